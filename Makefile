@@ -1,0 +1,28 @@
+# The stable entry points. See README.md.
+.PHONY: deps build test sanitize clean
+
+JOBS ?= $(shell nproc)
+WITH_PG := tools/with-postgres.sh
+CTEST_FLAGS := --output-on-failure --timeout 900 -j $(JOBS)
+
+deps:
+	@bash tools/install-deps.sh
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build build/release -j $(JOBS)
+
+test: build
+	@$(WITH_PG) ctest --test-dir build/release $(CTEST_FLAGS)
+
+# The storage and path-tree tests under ASan+UBSan and under TSan.
+sanitize: deps
+	@for preset in asan tsan; do \
+	  cmake --preset $$preset >/dev/null && \
+	  cmake --build build/$$preset -j $(JOBS) --target storage_test vfs_test util_test || exit 1; \
+	done
+	@$(WITH_PG) sh -c 'ctest --test-dir build/asan $(CTEST_FLAGS) -L "storage|vfs|unit" && \
+	  TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan $(CTEST_FLAGS) -L "storage|vfs|unit"'
+
+clean:
+	rm -rf build

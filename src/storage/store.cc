@@ -1,0 +1,20 @@
+#include "storage/store.h"
+
+#include "util/file.h"
+
+namespace nexus::storage {
+
+StatusOr<Store> OpenStore(const StoreOptions& options) {
+  if (options.data_dir.empty()) return InvalidArgument("data directory is empty");
+  RETURN_IF_ERROR(CreateDirectories(options.data_dir));
+  const std::string url =
+      options.database_url.empty() ? options.data_dir + "/nexus.db" : options.database_url;
+  Store store;
+  ASSIGN_OR_RETURN(store.engine, OpenEngine(url, options.durability));
+  store.blobs = store.engine->dialect() == Dialect::kSqlite
+                    ? NewLocalBlobStore(options.data_dir, options.durability)
+                    : NewDatabaseBlobStore(*store.engine);
+  return store;
+}
+
+}  // namespace nexus::storage

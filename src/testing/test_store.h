@@ -1,0 +1,47 @@
+// A fresh store (engine + blob store) per test, on either engine, so that one test suite
+// runs against SQLite and PostgreSQL alike.
+#ifndef NEXUS_TESTING_TEST_STORE_H_
+#define NEXUS_TESTING_TEST_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "storage/blob_store.h"
+#include "storage/engine.h"
+#include "testing/temp_dir.h"
+
+namespace nexus::test {
+
+enum class EngineKind { kSqlite, kPostgres };
+
+std::string EngineName(EngineKind kind);
+
+// Pretty names for INSTANTIATE_TEST_SUITE_P over EngineKind.
+struct EngineKindName {
+  std::string operator()(const ::testing::TestParamInfo<EngineKind>& info) const {
+    return EngineName(info.param);
+  }
+};
+
+struct TestStore {
+  EngineKind kind = EngineKind::kSqlite;
+  std::unique_ptr<TempDir> dir;  // data directory (blobs; SQLite database)
+  std::string url;               // what OpenEngine was given
+  std::unique_ptr<storage::Engine> engine;
+  std::unique_ptr<storage::BlobStore> blobs;  // local blobs for SQLite, rows for PostgreSQL
+
+  // Closes and reopens the engine on the same database (and blob store).
+  void Reopen();
+};
+
+// Opens a fresh, empty store. For PostgreSQL, when no test server is configured, returns
+// a store without an engine after marking the test skipped (or failed when
+// NEXUS_REQUIRE_PG=1): call from SetUp and return when `engine` is null.
+TestStore OpenTestStore(EngineKind kind,
+                        storage::Durability durability = storage::Durability::kFull);
+
+}  // namespace nexus::test
+
+#endif  // NEXUS_TESTING_TEST_STORE_H_

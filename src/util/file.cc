@@ -1,0 +1,130 @@
+#include "util/file.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+namespace nexus {
+namespace {
+
+// Closes a descriptor on scope exit.
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "write " + path);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::OK();
+}
+
+std::string TempNameFor(const std::string& final_path) {
+  static std::atomic<uint64_t> counter{0};
+  return final_path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+}
+
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+Status ErrnoStatus(int err, std::string_view what) {
+  std::string msg = std::string(what) + ": " + std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT) return Status(Code::kStorageFull, std::move(msg));
+  if (err == ENOENT) return NotFound(std::move(msg));
+  return IOError(std::move(msg));
+}
+
+Status WriteFileAtomically(const std::string& final_path, std::string_view data, bool sync) {
+  const std::string tmp = TempNameFor(final_path);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus(errno, "create " + tmp);
+  Status s = WriteAll(fd, data, tmp);
+  if (s.ok() && sync && ::fdatasync(fd) != 0) s = ErrnoStatus(errno, "fsync " + tmp);
+  if (::close(fd) != 0 && s.ok()) s = ErrnoStatus(errno, "close " + tmp);
+  if (s.ok() && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    s = ErrnoStatus(errno, "rename " + tmp);
+  }
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  return sync ? SyncDirectory(DirectoryOf(final_path)) : Status::OK();
+}
+
+StatusOr<std::string> ReadFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open " + path);
+  FdCloser closer(fd);
+  std::string out;
+  char buf[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "read " + path);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+Status CreateDirectories(const std::string& path) {
+  for (size_t pos = 1; pos <= path.size(); ++pos) {
+    if (pos != path.size() && path[pos] != '/') continue;
+    const std::string prefix = path.substr(0, pos);
+    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
+      return ErrnoStatus(errno, "mkdir " + prefix);
+    }
+  }
+  return Status::OK();
+}
+
+Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open directory " + dir);
+  FdCloser closer(fd);
+  if (::fsync(fd) != 0) return ErrnoStatus(errno, "fsync directory " + dir);
+  return Status::OK();
+}
+
+StatusOr<std::unique_ptr<FileLock>> FileLock::Acquire(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus(errno, "open lock file " + path);
+  FdCloser closer(fd);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return Status(Code::kInUse, "data directory is in use by another process (lock " + path +
+                                      " is held); stop that process or choose another --data-dir");
+    }
+    return ErrnoStatus(errno, "flock " + path);
+  }
+  return std::unique_ptr<FileLock>(new FileLock(closer.release()));
+}
+
+FileLock::~FileLock() { ::close(fd_); }
+
+}  // namespace nexus

@@ -1,0 +1,49 @@
+// Small POSIX file helpers with Status errors: durable writes, directory fsync, locks.
+#ifndef NEXUS_UTIL_FILE_H_
+#define NEXUS_UTIL_FILE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace nexus {
+
+// Maps an errno value to a Status: ENOSPC/EDQUOT -> kStorageFull, ENOENT -> kNotFound,
+// anything else -> kIOError. `what` names the operation and file.
+Status ErrnoStatus(int err, std::string_view what);
+
+// Writes `data` to `final_path` atomically: a temporary file in the same directory, fsync
+// (when `sync`), rename over `final_path`, then fsync of the directory (when `sync`).
+// On failure nothing is left at `final_path` that was not there before, and the temporary
+// file is removed.
+Status WriteFileAtomically(const std::string& final_path, std::string_view data, bool sync);
+
+// Reads a whole file.
+StatusOr<std::string> ReadFile(const std::string& path);
+
+// mkdir -p. Existing directories are fine.
+Status CreateDirectories(const std::string& path);
+
+// fsync of a directory, so that a rename or unlink inside it survives power loss.
+Status SyncDirectory(const std::string& dir);
+
+// An exclusive advisory lock (flock) on a file, held until destruction. Another process, or
+// another open of the same file in this process, cannot take it while it is held.
+class FileLock {
+ public:
+  // kInUse when another holder has it; the message names the path.
+  static StatusOr<std::unique_ptr<FileLock>> Acquire(const std::string& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_UTIL_FILE_H_

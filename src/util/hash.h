@@ -1,0 +1,18 @@
+// Content hashing (SHA-256, OpenSSL): the content address of blobs and the etag of files.
+#ifndef NEXUS_UTIL_HASH_H_
+#define NEXUS_UTIL_HASH_H_
+
+#include <string>
+#include <string_view>
+
+namespace nexus {
+
+// Lower-case hex SHA-256 of `data` (64 characters).
+std::string Sha256Hex(std::string_view data);
+
+// True when `s` looks like a Sha256Hex result: 64 lower-case hex digits.
+bool IsSha256Hex(std::string_view s);
+
+}  // namespace nexus
+
+#endif  // NEXUS_UTIL_HASH_H_

@@ -1,0 +1,31 @@
+#include "util/hash.h"
+
+#include <gtest/gtest.h>
+
+#include "util/clock.h"
+
+namespace nexus {
+namespace {
+
+TEST(HashTest, KnownVectors) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(HashTest, RecognisesHashes) {
+  EXPECT_TRUE(IsSha256Hex(Sha256Hex("x")));
+  EXPECT_FALSE(IsSha256Hex("abc"));
+  EXPECT_FALSE(IsSha256Hex(std::string(64, 'G')));
+  EXPECT_FALSE(IsSha256Hex(std::string(64, 'A')));  // upper case is not ours
+  EXPECT_FALSE(IsSha256Hex("../" + std::string(61, 'a')));
+}
+
+TEST(ClockTest, IsoFormatting) {
+  EXPECT_EQ(FormatIsoMicros(0), "1970-01-01T00:00:00.000000+00:00");
+  EXPECT_EQ(FormatIsoMicros(1766000000123456), "2025-12-17T19:33:20.123456+00:00");
+  EXPECT_EQ(FormatIsoMicros(-1), "1969-12-31T23:59:59.999999+00:00");
+  EXPECT_GT(NowMicros(), 1766000000000000);
+}
+
+}  // namespace
+}  // namespace nexus

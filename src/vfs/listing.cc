@@ -1,0 +1,182 @@
+// List, glob and grep: the read-only walks over the path tree.
+#include <re2/re2.h>
+
+#include <cstring>
+#include <limits>
+
+#include "util/glob.h"
+#include "util/path.h"
+#include "vfs/node_store.h"
+#include "vfs/path_tree.h"
+
+namespace nexus::vfs {
+
+using storage::Rows;
+using storage::Tx;
+
+namespace {
+
+// Files larger than this are not searched by grep, and files with a NUL byte in their first
+// kBinaryProbeBytes are taken as binary and skipped.
+constexpr int64_t kMaxGrepFileBytes = 64 << 20;
+constexpr size_t kBinaryProbeBytes = 8192;
+
+// Checks that `dir` is the root or an existing directory.
+Status CheckDirectory(Tx& tx, const std::string& dir) {
+  if (dir == "/") return Status::OK();
+  ASSIGN_OR_RETURN(Node node, LoadExisting(tx, dir));
+  if (!node.info.is_directory) return Status(Code::kNotADirectory, "Not a directory: " + dir);
+  return Status::OK();
+}
+
+std::string EscapeGlob(std::string_view literal) {
+  std::string out;
+  for (char c : literal) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string RelativeTo(const std::string& root, const std::string& path) {
+  if (root == "/") return path.substr(1);
+  return path.size() > root.size() ? path.substr(root.size() + 1) : std::string(BaseName(path));
+}
+
+bool LooksBinary(std::string_view content) {
+  return std::memchr(content.data(), '\0', std::min(content.size(), kBinaryProbeBytes)) != nullptr;
+}
+
+}  // namespace
+
+StatusOr<ListPage> PathTree::List(std::string_view raw_dir, const ListOptions& options) {
+  ASSIGN_OR_RETURN(const std::string dir, NormalizePath(raw_dir));
+  if (options.limit < 0) return InvalidArgument("limit must not be negative");
+  const auto [low, high] = SubtreeRange(dir);
+  const std::string start = options.prefix.empty() ? low : JoinPath(dir, options.prefix);
+  // One row more than asked tells whether another page follows.
+  const int64_t fetch = options.limit > 0 ? options.limit + 1 : std::numeric_limits<int64_t>::max();
+  Rows rows;
+  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
+    RETURN_IF_ERROR(CheckDirectory(tx, dir));
+    const std::string cols = std::string("SELECT ") + kNodeColumns + " FROM nodes WHERE ";
+    if (options.recursive) {
+      ASSIGN_OR_RETURN(rows,
+                       tx.Query(cols + "path >= ? AND path > ? AND path < ? ORDER BY path LIMIT ?",
+                                {start, options.cursor, high, fetch}));
+    } else {
+      ASSIGN_OR_RETURN(
+          rows, tx.Query(cols + "parent = ? AND path >= ? AND path > ? ORDER BY path LIMIT ?",
+                         {dir, start, options.cursor, fetch}));
+    }
+    return Status::OK();
+  }));
+  ListPage page;
+  for (const auto& row : rows) {
+    Node node = NodeFromRow(row);
+    // Sorted rows: the ones with the prefix come first, so the first miss ends the listing.
+    if (!options.prefix.empty() && !RelativeTo(dir, node.info.path).starts_with(options.prefix))
+      break;
+    if (options.limit > 0 && static_cast<int64_t>(page.entries.size()) == options.limit) {
+      page.next_cursor = page.entries.back().path;
+      break;
+    }
+    page.entries.push_back(std::move(node.info));
+  }
+  return page;
+}
+
+StatusOr<std::vector<std::string>> PathTree::Glob(std::string_view pattern,
+                                                  std::string_view raw_base) {
+  ASSIGN_OR_RETURN(const std::string base, NormalizePath(raw_base));
+  if (pattern.empty()) return Status(Code::kInvalidPattern, "Glob pattern is empty");
+  const std::string full =
+      pattern.front() == '/' ? std::string(pattern) : JoinPath(EscapeGlob(base), pattern);
+  ASSIGN_OR_RETURN(const GlobMatcher matcher, GlobMatcher::Compile(full));
+  // Only the subtree of the pattern's literal directory part can match.
+  const std::string literal = GlobLiteralPrefix(full);
+  const size_t slash = literal.rfind('/');
+  const std::string scan =
+      slash == 0 || slash == std::string::npos ? "/" : literal.substr(0, slash);
+  const auto [low, high] = SubtreeRange(scan);
+  std::vector<std::string> matches;
+  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT path FROM nodes WHERE path >= ? AND path < ?"
+                                         " ORDER BY path",
+                                         {low, high}));
+    for (const auto& r : rows) {
+      std::string path = r.Text(0);
+      if (matcher.Matches(path)) matches.push_back(std::move(path));
+    }
+    return Status::OK();
+  }));
+  return matches;
+}
+
+namespace {
+
+struct Candidate {
+  std::string path;
+  std::string hash;
+  int64_t size;
+};
+
+// Appends to `out` the matches of `re` in `content`, line by line, up to `limit` in all.
+void GrepContent(const re2::RE2& re, const std::string& path, std::string_view content,
+                 int64_t limit, std::vector<GrepMatch>& out) {
+  int64_t line_no = 0;
+  size_t pos = 0;
+  while (pos < content.size() && static_cast<int64_t>(out.size()) < limit) {
+    size_t end = content.find('\n', pos);
+    if (end == std::string_view::npos) end = content.size();
+    std::string_view line = content.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    re2::StringPiece hit;
+    if (re.Match(line, 0, line.size(), re2::RE2::UNANCHORED, &hit, 1)) {
+      out.push_back(GrepMatch{path, line_no, std::string(line), std::string(hit)});
+    }
+  }
+}
+
+}  // namespace
+
+StatusOr<std::vector<GrepMatch>> PathTree::Grep(std::string_view pattern, std::string_view raw_path,
+                                                const GrepOptions& options) {
+  ASSIGN_OR_RETURN(const std::string root, NormalizePath(raw_path));
+  if (options.max_results <= 0) return InvalidArgument("max_results must be positive");
+  re2::RE2::Options re_options;
+  re_options.set_case_sensitive(!options.ignore_case);
+  re_options.set_log_errors(false);
+  re_options.set_max_mem(16 << 20);
+  const re2::RE2 re(re2::StringPiece(pattern.data(), pattern.size()), re_options);
+  if (!re.ok()) return Status(Code::kInvalidPattern, "Invalid regex pattern: " + re.error());
+  std::optional<GlobMatcher> file_filter;
+  if (!options.file_pattern.empty()) {
+    const std::string& fp = options.file_pattern;
+    ASSIGN_OR_RETURN(file_filter,
+                     GlobMatcher::Compile(fp.find('/') == std::string::npos ? "**/" + fp : fp));
+  }
+  std::vector<Candidate> files;
+  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
+    const auto [low, high] = SubtreeRange(root);
+    ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT path, hash, size FROM nodes WHERE is_dir = 0 AND"
+                                         " (path = ? OR (path >= ? AND path < ?)) ORDER BY path",
+                                         {root, low, high}));
+    for (const auto& r : rows) files.push_back(Candidate{r.Text(0), r.Text(1), r.Int(2)});
+    return Status::OK();
+  }));
+  std::vector<GrepMatch> out;
+  for (const Candidate& f : files) {
+    if (static_cast<int64_t>(out.size()) >= options.max_results) break;
+    if (f.size > kMaxGrepFileBytes) continue;
+    if (file_filter && !file_filter->Matches(RelativeTo(root, f.path))) continue;
+    ASSIGN_OR_RETURN(const std::string content, blobs_.Get(f.hash));
+    if (LooksBinary(content)) continue;
+    GrepContent(re, f.path, content, options.max_results, out);
+  }
+  return out;
+}
+
+}  // namespace nexus::vfs

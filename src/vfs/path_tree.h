@@ -1,0 +1,155 @@
+// The path tree: files with versions and directories, stored through a storage Engine
+// with content in a BlobStore. This is the public face of the vfs module.
+//
+// Paths given to PathTree are raw: every method normalises and validates them (kInvalidPath).
+// Every mutation is one write unit (one transaction): metadata, version row and blob
+// reference change together or not at all, and content is stored before the transaction
+// that references it. Reads never write.
+//
+// Choices where the reference is silent or unsafe (docs/path-tree.md has the full list):
+// writes create missing parent directories as real directories, which stay when emptied;
+// `..` is rejected rather than resolved; deleting a file deletes its version history (its
+// blobs become unreferenced and are swept after the grace period); copy copies one file.
+#ifndef NEXUS_VFS_PATH_TREE_H_
+#define NEXUS_VFS_PATH_TREE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/blob_store.h"
+#include "storage/engine.h"
+#include "util/status.h"
+
+namespace nexus::vfs {
+
+// Metadata of a file or directory.
+struct FileInfo {
+  std::string path;
+  bool is_directory = false;
+  int64_t size = 0;
+  std::string etag;       // SHA-256 of the content; empty for directories
+  std::string mime_type;  // empty for directories
+  int64_t version = 0;    // 0 for directories
+  std::string owner;
+  int64_t created_at = 0;  // microseconds since the epoch, UTC
+  int64_t modified_at = 0;
+};
+
+struct FileContent {
+  std::string content;
+  FileInfo info;  // of the version read
+};
+
+struct VersionInfo {
+  int64_t version = 0;
+  std::string etag;
+  int64_t size = 0;
+  std::string mime_type;
+  int64_t created_at = 0;
+  std::string created_by;
+  std::string source_type;  // "original" or "rollback"
+  std::string change_reason;
+};
+
+// Who performs a mutation: recorded as owner of new nodes and creator of versions.
+struct Actor {
+  std::string user;
+};
+
+struct WriteOptions {
+  std::optional<std::string> if_match;  // fail with kConflict unless the current etag is this
+  bool if_none_match = false;           // fail with kAlreadyExists if the file exists
+  bool force = false;                   // ignore both conditions
+};
+
+struct ListOptions {
+  bool recursive = false;  // every descendant instead of the direct children
+  std::string prefix;      // only entries whose path relative to the directory starts with this
+  int64_t limit = 0;       // entries per page; 0 = all
+  std::string cursor;      // next_cursor of the previous page
+};
+
+struct ListPage {
+  std::vector<FileInfo> entries;  // sorted by path
+  std::string next_cursor;        // empty when this is the last page
+};
+
+struct GrepOptions {
+  std::string file_pattern;  // glob on the path relative to the search root; no '/' = basename
+  bool ignore_case = false;
+  int64_t max_results = 100;
+};
+
+struct GrepMatch {
+  std::string path;
+  int64_t line = 0;     // 1-based
+  std::string content;  // the whole line
+  std::string match;    // the matched text
+};
+
+class PathTree {
+ public:
+  PathTree(storage::Engine& engine, storage::BlobStore& blobs) : engine_(engine), blobs_(blobs) {}
+
+  // Files.
+  StatusOr<FileInfo> Write(const Actor& actor, std::string_view path, std::string_view content,
+                           const WriteOptions& options = {});
+  StatusOr<FileInfo> Append(const Actor& actor, std::string_view path, std::string_view content,
+                            const WriteOptions& options = {});
+  // The current content, or that of `version` when given.
+  StatusOr<FileContent> Read(std::string_view path, std::optional<int64_t> version = {});
+  Status Delete(std::string_view path);
+  // Copies file `src` to `dst` (a new file, or a new version of an existing file).
+  StatusOr<FileInfo> Copy(const Actor& actor, std::string_view src, std::string_view dst);
+
+  // Directories.
+  Status Mkdir(const Actor& actor, std::string_view path, bool parents, bool exist_ok);
+  Status Rmdir(std::string_view path, bool recursive);
+
+  // Either kind. Rename moves a file or a whole subtree atomically.
+  Status Rename(std::string_view old_path, std::string_view new_path);
+  StatusOr<bool> Exists(std::string_view path);
+  StatusOr<bool> IsDirectory(std::string_view path);
+  StatusOr<FileInfo> Stat(std::string_view path);
+
+  // Listing and search.
+  StatusOr<ListPage> List(std::string_view dir, const ListOptions& options = {});
+  // Absolute paths (files and directories) matching `pattern`, sorted. A relative pattern is
+  // taken relative to `base`.
+  StatusOr<std::vector<std::string>> Glob(std::string_view pattern, std::string_view base = "/");
+  // Lines matching the RE2 `pattern` in text files under `path` (or in file `path`).
+  StatusOr<std::vector<GrepMatch>> Grep(std::string_view pattern, std::string_view path,
+                                        const GrepOptions& options = {});
+
+  // Versions, newest first.
+  StatusOr<std::vector<VersionInfo>> ListVersions(std::string_view path);
+  // Makes the content of `version` current again, as a new version.
+  StatusOr<FileInfo> Rollback(const Actor& actor, std::string_view path, int64_t version);
+  // Unified line diff of two versions; empty when their contents are equal.
+  StatusOr<std::string> DiffVersions(std::string_view path, int64_t v1, int64_t v2);
+
+  // Per-file key/value metadata. Setting std::nullopt removes the key.
+  Status SetFileMetadata(std::string_view path, std::string_view key,
+                         std::optional<std::string> value);
+  StatusOr<std::optional<std::string>> GetFileMetadata(std::string_view path, std::string_view key);
+  StatusOr<std::map<std::string, std::string>> ListFileMetadata(std::string_view path);
+
+ private:
+  // Stores content, then runs `commit` (which references its hash) as a write unit,
+  // storing the content again if the sweeper removed it in between.
+  StatusOr<FileInfo> StoreAndCommit(
+      std::string_view content,
+      const std::function<Status(storage::Tx&, const std::string&, FileInfo&)>& commit);
+
+  storage::Engine& engine_;
+  storage::BlobStore& blobs_;
+};
+
+}  // namespace nexus::vfs
+
+#endif  // NEXUS_VFS_PATH_TREE_H_
