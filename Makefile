@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build test sanitize clean
+.PHONY: deps build test sanitize serve clean
 
 JOBS ?= $(shell nproc)
 WITH_PG := tools/with-postgres.sh
@@ -14,6 +14,12 @@ build: deps
 
 test: build
 	@$(WITH_PG) ctest --test-dir build/release $(CTEST_FLAGS)
+
+# A server on the embedded default (SQLite in ./nexus-data). Override with e.g.
+# `make serve SERVE_ARGS="--port 9000 --database-url postgresql://..."`.
+SERVE_ARGS ?=
+serve: build
+	@build/release/nexus serve --data-dir ./nexus-data $(SERVE_ARGS)
 
 # The storage and path-tree tests under ASan+UBSan and under TSan.
 sanitize: deps

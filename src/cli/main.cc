@@ -1,14 +1,42 @@
-// The nexus command line. `nexus fsck` checks a data directory; `nexus serve` arrives with
-// the HTTP server.
+// The nexus command line: `nexus serve` runs the server; `nexus fsck` checks a data directory.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 
 #include "cli/fsck.h"
+#include "cli/serve.h"
+
+namespace {
+
+void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
+  CLI::App* serve = app.add_subcommand("serve", "Run the Nexus server");
+  serve->add_option("--host", o.host, "Address to listen on")->capture_default_str();
+  serve->add_option("--port", o.port, "Port to listen on (0 picks a free one)")
+      ->capture_default_str();
+  serve->add_option("--data-dir", o.data_dir, "Data directory")->capture_default_str();
+  serve->add_option("--config", o.config_file,
+                    "YAML config file (the reference's keys that apply)");
+  serve->add_option("--database-url", o.database_url,
+                    "postgresql://... (default: SQLite in the data dir)");
+  serve->add_option("--auth-type", o.auth_type, "database or none")->capture_default_str();
+  serve->add_option("--durability", o.durability, "full or normal")->capture_default_str();
+  serve->add_option("--workers", o.workers, "Request worker threads")->capture_default_str();
+  serve->add_option("--max-queue", o.max_queue,
+                    "Requests waiting for a worker before 503 (0: 16 per worker)");
+  serve->add_option("--max-body-bytes", o.max_body_bytes, "Largest request body accepted")
+      ->capture_default_str();
+  // The reference's flags; this server is always concurrent.
+  static bool async_ignored = true;
+  serve->add_flag("--async,!--no-async", async_ignored, "Accepted for compatibility; ignored");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Nexus: a virtual filesystem server for teams of AI agents"};
   app.require_subcommand(1);
+  nexus::cli::ServeOptions serve;
+  AddServeCommand(app, serve);
   nexus::cli::FsckOptions fsck;
   CLI::App* fsck_cmd = app.add_subcommand("fsck", "Check the database and the blob store");
   fsck_cmd->add_option("--data-dir", fsck.data_dir, "Data directory")->default_val("./nexus-data");
@@ -16,5 +44,24 @@ int main(int argc, char** argv) {
   fsck_cmd->add_flag("--sweep", fsck.sweep, "Also remove unreferenced blobs past the grace period");
   CLI11_PARSE(app, argc, argv);
   if (fsck_cmd->parsed()) return nexus::cli::RunFsck(fsck);
-  return 2;
+  CLI::App* serve_cmd = app.get_subcommand("serve");
+  if (!serve.config_file.empty()) {
+    std::vector<std::string> ignored;
+    const auto on_cli = [serve_cmd](std::string_view flag) {
+      return serve_cmd->count(std::string(flag)) > 0;
+    };
+    if (nexus::Status s = nexus::cli::ApplyConfigFile(serve.config_file, serve, on_cli, &ignored);
+        !s.ok()) {
+      std::fprintf(stderr, "nexus serve: %s\n", s.message().c_str());
+      return 2;
+    }
+    if (!ignored.empty()) {
+      std::string keys;
+      for (const std::string& k : ignored) keys += (keys.empty() ? "" : ", ") + k;
+      std::fprintf(stderr,
+                   "nexus serve: warning: config keys ignored (not used by this server): %s\n",
+                   keys.c_str());
+    }
+  }
+  return nexus::cli::RunServe(serve);
 }

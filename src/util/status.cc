@@ -24,6 +24,8 @@ std::string_view CodeName(Code code) {
       return "Conflict";
     case Code::kInvalidPattern:
       return "InvalidPattern";
+    case Code::kPermissionDenied:
+      return "PermissionDenied";
     case Code::kStorageFull:
       return "StorageFull";
     case Code::kIOError:

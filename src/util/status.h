@@ -28,6 +28,7 @@ enum class Code {
   kDirectoryNotEmpty,  // rmdir without recursive on a non-empty directory
   kConflict,           // optimistic concurrency: etag mismatch
   kInvalidPattern,     // bad regular expression or glob
+  kPermissionDenied,   // the caller may not do this
   kStorageFull,        // disk or database full
   kIOError,            // the disk or the database failed
   kRetry,              // transient: serialization failure, deadlock (engines retry these)
@@ -75,6 +76,9 @@ inline Status InvalidPath(std::string msg) { return Status(Code::kInvalidPath, s
 inline Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
 inline Status AlreadyExists(std::string msg) {
   return Status(Code::kAlreadyExists, std::move(msg));
+}
+inline Status PermissionDenied(std::string msg) {
+  return Status(Code::kPermissionDenied, std::move(msg));
 }
 inline Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
 inline Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }

@@ -1,0 +1,192 @@
+// Database API keys: creation, lookup, revocation and the admin listing (spec/api.md §5.4,
+// §5.7), over the storage engine's table `api_keys` (migration 2).
+//
+// Authenticate is the hot path of every request and never writes: lookups are cached in
+// memory for at most `cache_ttl` (1 s by default, so a revocation made on another node takes
+// effect everywhere within a second; our own RevokeKey/UpdateKey take effect at once), and
+// "last used" times are collected in memory and written in batches by FlushLastUsed (or the
+// background flusher).
+//
+// Tenant scoping: the admin operations take `caller_tenant`, the tenant of the caller. Keys
+// of other tenants are invisible to it (not found). An empty `caller_tenant` means the
+// system (the `nexus` CLI, provisioning) and sees every tenant: never pass a request's
+// tenant unchecked, pass the authenticated caller's, which is never empty. Keys stored
+// without a tenant (rows carried over from the reference) belong to tenant "default".
+//
+// Thread-safe. The engine must outlive the store.
+#ifndef NEXUS_AUTH_KEY_STORE_H_
+#define NEXUS_AUTH_KEY_STORE_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "auth/identity.h"
+#include "storage/engine.h"
+#include "util/status.h"
+
+namespace nexus::auth {
+
+// One key as the admin RPCs show it (never its hash). Times are microseconds since the
+// epoch (UTC).
+struct KeyRecord {
+  std::string key_id;
+  std::string user_id;
+  std::string subject_type;
+  std::string subject_id;
+  std::string name;
+  std::string tenant_id;  // empty for rows stored without one
+  bool is_admin = false;
+  bool inherit_permissions = false;
+  int64_t created_at = 0;
+  std::optional<int64_t> expires_at;  // none: never expires
+  bool revoked = false;
+  std::optional<int64_t> revoked_at;
+  std::optional<int64_t> last_used_at;  // includes uses not yet flushed
+};
+
+struct NewKey {
+  std::string user_id;  // the owner; required
+  std::string name;     // required
+  bool is_admin = false;
+  std::optional<int64_t> expires_days;     // >= 1; none: never expires
+  std::string tenant_id = kDefaultTenant;  // empty is stored as "default"
+  std::string subject_type = "user";       // user, agent or service (empty = user)
+  std::string subject_id;                  // empty = user_id
+  // Registers this token instead of generating one (e.g. NEXUS_ADMIN_API_KEY). It must be
+  // well-formed; a token already registered is kAlreadyExists.
+  std::optional<std::string> raw_key;
+  bool inherit_permissions = false;
+};
+
+struct CreatedKey {
+  std::string api_key;  // the raw token: shown once, never stored
+  KeyRecord record;
+};
+
+struct KeyFilter {
+  std::optional<std::string> user_id;
+  std::optional<std::string> tenant_id;
+  std::optional<bool> is_admin;
+  bool include_revoked = false;
+  bool include_expired = false;
+  int64_t limit = 100;  // 1..1000
+  int64_t offset = 0;   // >= 0
+};
+
+struct KeyPage {
+  std::vector<KeyRecord> keys;  // newest first
+  int64_t total = 0;            // keys matching the filter, before limit and offset
+};
+
+// The fields to change; none = leave as is.
+struct KeyUpdate {
+  std::optional<int64_t> expires_days;  // >= 1: expire that many days from now
+  std::optional<bool> is_admin;
+  std::optional<std::string> name;
+};
+
+struct KeyStoreOptions {
+  // How long a lookup (valid or not) is reused without asking the database.
+  std::chrono::milliseconds cache_ttl{1000};
+  // Bound on cached lookups, separately for valid and invalid tokens, so that a flood of
+  // made-up tokens cannot grow memory or push out the valid ones.
+  size_t max_cached_lookups = 10000;
+  // Wall clock for expiry and timestamps (microseconds since the epoch); tests replace it.
+  std::function<int64_t()> now;  // empty: NowMicros
+};
+
+class KeyStore {
+ public:
+  explicit KeyStore(storage::Engine& engine, KeyStoreOptions options = {});
+  // Stops the background flusher and flushes pending last-used times (errors are dropped).
+  ~KeyStore();
+
+  KeyStore(const KeyStore&) = delete;
+  KeyStore& operator=(const KeyStore&) = delete;
+
+  // The identity of an active key, or none for a malformed, unknown, revoked or expired
+  // token. A malformed token never reaches the database. Errors are the database's.
+  StatusOr<std::optional<Identity>> Authenticate(std::string_view token);
+
+  // Writes the last-used times collected since the previous flush, in one write unit. On
+  // failure they are kept for the next attempt.
+  Status FlushLastUsed();
+  // Flushes every `period` on a thread of its own until StopBackgroundFlush or destruction,
+  // then once more. A second call while running does nothing.
+  void StartBackgroundFlush(std::chrono::milliseconds period);
+  void StopBackgroundFlush();
+
+  // Creates a key for `key.tenant_id`; a caller scoped to another tenant gets
+  // kPermissionDenied. Invalid fields are kInvalidArgument.
+  StatusOr<CreatedKey> CreateKey(std::string_view caller_tenant, const NewKey& key);
+
+  StatusOr<KeyPage> ListKeys(std::string_view caller_tenant, const KeyFilter& filter);
+
+  // kNotFound "API key not found: <id>" for unknown keys and keys of other tenants.
+  StatusOr<KeyRecord> GetKey(std::string_view caller_tenant, std::string_view key_id);
+
+  // Revokes the key (already revoked: OK, unchanged). Refuses with kInvalidArgument to
+  // revoke the last active admin key of its tenant, which would lock the tenant out.
+  Status RevokeKey(std::string_view caller_tenant, std::string_view key_id);
+
+  // Applies the given fields and returns the key as it is now. Refuses with
+  // kInvalidArgument to take admin rights from the last active admin key of its tenant.
+  StatusOr<KeyRecord> UpdateKey(std::string_view caller_tenant, std::string_view key_id,
+                                const KeyUpdate& update);
+
+  // Whether `tenant_id` has an unrevoked, unexpired admin key (empty: any tenant).
+  StatusOr<bool> HasActiveAdminKey(std::string_view tenant_id);
+
+ private:
+  struct CachedLookup {
+    std::optional<Identity> identity;  // none: no active key has this hash
+    std::chrono::steady_clock::time_point loaded_at;
+  };
+  using LookupCache = std::unordered_map<std::string, CachedLookup>;
+
+  int64_t Now() const;
+  // A fresh cached lookup of `hash`, if any; `generation` receives the cache generation to
+  // hand to Remember after a database lookup.
+  std::optional<CachedLookup> FindCached(const std::string& hash, uint64_t* generation);
+  // Caches a database lookup unless a key changed since `generation` was read (the lookup
+  // may predate the change).
+  void Remember(const std::string& hash, CachedLookup lookup, uint64_t generation);
+  // Drops the cached lookup of `hash`: the key was created, revoked or changed.
+  void Forget(const std::string& hash);
+  static void Insert(LookupCache& cache, size_t max, std::chrono::milliseconds ttl,
+                     const std::string& hash, CachedLookup entry);
+
+  void NoteUsed(const std::string& key_id, int64_t when);
+  void AddPendingLastUsed(KeyRecord& record);
+  void FlushLoop(std::chrono::milliseconds period);
+
+  storage::Engine& engine_;
+  const KeyStoreOptions options_;
+
+  std::mutex cache_mu_;
+  LookupCache valid_;        // GUARDED_BY(cache_mu_)
+  LookupCache invalid_;      // GUARDED_BY(cache_mu_)
+  uint64_t generation_ = 0;  // GUARDED_BY(cache_mu_); bumped by Forget
+
+  std::mutex last_used_mu_;
+  std::unordered_map<std::string, int64_t> last_used_;  // GUARDED_BY(last_used_mu_)
+
+  std::mutex flush_mu_;
+  std::condition_variable flush_cv_;
+  bool stop_flush_ = false;  // GUARDED_BY(flush_mu_)
+  std::thread flusher_;      // started and joined by the owner's thread
+};
+
+}  // namespace nexus::auth
+
+#endif  // NEXUS_AUTH_KEY_STORE_H_

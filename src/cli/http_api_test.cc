@@ -1,0 +1,402 @@
+// The real `nexus serve` binary over loopback, on SQLite and on PostgreSQL: routes, the
+// RPC envelope, authentication, CORS, gzip, 304, 401, 413, 503, restart and load.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "server/http_types.h"
+#include "testing/http_client.h"
+#include "testing/postgres.h"
+#include "testing/server_process.h"
+#include "testing/temp_dir.h"
+
+namespace nexus::cli {
+namespace {
+
+using Json = nlohmann::json;
+using Headers = server::HeaderList;
+
+constexpr char kAdminKey[] = "sk-default_admin_dddddddd_eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
+
+enum class Engine { kSqlite, kPostgres };
+
+Headers Auth(const std::string& key = kAdminKey) { return {{"Authorization", "Bearer " + key}}; }
+
+Json Bytes(const std::string& b64) { return Json{{"__type__", "bytes"}, {"data", b64}}; }
+
+class HttpApiTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Engine::kPostgres) {
+      database_url_ = test::FreshPostgresUrl();
+      if (database_url_.empty()) GTEST_SKIP() << "no PostgreSQL test server";
+    }
+    Start();
+  }
+
+  std::vector<std::string> StoreArgs() const {
+    std::vector<std::string> args = {"--data-dir", dir_.path()};
+    if (!database_url_.empty()) args.insert(args.end(), {"--database-url", database_url_});
+    return args;
+  }
+
+  void Start(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = StoreArgs();
+    args.insert(args.end(), extra.begin(), extra.end());
+    server_ = std::make_unique<test::ServerProcess>(NEXUS_BINARY, args, kAdminKey);
+    ASSERT_TRUE(server_->started()) << server_->output();
+  }
+
+  uint16_t port() const { return server_->port(); }
+
+  test::ClientResponse Post(const std::string& method, const std::string& body,
+                            Headers headers = Auth()) {
+    return test::Fetch(port(), "POST", "/api/nfs/" + method, headers, body);
+  }
+
+  Json Rpc(const std::string& method, const Json& params, const std::string& key = kAdminKey) {
+    const test::ClientResponse r = Post(
+        method, Json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}}.dump(),
+        Auth(key));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? Json::parse(r.body) : Json();
+  }
+
+  // Runs `nexus fsck` on the (stopped) server's store.
+  int Fsck() {
+    std::string cmd = std::string(NEXUS_BINARY) + " fsck --data-dir " + dir_.path();
+    if (!database_url_.empty()) cmd += " --database-url '" + database_url_ + "'";
+    return WEXITSTATUS(std::system((cmd + " >/dev/null 2>&1").c_str()));
+  }
+
+  test::TempDir dir_;
+  std::string database_url_;
+  std::unique_ptr<test::ServerProcess> server_;
+};
+
+TEST_P(HttpApiTest, HealthStatusAndUnknownRoutes) {
+  test::ClientResponse r = test::Fetch(port(), "GET", "/health");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Json::parse(r.body), (Json{{"status", "healthy"}, {"service", "nexus-rpc"}}));
+  r = test::Fetch(port(), "GET", "/health/");
+  EXPECT_EQ(r.status, 307);
+  EXPECT_EQ(r.Header("Location"), "/health");
+  r = test::Fetch(port(), "GET", "/nope");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, R"({"detail":"Not Found"})");
+  r = test::Fetch(port(), "GET", "/api/nfs/read");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.body, R"({"detail":"Method Not Allowed"})");
+  r = test::Fetch(port(), "GET", "/api/nfs/status");
+  const Json status = Json::parse(r.body);
+  EXPECT_EQ(status["status"], "running");
+  EXPECT_NE(std::find(status["methods"].begin(), status["methods"].end(), "write"),
+            status["methods"].end());
+  r = test::Fetch(port(), "GET", "/metrics");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("nexus_http_requests_total"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("nexus_store_commits_total"), std::string::npos);
+}
+
+TEST_P(HttpApiTest, WhoamiAndAuthentication) {
+  Json me = Json::parse(test::Fetch(port(), "GET", "/api/auth/whoami", Auth()).body);
+  EXPECT_EQ(me, (Json{{"authenticated", true},
+                      {"subject_type", "user"},
+                      {"subject_id", "admin"},
+                      {"tenant_id", "default"},
+                      {"is_admin", true},
+                      {"inherit_permissions", false},
+                      {"user", "admin"}}));
+  me = Json::parse(test::Fetch(port(), "GET", "/api/auth/whoami",
+                               Auth("sk-wrong_key_00000000_000000000000000000000000"))
+                       .body);
+  EXPECT_EQ(me["authenticated"], false);
+  for (const Headers& bad :
+       {Headers{}, Auth("sk-wrong_key_00000000_000000000000000000000000"),
+        Headers{{"Authorization", kAdminKey}}, Headers{{"Authorization", "bearer x"}}}) {
+    const test::ClientResponse r = Post("list", "{}", bad);
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"Invalid or missing API key"})");
+  }
+}
+
+TEST_P(HttpApiTest, ProvisionedHomeAndKeyFile) {
+  const Json files = Rpc("list", Json{{"path", "/tenant:default/user:admin"},
+                                      {"recursive", false}})["result"]["files"];
+  EXPECT_EQ(files.size(), 6u) << files.dump();
+  // The key came from NEXUS_ADMIN_API_KEY, so it was created at first start and written.
+  std::ifstream key_file(dir_.path() + "/admin-api-key");
+  std::string key;
+  key_file >> key;
+  EXPECT_EQ(key, kAdminKey);
+}
+
+TEST_P(HttpApiTest, WriteReadAndConditionalRead) {
+  Json w = Rpc("write",
+               Json{{"path", "/tenant:default/user:admin/a.txt"}, {"content", Bytes("aGVsbG8=")}});
+  ASSERT_TRUE(w.contains("result")) << w.dump();
+  const test::ClientResponse r = Post(
+      "read", R"({"jsonrpc":"2.0","id":7,"params":{"path":"/tenant:default/user:admin/a.txt"}})");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Json::parse(r.body)["result"], Bytes("aGVsbG8="));
+  EXPECT_EQ(r.Header("Cache-Control"), "private, max-age=60");
+  const std::string etag = r.Header("ETag");
+  ASSERT_FALSE(etag.empty());
+  Headers conditional = Auth();
+  conditional.emplace_back("If-None-Match", etag);
+  const test::ClientResponse again =
+      Post("read", R"({"params":{"path":"/tenant:default/user:admin/a.txt"}})", conditional);
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  EXPECT_EQ(again.Header("ETag"), etag);
+}
+
+TEST_P(HttpApiTest, EveryFileMethodAnswersOverHttp) {
+  const std::string home = "/tenant:default/user:admin";
+  const std::string f = home + "/m/f.txt";
+  const Json b = Bytes("eA==");
+  const std::vector<std::pair<std::string, Json>> calls = {
+      {"write", {{"path", f}, {"content", b}}},
+      {"append", {{"path", f}, {"content", "y"}}},
+      {"write_batch", {{"files", Json::array({Json::array({home + "/m/g.txt", b})})}}},
+      {"read", {{"path", f}}},
+      {"read_range", {{"path", f}, {"start", 0}, {"end", 1}}},
+      {"read_bulk", {{"paths", {f}}}},
+      {"exists", {{"path", f}}},
+      {"is_directory", {{"path", home}}},
+      {"get_metadata", {{"path", f}}},
+      {"stat", {{"path", f}}},
+      {"get_etag", {{"path", f}}},
+      {"list", {{"path", home}, {"recursive", false}, {"details", true}}},
+      {"glob", {{"pattern", "**/*.txt"}, {"path", home}}},
+      {"grep", {{"pattern", "x"}, {"path", home}}},
+      {"get_available_namespaces", Json::object()},
+      {"list_versions", {{"path", f}}},
+      {"get_version", {{"path", f}, {"version", 1}}},
+      {"diff_versions", {{"path", f}, {"v1", 1}, {"v2", 2}, {"mode", "content"}}},
+      {"rollback", {{"path", f}, {"version", 1}}},
+      {"copy", {{"src_path", f}, {"dst_path", home + "/m/copy.txt"}}},
+      {"rename", {{"old_path", home + "/m/copy.txt"}, {"new_path", home + "/m/moved.txt"}}},
+      {"rename_bulk",
+       {{"renames", Json::array({Json::array({home + "/m/moved.txt", home + "/m/moved2.txt"})})}}},
+      {"mkdir", {{"path", home + "/m/d"}, {"parents", true}}},
+      {"rmdir", {{"path", home + "/m/d"}}},
+      {"delete", {{"path", home + "/m/moved2.txt"}}},
+      {"delete_bulk", {{"paths", {home + "/m/g.txt"}}}},
+  };
+  for (const auto& [method, params] : calls) {
+    const Json answer = Rpc(method, params);
+    EXPECT_TRUE(answer.contains("result")) << method << ": " << answer.dump();
+  }
+}
+
+TEST_P(HttpApiTest, BadInputGetsClearErrors) {
+  EXPECT_EQ(Json::parse(Post("read", "{oops").body)["error"]["code"], -32700);
+  EXPECT_EQ(Json::parse(Post("read", "[]").body)["error"]["code"], -32600);
+  EXPECT_EQ(Json::parse(Post("read", R"({"params":"x"})").body)["error"]["code"], -32600);
+  EXPECT_EQ(Json::parse(Post("read", R"({"method":"write"})").body)["error"]["code"], -32600);
+  EXPECT_EQ(Json::parse(Post("frobnicate", "{}").body)["error"]["code"], -32601);
+  const Json bad_b64 = Json::parse(
+      Post(
+          "write",
+          R"({"params":{"path":"/tenant:default/user:admin/b","content":{"__type__":"bytes","data":"@@"}}})")
+          .body);
+  EXPECT_EQ(bad_b64["error"]["code"], -32602);
+  EXPECT_EQ(Rpc("exists", Json{{"path", "/tenant:default/user:admin/b"}})["result"]["exists"],
+            false);
+  const std::string deep = std::string(10000, '[') + std::string(10000, ']');
+  EXPECT_EQ(Json::parse(Post("read", deep).body)["error"]["code"], -32700);
+  EXPECT_EQ(Rpc("write", Json{{"path", "/tenant:acme/x"}, {"content", "x"}})["error"]["code"],
+            -32004);
+}
+
+TEST_P(HttpApiTest, NonAdminKeyIsConfinedToItsHome) {
+  const Json created =
+      Rpc("admin_create_key", Json{{"user_id", "alice"}, {"name", "alice"}})["result"];
+  const std::string alice = created["api_key"];
+  EXPECT_TRUE(
+      Rpc("write", Json{{"path", "/tenant:default/user:alice/n.md"}, {"content", "x"}}, alice)
+          .contains("result"));
+  EXPECT_EQ(Rpc("write", Json{{"path", "/tenant:default/user:admin/n.md"}, {"content", "x"}},
+                alice)["error"]["code"],
+            -32004);
+  EXPECT_EQ(Rpc("admin_list_keys", Json::object(), alice)["error"]["code"], -32004);
+  // X-Agent-ID must name an agent of the key's user.
+  Headers as_agent = Auth(alice);
+  as_agent.emplace_back("X-Agent-ID", "bob,helper");
+  EXPECT_EQ(Post("list", "{}", as_agent).status, 403);
+  Rpc("admin_revoke_key", Json{{"key_id", created["key_id"]}});
+  EXPECT_EQ(Post("list", "{}", Auth(alice)).status, 401) << "revocation takes effect at once";
+}
+
+TEST_P(HttpApiTest, CorsPreflightAndSimpleRequests) {
+  test::ClientResponse r =
+      test::Fetch(port(), "OPTIONS", "/api/nfs/list",
+                  {{"Origin", "http://localhost:5173"},
+                   {"Access-Control-Request-Method", "POST"},
+                   {"Access-Control-Request-Headers", "authorization,content-type"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "OK");
+  EXPECT_EQ(r.Header("access-control-allow-origin"), "http://localhost:5173");
+  EXPECT_EQ(r.Header("access-control-allow-headers"), "authorization,content-type");
+  EXPECT_EQ(r.Header("access-control-allow-methods"),
+            "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
+  EXPECT_EQ(r.Header("access-control-max-age"), "600");
+  r = test::Fetch(port(), "GET", "/health", {{"Origin", "http://localhost:5173"}});
+  EXPECT_EQ(r.Header("access-control-allow-origin"), "*");
+  EXPECT_EQ(r.Header("access-control-allow-credentials"), "true");
+}
+
+TEST_P(HttpApiTest, LargeAnswersAreGzippedWhenAccepted) {
+  for (int i = 0; i < 40; ++i) {
+    Rpc("write",
+        Json{{"path", "/tenant:default/user:admin/g/file-with-a-long-name-" + std::to_string(i)},
+             {"content", "x"}});
+  }
+  const std::string body =
+      R"({"params":{"path":"/tenant:default/user:admin/g","recursive":false,"details":true}})";
+  Headers gzip = Auth();
+  gzip.emplace_back("Accept-Encoding", "gzip");
+  const test::ClientResponse zipped = Post("list", body, gzip);
+  EXPECT_EQ(zipped.status, 200);
+  EXPECT_EQ(zipped.Header("Content-Encoding"), "gzip");
+  const test::ClientResponse plain = Post("list", body);
+  EXPECT_EQ(plain.Header("Content-Encoding"), "");
+  EXPECT_EQ(Json::parse(plain.body)["result"]["files"].size(), 40u);
+  EXPECT_LT(zipped.body.size(), plain.body.size());
+}
+
+TEST_P(HttpApiTest, OversizeBodyIs413) {
+  server_.reset();
+  Start({"--max-body-bytes", "4096"});
+  const test::ClientResponse r = Post("write", std::string(8192, 'x'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(test::Fetch(port(), "GET", "/health").status, 200) << "the server keeps serving";
+}
+
+TEST_P(HttpApiTest, FullQueueAnswers503WithRetryAfter) {
+  server_.reset();
+  Start({"--workers", "1", "--max-queue", "1"});
+  std::atomic<int> busy{0}, ok{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 32; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        const Json params{{"path", "/tenant:default/user:admin/q/" + std::to_string(t)},
+                          {"content", std::string(1000, 'q')}};
+        const test::ClientResponse r =
+            test::Fetch(port(), "POST", "/api/nfs/write", Auth(), Json{{"params", params}}.dump());
+        if (r.status == 503 && r.Header("Retry-After") == "1") {
+          busy++;
+        } else if (r.status == 200) {
+          ok++;
+        } else {
+          other++;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_GT(busy.load(), 0);
+  EXPECT_GT(ok.load(), 0);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST_P(HttpApiTest, RestartKeepsFilesVersionsAndKeys) {
+  const std::string path = "/tenant:default/user:admin/keep.txt";
+  Rpc("write", Json{{"path", path}, {"content", "one"}});
+  Rpc("write", Json{{"path", path}, {"content", "two"}});
+  const std::string key =
+      Rpc("admin_create_key", Json{{"user_id", "carol"}, {"name", "c"}})["result"]["api_key"];
+  EXPECT_EQ(server_->Stop(), 0) << server_->output();
+  Start();
+  EXPECT_EQ(Rpc("read", Json{{"path", path}})["result"], Bytes("dHdv"));
+  EXPECT_EQ(Rpc("list_versions", Json{{"path", path}})["result"].size(), 2u);
+  const Json carol = Json::parse(test::Fetch(port(), "GET", "/api/auth/whoami", Auth(key)).body);
+  EXPECT_EQ(carol["subject_id"], "carol");
+}
+
+TEST_P(HttpApiTest, SixtyFourConnectionsOfMixedCallsForTenSeconds) {
+  std::atomic<int> server_errors{0}, transport_errors{0}, internal_errors{0}, calls{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 64; ++t) {
+    threads.emplace_back([&, t] {
+      test::TestHttpClient conn(port());
+      const std::string dir = "/tenant:default/user:admin/load/" + std::to_string(t % 8);
+      for (int i = 0; !stop; ++i) {
+        const std::string path = dir + "/f" + std::to_string(i % 5);
+        Json call;
+        switch (i % 6) {
+          case 0:
+            call = {{"method", "write"},
+                    {"params", {{"path", path}, {"content", "v" + std::to_string(i)}}}};
+            break;
+          case 1:
+            call = {{"method", "read"}, {"params", {{"path", path}}}};
+            break;
+          case 2:
+            call = {{"method", "list"},
+                    {"params", {{"path", dir}, {"recursive", false}, {"details", true}}}};
+            break;
+          case 3:
+            call = {{"method", "append"}, {"params", {{"path", path}, {"content", "+"}}}};
+            break;
+          case 4:
+            call = {{"method", "exists"}, {"params", {{"path", path}}}};
+            break;
+          default:
+            call = {{"method", "delete"}, {"params", {{"path", path}}}};
+            break;
+        }
+        const std::string method = call["method"];
+        const test::ClientResponse r =
+            conn.Request("POST", "/api/nfs/" + method, Auth(), call.dump())
+                .value_or(test::ClientResponse{});
+        calls++;
+        if (r.status == 0) {
+          transport_errors++;
+        } else if (r.status >= 500) {
+          server_errors++;
+        } else if (r.body.find("-32603") != std::string::npos) {
+          internal_errors++;
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(10));
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_GT(calls.load(), 0);
+  EXPECT_EQ(server_errors.load(), 0);
+  EXPECT_EQ(transport_errors.load(), 0);
+  EXPECT_EQ(internal_errors.load(), 0);
+  EXPECT_EQ(server_->Stop(), 0) << "SIGTERM drains and exits cleanly";
+  EXPECT_EQ(Fsck(), 0) << "the store passes its integrity check";
+}
+
+TEST_P(HttpApiTest, MalformedHttpIsRefusedAndTheServerStaysUp) {
+  test::TestHttpClient garbage(port());
+  ASSERT_TRUE(garbage.Send("NONSENSE\r\n\r\n"));
+  const std::optional<test::ClientResponse> refused = garbage.ReadResponse();
+  EXPECT_TRUE(!refused || refused->status == 400) << refused->status;
+  EXPECT_TRUE(garbage.WaitForClose(std::chrono::seconds(5)));
+  test::TestHttpClient truncated(port());
+  ASSERT_TRUE(
+      truncated.Send("POST /api/nfs/list HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"));
+  EXPECT_FALSE(truncated.ReadResponse(false, std::chrono::milliseconds(500)).has_value());
+  EXPECT_EQ(test::Fetch(port(), "GET", "/health").status, 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, HttpApiTest,
+                         ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         [](const auto& info) {
+                           return info.param == Engine::kSqlite ? "Sqlite" : "Postgres";
+                         });
+
+}  // namespace
+}  // namespace nexus::cli

@@ -1,0 +1,110 @@
+#include "cli/serve.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "auth/authenticator.h"
+#include "auth/key_store.h"
+#include "rpc/dispatcher.h"
+#include "server/http_server.h"
+#include "server/nexus_handler.h"
+#include "services/provisioning.h"
+#include "storage/store.h"
+#include "vfs/path_tree.h"
+
+namespace nexus::cli {
+namespace {
+
+// Blocks SIGINT and SIGTERM in this thread and every thread it starts afterwards, so that
+// only the sigwait in RunServe receives them.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int Fail(const char* what, const Status& s) {
+  std::fprintf(stderr, "nexus serve: %s: %s\n", what, s.message().c_str());
+  return 1;
+}
+
+void AddStoreGauges(server::Metrics& metrics, const storage::Engine& engine) {
+  metrics.AddGaugeCallback("nexus_store_commits_total",
+                           "Write transactions committed (commit groups on SQLite)",
+                           [&engine] { return static_cast<double>(engine.Stats().commits); });
+  metrics.AddGaugeCallback("nexus_store_write_units_total", "Write units committed",
+                           [&engine] { return static_cast<double>(engine.Stats().write_units); });
+  metrics.AddGaugeCallback(
+      "nexus_store_commit_group_size", "Average write units per commit", [&engine] {
+        const storage::EngineStats s = engine.Stats();
+        return s.commits == 0 ? 0.0 : static_cast<double>(s.write_units) / s.commits;
+      });
+}
+
+void PrintBanner(const ServeOptions& options, uint16_t port,
+                 const services::ProvisionResult& provisioned) {
+  std::printf("Nexus is serving on http://%s:%u (data: %s, auth: %s)\n", options.host.c_str(), port,
+              options.data_dir.c_str(), options.auth_type.c_str());
+  if (provisioned.created_key) {
+    std::printf("Admin API key (shown once, also in %s): %s\n", provisioned.key_file.c_str(),
+                provisioned.raw_key.c_str());
+  } else {
+    std::printf("Admin API key: see %s\n", provisioned.key_file.c_str());
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int RunServe(const ServeOptions& options) {
+  const sigset_t stop_signals = BlockStopSignals();
+  if (Status s = ValidateServeOptions(options); !s.ok()) return Fail("invalid options", s);
+  const auto durability =
+      options.durability == "full" ? storage::Durability::kFull : storage::Durability::kNormal;
+  StatusOr<storage::Store> store =
+      storage::OpenStore({options.data_dir, options.database_url, durability});
+  if (!store.ok()) return Fail("cannot open the store", store.status());
+  vfs::PathTree tree(*store->engine, *store->blobs);
+  auth::KeyStore keys(*store->engine);
+  keys.StartBackgroundFlush(std::chrono::seconds(1));
+
+  services::ProvisionOptions provision;
+  provision.data_dir = options.data_dir;
+  if (const char* key = std::getenv("NEXUS_ADMIN_API_KEY")) provision.admin_key = key;
+  StatusOr<services::ProvisionResult> provisioned =
+      services::ProvisionFirstStart(provision, tree, keys);
+  if (!provisioned.ok()) return Fail("provisioning failed", provisioned.status());
+
+  const auth::Authenticator authenticator(
+      options.auth_type == "none" ? auth::AuthMode::kNone : auth::AuthMode::kDatabase, &keys);
+  const rpc::Dispatcher dispatcher(rpc::Services{store->engine.get(), &tree, &keys});
+  server::Metrics metrics;
+  AddStoreGauges(metrics, *store->engine);
+  server::NexusHandler handler(dispatcher, authenticator, metrics);
+  server::ServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = static_cast<uint16_t>(options.port);
+  server_options.workers = options.workers;
+  server_options.queue_capacity =
+      static_cast<size_t>(options.max_queue > 0 ? options.max_queue : options.workers * 16);
+  server_options.body_limit = static_cast<size_t>(options.max_body_bytes);
+  server::HttpServer http(server_options, handler, metrics);
+  if (Status s = http.Start(); !s.ok()) return Fail("cannot listen", s);
+  PrintBanner(options, http.port(), *provisioned);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::printf("nexus serve: %s received, draining requests\n",
+              signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  std::fflush(stdout);
+  // Members go in reverse order: the server drains first, the store closes (checkpoint) last.
+  http.Stop();
+  return 0;
+}
+
+}  // namespace nexus::cli

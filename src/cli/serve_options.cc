@@ -1,0 +1,154 @@
+#include "cli/serve_options.h"
+
+#include <yaml-cpp/yaml.h>
+
+namespace nexus::cli {
+namespace {
+
+// Reads a scalar of type T at `node`, naming `key` when it has the wrong type.
+template <typename T>
+Status ReadScalar(const YAML::Node& node, const std::string& key, T* out) {
+  if (!node.IsScalar()) return InvalidArgument("config key '" + key + "' must be a scalar");
+  try {
+    *out = node.as<T>();
+  } catch (const YAML::Exception&) {
+    return InvalidArgument("config key '" + key + "' has the wrong type: '" + node.Scalar() + "'");
+  }
+  return Status::OK();
+}
+
+class ConfigReader {
+ public:
+  ConfigReader(ServeOptions& options, const std::function<bool(std::string_view)>& on_cli,
+               std::vector<std::string>* ignored)
+      : options_(options), on_cli_(on_cli), ignored_(ignored) {}
+
+  Status Read(const YAML::Node& root) {
+    if (!root.IsMap()) return InvalidArgument("config file must be a YAML mapping");
+    for (const auto& entry : root) {
+      const std::string key = entry.first.as<std::string>();
+      const YAML::Node& value = entry.second;
+      if (key == "server") {
+        RETURN_IF_ERROR(ReadServer(value));
+      } else if (key == "database") {
+        RETURN_IF_ERROR(ReadDatabase(value));
+      } else if (key == "db_path") {
+        std::string db_path;
+        RETURN_IF_ERROR(ReadScalar(value, key, &db_path));
+        if (!on_cli_("--database-url") && options_.database_url.empty())
+          options_.database_url = db_path;
+      } else if (key == "data_dir") {
+        RETURN_IF_ERROR(Take(value, key, "--data-dir", &options_.data_dir));
+      } else if (key == "backends") {
+        RETURN_IF_ERROR(ReadBackends(value));
+      } else {
+        ignored_->push_back(key);
+      }
+    }
+    return Status::OK();
+  }
+
+ private:
+  template <typename T>
+  Status Take(const YAML::Node& value, const std::string& key, std::string_view flag, T* out) {
+    T parsed{};
+    RETURN_IF_ERROR(ReadScalar(value, key, &parsed));
+    if (!on_cli_(flag)) *out = parsed;
+    return Status::OK();
+  }
+
+  Status ReadServer(const YAML::Node& server) {
+    if (!server.IsMap()) return InvalidArgument("config key 'server' must be a mapping");
+    for (const auto& entry : server) {
+      const std::string key = entry.first.as<std::string>();
+      if (key == "host") {
+        RETURN_IF_ERROR(Take(entry.second, "server.host", "--host", &options_.host));
+      } else if (key == "port") {
+        RETURN_IF_ERROR(Take(entry.second, "server.port", "--port", &options_.port));
+      } else if (key == "workers") {
+        RETURN_IF_ERROR(Take(entry.second, "server.workers", "--workers", &options_.workers));
+      } else {
+        ignored_->push_back("server." + key);
+      }
+    }
+    return Status::OK();
+  }
+
+  Status ReadDatabase(const YAML::Node& database) {
+    if (!database.IsMap()) return InvalidArgument("config key 'database' must be a mapping");
+    for (const auto& entry : database) {
+      const std::string key = entry.first.as<std::string>();
+      if (key == "url") {
+        RETURN_IF_ERROR(
+            Take(entry.second, "database.url", "--database-url", &options_.database_url));
+      } else {
+        ignored_->push_back("database." + key);
+      }
+    }
+    return Status::OK();
+  }
+
+  // Only a local backend at "/" applies: content always lives in our own blob store.
+  Status ReadBackends(const YAML::Node& backends) {
+    if (!backends.IsSequence()) return InvalidArgument("config key 'backends' must be a list");
+    for (size_t i = 0; i < backends.size(); ++i) {
+      const YAML::Node& b = backends[i];
+      if (!b.IsMap())
+        return InvalidArgument("config key 'backends[" + std::to_string(i) +
+                               "]' must be a mapping");
+      std::string type = "local";
+      std::string mount = "/";
+      if (b["type"]) RETURN_IF_ERROR(ReadScalar(b["type"], "backends[].type", &type));
+      if (b["mount_point"])
+        RETURN_IF_ERROR(ReadScalar(b["mount_point"], "backends[].mount_point", &mount));
+      if (type != "local" || mount != "/")
+        ignored_->push_back("backends[" + std::to_string(i) + "] (" + type + " at " + mount + ")");
+    }
+    return Status::OK();
+  }
+
+  ServeOptions& options_;
+  const std::function<bool(std::string_view)>& on_cli_;
+  std::vector<std::string>* ignored_;
+};
+
+}  // namespace
+
+Status ApplyConfigFile(const std::string& path, ServeOptions& options,
+                       const std::function<bool(std::string_view flag)>& set_on_command_line,
+                       std::vector<std::string>* ignored) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return InvalidArgument("cannot read config file " + path);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument("config file " + path + " is not valid YAML: " + e.what());
+  }
+  if (root.IsNull()) return Status::OK();
+  try {
+    return ConfigReader(options, set_on_command_line, ignored).Read(root);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument("config file " + path + ": " + e.what());
+  }
+}
+
+Status ValidateServeOptions(const ServeOptions& options) {
+  if (options.port < 0 || options.port > 65535) return InvalidArgument("port must be 0..65535");
+  if (options.workers < 1 || options.workers > 1024)
+    return InvalidArgument("workers must be 1..1024");
+  if (options.auth_type != "database" && options.auth_type != "none") {
+    return InvalidArgument("auth type must be 'database' or 'none', got '" + options.auth_type +
+                           "'");
+  }
+  if (options.durability != "full" && options.durability != "normal") {
+    return InvalidArgument("durability must be 'full' or 'normal', got '" + options.durability +
+                           "'");
+  }
+  if (options.max_queue < 0) return InvalidArgument("max queue must not be negative");
+  if (options.max_body_bytes < 1024) return InvalidArgument("max body must be at least 1024 bytes");
+  if (options.data_dir.empty()) return InvalidArgument("data directory must not be empty");
+  return Status::OK();
+}
+
+}  // namespace nexus::cli

@@ -1,0 +1,41 @@
+// Options of `nexus serve`, from flags and from the reference's YAML config file.
+#ifndef NEXUS_CLI_SERVE_OPTIONS_H_
+#define NEXUS_CLI_SERVE_OPTIONS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace nexus::cli {
+
+struct ServeOptions {
+  std::string host = "0.0.0.0";
+  int port = 8080;
+  std::string data_dir = "./nexus-data";
+  std::string config_file;
+  std::string database_url;  // empty: SQLite in data_dir
+  std::string auth_type = "database";
+  std::string durability = "full";
+  int workers = 16;
+  int max_queue = 0;  // requests waiting for a worker before 503; 0 = 16 per worker
+  int64_t max_body_bytes = 64 << 20;
+};
+
+// Reads the YAML file `path` into `options`, skipping every option for which
+// `set_on_command_line(flag)` is true (flags win over the file). Keys of the reference that
+// do not apply are collected in `ignored` so the caller can warn once. Wrong types and
+// unreadable files are kInvalidArgument naming the key or the file.
+Status ApplyConfigFile(const std::string& path, ServeOptions& options,
+                       const std::function<bool(std::string_view flag)>& set_on_command_line,
+                       std::vector<std::string>* ignored);
+
+// Checks values that flags and files can get wrong (port range, auth type, durability...).
+Status ValidateServeOptions(const ServeOptions& options);
+
+}  // namespace nexus::cli
+
+#endif  // NEXUS_CLI_SERVE_OPTIONS_H_

@@ -1,0 +1,93 @@
+#include "cli/serve_options.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "testing/temp_dir.h"
+
+namespace nexus::cli {
+namespace {
+
+class ServeOptionsTest : public ::testing::Test {
+ protected:
+  Status Apply(const std::string& yaml, std::vector<std::string> on_cli = {}) {
+    const std::string path = dir_.path() + "/config.yaml";
+    std::ofstream(path) << yaml;
+    ignored_.clear();
+    return ApplyConfigFile(
+        path, options_,
+        [&](std::string_view flag) {
+          for (const auto& f : on_cli) {
+            if (f == flag) return true;
+          }
+          return false;
+        },
+        &ignored_);
+  }
+
+  test::TempDir dir_;
+  ServeOptions options_;
+  std::vector<std::string> ignored_;
+};
+
+TEST_F(ServeOptionsTest, ReadsTheReferenceKeys) {
+  ASSERT_TRUE(Apply("server:\n  host: 127.0.0.1\n  port: 9000\n  workers: 4\n"
+                    "database:\n  url: postgresql://x/y\n"
+                    "backends:\n  - type: local\n    mount_point: /\n")
+                  .ok());
+  EXPECT_EQ(options_.host, "127.0.0.1");
+  EXPECT_EQ(options_.port, 9000);
+  EXPECT_EQ(options_.workers, 4);
+  EXPECT_EQ(options_.database_url, "postgresql://x/y");
+  EXPECT_TRUE(ignored_.empty());
+}
+
+TEST_F(ServeOptionsTest, FlagsWinOverTheFile) {
+  options_.port = 7000;
+  ASSERT_TRUE(Apply("server:\n  port: 9000\n", {"--port"}).ok());
+  EXPECT_EQ(options_.port, 7000);
+}
+
+TEST_F(ServeOptionsTest, UnknownKeysAreCollectedNotFatal) {
+  ASSERT_TRUE(Apply("llm:\n  provider: x\nserver:\n  reload: true\nbackends:\n  - type: "
+                    "gcs_connector\n    mount_point: /mnt/g\n")
+                  .ok());
+  EXPECT_EQ(ignored_, (std::vector<std::string>{"llm", "server.reload",
+                                                "backends[0] (gcs_connector at /mnt/g)"}));
+}
+
+TEST_F(ServeOptionsTest, WrongTypesAreNamed) {
+  Status s = Apply("server:\n  port: eighty\n");
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("server.port"), std::string::npos) << s.message();
+  EXPECT_FALSE(Apply("server: [1, 2]\n").ok());
+  EXPECT_FALSE(Apply("backends: {}\n").ok());
+  EXPECT_FALSE(Apply("- just a list\n").ok());
+  EXPECT_FALSE(Apply("server: {port: [unclosed\n").ok());
+}
+
+TEST_F(ServeOptionsTest, MissingFileIsAClearError) {
+  Status s = ApplyConfigFile(
+      "/nonexistent/config.yaml", options_, [](std::string_view) { return false; }, &ignored_);
+  EXPECT_NE(s.message().find("/nonexistent/config.yaml"), std::string::npos);
+}
+
+TEST_F(ServeOptionsTest, Validation) {
+  EXPECT_TRUE(ValidateServeOptions(options_).ok());
+  ServeOptions bad = options_;
+  bad.port = 70000;
+  EXPECT_FALSE(ValidateServeOptions(bad).ok());
+  bad = options_;
+  bad.auth_type = "oidc";
+  EXPECT_FALSE(ValidateServeOptions(bad).ok());
+  bad = options_;
+  bad.durability = "maybe";
+  EXPECT_FALSE(ValidateServeOptions(bad).ok());
+  bad = options_;
+  bad.workers = 0;
+  EXPECT_FALSE(ValidateServeOptions(bad).ok());
+}
+
+}  // namespace
+}  // namespace nexus::cli

@@ -1,0 +1,106 @@
+#include "rpc/dispatcher.h"
+
+#include "rpc/errors.h"
+#include "rpc/method_table.h"
+
+namespace nexus::rpc {
+namespace {
+
+bool IsBlank(std::string_view body) {
+  return body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// The request's id when it is one JSON-RPC allows (string, integer or null).
+bool ValidId(const Json& id) { return id.is_null() || id.is_string() || id.is_number_integer(); }
+
+RpcResponse ErrorResponse(const Json& id, const Json& error) {
+  RpcResponse response;
+  response.body = EncodeWire(Json{{"jsonrpc", "2.0"}, {"id", id}, {"error", error}});
+  response.outcome = std::to_string(error["code"].get<int>());
+  return response;
+}
+
+RpcResponse ResultResponse(const Json& id, MethodResult result, const Method& method) {
+  RpcResponse response;
+  response.headers = std::move(result.headers);
+  if (result.not_modified) {
+    response.http_status = 304;
+    response.outcome = "not_modified";
+    return response;
+  }
+  response.body =
+      EncodeWire(Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result.result)}});
+  response.headers.emplace_back("Cache-Control", method.cache_control);
+  response.outcome = "ok";
+  return response;
+}
+
+StatusOr<MethodResult> RunHandler(const Method& method, const Params& params, CallContext& ctx) {
+  try {
+    return method.handler(params, ctx);
+  } catch (const std::exception& e) {
+    // Handlers report expected failures as Status; an exception is a bug, but it must not
+    // take the server down or leave the caller without an answer.
+    return Internal(std::string("unexpected exception in ") + method.name + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(Services services)
+    : services_(services), table_(std::make_unique<MethodTable>()) {
+  AddFileMethods(*table_);
+  AddVersionMethods(*table_);
+  AddAdminMethods(*table_);
+}
+
+Dispatcher::~Dispatcher() = default;
+
+std::vector<std::string> Dispatcher::MethodNames() const { return table_->Names(); }
+
+RpcResponse Dispatcher::Handle(const RpcRequest& request) const {
+  Json id = nullptr;
+  Json body = Json::object();
+  if (!IsBlank(request.body)) {
+    StatusOr<Json> parsed = ParseJson(request.body);
+    if (!parsed.ok())
+      return ErrorResponse(id,
+                           ErrorObject(kParseError, "Parse error: " + parsed.status().message()));
+    body = std::move(parsed).value();
+  }
+  if (!body.is_object())
+    return ErrorResponse(
+        id, ErrorObject(kInvalidRequest, "Invalid request: body must be a JSON object"));
+  if (const auto it = body.find("id"); it != body.end()) {
+    if (!ValidId(*it))
+      return ErrorResponse(
+          id,
+          ErrorObject(kInvalidRequest, "Invalid request: id must be a string, an integer or null"));
+    id = *it;
+  }
+  if (const auto it = body.find("method"); it != body.end() && !it->is_null()) {
+    if (!it->is_string() || it->get<std::string>() != request.method) {
+      return ErrorResponse(
+          id, ErrorObject(kInvalidRequest,
+                          "Method mismatch: URL=" + request.method +
+                              ", body=" + (it->is_string() ? it->get<std::string>() : it->dump())));
+    }
+  }
+  Json params = body.contains("params") ? body["params"] : Json(nullptr);
+  if (!params.is_null() && !params.is_object()) {
+    return ErrorResponse(id,
+                         ErrorObject(kInvalidRequest, "Invalid request: params must be an object"));
+  }
+  const Method* method = table_->Find(request.method);
+  if (method == nullptr)
+    return ErrorResponse(id, ErrorObject(kMethodNotFound, "Method not found: " + request.method));
+  if (Status s = DecodeWireTypes(params); !s.ok()) return ErrorResponse(id, ErrorObject(s));
+  StatusOr<Params> bound = Params::Bind(method->name, method->params, std::move(params));
+  if (!bound.ok()) return ErrorResponse(id, ErrorObject(bound.status()));
+  CallContext ctx{*request.caller, services_, request.if_none_match};
+  StatusOr<MethodResult> result = RunHandler(*method, *bound, ctx);
+  if (!result.ok()) return ErrorResponse(id, ErrorObject(result.status()));
+  return ResultResponse(id, std::move(result).value(), *method);
+}
+
+}  // namespace nexus::rpc

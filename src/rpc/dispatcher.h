@@ -1,0 +1,49 @@
+// The rpc module's face: turns the body of `POST /api/nfs/{method}` into the body of its
+// answer. Knows nothing of HTTP beyond the few headers that change an RPC's meaning.
+#ifndef NEXUS_RPC_DISPATCHER_H_
+#define NEXUS_RPC_DISPATCHER_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "auth/identity.h"
+#include "rpc/services.h"
+
+namespace nexus::rpc {
+
+class MethodTable;
+
+struct RpcRequest {
+  std::string method;  // from the URL
+  std::string body;
+  std::string if_none_match;
+  const auth::Identity* caller = nullptr;
+};
+
+struct RpcResponse {
+  int http_status = 200;  // 200, or 304 for a conditional read
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string outcome;  // "ok" or the JSON-RPC error code, for metrics
+};
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(Services services);
+  ~Dispatcher();
+
+  RpcResponse Handle(const RpcRequest& request) const;
+
+  // Every method name that answers, sorted.
+  std::vector<std::string> MethodNames() const;
+
+ private:
+  Services services_;
+  std::unique_ptr<MethodTable> table_;
+};
+
+}  // namespace nexus::rpc
+
+#endif  // NEXUS_RPC_DISPATCHER_H_

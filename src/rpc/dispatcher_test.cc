@@ -1,0 +1,257 @@
+// The JSON-RPC envelope and the file methods through the dispatcher, without HTTP.
+#include "rpc/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include "auth/key_store.h"
+#include "rpc/wire_json.h"
+#include "testing/test_store.h"
+#include "vfs/path_tree.h"
+
+namespace nexus::rpc {
+namespace {
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = test::OpenTestStore(test::EngineKind::kSqlite);
+    tree_ = std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs);
+    keys_ = std::make_unique<auth::KeyStore>(*store_.engine);
+    dispatcher_ =
+        std::make_unique<Dispatcher>(Services{store_.engine.get(), tree_.get(), keys_.get()});
+    admin_.subject_type = "user";
+    admin_.subject_id = admin_.user_id = "admin";
+    admin_.tenant_id = "default";
+    admin_.is_admin = true;
+    alice_ = admin_;
+    alice_.subject_id = alice_.user_id = "alice";
+    alice_.is_admin = false;
+  }
+
+  RpcResponse Raw(const std::string& method, const std::string& body,
+                  const auth::Identity* who = nullptr, const std::string& if_none_match = "") {
+    return dispatcher_->Handle(RpcRequest{method, body, if_none_match, who ? who : &admin_});
+  }
+
+  Json Call(const std::string& method, const Json& params, const auth::Identity* who = nullptr) {
+    const RpcResponse r = Raw(
+        method, Json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}}.dump(),
+        who);
+    EXPECT_EQ(r.http_status, 200);
+    return Json::parse(r.body);
+  }
+
+  static Json Bytes(const std::string& s) { return Json{{"__type__", "bytes"}, {"data", s}}; }
+
+  test::TestStore store_;
+  std::unique_ptr<vfs::PathTree> tree_;
+  std::unique_ptr<auth::KeyStore> keys_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  auth::Identity admin_, alice_;
+};
+
+TEST_F(DispatcherTest, EnvelopeErrors) {
+  EXPECT_EQ(Json::parse(Raw("read", "{not json").body)["error"]["code"], -32700);
+  EXPECT_EQ(Json::parse(Raw("read", "[1,2]").body)["error"]["code"], -32600);
+  EXPECT_EQ(Json::parse(Raw("read", R"({"params":[1]})").body)["error"]["code"], -32600);
+  EXPECT_EQ(Json::parse(Raw("read", R"({"id":{"x":1}})").body)["error"]["code"], -32600);
+  const Json mismatch = Json::parse(Raw("read", R"({"id":9,"method":"write","params":{}})").body);
+  EXPECT_EQ(mismatch["error"]["code"], -32600);
+  EXPECT_EQ(mismatch["error"]["message"], "Method mismatch: URL=read, body=write");
+  EXPECT_EQ(mismatch["id"], 9);
+  const Json unknown = Json::parse(Raw("no_such_method", R"({"id":"abc"})").body);
+  EXPECT_EQ(unknown["error"]["code"], -32601);
+  EXPECT_EQ(unknown["id"], "abc") << "ids are echoed in errors too";
+}
+
+TEST_F(DispatcherTest, ParameterErrorsNameTheKey) {
+  Json r = Call("read", Json{{"path", "/a"}, {"bogus", true}});
+  EXPECT_EQ(r["error"]["code"], -32602);
+  EXPECT_NE(r["error"]["message"].get<std::string>().find("'bogus'"), std::string::npos);
+  r = Call("read", Json::object());
+  EXPECT_NE(r["error"]["message"].get<std::string>().find("'path'"), std::string::npos);
+  r = Call("write", Json{{"path", "/a"}, {"content", Bytes("!!!")}});
+  EXPECT_EQ(r["error"]["code"], -32602);
+  EXPECT_FALSE(*tree_->Exists("/a")) << "a rejected call stores nothing";
+}
+
+TEST_F(DispatcherTest, EmptyBodyIsAnEmptyObject) {
+  const Json r = Json::parse(Raw("get_available_namespaces", "").body);
+  EXPECT_EQ(r["result"]["namespaces"],
+            (Json{"archives", "external", "shared", "system", "workspace"}));
+}
+
+TEST_F(DispatcherTest, WriteThenReadRoundTrip) {
+  Json w = Call("write", Json{{"path", "/t/hello.txt"}, {"content", Bytes("aGVsbG8=")}});
+  ASSERT_TRUE(w.contains("result")) << w.dump();
+  const Json meta = w["result"]["bytes_written"];
+  EXPECT_EQ(meta["version"], 1);
+  EXPECT_EQ(meta["size"], 5);
+  EXPECT_EQ(meta["modified_at"]["__type__"], "datetime");
+  EXPECT_EQ(w["id"], 1);
+  Json r = Call("read", Json{{"path", "/t/hello.txt"}});
+  EXPECT_EQ(r["result"], Bytes("aGVsbG8="));
+  r = Call("read", Json{{"path", "/t/hello.txt"}, {"return_metadata", true}});
+  EXPECT_EQ(r["result"]["content"], Bytes("aGVsbG8="));
+  EXPECT_EQ(r["result"]["etag"], meta["etag"]);
+  // Plain strings are accepted as content (UTF-8).
+  w = Call("write", Json{{"path", "/t/plain.txt"}, {"content", "héllo"}});
+  ASSERT_TRUE(w.contains("result"));
+  EXPECT_EQ(w["result"]["bytes_written"]["size"], 6);
+}
+
+TEST_F(DispatcherTest, ReadSetsETagAndAnswers304) {
+  Call("write", Json{{"path", "/e.txt"}, {"content", "x"}});
+  const RpcResponse first = Raw("read", R"({"params":{"path":"/e.txt"}})");
+  std::string etag;
+  for (const auto& [k, v] : first.headers) {
+    if (k == "ETag") etag = v;
+  }
+  ASSERT_EQ(etag.size(), 66u);
+  const RpcResponse second =
+      Raw("read", R"({"params":{"path":"/e.txt"}})", nullptr, etag.substr(1, 64));
+  EXPECT_EQ(second.http_status, 304);
+  EXPECT_TRUE(second.body.empty());
+  const RpcResponse stale = Raw("read", R"({"params":{"path":"/e.txt"}})", nullptr, "0000");
+  EXPECT_EQ(stale.http_status, 200);
+}
+
+TEST_F(DispatcherTest, ErrorCodesFollowTheSpec) {
+  EXPECT_EQ(Call("read", Json{{"path", "/missing"}})["error"]["code"], -32000);
+  EXPECT_EQ(Call("read", Json{{"path", "/a/../b"}})["error"]["code"], -32002);
+  Call("write", Json{{"path", "/c.txt"}, {"content", "1"}});
+  const Json conflict =
+      Call("write", Json{{"path", "/c.txt"}, {"content", "2"}, {"if_match", "deadbeef"}});
+  EXPECT_EQ(conflict["error"]["code"], -32006);
+  EXPECT_EQ(conflict["error"]["data"]["expected_etag"], "deadbeef");
+  EXPECT_EQ(conflict["error"]["data"]["path"], "/c.txt");
+  EXPECT_EQ(
+      Call("write",
+           Json{{"path", "/c.txt"}, {"content", "3"}, {"if_none_match", true}})["error"]["code"],
+      -32001);
+  EXPECT_EQ(Call("grep", Json{{"pattern", "(unclosed"}})["error"]["code"], -32602);
+  Call("mkdir", Json{{"path", "/d/e"}, {"parents", true}});
+  EXPECT_EQ(Call("rmdir", Json{{"path", "/d"}})["error"]["code"], -32005);
+}
+
+TEST_F(DispatcherTest, ResultShapesOfTheFileMethods) {
+  Call("write", Json{{"path", "/s/a.md"}, {"content", "# a"}});
+  EXPECT_EQ(Call("exists", Json{{"path", "/s/a.md"}})["result"], (Json{{"exists", true}}));
+  EXPECT_EQ(Call("exists", Json{{"path", "/s/../x"}})["result"], (Json{{"exists", false}}));
+  EXPECT_EQ(Call("is_directory", Json{{"path", "/s"}})["result"], (Json{{"is_directory", true}}));
+  EXPECT_EQ(Call("list", Json{{"path", "/s"}, {"recursive", false}})["result"],
+            (Json{{"files", {"/s/a.md"}}}));
+  const Json details =
+      Call("list", Json{{"path", "/"}, {"recursive", false}, {"details", true}})["result"]["files"];
+  ASSERT_EQ(details.size(), 1u);
+  EXPECT_EQ(details[0]["is_directory"], true);
+  EXPECT_EQ(details[0]["etag"], nullptr);
+  EXPECT_EQ(Call("list", Json{{"path", "/nowhere"}})["result"], (Json{{"files", Json::array()}}));
+  EXPECT_EQ(Call("glob", Json{{"pattern", "*.md"}, {"path", "/s"}})["result"],
+            (Json{{"matches", {"/s/a.md"}}}));
+  const Json grep = Call("grep", Json{{"pattern", "a"}, {"path", "/s"}})["result"]["results"];
+  ASSERT_EQ(grep.size(), 1u);
+  EXPECT_EQ(grep[0], (Json{{"file", "/s/a.md"}, {"line", 1}, {"content", "# a"}, {"match", "a"}}));
+  const Json meta = Call("get_metadata", Json{{"path", "/s/a.md"}})["result"]["metadata"];
+  EXPECT_EQ(meta["mime_type"], "text/markdown");
+  EXPECT_EQ(meta["mode"], 420);
+  EXPECT_EQ(Call("get_metadata", Json{{"path", "/s"}})["result"]["metadata"]["mode"], 493);
+  EXPECT_EQ(Call("get_metadata", Json{{"path", "/none"}})["result"], (Json{{"metadata", nullptr}}));
+  EXPECT_EQ(Call("get_etag", Json{{"path", "/s/a.md"}})["result"]["etag"].get<std::string>().size(),
+            64u);
+  const Json stat = Call("stat", Json{{"path", "/s/a.md"}})["result"];
+  EXPECT_EQ(stat["size"], 3);
+  EXPECT_EQ(stat["is_directory"], false);
+  EXPECT_EQ(Call("read_range", Json{{"path", "/s/a.md"}, {"start", 2}, {"end", 10}})["result"],
+            Bytes("YQ=="));
+  EXPECT_EQ(
+      Call("read_range", Json{{"path", "/s/a.md"}, {"start", 2}, {"end", 1}})["error"]["code"],
+      -32602);
+  const Json bulk = Call("read_bulk", Json{{"paths", {"/s/a.md", "/none"}}})["result"];
+  EXPECT_EQ(bulk["/s/a.md"], Bytes("IyBh"));
+  EXPECT_EQ(bulk["/none"], nullptr);
+  const Json batch =
+      Call("write_batch", Json{{"files", Json::array({Json::array({"/b/1", Bytes("MQ==")}),
+                                                      Json::array({"/b/2", "2"})})}})["result"];
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[1]["size"], 1);
+  EXPECT_EQ(Call("copy", Json{{"src_path", "/b/1"}, {"dst_path", "/b/3"}})["result"],
+            (Json{{"copied", true}}));
+  EXPECT_EQ(Call("rename", Json{{"old_path", "/b/3"}, {"new_path", "/b/4"}})["result"],
+            (Json{{"renamed", true}}));
+  const Json renames =
+      Call("rename_bulk", Json{{"renames", Json::array({Json::array({"/b/4", "/b/5"}),
+                                                        Json::array({"/none", "/x"})})}})["result"];
+  EXPECT_EQ(renames["/b/4"], (Json{{"success", true}, {"new_path", "/b/5"}}));
+  EXPECT_EQ(renames["/none"]["success"], false);
+  const Json deleted = Call("delete_bulk", Json{{"paths", {"/b/5", "/none"}}})["result"];
+  EXPECT_EQ(deleted["/b/5"], (Json{{"success", true}}));
+  EXPECT_EQ(deleted["/none"]["success"], false);
+  EXPECT_EQ(Call("append", Json{{"path", "/b/1"}, {"content", "+"}})["result"]["version"], 2);
+  EXPECT_EQ(Call("delete", Json{{"path", "/b/1"}})["result"], (Json{{"deleted", true}}));
+  EXPECT_EQ(Call("mkdir", Json{{"path", "/m"}})["result"], (Json{{"created", true}}));
+  EXPECT_EQ(Call("rmdir", Json{{"path", "/m"}})["result"], (Json{{"removed", true}}));
+}
+
+TEST_F(DispatcherTest, VersionMethods) {
+  Call("write", Json{{"path", "/v.txt"}, {"content", "a\n"}});
+  Call("write", Json{{"path", "/v.txt"}, {"content", "b\n"}});
+  const Json versions = Call("list_versions", Json{{"path", "/v.txt"}})["result"];
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0]["version"], 2);
+  EXPECT_EQ(versions[0]["created_at"]["__type__"], "datetime");
+  EXPECT_EQ(Call("get_version", Json{{"path", "/v.txt"}, {"version", 1}})["result"], Bytes("YQo="));
+  const Json meta = Call("diff_versions", Json{{"path", "/v.txt"}, {"v1", 1}, {"v2", 2}})["result"];
+  EXPECT_EQ(meta["content_changed"], true);
+  EXPECT_EQ(meta["size_delta"], 0);
+  const Json text =
+      Call("diff_versions",
+           Json{{"path", "/v.txt"}, {"v1", 1}, {"v2", 2}, {"mode", "content"}})["result"];
+  EXPECT_NE(text.get<std::string>().find("-a"), std::string::npos);
+  EXPECT_EQ(Call("diff_versions",
+                 Json{{"path", "/v.txt"}, {"v1", 1}, {"v2", 1}, {"mode", "content"}})["result"],
+            "(no content changes)");
+  EXPECT_EQ(Call("diff_versions",
+                 Json{{"path", "/v.txt"}, {"v1", 1}, {"v2", 2}, {"mode", "x"}})["error"]["code"],
+            -32602);
+  EXPECT_EQ(Call("rollback", Json{{"path", "/v.txt"}, {"version", 1}})["result"], nullptr);
+  EXPECT_EQ(Call("read", Json{{"path", "/v.txt"}})["result"], Bytes("YQo="));
+}
+
+TEST_F(DispatcherTest, NonAdminsStayInTheirLane) {
+  const Json denied =
+      Call("write", Json{{"path", "/tenant:default/user:bob/x"}, {"content", "x"}}, &alice_);
+  EXPECT_EQ(denied["error"]["code"], -32004);
+  const Json own =
+      Call("write", Json{{"path", "/tenant:default/user:alice/x"}, {"content", "x"}}, &alice_);
+  EXPECT_TRUE(own.contains("result")) << own.dump();
+  Call("write", Json{{"path", "/tenant:default/user:bob/secret"}, {"content", "s"}});
+  const Json listing = Call("list", Json{{"path", "/tenant:default"}, {"recursive", true}},
+                            &alice_)["result"]["files"];
+  for (const Json& p : listing)
+    EXPECT_EQ(p.get<std::string>().find("user:bob"), std::string::npos) << p;
+  EXPECT_EQ(Call("admin_list_keys", Json::object(), &alice_)["error"]["code"], -32004);
+}
+
+TEST_F(DispatcherTest, AdminKeyMethods) {
+  const Json created =
+      Call("admin_create_key", Json{{"user_id", "alice"}, {"name", "alice key"}})["result"];
+  ASSERT_TRUE(created.contains("api_key")) << created.dump();
+  EXPECT_TRUE(created["api_key"].get<std::string>().starts_with("sk-default_alice_"));
+  const std::string id = created["key_id"];
+  const Json list = Call("admin_list_keys", Json::object())["result"];
+  EXPECT_EQ(list["total"], 1);
+  EXPECT_FALSE(list["keys"][0].contains("key_hash"));
+  EXPECT_EQ(Call("admin_get_key", Json{{"key_id", id}})["result"]["name"], "alice key");
+  EXPECT_EQ(Call("admin_update_key", Json{{"key_id", id}, {"name", "renamed"}})["result"]["name"],
+            "renamed");
+  EXPECT_EQ(Call("admin_revoke_key", Json{{"key_id", id}})["result"],
+            (Json{{"success", true}, {"key_id", id}}));
+  EXPECT_EQ(Call("admin_get_key", Json{{"key_id", "nope"}})["error"]["code"], -32000);
+  EXPECT_EQ(Call("admin_create_key",
+                 Json{{"user_id", "x"}, {"name", "n"}, {"subject_type", "robot"}})["error"]["code"],
+            -32602);
+}
+
+}  // namespace
+}  // namespace nexus::rpc

@@ -1,0 +1,394 @@
+// The file methods of api.md §6.2 over the path tree.
+#include <algorithm>
+
+#include "rpc/file_json.h"
+#include "rpc/method_table.h"
+#include "rpc/path_access.h"
+#include "util/path.h"
+#include "vfs/path_tree.h"
+
+namespace nexus::rpc {
+namespace {
+
+using P = ParamType;
+
+vfs::PathTree& Tree(const CallContext& ctx) { return *ctx.services.tree; }
+vfs::Actor ActorOf(const CallContext& ctx) { return vfs::Actor{ctx.caller.user_id}; }
+
+// Normalises `raw` and checks the caller's access to it.
+StatusOr<std::string> Authorize(const CallContext& ctx, std::string_view raw, Access access) {
+  StatusOr<std::string> path = NormalizePath(raw);
+  if (!path.ok()) return path;
+  if (Status s = CheckPathAccess(ctx.caller, *path, access); !s.ok()) return s;
+  return path;
+}
+
+// Like Authorize, for the path parameter `name`.
+StatusOr<std::string> AuthorizeParam(const Params& p, const CallContext& ctx, const char* name,
+                                     Access access) {
+  return Authorize(ctx, p.Str(name), access);
+}
+
+std::string Quoted(const std::string& etag) { return "\"" + etag + "\""; }
+
+StatusOr<MethodResult> Read(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kRead));
+  if (!ctx.if_none_match.empty()) {
+    // Answer a revalidation from metadata alone, without fetching the content.
+    StatusOr<vfs::FileInfo> info = Tree(ctx).Stat(path);
+    if (info.ok() && !info->is_directory && info->etag == ctx.if_none_match) {
+      MethodResult not_modified;
+      not_modified.not_modified = true;
+      not_modified.headers = {{"ETag", Quoted(info->etag)}, {"Cache-Control", kCacheRead}};
+      return not_modified;
+    }
+  }
+  ASSIGN_OR_RETURN(vfs::FileContent file, Tree(ctx).Read(path));
+  MethodResult out;
+  out.headers.emplace_back("ETag", Quoted(file.info.etag));
+  if (p.Bool("return_metadata")) {
+    out.result = Json{{"content", BytesValue(std::move(file.content))},
+                      {"etag", file.info.etag},
+                      {"version", file.info.version},
+                      {"modified_at", DateTimeValue(file.info.modified_at)},
+                      {"size", file.info.size}};
+    if (p.Bool("parsed")) {
+      out.result["parsed"] = false;
+      out.result["provider"] = nullptr;
+    }
+  } else {
+    out.result = BytesValue(std::move(file.content));
+  }
+  return out;
+}
+
+vfs::WriteOptions WriteOptionsOf(const Params& p) {
+  vfs::WriteOptions options;
+  options.if_match = p.OptStr("if_match");
+  if (options.if_match && options.if_match->empty()) options.if_match.reset();
+  options.if_none_match = p.Bool("if_none_match");
+  options.force = p.Bool("force");
+  return options;
+}
+
+StatusOr<MethodResult> Write(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kWrite));
+  ASSIGN_OR_RETURN(const vfs::FileInfo info,
+                   Tree(ctx).Write(ActorOf(ctx), path, p.Bytes("content"), WriteOptionsOf(p)));
+  return MethodResult(Json{{"bytes_written", WriteResultJson(info)}});
+}
+
+StatusOr<MethodResult> Append(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kWrite));
+  ASSIGN_OR_RETURN(const vfs::FileInfo info,
+                   Tree(ctx).Append(ActorOf(ctx), path, p.Bytes("content"), WriteOptionsOf(p)));
+  return MethodResult(WriteResultJson(info));
+}
+
+StatusOr<MethodResult> Exists(const Params& p, CallContext& ctx) {
+  StatusOr<std::string> path = Authorize(ctx, p.Str("path"), Access::kRead);
+  if (!path.ok()) return MethodResult(Json{{"exists", false}});
+  StatusOr<bool> exists = Tree(ctx).Exists(*path);
+  if (!exists.ok()) return exists.status();
+  return MethodResult(Json{{"exists", *exists}});
+}
+
+StatusOr<MethodResult> IsDirectory(const Params& p, CallContext& ctx) {
+  StatusOr<std::string> path = Authorize(ctx, p.Str("path"), Access::kRead);
+  if (!path.ok()) return MethodResult(Json{{"is_directory", false}});
+  StatusOr<bool> is_dir = Tree(ctx).IsDirectory(*path);
+  return MethodResult(Json{{"is_directory", is_dir.ok() && *is_dir}});
+}
+
+StatusOr<MethodResult> GetMetadata(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kRead));
+  StatusOr<vfs::FileInfo> info = Tree(ctx).Stat(path);
+  if (!info.ok()) {
+    if (info.status().code() == Code::kNotFound) return MethodResult(Json{{"metadata", nullptr}});
+    return info.status();
+  }
+  return MethodResult(Json{{"metadata", MetadataJson(*info)}});
+}
+
+StatusOr<MethodResult> GetEtag(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kRead));
+  StatusOr<vfs::FileInfo> info = Tree(ctx).Stat(path);
+  if (!info.ok() || info->is_directory) return MethodResult(Json{{"etag", nullptr}});
+  return MethodResult(Json{{"etag", info->etag}});
+}
+
+StatusOr<MethodResult> List(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string dir, NormalizePath(p.Str("path")));
+  if (!MayList(ctx.caller, dir)) return CheckPathAccess(ctx.caller, dir, Access::kRead);
+  vfs::ListOptions options;
+  options.recursive = p.Bool("recursive");
+  options.prefix = p.Str("prefix");
+  StatusOr<vfs::ListPage> page = Tree(ctx).List(dir, options);
+  // Like the reference, a directory that does not exist lists as empty.
+  if (!page.ok() && page.status().code() != Code::kNotFound) return page.status();
+  Json files = Json::array();
+  if (page.ok()) {
+    const bool details = p.Bool("details");
+    for (const vfs::FileInfo& entry : page->entries) {
+      if (!MayList(ctx.caller, entry.path)) continue;
+      files.push_back(details ? ListEntryJson(entry) : Json(entry.path));
+    }
+  }
+  return MethodResult(Json{{"files", std::move(files)}});
+}
+
+StatusOr<MethodResult> Glob(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string base, NormalizePath(p.Str("path")));
+  ASSIGN_OR_RETURN(const std::vector<std::string> matches, Tree(ctx).Glob(p.Str("pattern"), base));
+  Json out = Json::array();
+  for (const std::string& m : matches) {
+    if (CheckPathAccess(ctx.caller, m, Access::kRead).ok()) out.push_back(m);
+  }
+  return MethodResult(Json{{"matches", std::move(out)}});
+}
+
+StatusOr<MethodResult> Grep(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string root, NormalizePath(p.Str("path")));
+  if (!MayList(ctx.caller, root)) return CheckPathAccess(ctx.caller, root, Access::kRead);
+  vfs::GrepOptions options;
+  options.file_pattern = p.Str("file_pattern");
+  options.ignore_case = p.Bool("ignore_case");
+  options.max_results = p.Int("max_results");
+  ASSIGN_OR_RETURN(const std::vector<vfs::GrepMatch> hits,
+                   Tree(ctx).Grep(p.Str("pattern"), root, options));
+  Json out = Json::array();
+  for (const vfs::GrepMatch& m : hits) {
+    if (!CheckPathAccess(ctx.caller, m.path, Access::kRead).ok()) continue;
+    out.push_back(
+        Json{{"file", m.path}, {"line", m.line}, {"content", m.content}, {"match", m.match}});
+  }
+  return MethodResult(Json{{"results", std::move(out)}});
+}
+
+StatusOr<MethodResult> Mkdir(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kWrite));
+  RETURN_IF_ERROR(Tree(ctx).Mkdir(ActorOf(ctx), path, p.Bool("parents"), p.Bool("exist_ok")));
+  return MethodResult(Json{{"created", true}});
+}
+
+StatusOr<MethodResult> Rmdir(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kWrite));
+  RETURN_IF_ERROR(Tree(ctx).Rmdir(path, p.Bool("recursive")));
+  return MethodResult(Json{{"removed", true}});
+}
+
+StatusOr<MethodResult> Delete(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kWrite));
+  RETURN_IF_ERROR(Tree(ctx).Delete(path));
+  return MethodResult(Json{{"deleted", true}});
+}
+
+StatusOr<MethodResult> Rename(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string from, AuthorizeParam(p, ctx, "old_path", Access::kWrite));
+  ASSIGN_OR_RETURN(const std::string to, AuthorizeParam(p, ctx, "new_path", Access::kWrite));
+  RETURN_IF_ERROR(Tree(ctx).Rename(from, to));
+  return MethodResult(Json{{"renamed", true}});
+}
+
+// A file is deleted, a directory removed (with `recursive`, whatever it holds).
+Status DeleteOne(CallContext& ctx, const std::string& raw, bool recursive) {
+  ASSIGN_OR_RETURN(const std::string path, Authorize(ctx, raw, Access::kWrite));
+  ASSIGN_OR_RETURN(const bool is_dir, Tree(ctx).IsDirectory(path));
+  return is_dir ? Tree(ctx).Rmdir(path, recursive) : Tree(ctx).Delete(path);
+}
+
+Json Outcome(const Status& s) {
+  return s.ok() ? Json{{"success", true}} : Json{{"success", false}, {"error", s.message()}};
+}
+
+StatusOr<MethodResult> DeleteBulk(const Params& p, CallContext& ctx) {
+  Json out = Json::object();
+  for (const std::string& path : p.StrList("paths"))
+    out[path] = Outcome(DeleteOne(ctx, path, p.Bool("recursive")));
+  return MethodResult(std::move(out));
+}
+
+StatusOr<MethodResult> RenameBulk(const Params& p, CallContext& ctx) {
+  Json out = Json::object();
+  for (const Json& pair : p.Raw("renames")) {
+    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
+      return InvalidArgument("renames must be a list of [old_path, new_path] pairs");
+    }
+    const std::string from = pair[0].get<std::string>();
+    const std::string to = pair[1].get<std::string>();
+    Status s = [&]() -> Status {
+      ASSIGN_OR_RETURN(const std::string a, Authorize(ctx, from, Access::kWrite));
+      ASSIGN_OR_RETURN(const std::string b, Authorize(ctx, to, Access::kWrite));
+      return Tree(ctx).Rename(a, b);
+    }();
+    out[from] = Outcome(s);
+    if (s.ok()) out[from]["new_path"] = to;
+  }
+  return MethodResult(std::move(out));
+}
+
+StatusOr<MethodResult> Stat(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kRead));
+  ASSIGN_OR_RETURN(const vfs::FileInfo info, Tree(ctx).Stat(path));
+  if (info.is_directory) {
+    return MethodResult(Json{{"size", 0},
+                             {"etag", nullptr},
+                             {"version", nullptr},
+                             {"modified_at", nullptr},
+                             {"is_directory", true}});
+  }
+  return MethodResult(Json{{"size", info.size},
+                           {"etag", info.etag},
+                           {"version", info.version},
+                           {"modified_at", DateTimeValue(info.modified_at)},
+                           {"is_directory", false}});
+}
+
+StatusOr<MethodResult> ReadRange(const Params& p, CallContext& ctx) {
+  const int64_t start = p.Int("start"), end = p.Int("end");
+  if (start < 0 || end < start)
+    return InvalidArgument("need 0 <= start <= end, got start=" + std::to_string(start) +
+                           " end=" + std::to_string(end));
+  ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kRead));
+  ASSIGN_OR_RETURN(vfs::FileContent file, Tree(ctx).Read(path));
+  const size_t from = std::min(static_cast<size_t>(start), file.content.size());
+  const size_t to = std::min(static_cast<size_t>(end), file.content.size());
+  return MethodResult(BytesValue(file.content.substr(from, to - from)));
+}
+
+StatusOr<Json> ReadOne(CallContext& ctx, const std::string& raw, bool with_metadata) {
+  ASSIGN_OR_RETURN(const std::string path, Authorize(ctx, raw, Access::kRead));
+  ASSIGN_OR_RETURN(vfs::FileContent file, Tree(ctx).Read(path));
+  if (!with_metadata) return BytesValue(std::move(file.content));
+  return Json{{"content", BytesValue(std::move(file.content))},
+              {"etag", file.info.etag},
+              {"version", file.info.version},
+              {"modified_at", DateTimeValue(file.info.modified_at)},
+              {"size", file.info.size}};
+}
+
+StatusOr<MethodResult> ReadBulk(const Params& p, CallContext& ctx) {
+  Json out = Json::object();
+  for (const std::string& path : p.StrList("paths")) {
+    StatusOr<Json> one = ReadOne(ctx, path, p.Bool("return_metadata"));
+    if (!one.ok() && !p.Bool("skip_errors")) return one.status();
+    out[path] = one.ok() ? std::move(one).value() : Json(nullptr);
+  }
+  return MethodResult(std::move(out));
+}
+
+// Checks every entry before writing any, so a malformed or forbidden entry writes nothing.
+StatusOr<std::vector<std::pair<std::string, std::string>>> BatchEntries(const Params& p,
+                                                                        const CallContext& ctx) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const Json& entry : p.Raw("files")) {
+    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string() ||
+        !(entry[1].is_binary() || entry[1].is_string())) {
+      return InvalidArgument("files must be a list of [path, content] pairs");
+    }
+    ASSIGN_OR_RETURN(std::string path, Authorize(ctx, entry[0].get<std::string>(), Access::kWrite));
+    std::string content = entry[1].is_string() ? entry[1].get<std::string>()
+                                               : std::string(entry[1].get_binary().begin(),
+                                                             entry[1].get_binary().end());
+    entries.emplace_back(std::move(path), std::move(content));
+  }
+  return entries;
+}
+
+StatusOr<MethodResult> WriteBatch(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const auto entries, BatchEntries(p, ctx));
+  Json out = Json::array();
+  for (const auto& [path, content] : entries) {
+    ASSIGN_OR_RETURN(const vfs::FileInfo info, Tree(ctx).Write(ActorOf(ctx), path, content));
+    out.push_back(WriteResultJson(info));
+  }
+  return MethodResult(std::move(out));
+}
+
+StatusOr<MethodResult> Copy(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string src, AuthorizeParam(p, ctx, "src_path", Access::kRead));
+  ASSIGN_OR_RETURN(const std::string dst, AuthorizeParam(p, ctx, "dst_path", Access::kWrite));
+  RETURN_IF_ERROR(Tree(ctx).Copy(ActorOf(ctx), src, dst).status());
+  return MethodResult(Json{{"copied", true}});
+}
+
+StatusOr<MethodResult> Namespaces(const Params&, CallContext& ctx) {
+  std::vector<std::string> names = {"archives", "external", "shared", "workspace"};
+  if (ctx.caller.is_admin) names.push_back("system");
+  std::sort(names.begin(), names.end());
+  return MethodResult(Json{{"namespaces", names}});
+}
+
+}  // namespace
+
+void AddFileMethods(MethodTable& t) {
+  const auto path = Required("path", P::kString);
+  t.Add({"read",
+         {path, Optional("return_metadata", P::kBool, false), Optional("parsed", P::kBool, false),
+          Optional("return_url", P::kBool, false), Optional("expires_in", P::kInt, 3600)},
+         Read,
+         kCacheRead});
+  t.Add({"write",
+         {path, Required("content", P::kBytes), Optional("if_match", P::kString),
+          Optional("if_none_match", P::kBool, false), Optional("force", P::kBool, false)},
+         Write,
+         kCacheNoStore});
+  t.Add({"append",
+         {path, Required("content", P::kBytes), Optional("if_match", P::kString),
+          Optional("force", P::kBool, false)},
+         Append,
+         kCacheDefault});
+  t.Add({"exists", {path}, Exists, kCacheRead});
+  t.Add({"is_directory", {path}, IsDirectory, kCacheRead});
+  t.Add({"get_metadata", {path}, GetMetadata, kCacheRead});
+  t.Add({"get_etag", {path}, GetEtag, kCacheDefault});
+  t.Add({"list",
+         {Optional("path", P::kString, "/"), Optional("recursive", P::kBool, true),
+          Optional("details", P::kBool, false), Optional("prefix", P::kString),
+          Optional("show_parsed", P::kBool, true)},
+         List,
+         kCacheList});
+  t.Add({"glob",
+         {Required("pattern", P::kString), Optional("path", P::kString, "/")},
+         Glob,
+         kCacheList});
+  t.Add({"grep",
+         {Required("pattern", P::kString), Optional("path", P::kString, "/"),
+          Optional("file_pattern", P::kString), Optional("ignore_case", P::kBool, false),
+          Optional("max_results", P::kInt, 100), Optional("search_mode", P::kString, "auto")},
+         Grep,
+         kCacheDefault});
+  t.Add({"mkdir",
+         {path, Optional("parents", P::kBool, false), Optional("exist_ok", P::kBool, false)},
+         Mkdir,
+         kCacheNoStore});
+  t.Add({"rmdir", {path, Optional("recursive", P::kBool, false)}, Rmdir, kCacheNoStore});
+  t.Add({"delete", {path}, Delete, kCacheNoStore});
+  t.Add({"rename",
+         {Required("old_path", P::kString), Required("new_path", P::kString)},
+         Rename,
+         kCacheNoStore});
+  t.Add({"delete_bulk",
+         {Required("paths", P::kStringList), Optional("recursive", P::kBool, false)},
+         DeleteBulk,
+         kCacheDefault});
+  t.Add({"rename_bulk", {Required("renames", P::kArray)}, RenameBulk, kCacheDefault});
+  t.Add({"get_available_namespaces", {}, Namespaces, kCacheDefault});
+  t.Add({"stat", {path}, Stat, kCacheRead});
+  t.Add({"read_range",
+         {path, Required("start", P::kInt), Required("end", P::kInt)},
+         ReadRange,
+         kCacheRead});
+  t.Add({"read_bulk",
+         {Required("paths", P::kStringList), Optional("return_metadata", P::kBool, false),
+          Optional("skip_errors", P::kBool, true)},
+         ReadBulk,
+         kCacheRead});
+  t.Add({"write_batch", {Required("files", P::kArray)}, WriteBatch, kCacheNoStore});
+  t.Add({"copy",
+         {Required("src_path", P::kString), Required("dst_path", P::kString)},
+         Copy,
+         kCacheNoStore});
+}
+
+}  // namespace nexus::rpc

@@ -1,0 +1,26 @@
+// What RPC handlers work with: the core modules of one server. Owned by the server;
+// the rpc layer only borrows them.
+#ifndef NEXUS_RPC_SERVICES_H_
+#define NEXUS_RPC_SERVICES_H_
+
+namespace nexus::storage {
+class Engine;
+}
+namespace nexus::vfs {
+class PathTree;
+}
+namespace nexus::auth {
+class KeyStore;
+}
+
+namespace nexus::rpc {
+
+struct Services {
+  storage::Engine* engine = nullptr;
+  vfs::PathTree* tree = nullptr;
+  auth::KeyStore* keys = nullptr;  // null when the server runs without database keys
+};
+
+}  // namespace nexus::rpc
+
+#endif  // NEXUS_RPC_SERVICES_H_

@@ -1,0 +1,134 @@
+#include "rpc/wire_json.h"
+
+#include "util/base64.h"
+#include "util/clock.h"
+
+namespace nexus::rpc {
+namespace {
+
+// Replaces a wrapper object by its value; leaves other objects alone.
+Status DecodeWrapper(Json& obj) {
+  const auto type = obj.find("__type__");
+  if (type == obj.end() || !type->is_string()) return Status::OK();
+  const std::string& kind = type->get_ref<const std::string&>();
+  if (kind == "bytes") {
+    const auto data = obj.find("data");
+    if (data == obj.end() || !data->is_string())
+      return InvalidArgument("bytes wrapper needs a string 'data'");
+    ASSIGN_OR_RETURN(std::string raw, Base64Decode(data->get_ref<const std::string&>()));
+    obj = Json::binary(Json::binary_t::container_type(raw.begin(), raw.end()));
+  } else if (kind == "datetime") {
+    const auto data = obj.find("data");
+    if (data == obj.end() || !data->is_string())
+      return InvalidArgument("datetime wrapper needs a string 'data'");
+    Json iso = *data;
+    obj = std::move(iso);
+  } else if (kind == "timedelta") {
+    const auto seconds = obj.find("seconds");
+    if (seconds == obj.end() || !seconds->is_number())
+      return InvalidArgument("timedelta wrapper needs numeric 'seconds'");
+    Json s = *seconds;
+    obj = std::move(s);
+  }
+  return Status::OK();
+}
+
+// Depth counter for the parser callback: refuses to go deeper than kMaxJsonDepth.
+struct DepthGuard {
+  int depth = 0;
+  bool exceeded = false;
+};
+
+}  // namespace
+
+Status DecodeWireTypes(Json& value) {
+  if (value.is_array()) {
+    for (Json& item : value) RETURN_IF_ERROR(DecodeWireTypes(item));
+  } else if (value.is_object()) {
+    for (auto& [key, item] : value.items()) RETURN_IF_ERROR(DecodeWireTypes(item));
+    RETURN_IF_ERROR(DecodeWrapper(value));
+  }
+  return Status::OK();
+}
+
+namespace {
+
+Json EncodeBinaries(const Json& value) {
+  if (value.is_binary()) {
+    const auto& bytes = value.get_binary();
+    return Json{{"__type__", "bytes"},
+                {"data", Base64Encode(std::string_view(reinterpret_cast<const char*>(bytes.data()),
+                                                       bytes.size()))}};
+  }
+  if (value.is_array()) {
+    Json out = Json::array();
+    for (const Json& item : value) out.push_back(EncodeBinaries(item));
+    return out;
+  }
+  if (value.is_object()) {
+    Json out = Json::object();
+    for (const auto& [key, item] : value.items()) out[key] = EncodeBinaries(item);
+    return out;
+  }
+  return value;
+}
+
+bool ContainsBinary(const Json& value) {
+  if (value.is_binary()) return true;
+  if (value.is_structured()) {
+    for (const Json& item : value) {
+      if (ContainsBinary(item)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string EncodeWire(const Json& value) {
+  // Invalid UTF-8 in a string (e.g. a file name from an old store) is replaced rather than
+  // failing the whole response.
+  if (!ContainsBinary(value)) return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return EncodeBinaries(value).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Json DateTimeValue(int64_t micros) {
+  return Json{{"__type__", "datetime"}, {"data", FormatIsoMicros(micros)}};
+}
+
+Json OptionalDateTimeValue(std::optional<int64_t> micros) {
+  return micros ? DateTimeValue(*micros) : Json(nullptr);
+}
+
+Json BytesValue(std::string data) {
+  return Json::binary(Json::binary_t::container_type(data.begin(), data.end()));
+}
+
+Json IsoOrNull(std::optional<int64_t> micros) {
+  return micros ? Json(FormatIsoMicros(*micros)) : Json(nullptr);
+}
+
+StatusOr<Json> ParseJson(std::string_view text) {
+  DepthGuard guard;
+  const Json::parser_callback_t limit_depth = [&guard](int depth, Json::parse_event_t event,
+                                                       Json&) {
+    if (event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) {
+      if (depth >= kMaxJsonDepth) guard.exceeded = true;
+    }
+    return !guard.exceeded;
+  };
+  try {
+    Json value = Json::parse(text.begin(), text.end(), limit_depth);
+    if (guard.exceeded)
+      return InvalidArgument("JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                             " levels");
+    return value;
+  } catch (const Json::parse_error& e) {
+    if (guard.exceeded)
+      return InvalidArgument("JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                             " levels");
+    return InvalidArgument(e.what());
+  }
+}
+
+}  // namespace nexus::rpc

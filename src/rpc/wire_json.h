@@ -1,0 +1,46 @@
+// The JSON values of the wire, with the reference's `__type__` wrappers for the types JSON
+// lacks. Internal to the rpc module: nlohmann/json is heavy, so no header outside rpc/
+// includes this one.
+//
+// In memory, bytes are nlohmann binary values; on the wire they are
+// {"__type__":"bytes","data":"<base64>"}. Datetimes are built with DateTimeValue; incoming
+// datetime wrappers become their ISO string and timedelta wrappers their seconds.
+#ifndef NEXUS_RPC_WIRE_JSON_H_
+#define NEXUS_RPC_WIRE_JSON_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "util/status.h"
+
+namespace nexus::rpc {
+
+using Json = nlohmann::json;
+
+// Replaces every wrapper object in `value` by what it stands for. A bytes wrapper with
+// invalid base64 is kInvalidArgument. Objects nested deeper than kMaxJsonDepth are refused
+// by the parser before this runs.
+Status DecodeWireTypes(Json& value);
+
+// Serialises `value`, writing binary values as bytes wrappers.
+std::string EncodeWire(const Json& value);
+
+// {"__type__":"datetime","data":"2025-12-18T00:00:00.123456+00:00"}.
+Json DateTimeValue(int64_t micros);
+// A datetime wrapper, or null when absent.
+Json OptionalDateTimeValue(std::optional<int64_t> micros);
+Json BytesValue(std::string data);
+
+// Plain ISO string (the form some methods use for timestamps), or null.
+Json IsoOrNull(std::optional<int64_t> micros);
+
+// Parses a request body, refusing nesting deeper than kMaxJsonDepth (so a hostile body
+// cannot exhaust the stack). kInvalidArgument with the parser's message on bad JSON.
+inline constexpr int kMaxJsonDepth = 64;
+StatusOr<Json> ParseJson(std::string_view text);
+
+}  // namespace nexus::rpc
+
+#endif  // NEXUS_RPC_WIRE_JSON_H_

@@ -1,0 +1,601 @@
+// The Boost.Beast side of the server: the acceptor, one Connection per socket, and the
+// hand-off between I/O threads and the worker pool. The only library file that includes
+// Beast, so its compile cost is paid once.
+//
+// A connection is a small state machine that runs on its own strand:
+//   WaitForRequest (idle timeout) → ReadRequest → OnHeader [→ 100 Continue] → OnRequest
+//   → Dispatch (inline, or on a worker and posted back) → Respond → OnWrite → WaitForRequest
+// Pending asynchronous operations hold the connection's shared_ptr, so it lives exactly as
+// long as something may still call it.
+#include "server/http_server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "server/cors.h"
+#include "server/finalize_response.h"
+#include "server/request_metrics.h"
+#include "server/worker_pool.h"
+
+namespace nexus::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kReadChunk = 16 * 1024;
+// After an error response we stop sending but keep reading (and discarding) for a moment:
+// closing with unread request bytes makes the kernel send RST, which can destroy the
+// response before the client reads it.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+class Connection;
+
+// What the server and all its connections share. Declared before the io_context in
+// HttpServer::Impl, so it outlives the connections that the io_context's pending handlers
+// keep alive until it is destroyed.
+struct ServerState {
+  ServerState(ServerOptions opts, RequestHandler& h, Metrics& m)
+      : options(std::move(opts)),
+        handler(h),
+        metrics(m),
+        pool(options.workers, options.queue_capacity) {}
+
+  const ServerOptions options;
+  RequestHandler& handler;
+  Metrics& metrics;
+  WorkerPool pool;
+  std::atomic<bool> stopping{false};  // set once by Stop(); read by every connection
+
+  std::mutex mu;
+  std::condition_variable drained;  // signalled whenever a connection goes away
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // GUARDED_BY(mu)
+};
+
+void LogError(std::string_view what, const HttpRequest& req, std::string_view detail) {
+  std::cerr << "nexus: " << what << " on " << req.method << " " << req.path << ": " << detail
+            << "\n";
+}
+
+HttpResponse BusyResponse() {
+  HttpResponse resp = DetailResponse(503, "Server busy, retry later");
+  resp.SetHeader("Retry-After", "1");
+  return resp;
+}
+
+// The handler's answer, or a 500 when it throws: no request may take the process down.
+HttpResponse CallHandler(RequestHandler& handler, const HttpRequest& req) {
+  try {
+    return handler.Handle(req);
+  } catch (const std::exception& e) {
+    LogError("handler threw", req, e.what());
+  } catch (...) {
+    LogError("handler threw", req, "non-standard exception");
+  }
+  return DetailResponse(500, "Internal Server Error");
+}
+
+// RFC 9110 token characters, the only ones allowed in a field name.
+bool IsTokenChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// Rejects what would let a handler's header split the response (CR, LF, NUL).
+bool IsValidHeader(std::string_view name, std::string_view value) {
+  if (name.empty()) return false;
+  for (const char c : name) {
+    if (!IsTokenChar(c)) return false;
+  }
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// Headers that frame the message; the server computes them itself.
+bool IsFramingHeader(std::string_view name) {
+  return EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
+         EqualsIgnoreCase(name, "Connection");
+}
+
+// The plain request, taking the body out of `msg`.
+HttpRequest ToHttpRequest(http::request<http::string_body>& msg, const std::string& remote) {
+  HttpRequest req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  const size_t question = req.target.find('?');
+  req.path = req.target.substr(0, question);
+  if (question != std::string::npos) req.query = req.target.substr(question + 1);
+  for (const auto& field : msg) {
+    req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  req.body = std::move(msg.body());
+  req.remote = remote;
+  return req;
+}
+
+// Errors that mean the bytes were not HTTP (as opposed to the peer going away).
+bool IsParseError(const beast::error_code& ec) {
+  static const auto& category = http::make_error_code(http::error::bad_method).category();
+  return ec.category() == category && ec != http::error::end_of_stream &&
+         ec != http::error::partial_message;
+}
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(ServerState& server, tcp::socket socket)
+      : server_(server), stream_(std::move(socket)), executor_(stream_.get_executor()) {
+    beast::error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
+  }
+
+  ~Connection() {
+    std::lock_guard<std::mutex> lock(server_.mu);
+    server_.connections.erase(this);
+    server_.drained.notify_all();
+  }
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Registers with the server (so Stop can reach it), then starts reading.
+  void Start() {
+    {
+      std::lock_guard<std::mutex> lock(server_.mu);
+      server_.connections.emplace(this, weak_from_this());
+    }
+    net::post(executor_, [self = shared_from_this()] { self->ReadRequest(); });
+  }
+
+  // From Stop(), on any thread: close now when no request is being served, otherwise after
+  // the current response is written.
+  void Shutdown() {
+    net::post(executor_, [self = shared_from_this()] { self->OnShutdown(); });
+  }
+
+ private:
+  enum class State { kIdle, kReading, kProcessing, kWriting, kClosing };
+
+  bool Stopping() const { return server_.stopping.load(std::memory_order_acquire); }
+
+  void OnShutdown() {
+    // A partly read request is dropped: the client has no answer yet and will retry.
+    if (state_ == State::kIdle || state_ == State::kReading) stream_.cancel();
+  }
+
+  // Between keep-alive requests: wait for the first byte under the idle timeout, so the
+  // (shorter) header timeout only starts once the client actually sends something.
+  void WaitForRequest() {
+    if (Stopping()) return Close();
+    if (buffer_.size() > 0) return ReadRequest();  // a pipelined request is already here
+    state_ = State::kIdle;
+    stream_.expires_after(server_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            beast::bind_front_handler(&Connection::OnIdleRead, shared_from_this()));
+  }
+
+  void OnIdleRead(beast::error_code ec, size_t bytes) {
+    buffer_.commit(bytes);
+    if (ec) return Close();  // idle timeout, peer closed, or Stop
+    ReadRequest();
+  }
+
+  // Reads one request head; the head and body together must arrive within header_timeout.
+  void ReadRequest() {
+    if (Stopping()) return Close();
+    state_ = State::kReading;
+    parser_.emplace();
+    parser_->body_limit(server_.options.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+    read_deadline_ = Clock::now() + server_.options.header_timeout;
+    stream_.expires_at(read_deadline_);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Connection::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return OnReadError(ec);
+    // curl and others wait (about a second) for this before sending a large body.
+    if (!parser_->is_done() &&
+        beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      stream_.expires_at(read_deadline_);
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       beast::bind_front_handler(&Connection::OnContinueSent, shared_from_this()));
+      return;
+    }
+    ReadBody();
+  }
+
+  void OnContinueSent(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return Close();
+    ReadBody();
+  }
+
+  void ReadBody() {
+    if (parser_->is_done()) return OnRequest({}, 0);
+    stream_.expires_at(read_deadline_);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Connection::OnRequest, shared_from_this()));
+  }
+
+  void OnReadError(const beast::error_code& ec) {
+    if (ec == http::error::body_limit) return RespondToBadInput(413, "Request body too large");
+    if (ec == http::error::header_limit) {
+      return RespondToBadInput(431, "Request header fields too large");
+    }
+    if (IsParseError(ec)) return RespondToBadInput(400, "Bad Request");
+    Close();  // timeout (Beast has closed the socket), peer gone, or Stop
+  }
+
+  void OnRequest(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return OnReadError(ec);
+    stream_.expires_never();  // nothing is pending until the response is written
+    request_start_ = Clock::now();
+    http::request<http::string_body>& msg = parser_->get();
+    keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
+    head_ = msg.method() == http::verb::head;
+    HttpRequest req = ToHttpRequest(msg, remote_);
+    parser_.reset();
+    if (head_) req.method = "GET";  // answered like GET; the body is dropped when writing
+    req.deadline = request_start_ + server_.options.request_deadline;
+    request_path_ = req.path;
+    Dispatch(std::move(req));
+  }
+
+  // Answers input we refuse to serve, then closes: the rest of the stream cannot be trusted
+  // to start at a request boundary.
+  void RespondToBadInput(int status, std::string_view detail) {
+    // As much of the request as was parsed, for CORS and metrics. Beast reports an
+    // oversized Content-Length before it marks the head done, but the fields are there.
+    HttpRequest req;
+    if (parser_) {
+      req = ToHttpRequest(parser_->get(), remote_);
+      req.body.clear();
+    }
+    parser_.reset();
+    request_start_ = Clock::now();
+    request_path_ = req.path;
+    keep_alive_ = false;
+    linger_ = true;
+    head_ = false;
+    HttpResponse resp = DetailResponse(status, detail);
+    FinalizeResponse(req, &resp);
+    Respond(std::move(resp));
+  }
+
+  void Dispatch(HttpRequest req) {
+    if (IsCorsPreflight(req)) return Respond(CorsPreflightResponse(req));
+    bool needs_worker = true;  // the safe choice when NeedsWorker itself fails
+    try {
+      needs_worker = server_.handler.NeedsWorker(req);
+    } catch (const std::exception& e) {
+      LogError("NeedsWorker threw", req, e.what());
+    } catch (...) {
+      LogError("NeedsWorker threw", req, "non-standard exception");
+    }
+    if (!needs_worker) {
+      HttpResponse resp = CallHandler(server_.handler, req);
+      FinalizeResponse(req, &resp);
+      return Respond(std::move(resp));
+    }
+    state_ = State::kProcessing;
+    auto shared_req = std::make_shared<const HttpRequest>(std::move(req));
+    const bool queued = server_.pool.TrySubmit(
+        [self = shared_from_this(), shared_req] { self->RunOnWorker(*shared_req); });
+    if (!queued) {
+      HttpResponse resp = BusyResponse();
+      FinalizeResponse(*shared_req, &resp);
+      Respond(std::move(resp));
+    }
+  }
+
+  // On a worker thread: touches only the handler, const state and the executor, then
+  // posts the finished response back to the connection's strand.
+  void RunOnWorker(const HttpRequest& req) {
+    HttpResponse resp;
+    try {
+      // A request that waited past its deadline is not worth running: the client has
+      // likely given up, and running it would only deepen the overload.
+      resp = Clock::now() > req.deadline ? BusyResponse() : CallHandler(server_.handler, req);
+      FinalizeResponse(req, &resp);
+    } catch (const std::exception& e) {
+      LogError("finalizing the response failed", req, e.what());
+      resp = DetailResponse(500, "Internal Server Error");
+    } catch (...) {
+      LogError("finalizing the response failed", req, "non-standard exception");
+      resp = DetailResponse(500, "Internal Server Error");
+    }
+    net::post(executor_, [self = shared_from_this(), resp = std::move(resp)]() mutable {
+      self->Respond(std::move(resp));
+    });
+  }
+
+  void Respond(HttpResponse resp) {
+    const std::chrono::duration<double> elapsed = Clock::now() - request_start_;
+    RecordRequest(server_.metrics, request_path_, resp.status, elapsed.count());
+    close_after_ = !keep_alive_ || linger_ || Stopping() ||
+                   EqualsIgnoreCase(resp.Header("Connection"), "close");
+    BuildResponse(std::move(resp));
+    state_ = State::kWriting;
+    stream_.expires_after(server_.options.request_deadline);
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&Connection::OnWrite, shared_from_this()));
+  }
+
+  void BuildResponse(HttpResponse resp) {
+    response_ = {};
+    response_.version(version_);
+    const int status = (resp.status >= 100 && resp.status <= 999) ? resp.status : 500;
+    response_.result(static_cast<unsigned>(status));
+    for (const auto& [name, value] : resp.headers) {
+      if (IsFramingHeader(name)) continue;
+      if (!IsValidHeader(name, value)) {
+        std::cerr << "nexus: dropped an invalid response header \"" << name << "\"\n";
+        continue;
+      }
+      response_.insert(name, value);
+    }
+    if (response_.find(http::field::server) == response_.end()) {
+      response_.set(http::field::server, "nexus");
+    }
+    // HEAD keeps the Content-Length the GET body would have, without the body.
+    if (!StatusForbidsBody(status)) response_.content_length(resp.body.size());
+    if (!head_ && !StatusForbidsBody(status)) response_.body() = std::move(resp.body);
+    response_.keep_alive(!close_after_);
+  }
+
+  void OnWrite(beast::error_code ec, size_t /*bytes*/) {
+    response_ = {};  // free the body now rather than at the next response
+    if (ec) return Close();
+    if (close_after_) return linger_ ? Linger() : Close();
+    WaitForRequest();
+  }
+
+  void Close() {
+    state_ = State::kClosing;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  void Linger() {
+    state_ = State::kClosing;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(kLingerTime);
+    DiscardInput();
+  }
+
+  void DiscardInput() {
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) return self->Close();
+                              self->DiscardInput();
+                            });
+  }
+
+  ServerState& server_;
+  beast::tcp_stream stream_;
+  const net::any_io_executor executor_;  // the connection's strand; read by workers
+  std::string remote_;
+
+  // Everything below is touched only on the strand.
+  State state_ = State::kIdle;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Clock::time_point read_deadline_;
+  Clock::time_point request_start_;
+  std::string request_path_;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  bool head_ = false;
+  bool linger_ = false;
+  bool close_after_ = false;
+  http::response<http::string_body> response_;
+};
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(ServerOptions options, RequestHandler& handler, Metrics& metrics)
+      : state_(std::move(options), handler, metrics),
+        ioc_(std::max(1, state_.options.io_threads)),
+        acceptor_(net::make_strand(ioc_)),
+        accept_retry_(acceptor_.get_executor()) {}
+
+  ~Impl() { Stop(); }
+
+  Status Start();
+  uint16_t port() const { return port_.load(); }
+  void Stop();
+
+ private:
+  Status Listen();
+  void Accept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void RunIoThread();
+  void ShutdownConnections();
+  void WaitForDrain();
+
+  ServerState state_;  // before ioc_: outlives the connections ioc_'s handlers own
+  net::io_context ioc_;
+  // Keeps run() from returning while a worker is about to post a response back.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  tcp::acceptor acceptor_;  // used on its strand only, after Start
+  net::steady_timer accept_retry_;
+  std::vector<std::thread> io_threads_;
+  std::atomic<uint16_t> port_{0};
+
+  std::mutex lifecycle_mu_;  // serialises Start and Stop
+  bool started_ = false;     // GUARDED_BY(lifecycle_mu_)
+  bool stopped_ = false;     // GUARDED_BY(lifecycle_mu_)
+};
+
+Status HttpServer::Impl::Start() {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  if (started_ || stopped_) return Internal("HttpServer::Start called twice or after Stop");
+  RETURN_IF_ERROR(Listen());
+  started_ = true;
+  state_.metrics.AddGaugeCallback(kWorkerQueueDepth, "Requests waiting for a worker thread.",
+                                  [this] { return static_cast<double>(state_.pool.QueueDepth()); });
+  state_.metrics.AddGaugeCallback(kOpenConnections, "Open HTTP connections.", [this] {
+    std::lock_guard<std::mutex> lock(state_.mu);
+    return static_cast<double>(state_.connections.size());
+  });
+  work_.emplace(ioc_.get_executor());
+  net::post(acceptor_.get_executor(), [this] { Accept(); });
+  const int threads = std::max(1, state_.options.io_threads);
+  for (int i = 0; i < threads; ++i) io_threads_.emplace_back([this] { RunIoThread(); });
+  return Status::OK();
+}
+
+Status HttpServer::Impl::Listen() {
+  const ServerOptions& options = state_.options;
+  const std::string where = options.host + ":" + std::to_string(options.port);
+  beast::error_code ec;
+  tcp::resolver resolver(ioc_);
+  const auto endpoints =
+      resolver.resolve(options.host, std::to_string(options.port), tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    return InvalidArgument("cannot resolve listen address " + where + ": " + ec.message());
+  }
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  tcp::endpoint local;
+  if (!ec) local = acceptor_.local_endpoint(ec);
+  if (ec) {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    return IOError("cannot listen on " + where + ": " + ec.message());
+  }
+  port_ = local.port();
+  return Status::OK();
+}
+
+void HttpServer::Impl::Accept() {
+  acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Impl::OnAccept, this));
+}
+
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (!acceptor_.is_open() || ec == net::error::operation_aborted) return;
+  if (ec) {
+    // Out of file descriptors and the like: back off briefly instead of spinning.
+    std::cerr << "nexus: accept failed: " << ec.message() << "\n";
+    accept_retry_.expires_after(std::chrono::milliseconds(100));
+    accept_retry_.async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec && acceptor_.is_open()) Accept();
+    });
+    return;
+  }
+  if (!state_.stopping.load(std::memory_order_acquire)) {
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);  // small JSON answers: no Nagle delay
+    std::make_shared<Connection>(state_, std::move(socket))->Start();
+  }
+  Accept();
+}
+
+void HttpServer::Impl::RunIoThread() {
+  for (;;) {
+    try {
+      ioc_.run();
+      return;
+    } catch (const std::exception& e) {
+      std::cerr << "nexus: I/O thread caught: " << e.what() << "\n";
+    } catch (...) {
+      std::cerr << "nexus: I/O thread caught a non-standard exception\n";
+    }
+  }
+}
+
+void HttpServer::Impl::Stop() {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  state_.stopping.store(true, std::memory_order_release);
+  if (started_) {
+    net::post(acceptor_.get_executor(), [this] {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      accept_retry_.cancel();
+    });
+    ShutdownConnections();
+    WaitForDrain();
+  }
+  // Runs whatever is still queued (only after a drain timeout), so the handler is never
+  // called after Stop returns.
+  state_.pool.Shutdown();
+  if (!started_) return;
+  state_.metrics.RemoveGaugeCallback(kWorkerQueueDepth);
+  state_.metrics.RemoveGaugeCallback(kOpenConnections);
+  work_.reset();
+  ioc_.stop();
+  for (std::thread& thread : io_threads_) thread.join();
+}
+
+void HttpServer::Impl::ShutdownConnections() {
+  std::vector<std::shared_ptr<Connection>> live;
+  {
+    std::lock_guard<std::mutex> lock(state_.mu);
+    for (const auto& [raw, weak] : state_.connections) {
+      if (auto connection = weak.lock()) live.push_back(std::move(connection));
+    }
+  }
+  // Connections registered after this snapshot see `stopping` before their first read.
+  for (const auto& connection : live) connection->Shutdown();
+  // `live` is released here, outside state_.mu: a Connection destructor takes that lock.
+}
+
+void HttpServer::Impl::WaitForDrain() {
+  std::unique_lock<std::mutex> lock(state_.mu);
+  const bool drained = state_.drained.wait_for(lock, state_.options.drain_timeout,
+                                               [this] { return state_.connections.empty(); });
+  if (!drained) {
+    std::cerr << "nexus: " << state_.connections.size()
+              << " connection(s) still open after the drain timeout\n";
+  }
+}
+
+HttpServer::HttpServer(ServerOptions options, RequestHandler& handler, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), handler, metrics)) {}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::Start() { return impl_->Start(); }
+
+uint16_t HttpServer::port() const { return impl_->port(); }
+
+void HttpServer::Stop() { impl_->Stop(); }
+
+}  // namespace nexus::server

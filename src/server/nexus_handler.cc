@@ -1,0 +1,135 @@
+#include "server/nexus_handler.h"
+
+#include <string>
+
+namespace nexus::server {
+namespace {
+
+constexpr std::string_view kRpcPrefix = "/api/nfs/";
+
+enum class Route { kHealth, kWhoami, kStatus, kMetrics, kRpc, kUnknown };
+
+Route RouteOf(std::string_view path) {
+  if (path == "/health") return Route::kHealth;
+  if (path == "/api/auth/whoami") return Route::kWhoami;
+  if (path == "/api/nfs/status") return Route::kStatus;
+  if (path == "/metrics") return Route::kMetrics;
+  if (path.starts_with(kRpcPrefix) && path.size() > kRpcPrefix.size() &&
+      path.find('/', kRpcPrefix.size()) == std::string_view::npos) {
+    return Route::kRpc;
+  }
+  return Route::kUnknown;
+}
+
+bool MethodAllowed(Route route, std::string_view method) {
+  return route == Route::kRpc ? method == "POST" : method == "GET";
+}
+
+std::string StatusBody(const rpc::Dispatcher& dispatcher) {
+  std::string methods;
+  for (const std::string& name : dispatcher.MethodNames()) {
+    if (!methods.empty()) methods += ',';
+    methods += JsonQuote(name);
+  }
+  return R"({"status":"running","service":"nexus-rpc","version":"1.0","async":true,"methods":[)" +
+         methods + "]}";
+}
+
+std::string JsonOrNull(const std::string& s) { return s.empty() ? "null" : JsonQuote(s); }
+
+// If-None-Match without quotes or a weak prefix: the bare etag.
+std::string BareEtag(std::string value) {
+  if (value.starts_with("W/")) value.erase(0, 2);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+    value = value.substr(1, value.size() - 2);
+  return value;
+}
+
+auth::Credentials CredentialsOf(const HttpRequest& req) {
+  return auth::Credentials{req.Header("Authorization"), req.Header("X-Agent-ID"),
+                           req.Header("X-Nexus-Subject"), req.Header("X-Nexus-Tenant-ID")};
+}
+
+}  // namespace
+
+NexusHandler::NexusHandler(const rpc::Dispatcher& dispatcher,
+                           const auth::Authenticator& authenticator, Metrics& metrics)
+    : dispatcher_(dispatcher),
+      authenticator_(authenticator),
+      metrics_(metrics),
+      status_body_(StatusBody(dispatcher)) {}
+
+bool NexusHandler::NeedsWorker(const HttpRequest& req) const {
+  const Route route = RouteOf(req.path);
+  return route == Route::kRpc || route == Route::kWhoami;
+}
+
+HttpResponse NexusHandler::Handle(const HttpRequest& req) {
+  const Route route = RouteOf(req.path);
+  if (route == Route::kUnknown) {
+    // Like the reference (FastAPI's redirect_slashes), "/health/" points at "/health".
+    if (req.path.size() > 1 && req.path.back() == '/' &&
+        RouteOf(req.path.substr(0, req.path.size() - 1)) != Route::kUnknown) {
+      HttpResponse redirect = DetailResponse(307, "Temporary Redirect");
+      redirect.SetHeader("Location", req.path.substr(0, req.path.size() - 1));
+      return redirect;
+    }
+    return DetailResponse(404, "Not Found");
+  }
+  if (!MethodAllowed(route, req.method)) return DetailResponse(405, "Method Not Allowed");
+  switch (route) {
+    case Route::kHealth:
+      return JsonResponse(200, R"({"status":"healthy","service":"nexus-rpc"})");
+    case Route::kStatus:
+      return Status();
+    case Route::kMetrics: {
+      HttpResponse metrics = JsonResponse(200, metrics_.RenderPrometheus());
+      metrics.SetHeader("Content-Type", "text/plain; version=0.0.4");
+      return metrics;
+    }
+    case Route::kWhoami:
+      return Whoami(req);
+    case Route::kRpc:
+      return Rpc(req, std::string_view(req.path).substr(kRpcPrefix.size()));
+    case Route::kUnknown:
+      break;
+  }
+  return DetailResponse(404, "Not Found");
+}
+
+HttpResponse NexusHandler::Status() const { return JsonResponse(200, status_body_); }
+
+HttpResponse NexusHandler::Whoami(const HttpRequest& req) {
+  StatusOr<auth::AuthOutcome> outcome = authenticator_.Authenticate(CredentialsOf(req));
+  if (!outcome.ok()) return DetailResponse(500, "Internal Server Error");
+  const auth::Identity& id = outcome->raw;
+  if (!outcome->authenticated) {
+    return JsonResponse(
+        200, R"({"authenticated":false,"subject_type":null,"subject_id":null,"tenant_id":null,)"
+             R"("is_admin":false,"inherit_permissions":true,"user":null})");
+  }
+  return JsonResponse(
+      200, std::string(R"({"authenticated":true,"subject_type":)") + JsonOrNull(id.subject_type) +
+               R"(,"subject_id":)" + JsonOrNull(id.subject_id) + R"(,"tenant_id":)" +
+               JsonOrNull(id.tenant_id) + R"(,"is_admin":)" + (id.is_admin ? "true" : "false") +
+               R"(,"inherit_permissions":)" + (id.inherit_permissions ? "true" : "false") +
+               R"(,"user":)" + JsonOrNull(id.subject_id) + "}");
+}
+
+HttpResponse NexusHandler::Rpc(const HttpRequest& req, std::string_view method) {
+  StatusOr<auth::AuthOutcome> outcome = authenticator_.Authenticate(CredentialsOf(req));
+  if (!outcome.ok()) return DetailResponse(500, "Internal Server Error");
+  if (outcome->http_status != 200) return DetailResponse(outcome->http_status, outcome->error);
+  const rpc::RpcResponse answer = dispatcher_.Handle(rpc::RpcRequest{
+      std::string(method), req.body, BareEtag(req.Header("If-None-Match")), &outcome->caller});
+  metrics_.IncrementCounter(
+      "nexus_rpc_calls_total", "RPC calls by method and outcome",
+      {{"method", answer.outcome == "-32601" ? "unknown" : std::string(method)},
+       {"outcome", answer.outcome}});
+  HttpResponse response = JsonResponse(answer.http_status, answer.body);
+  if (answer.http_status == 304) response.RemoveHeader("Content-Type");
+  for (const auto& [name, value] : answer.headers) response.SetHeader(name, value);
+  return response;
+}
+
+}  // namespace nexus::server

@@ -1,0 +1,66 @@
+#include "server/worker_pool.h"
+
+#include <exception>
+#include <iostream>
+
+namespace nexus::server {
+
+WorkerPool::WorkerPool(int threads, size_t capacity) : capacity_(capacity) {
+  const int count = threads < 1 ? 1 : threads;
+  threads_.reserve(count);
+  for (int i = 0; i < count; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+}
+
+WorkerPool::~WorkerPool() { Shutdown(); }
+
+bool WorkerPool::TrySubmit(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (shutting_down_ || queue_.size() >= capacity_) return false;
+    queue_.push_back(std::move(task));
+  }
+  ready_.notify_one();
+  return true;
+}
+
+size_t WorkerPool::QueueDepth() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+void WorkerPool::Shutdown() {
+  std::lock_guard<std::mutex> join_lock(join_mu_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    shutting_down_ = true;
+  }
+  ready_.notify_all();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+void WorkerPool::WorkerLoop() {
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      ready_.wait(lock, [this] { return shutting_down_ || !queue_.empty(); });
+      // Drain before exiting: every accepted task runs, so its connection gets an answer.
+      if (queue_.empty()) return;
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    try {
+      task();
+    } catch (const std::exception& e) {
+      // Tasks are expected to catch their own errors; this keeps a bug from killing the
+      // process through std::terminate.
+      std::cerr << "nexus: worker task threw: " << e.what() << "\n";
+    } catch (...) {
+      std::cerr << "nexus: worker task threw a non-standard exception\n";
+    }
+  }
+}
+
+}  // namespace nexus::server

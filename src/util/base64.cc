@@ -1,0 +1,76 @@
+#include "util/base64.h"
+
+#include <array>
+
+namespace nexus {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Value of each byte in the alphabet, -1 for bytes outside it.
+constexpr std::array<int8_t, 256> MakeDecodeTable() {
+  std::array<int8_t, 256> table{};
+  for (auto& v : table) v = -1;
+  for (int i = 0; i < 64; ++i)
+    table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+  return table;
+}
+constexpr std::array<int8_t, 256> kDecode = MakeDecodeTable();
+
+bool IsAsciiSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+}  // namespace
+
+std::string Base64Encode(std::string_view data) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    const uint32_t n = (static_cast<unsigned char>(data[i]) << 16) |
+                       (static_cast<unsigned char>(data[i + 1]) << 8) |
+                       static_cast<unsigned char>(data[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  const size_t rest = data.size() - i;
+  if (rest > 0) {
+    uint32_t n = static_cast<unsigned char>(data[i]) << 16;
+    if (rest == 2) n |= static_cast<unsigned char>(data[i + 1]) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+StatusOr<std::string> Base64Decode(std::string_view text) {
+  std::string compact;
+  compact.reserve(text.size());
+  for (char c : text) {
+    if (!IsAsciiSpace(c)) compact += c;
+  }
+  if (compact.size() % 4 != 0)
+    return InvalidArgument("Invalid base64: length is not a multiple of 4");
+  std::string out;
+  out.reserve(compact.size() / 4 * 3);
+  for (size_t i = 0; i < compact.size(); i += 4) {
+    const bool last = i + 4 == compact.size();
+    const int pad = (compact[i + 3] == '=') + (compact[i + 2] == '=' && compact[i + 3] == '=');
+    if (pad > 0 && !last) return InvalidArgument("Invalid base64: padding before the end");
+    uint32_t n = 0;
+    for (int k = 0; k < 4 - pad; ++k) {
+      const int8_t v = kDecode[static_cast<unsigned char>(compact[i + k])];
+      if (v < 0) return InvalidArgument("Invalid base64: unexpected character");
+      n |= static_cast<uint32_t>(v) << (18 - 6 * k);
+    }
+    out += static_cast<char>((n >> 16) & 0xff);
+    if (pad < 2) out += static_cast<char>((n >> 8) & 0xff);
+    if (pad < 1) out += static_cast<char>(n & 0xff);
+  }
+  return out;
+}
+
+}  // namespace nexus

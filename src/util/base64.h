@@ -1,0 +1,20 @@
+// Standard base64 (RFC 4648, with padding), as the wire's bytes wrapper uses it.
+#ifndef NEXUS_UTIL_BASE64_H_
+#define NEXUS_UTIL_BASE64_H_
+
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace nexus {
+
+std::string Base64Encode(std::string_view data);
+
+// Strict decoding: only the standard alphabet, length a multiple of 4, padding only at the
+// end. ASCII whitespace is skipped (some encoders wrap lines). kInvalidArgument otherwise.
+StatusOr<std::string> Base64Decode(std::string_view text);
+
+}  // namespace nexus
+
+#endif  // NEXUS_UTIL_BASE64_H_

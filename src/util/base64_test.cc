@@ -1,0 +1,40 @@
+#include "util/base64.h"
+
+#include <gtest/gtest.h>
+
+namespace nexus {
+namespace {
+
+TEST(Base64Test, Rfc4648Vectors) {
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, encoded] : vectors) {
+    EXPECT_EQ(Base64Encode(plain), encoded);
+    EXPECT_EQ(*Base64Decode(encoded), plain);
+  }
+}
+
+TEST(Base64Test, BinaryRoundTrip) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  EXPECT_EQ(*Base64Decode(Base64Encode(all)), all);
+  EXPECT_EQ(*Base64Decode("aGVsbG8A/w=="), std::string("hello\0\xff", 7));
+}
+
+TEST(Base64Test, WhitespaceIsSkipped) { EXPECT_EQ(*Base64Decode("Zm9v\nYmFy\r\n"), "foobar"); }
+
+TEST(Base64Test, RejectsMalformed) {
+  for (const char* bad : {"Zg=", "Zg", "Z===", "Zm9v!A==", "Zg==Zg==", "-_8=", "=AAA"}) {
+    auto r = Base64Decode(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  }
+}
+
+}  // namespace
+}  // namespace nexus
