@@ -22,6 +22,9 @@ struct Identity {
   std::string user_id;    // the owning user (for agents, the agent's owner)
   std::string agent_id;   // set when the subject is an agent
   bool is_admin = false;  // admin of tenant_id, never of other tenants
+  // The system administrator (the key provisioned at first start): administers every
+  // tenant and the system-wide content (/skill, /system).
+  bool is_system = false;
   bool inherit_permissions = false;
   std::string key_id;  // the API key that authenticated the request, if any
   std::string key_name;

@@ -25,7 +25,9 @@ constexpr int64_t kMaxListLimit = 1000;
 
 constexpr std::string_view kRecordColumns =
     "key_id, user_id, subject_type, subject_id, name, tenant_id, is_admin,"
-    " inherit_permissions, created_at, expires_at, revoked, revoked_at, last_used_at";
+    " inherit_permissions, created_at, expires_at, revoked, revoked_at, last_used_at, is_system";
+// The number of kRecordColumns: a column selected after them is at this index.
+constexpr size_t kRecordColumnCount = 14;
 
 // A key row with its hash, which the cache is keyed by.
 struct StoredKey {
@@ -59,6 +61,7 @@ KeyRecord RecordFromRow(const Row& row) {
   r.revoked = row.Int(10) != 0;
   r.revoked_at = OptionalInt(row, 11);
   r.last_used_at = OptionalInt(row, 12);
+  r.is_system = row.Int(13) != 0;
   return r;
 }
 
@@ -70,6 +73,7 @@ Identity IdentityFromRecord(const KeyRecord& r) {
   id.user_id = r.user_id;
   if (r.subject_type == "agent") id.agent_id = r.subject_id;
   id.is_admin = r.is_admin;
+  id.is_system = r.is_system;
   id.inherit_permissions = r.inherit_permissions;
   id.key_id = r.key_id;
   id.key_name = r.name;
@@ -182,7 +186,7 @@ StatusOr<StoredKey> LoadStoredKey(Tx& tx, std::string_view caller_tenant, std::s
                                            ", key_hash FROM api_keys" + where.sql(),
                                        where.params()));
   if (rows.empty()) return KeyNotFound(key_id);
-  return StoredKey{RecordFromRow(rows[0]), rows[0].Text(13)};
+  return StoredKey{RecordFromRow(rows[0]), rows[0].Text(kRecordColumnCount)};
 }
 
 StatusOr<std::optional<Identity>> LoadIdentity(storage::Engine& engine, const std::string& hash) {
@@ -216,7 +220,8 @@ StatusOr<KeyRecord> RecordForNewKey(const NewKey& key) {
   r.subject_id = key.subject_id.empty() ? key.user_id : key.subject_id;
   r.name = key.name;
   r.tenant_id = key.tenant_id.empty() ? kDefaultTenant : key.tenant_id;
-  r.is_admin = key.is_admin;
+  r.is_admin = key.is_admin || key.is_system;
+  r.is_system = key.is_system;
   r.inherit_permissions = key.inherit_permissions;
   return r;
 }
@@ -380,6 +385,9 @@ StatusOr<CreatedKey> KeyStore::CreateKey(std::string_view caller_tenant, const N
     return PermissionDenied("Cannot create an API key for tenant '" + record.tenant_id +
                             "' from tenant '" + std::string(caller_tenant) + "'");
   }
+  if (key.is_system && !caller_tenant.empty()) {
+    return PermissionDenied("Only the system creates system administrator keys");
+  }
   CreatedKey created;
   if (key.raw_key) {
     if (!IsWellFormedApiKey(*key.raw_key)) {
@@ -403,11 +411,12 @@ StatusOr<CreatedKey> KeyStore::CreateKey(std::string_view caller_tenant, const N
     return tx
         .Exec(
             "INSERT INTO api_keys (key_id, key_hash, user_id, subject_type, subject_id,"
-            " tenant_id, is_admin, inherit_permissions, name, created_at, expires_at, revoked)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            " tenant_id, is_admin, inherit_permissions, name, created_at, expires_at, revoked,"
+            " is_system) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
             {record.key_id, hash, record.user_id, record.subject_type, record.subject_id,
              record.tenant_id, int64_t{record.is_admin}, int64_t{record.inherit_permissions},
-             record.name, record.created_at, OptionalValue(record.expires_at)})
+             record.name, record.created_at, OptionalValue(record.expires_at),
+             int64_t{record.is_system}})
         .status();
   }));
   Forget(hash);  // a lookup of this token just before may have cached "invalid"

@@ -46,6 +46,7 @@ struct KeyRecord {
   std::string name;
   std::string tenant_id;  // empty for rows stored without one
   bool is_admin = false;
+  bool is_system = false;  // the system administrator: administers every tenant
   bool inherit_permissions = false;
   int64_t created_at = 0;
   std::optional<int64_t> expires_at;  // none: never expires
@@ -58,6 +59,7 @@ struct NewKey {
   std::string user_id;  // the owner; required
   std::string name;     // required
   bool is_admin = false;
+  bool is_system = false;  // implies is_admin; only the system itself creates such keys
   std::optional<int64_t> expires_days;     // >= 1; none: never expires
   std::string tenant_id = kDefaultTenant;  // empty is stored as "default"
   std::string subject_type = "user";       // user, agent or service (empty = user)

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -210,8 +211,6 @@ TEST_P(HttpApiTest, BadInputGetsClearErrors) {
             false);
   const std::string deep = std::string(10000, '[') + std::string(10000, ']');
   EXPECT_EQ(Json::parse(Post("read", deep).body)["error"]["code"], -32700);
-  EXPECT_EQ(Rpc("write", Json{{"path", "/tenant:acme/x"}, {"content", "x"}})["error"]["code"],
-            -32004);
 }
 
 TEST_P(HttpApiTest, NonAdminKeyIsConfinedToItsHome) {
@@ -231,6 +230,164 @@ TEST_P(HttpApiTest, NonAdminKeyIsConfinedToItsHome) {
   EXPECT_EQ(Post("list", "{}", as_agent).status, 403);
   Rpc("admin_revoke_key", Json{{"key_id", created["key_id"]}});
   EXPECT_EQ(Post("list", "{}", Auth(alice)).status, 401) << "revocation takes effect at once";
+}
+
+TEST_P(HttpApiTest, TenantsHaveTheirOwnTrees) {
+  // The provisioned key is the system administrator's: it alone creates keys in other tenants.
+  const Json acme_admin = Rpc("admin_create_key", Json{{"user_id", "boss"},
+                                                       {"name", "acme admin"},
+                                                       {"tenant_id", "acme"},
+                                                       {"is_admin", true}})["result"];
+  ASSERT_TRUE(acme_admin.contains("api_key")) << acme_admin.dump();
+  const std::string acme = acme_admin["api_key"];
+  EXPECT_EQ(Rpc("admin_create_key", Json{{"user_id", "x"}, {"name", "x"}, {"tenant_id", "default"}},
+                acme)["error"]["code"],
+            -32004);
+
+  // The same legacy path is a different file in each tenant.
+  ASSERT_TRUE(Rpc("write", Json{{"path", "/workspace/plan.md"}, {"content", "default's"}})
+                  .contains("result"));
+  ASSERT_TRUE(Rpc("write", Json{{"path", "/workspace/plan.md"}, {"content", "acme's"}}, acme)
+                  .contains("result"));
+  EXPECT_EQ(Rpc("read", Json{{"path", "/workspace/plan.md"}})["result"], Bytes("ZGVmYXVsdCdz"));
+  EXPECT_EQ(Rpc("read", Json{{"path", "/workspace/plan.md"}}, acme)["result"], Bytes("YWNtZSdz"));
+  EXPECT_EQ(
+      Rpc("list", Json{{"path", "/workspace"}, {"recursive", false}}, acme)["result"]["files"],
+      (Json{"/workspace/plan.md"}));
+  EXPECT_EQ(Rpc("read", Json{{"path", "/tenant:acme/workspace/plan.md"}}, acme)["result"],
+            Bytes("YWNtZSdz"));
+
+  // Nothing of one tenant is reachable from the other.
+  EXPECT_EQ(Rpc("read", Json{{"path", "/tenant:default/workspace/plan.md"}}, acme)["error"]["code"],
+            -32004);
+  EXPECT_EQ(Rpc("list", Json{{"path", "/tenant:default"}}, acme)["error"]["code"], -32004);
+  const std::string everything = Rpc("list", Json{{"path", "/"}, {"recursive", true}}, acme).dump();
+  EXPECT_EQ(everything.find("tenant:default"), std::string::npos) << everything;
+  EXPECT_EQ(Rpc("glob", Json{{"pattern", "**/*.md"}, {"path", "/"}}, acme)["result"]["matches"],
+            (Json{"/workspace/plan.md"}));
+  const std::string keys = Rpc("admin_list_keys", Json::object(), acme).dump();
+  EXPECT_EQ(keys.find("\"default\""), std::string::npos) << keys;
+  // System-wide content: everyone reads it, only the system administrator writes it.
+  ASSERT_TRUE(Rpc("write", Json{{"path", "/skill/shared/SKILL.md"}, {"content", "# s"}})
+                  .contains("result"));
+  EXPECT_EQ(Rpc("read", Json{{"path", "/skill/shared/SKILL.md"}}, acme)["result"], Bytes("IyBz"));
+  EXPECT_EQ(Rpc("write", Json{{"path", "/skill/shared/SKILL.md"}, {"content", "x"}},
+                acme)["error"]["code"],
+            -32004);
+}
+
+// Two tenants, each with an admin, a user and an agent. Every method that takes a path or
+// lists something is tried across the boundary: each attempt is denied or comes back
+// empty, and nothing of the other tenant's (names or content) appears in any answer.
+TEST_P(HttpApiTest, TenantIsolationAcrossEveryMethod) {
+  struct Party {
+    std::string tenant, admin, user, agent;
+  };
+  auto key = [&](const Json& params) {
+    const Json r = Rpc("admin_create_key", params)["result"];
+    EXPECT_TRUE(r.contains("api_key")) << r.dump();
+    return r.value("api_key", std::string());
+  };
+  std::map<std::string, Party> parties;
+  for (const std::string& t : std::vector<std::string>{"alpha", "beta"}) {
+    parties[t] = Party{
+        t, key({{"user_id", t + "-boss"}, {"name", "a"}, {"tenant_id", t}, {"is_admin", true}}),
+        key({{"user_id", t + "-user"}, {"name", "u"}, {"tenant_id", t}}),
+        key({{"user_id", t + "-user"},
+             {"name", "g"},
+             {"tenant_id", t},
+             {"subject_type", "agent"},
+             {"subject_id", t + "-user,bot"}})};
+    const Party& p = parties[t];
+    const std::string home = "/tenant:" + t + "/user:" + t + "-user";
+    ASSERT_TRUE(Rpc("write",
+                    {{"path", home + "/secret-" + t + ".md"}, {"content", "classified-" + t}},
+                    p.user)
+                    .contains("result"));
+    ASSERT_TRUE(
+        Rpc("write", {{"path", "/workspace/plan-" + t + ".md"}, {"content", "plan-" + t}}, p.admin)
+            .contains("result"));
+    ASSERT_TRUE(
+        Rpc("share_with_user",
+            {{"resource", {"file", home + "/secret-" + t + ".md"}}, {"user_id", t + "-boss"}},
+            p.user)
+            .contains("result"));
+  }
+  for (const auto& [victim_name, victim] : parties) {
+    const Party& attacker = parties[victim_name == "alpha" ? "beta" : "alpha"];
+    const std::string t = victim.tenant;
+    const std::string root = "/tenant:" + t;
+    const std::string file = root + "/user:" + t + "-user/secret-" + t + ".md";
+    const std::string plan = root + "/workspace/plan-" + t + ".md";
+    const std::vector<std::pair<std::string, Json>> attempts = {
+        {"read", {{"path", file}}},
+        {"read", {{"path", plan}}},
+        {"write", {{"path", file}, {"content", "x"}}},
+        {"write", {{"path", root + "/new"}, {"content", "x"}}},
+        {"append", {{"path", file}, {"content", "x"}}},
+        {"delete", {{"path", file}}},
+        {"rename", {{"old_path", file}, {"new_path", "/workspace/stolen"}}},
+        {"copy", {{"src_path", file}, {"dst_path", "/workspace/stolen"}}},
+        {"mkdir", {{"path", root + "/d"}, {"parents", true}}},
+        {"rmdir", {{"path", root + "/workspace"}, {"recursive", true}}},
+        {"exists", {{"path", file}}},
+        {"is_directory", {{"path", root}}},
+        {"get_metadata", {{"path", file}}},
+        {"stat", {{"path", file}}},
+        {"get_etag", {{"path", file}}},
+        {"list", {{"path", root}, {"recursive", true}}},
+        {"list", {{"path", "/"}, {"recursive", true}}},
+        {"list", {{"path", "/workspace"}, {"recursive", true}}},
+        {"glob", {{"pattern", "**/*.md"}, {"path", "/"}}},
+        {"glob", {{"pattern", root + "/**"}}},
+        {"grep", {{"pattern", "classified|plan"}, {"path", "/"}}},
+        {"grep", {{"pattern", "classified"}, {"path", root}}},
+        {"read_range", {{"path", file}, {"start", 0}, {"end", 5}}},
+        {"read_bulk", {{"paths", {file, plan}}}},
+        {"list_versions", {{"path", file}}},
+        {"get_version", {{"path", file}, {"version", 1}}},
+        {"rollback", {{"path", file}, {"version", 1}}},
+        {"diff_versions", {{"path", file}, {"v1", 1}, {"v2", 1}}},
+        {"delete_bulk", {{"paths", {file}}}},
+        {"rebac_check",
+         {{"subject", {"user", t + "-user"}},
+          {"permission", "read"},
+          {"object", {"file", file}},
+          {"tenant_id", t}}},
+        {"rebac_list_tuples", Json::object()},
+        {"rebac_create",
+         {{"subject", {"user", "x"}}, {"relation", "direct_owner"}, {"object", {"file", file}}}},
+        {"share_with_user", {{"resource", {"file", file}}, {"user_id", "x"}}},
+        {"list_outgoing_shares", Json::object()},
+        {"list_incoming_shares", {{"user_id", t + "-boss"}}},
+        {"admin_list_keys", Json::object()},
+        {"admin_list_keys", {{"tenant_id", t}}},
+    };
+    for (const std::string& who :
+         std::vector<std::string>{attacker.admin, attacker.user, attacker.agent}) {
+      for (const auto& [method, params] : attempts) {
+        const Json answer = Rpc(method, params, who);
+        const std::string text = answer.dump();
+        const bool denied = answer.contains("error") && answer["error"]["code"] == -32004;
+        EXPECT_TRUE(denied || !answer.contains("error"))
+            << method << " " << params.dump() << ": " << text;
+        // The victim's content, and names the attacker did not send, never come back.
+        for (const std::string& secret : std::vector<std::string>{"classified-" + t, "plan-" + t,
+                                                                  "Y2xhc3NpZmllZC", "cGxhbi1"}) {
+          const std::string sent = params.dump();
+          if (sent.find(secret) != std::string::npos) continue;
+          EXPECT_EQ(text.find(secret), std::string::npos)
+              << method << " " << sent << " leaked " << secret << ": " << text;
+        }
+        if (!denied && method != "read_bulk" && method != "delete_bulk") {
+          EXPECT_EQ(text.find(t + "-user"), std::string::npos) << method << ": " << text;
+        }
+      }
+    }
+    // The victim's data is intact.
+    EXPECT_EQ(Rpc("read", {{"path", file}}, victim.user)["result"],
+              Bytes(t == "alpha" ? "Y2xhc3NpZmllZC1hbHBoYQ==" : "Y2xhc3NpZmllZC1iZXRh"));
+  }
 }
 
 TEST_P(HttpApiTest, CorsPreflightAndSimpleRequests) {

@@ -7,9 +7,11 @@
 
 #include "auth/authenticator.h"
 #include "auth/key_store.h"
+#include "rebac/rebac.h"
 #include "rpc/dispatcher.h"
 #include "server/http_server.h"
 #include "server/nexus_handler.h"
+#include "services/permission_hooks.h"
 #include "services/provisioning.h"
 #include "storage/store.h"
 #include "vfs/path_tree.h"
@@ -69,7 +71,8 @@ int RunServe(const ServeOptions& options) {
   StatusOr<storage::Store> store =
       storage::OpenStore({options.data_dir, options.database_url, durability});
   if (!store.ok()) return Fail("cannot open the store", store.status());
-  vfs::PathTree tree(*store->engine, *store->blobs);
+  rebac::Rebac rebac(*store->engine);
+  vfs::PathTree tree(*store->engine, *store->blobs, services::PermissionHooks(rebac));
   auth::KeyStore keys(*store->engine);
   keys.StartBackgroundFlush(std::chrono::seconds(1));
 
@@ -82,7 +85,7 @@ int RunServe(const ServeOptions& options) {
 
   const auth::Authenticator authenticator(
       options.auth_type == "none" ? auth::AuthMode::kNone : auth::AuthMode::kDatabase, &keys);
-  const rpc::Dispatcher dispatcher(rpc::Services{store->engine.get(), &tree, &keys});
+  const rpc::Dispatcher dispatcher(rpc::Services{store->engine.get(), &tree, &keys, &rebac});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);

@@ -52,6 +52,7 @@ Dispatcher::Dispatcher(Services services)
   AddFileMethods(*table_);
   AddVersionMethods(*table_);
   AddAdminMethods(*table_);
+  AddRebacMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "auth/key_store.h"
+#include "rebac/rebac.h"
 #include "rpc/wire_json.h"
+#include "services/permission_hooks.h"
 #include "testing/test_store.h"
 #include "vfs/path_tree.h"
 
@@ -15,10 +17,12 @@ class DispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = test::OpenTestStore(test::EngineKind::kSqlite);
-    tree_ = std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs);
+    rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
+    tree_ = std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs,
+                                            services::PermissionHooks(*rebac_));
     keys_ = std::make_unique<auth::KeyStore>(*store_.engine);
-    dispatcher_ =
-        std::make_unique<Dispatcher>(Services{store_.engine.get(), tree_.get(), keys_.get()});
+    dispatcher_ = std::make_unique<Dispatcher>(
+        Services{store_.engine.get(), tree_.get(), keys_.get(), rebac_.get()});
     admin_.subject_type = "user";
     admin_.subject_id = admin_.user_id = "admin";
     admin_.tenant_id = "default";
@@ -44,6 +48,7 @@ class DispatcherTest : public ::testing::Test {
   static Json Bytes(const std::string& s) { return Json{{"__type__", "bytes"}, {"data", s}}; }
 
   test::TestStore store_;
+  std::unique_ptr<rebac::Rebac> rebac_;
   std::unique_ptr<vfs::PathTree> tree_;
   std::unique_ptr<auth::KeyStore> keys_;
   std::unique_ptr<Dispatcher> dispatcher_;
@@ -124,7 +129,8 @@ TEST_F(DispatcherTest, ErrorCodesFollowTheSpec) {
       Call("write", Json{{"path", "/c.txt"}, {"content", "2"}, {"if_match", "deadbeef"}});
   EXPECT_EQ(conflict["error"]["code"], -32006);
   EXPECT_EQ(conflict["error"]["data"]["expected_etag"], "deadbeef");
-  EXPECT_EQ(conflict["error"]["data"]["path"], "/c.txt");
+  // Errors name the stored path: the file's full name in the one tree.
+  EXPECT_EQ(conflict["error"]["data"]["path"], "/tenant:default/c.txt");
   EXPECT_EQ(
       Call("write",
            Json{{"path", "/c.txt"}, {"content", "3"}, {"if_none_match", true}})["error"]["code"],
@@ -143,9 +149,14 @@ TEST_F(DispatcherTest, ResultShapesOfTheFileMethods) {
             (Json{{"files", {"/s/a.md"}}}));
   const Json details =
       Call("list", Json{{"path", "/"}, {"recursive", false}, {"details", true}})["result"]["files"];
-  ASSERT_EQ(details.size(), 1u);
+  // The root shows the tenant's own tree and, at the top, its legacy namespaces.
+  ASSERT_EQ(details.size(), 2u);
+  EXPECT_EQ(details[0]["path"], "/s");
+  EXPECT_EQ(details[1]["path"], "/tenant:default");
   EXPECT_EQ(details[0]["is_directory"], true);
   EXPECT_EQ(details[0]["etag"], nullptr);
+  EXPECT_EQ(Call("list", Json{{"path", "/tenant:default"}, {"recursive", true}})["result"],
+            (Json{{"files", {"/tenant:default/s", "/tenant:default/s/a.md"}}}));
   EXPECT_EQ(Call("list", Json{{"path", "/nowhere"}})["result"], (Json{{"files", Json::array()}}));
   EXPECT_EQ(Call("glob", Json{{"pattern", "*.md"}, {"path", "/s"}})["result"],
             (Json{{"matches", {"/s/a.md"}}}));
@@ -219,6 +230,8 @@ TEST_F(DispatcherTest, VersionMethods) {
 }
 
 TEST_F(DispatcherTest, NonAdminsStayInTheirLane) {
+  ASSERT_TRUE(
+      Call("admin_create_key", Json{{"user_id", "alice"}, {"name", "a"}}).contains("result"));
   const Json denied =
       Call("write", Json{{"path", "/tenant:default/user:bob/x"}, {"content", "x"}}, &alice_);
   EXPECT_EQ(denied["error"]["code"], -32004);
@@ -231,6 +244,145 @@ TEST_F(DispatcherTest, NonAdminsStayInTheirLane) {
   for (const Json& p : listing)
     EXPECT_EQ(p.get<std::string>().find("user:bob"), std::string::npos) << p;
   EXPECT_EQ(Call("admin_list_keys", Json::object(), &alice_)["error"]["code"], -32004);
+}
+
+TEST_F(DispatcherTest, ReBACGrantsAndRevokesTakeEffectAtOnce) {
+  ASSERT_TRUE(
+      Call("admin_create_key", Json{{"user_id", "alice"}, {"name", "a"}}).contains("result"));
+  ASSERT_TRUE(Call("admin_create_key", Json{{"user_id", "bob"}, {"name", "b"}}).contains("result"));
+  auth::Identity bob = alice_;
+  bob.subject_id = bob.user_id = "bob";
+  const std::string file = "/tenant:default/user:bob/plan.md";
+  ASSERT_TRUE(Call("write", Json{{"path", file}, {"content", "p"}}, &bob).contains("result"));
+  EXPECT_EQ(Call("read", Json{{"path", file}}, &alice_)["error"]["code"], -32004);
+
+  // Bob shares with alice; she reads at once; he revokes; she is denied at once.
+  const Json share =
+      Call("share_with_user", Json{{"resource", {"file", file}}, {"user_id", "alice"}}, &bob);
+  ASSERT_TRUE(share["result"].is_string()) << share.dump();
+  EXPECT_EQ(Call("read", Json{{"path", file}}, &alice_)["result"], Bytes("cA=="));
+  EXPECT_EQ(Call("write", Json{{"path", file}, {"content", "x"}}, &alice_)["error"]["code"],
+            -32004);
+  EXPECT_EQ(Call("rebac_check", Json{{"subject", {"user", "alice"}},
+                                     {"permission", "read"},
+                                     {"object", {"file", file}}})["result"],
+            true);
+  const Json incoming = Call("list_incoming_shares", Json{{"user_id", "alice"}}, &alice_)["result"];
+  ASSERT_EQ(incoming.size(), 1u);
+  EXPECT_EQ(incoming[0]["permission_level"], "viewer");
+  EXPECT_EQ(Call("revoke_share", Json{{"resource", {"file", file}}, {"user_id", "alice"}},
+                 &bob)["result"],
+            true);
+  EXPECT_EQ(Call("read", Json{{"path", file}}, &alice_)["error"]["code"], -32004);
+
+  // Alice may not hand out permissions on what she does not own.
+  EXPECT_EQ(Call("rebac_create",
+                 Json{{"subject", {"user", "alice"}},
+                      {"relation", "direct_owner"},
+                      {"object", {"file", file}}},
+                 &alice_)["error"]["code"],
+            -32004);
+  // An admin may; expand and list_tuples see the grant; delete removes it.
+  const Json id = Call("rebac_create", Json{{"subject", {"user", "alice"}},
+                                            {"relation", "direct_editor"},
+                                            {"object", {"file", file}}})["result"];
+  ASSERT_TRUE(id.is_string()) << id.dump();
+  EXPECT_TRUE(
+      Call("write", Json{{"path", file}, {"content", "edited"}}, &alice_).contains("result"));
+  const Json readers =
+      Call("rebac_expand", Json{{"permission", "read"}, {"object", {"file", file}}})["result"];
+  EXPECT_NE(std::find(readers.begin(), readers.end(), Json::array({"user", "alice"})),
+            readers.end())
+      << readers.dump();
+  EXPECT_EQ(
+      Call("rebac_list_tuples", Json{{"subject", {"user", "alice"}}}, &alice_)["result"].size(), 2u)
+      << "her home and the grant";
+  EXPECT_EQ(Call("rebac_delete", Json{{"tuple_id", id}})["result"], true);
+  EXPECT_EQ(Call("write", Json{{"path", file}, {"content", "again"}}, &alice_)["error"]["code"],
+            -32004);
+}
+
+TEST_F(DispatcherTest, PermissionCheckedReadsCommitNothing) {
+  ASSERT_TRUE(
+      Call("admin_create_key", Json{{"user_id", "alice"}, {"name", "a"}}).contains("result"));
+  const std::string home = "/tenant:default/user:alice";
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(
+        Call("write", Json{{"path", home + "/d/f" + std::to_string(i)}, {"content", "x"}}, &alice_)
+            .contains("result"));
+  }
+  const storage::EngineStats before = store_.engine->Stats();
+  for (int i = 0; i < 300; ++i) {
+    EXPECT_TRUE(Call("read", Json{{"path", home + "/d/f" + std::to_string(i % 5)}}, &alice_)
+                    .contains("result"));
+    EXPECT_TRUE(
+        Call("list", Json{{"path", home}, {"recursive", true}}, &alice_).contains("result"));
+    EXPECT_EQ(
+        Call("exists", Json{{"path", "/tenant:default/user:admin"}}, &alice_)["result"]["exists"],
+        false);
+  }
+  const storage::EngineStats after = store_.engine->Stats();
+  EXPECT_EQ(after.commits, before.commits);
+  EXPECT_EQ(after.write_units, before.write_units);
+}
+
+TEST_F(DispatcherTest, ReBACBadInput) {
+  const Json obj = {"file", "/tenant:default/x"};
+  EXPECT_EQ(Call("rebac_create", Json{{"subject", {"user"}},
+                                      {"relation", "direct_owner"},
+                                      {"object", obj}})["error"]["code"],
+            -32602);
+  EXPECT_EQ(Call("rebac_create", Json{{"subject", {"user", "a"}},
+                                      {"relation", "no_such_relation"},
+                                      {"object", obj}})["error"]["code"],
+            -32005);
+  EXPECT_EQ(Call("rebac_create", Json{{"subject", {"user", "a"}},
+                                      {"relation", "viewer"},
+                                      {"object", {"nosuchtype", "x"}}})["error"]["code"],
+            -32005);
+  EXPECT_EQ(Call("rebac_create", Json{{"subject", {"user", "a"}},
+                                      {"relation", "direct_viewer"},
+                                      {"object", obj},
+                                      {"expires_at", "2001-01-01T00:00:00Z"}})["error"]["code"],
+            -32005);
+  EXPECT_EQ(Call("rebac_create", Json{{"subject", {"user", "a"}},
+                                      {"relation", "direct_viewer"},
+                                      {"object", obj},
+                                      {"expires_at", "soon"}})["error"]["code"],
+            -32005);
+  EXPECT_TRUE(Call("rebac_create", Json{{"subject", {"user", "a"}},
+                                        {"relation", "direct_viewer"},
+                                        {"object", obj},
+                                        {"expires_at", "2999-01-01T00:00:00Z"}})
+                  .contains("result"));
+  EXPECT_EQ(Call("rebac_check",
+                 Json{{"subject", {"user", "a"}},
+                      {"permission", "read"},
+                      {"object", obj},
+                      {"tenant_id", "acme"}},
+                 &alice_)["error"]["code"],
+            -32004);
+  EXPECT_EQ(Call("share_with_user",
+                 Json{{"resource", obj}, {"user_id", "a"}, {"relation", "god"}})["error"]["code"],
+            -32602);
+  EXPECT_EQ(
+      Call("namespace_create",
+           Json{{"object_type", "doc"},
+                {"config", {{"relations", {{"r", {{"union", {"missing"}}}}}}}}})["error"]["code"],
+      -32005);
+  EXPECT_EQ(Call("namespace_create",
+                 Json{{"object_type", "doc"},
+                      {"config",
+                       {{"relations", {{"owner", Json::object()}}},
+                        {"permissions", {{"read", {"owner"}}}}}}},
+                 &alice_)["error"]["code"],
+            -32004);
+  EXPECT_EQ(Call("namespace_create", Json{{"object_type", "doc"},
+                                          {"config",
+                                           {{"relations", {{"owner", Json::object()}}},
+                                            {"permissions", {{"read", {"owner"}}}}}}})["result"],
+            nullptr);
+  EXPECT_EQ(Call("get_namespace", Json{{"object_type", "doc"}})["result"]["custom"], true);
 }
 
 TEST_F(DispatcherTest, AdminKeyMethods) {

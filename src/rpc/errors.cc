@@ -35,6 +35,7 @@ Json ErrorObject(const Status& status) {
     case Code::kInvalidArgument:
     case Code::kInvalidPattern:
       return ErrorObject(kInvalidParams, WithPrefix("Invalid parameters: ", msg));
+    case Code::kValidation:
     case Code::kIsADirectory:
     case Code::kNotADirectory:
     case Code::kDirectoryNotEmpty:

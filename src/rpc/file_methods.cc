@@ -1,26 +1,42 @@
 // The file methods of api.md §6.2 over the path tree.
 #include <algorithm>
+#include <tuple>
 
+#include "auth/tenant_paths.h"
+#include "rpc/access.h"
 #include "rpc/file_json.h"
 #include "rpc/method_table.h"
-#include "rpc/path_access.h"
+#include "util/glob.h"
 #include "util/path.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::rpc {
 namespace {
 
+using auth::Present;
+using auth::ScopedPath;
+using auth::ScopePath;
 using P = ParamType;
 
 vfs::PathTree& Tree(const CallContext& ctx) { return *ctx.services.tree; }
 vfs::Actor ActorOf(const CallContext& ctx) { return vfs::Actor{ctx.caller.user_id}; }
 
-// Normalises `raw` and checks the caller's access to it.
+AccessPolicy Policy(const CallContext& ctx) {
+  return AccessPolicy(*ctx.services.rebac, ctx.caller);
+}
+
+// Normalises `raw`, maps it into the caller's tenant and checks the caller's access to it.
 StatusOr<std::string> Authorize(const CallContext& ctx, std::string_view raw, Access access) {
-  StatusOr<std::string> path = NormalizePath(raw);
-  if (!path.ok()) return path;
-  if (Status s = CheckPathAccess(ctx.caller, *path, access); !s.ok()) return s;
-  return path;
+  StatusOr<ScopedPath> path = ScopePath(ctx.caller, raw);
+  if (!path.ok()) return path.status();
+  if (Status s = Policy(ctx).Check(path->stored, access); !s.ok()) return s;
+  return std::move(path->stored);
+}
+
+// `info` with its path as the caller should see it.
+vfs::FileInfo Presented(const CallContext& ctx, vfs::FileInfo info, bool legacy) {
+  info.path = Present(ctx.caller, info.path, legacy);
+  return info;
 }
 
 // Like Authorize, for the path parameter `name`.
@@ -101,13 +117,15 @@ StatusOr<MethodResult> IsDirectory(const Params& p, CallContext& ctx) {
 }
 
 StatusOr<MethodResult> GetMetadata(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kRead));
-  StatusOr<vfs::FileInfo> info = Tree(ctx).Stat(path);
+  ASSIGN_OR_RETURN(const ScopedPath scoped, ScopePath(ctx.caller, p.Str("path")));
+  RETURN_IF_ERROR(Policy(ctx).Check(scoped.stored, Access::kRead));
+  StatusOr<vfs::FileInfo> info = Tree(ctx).Stat(scoped.stored);
   if (!info.ok()) {
     if (info.status().code() == Code::kNotFound) return MethodResult(Json{{"metadata", nullptr}});
     return info.status();
   }
-  return MethodResult(Json{{"metadata", MetadataJson(*info)}});
+  return MethodResult(
+      Json{{"metadata", MetadataJson(Presented(ctx, *std::move(info), scoped.legacy))}});
 }
 
 StatusOr<MethodResult> GetEtag(const Params& p, CallContext& ctx) {
@@ -117,39 +135,115 @@ StatusOr<MethodResult> GetEtag(const Params& p, CallContext& ctx) {
   return MethodResult(Json{{"etag", info->etag}});
 }
 
+// A directory can be listed when it is visible: readable, or on the way to something readable.
+Status CheckListable(const CallContext& ctx, const std::string& dir) {
+  AccessPolicy policy = Policy(ctx);
+  ASSIGN_OR_RETURN(const std::vector<bool> visible, policy.Visible({dir}));
+  return visible[0] ? Status::OK() : policy.Check(dir, Access::kRead);
+}
+
+// Keeps the paths of `paths` the caller may see, in order.
+StatusOr<std::vector<std::string>> VisiblePaths(const CallContext& ctx,
+                                                std::vector<std::string> paths) {
+  ASSIGN_OR_RETURN(const std::vector<bool> visible, Policy(ctx).Visible(paths));
+  std::vector<std::string> out;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (visible[i]) out.push_back(std::move(paths[i]));
+  }
+  return out;
+}
+
+// The entries of `dir` the caller may see, or none when `dir` does not exist.
+StatusOr<std::vector<vfs::FileInfo>> VisibleEntries(CallContext& ctx, const std::string& dir,
+                                                    const vfs::ListOptions& options) {
+  StatusOr<vfs::ListPage> page = Tree(ctx).List(dir, options);
+  if (!page.ok()) {
+    // Like the reference, a directory that does not exist lists as empty.
+    if (page.status().code() == Code::kNotFound) return std::vector<vfs::FileInfo>{};
+    return page.status();
+  }
+  std::vector<std::string> paths;
+  for (const vfs::FileInfo& entry : page->entries) paths.push_back(entry.path);
+  ASSIGN_OR_RETURN(const std::vector<bool> visible, Policy(ctx).Visible(paths));
+  std::vector<vfs::FileInfo> out;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (visible[i]) out.push_back(std::move(page->entries[i]));
+  }
+  return out;
+}
+
+// The root as a tenant sees it: its own tree, its legacy namespaces at the top (non-
+// recursive), and the system-wide directories.
+StatusOr<std::vector<vfs::FileInfo>> RootEntries(CallContext& ctx,
+                                                 const vfs::ListOptions& options) {
+  const std::string tenant_root = auth::TenantRoot(ctx.caller.tenant_id);
+  std::vector<vfs::FileInfo> out;
+  ASSIGN_OR_RETURN(std::vector<vfs::FileInfo> top, VisibleEntries(ctx, "/", vfs::ListOptions{}));
+  for (vfs::FileInfo& entry : top) {
+    if (entry.path != tenant_root && !auth::IsSystemWide(entry.path)) continue;
+    out.push_back(entry);
+    if (!options.recursive) continue;
+    ASSIGN_OR_RETURN(std::vector<vfs::FileInfo> below, VisibleEntries(ctx, entry.path, options));
+    out.insert(out.end(), below.begin(), below.end());
+  }
+  if (!options.recursive) {
+    ASSIGN_OR_RETURN(std::vector<vfs::FileInfo> own, VisibleEntries(ctx, tenant_root, options));
+    for (vfs::FileInfo& entry : own) {
+      vfs::FileInfo shown = Presented(ctx, entry, /*legacy=*/true);
+      if (shown.path != entry.path) out.push_back(std::move(shown));
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const vfs::FileInfo& a, const vfs::FileInfo& b) { return a.path < b.path; });
+  return out;
+}
+
 StatusOr<MethodResult> List(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const std::string dir, NormalizePath(p.Str("path")));
-  if (!MayList(ctx.caller, dir)) return CheckPathAccess(ctx.caller, dir, Access::kRead);
+  ASSIGN_OR_RETURN(const ScopedPath dir, ScopePath(ctx.caller, p.Str("path")));
+  RETURN_IF_ERROR(CheckListable(ctx, dir.stored));
   vfs::ListOptions options;
   options.recursive = p.Bool("recursive");
   options.prefix = p.Str("prefix");
-  StatusOr<vfs::ListPage> page = Tree(ctx).List(dir, options);
-  // Like the reference, a directory that does not exist lists as empty.
-  if (!page.ok() && page.status().code() != Code::kNotFound) return page.status();
-  Json files = Json::array();
-  if (page.ok()) {
-    const bool details = p.Bool("details");
-    for (const vfs::FileInfo& entry : page->entries) {
-      if (!MayList(ctx.caller, entry.path)) continue;
-      files.push_back(details ? ListEntryJson(entry) : Json(entry.path));
-    }
+  std::vector<vfs::FileInfo> entries;
+  if (dir.stored == "/") {
+    ASSIGN_OR_RETURN(entries, RootEntries(ctx, options));
+  } else {
+    ASSIGN_OR_RETURN(entries, VisibleEntries(ctx, dir.stored, options));
+    for (vfs::FileInfo& entry : entries) entry.path = Present(ctx.caller, entry.path, dir.legacy);
   }
+  const bool details = p.Bool("details");
+  Json files = Json::array();
+  for (const vfs::FileInfo& entry : entries)
+    files.push_back(details ? ListEntryJson(entry) : Json(entry.path));
   return MethodResult(Json{{"files", std::move(files)}});
 }
 
+// An absolute pattern split into its literal leading directory and the rest:
+// "/workspace/src/*.py" -> {"/workspace/src", "*.py"}.
+std::pair<std::string, std::string> SplitAbsolutePattern(const std::string& pattern) {
+  const std::string literal = GlobLiteralPrefix(pattern);
+  const size_t slash = literal.rfind('/');
+  const std::string dir = slash == 0 || slash == std::string::npos ? "/" : literal.substr(0, slash);
+  return {dir, pattern.substr(dir == "/" ? 1 : dir.size() + 1)};
+}
+
 StatusOr<MethodResult> Glob(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const std::string base, NormalizePath(p.Str("path")));
-  ASSIGN_OR_RETURN(const std::vector<std::string> matches, Tree(ctx).Glob(p.Str("pattern"), base));
+  std::string base = p.Str("path");
+  std::string pattern = p.Str("pattern");
+  // An absolute pattern names its own directory, which maps like any path.
+  if (pattern.starts_with("/")) std::tie(base, pattern) = SplitAbsolutePattern(pattern);
+  ASSIGN_OR_RETURN(const ScopedPath scoped, ScopePath(ctx.caller, base));
+  ASSIGN_OR_RETURN(std::vector<std::string> matches, Tree(ctx).Glob(pattern, scoped.stored));
+  ASSIGN_OR_RETURN(const std::vector<std::string> visible, VisiblePaths(ctx, std::move(matches)));
   Json out = Json::array();
-  for (const std::string& m : matches) {
-    if (CheckPathAccess(ctx.caller, m, Access::kRead).ok()) out.push_back(m);
-  }
+  for (const std::string& m : visible) out.push_back(Present(ctx.caller, m, scoped.legacy));
   return MethodResult(Json{{"matches", std::move(out)}});
 }
 
 StatusOr<MethodResult> Grep(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const std::string root, NormalizePath(p.Str("path")));
-  if (!MayList(ctx.caller, root)) return CheckPathAccess(ctx.caller, root, Access::kRead);
+  ASSIGN_OR_RETURN(const ScopedPath scoped, ScopePath(ctx.caller, p.Str("path")));
+  const std::string& root = scoped.stored;
+  RETURN_IF_ERROR(CheckListable(ctx, root));
   vfs::GrepOptions options;
   options.file_pattern = p.Str("file_pattern");
   options.ignore_case = p.Bool("ignore_case");
@@ -157,10 +251,13 @@ StatusOr<MethodResult> Grep(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::vector<vfs::GrepMatch> hits,
                    Tree(ctx).Grep(p.Str("pattern"), root, options));
   Json out = Json::array();
+  AccessPolicy policy = Policy(ctx);
   for (const vfs::GrepMatch& m : hits) {
-    if (!CheckPathAccess(ctx.caller, m.path, Access::kRead).ok()) continue;
-    out.push_back(
-        Json{{"file", m.path}, {"line", m.line}, {"content", m.content}, {"match", m.match}});
+    if (!policy.Check(m.path, Access::kRead).ok()) continue;
+    out.push_back(Json{{"file", Present(ctx.caller, m.path, scoped.legacy)},
+                       {"line", m.line},
+                       {"content", m.content},
+                       {"match", m.match}});
   }
   return MethodResult(Json{{"results", std::move(out)}});
 }

@@ -52,6 +52,7 @@ inline constexpr const char* kCacheDefault = "private, no-cache";
 void AddFileMethods(MethodTable& table);
 void AddVersionMethods(MethodTable& table);
 void AddAdminMethods(MethodTable& table);
+void AddRebacMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 

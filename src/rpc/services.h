@@ -12,6 +12,9 @@ class PathTree;
 namespace nexus::auth {
 class KeyStore;
 }
+namespace nexus::rebac {
+class Rebac;
+}
 
 namespace nexus::rpc {
 
@@ -19,6 +22,7 @@ struct Services {
   storage::Engine* engine = nullptr;
   vfs::PathTree* tree = nullptr;
   auth::KeyStore* keys = nullptr;  // null when the server runs without database keys
+  rebac::Rebac* rebac = nullptr;
 };
 
 }  // namespace nexus::rpc

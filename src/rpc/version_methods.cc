@@ -1,7 +1,7 @@
 // The version methods of api.md §6.3.
+#include "auth/tenant_paths.h"
+#include "rpc/access.h"
 #include "rpc/method_table.h"
-#include "rpc/path_access.h"
-#include "util/path.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::rpc {
@@ -12,10 +12,11 @@ using P = ParamType;
 vfs::PathTree& Tree(const CallContext& ctx) { return *ctx.services.tree; }
 
 StatusOr<std::string> AuthorizedFile(const Params& p, const CallContext& ctx, Access access) {
-  StatusOr<std::string> path = NormalizeFilePath(p.Str("path"));
-  if (!path.ok()) return path;
-  if (Status s = CheckPathAccess(ctx.caller, *path, access); !s.ok()) return s;
-  return path;
+  StatusOr<auth::ScopedPath> path = auth::ScopePath(ctx.caller, p.Str("path"));
+  if (!path.ok()) return path.status();
+  if (Status s = AccessPolicy(*ctx.services.rebac, ctx.caller).Check(path->stored, access); !s.ok())
+    return s;
+  return std::move(path->stored);
 }
 
 StatusOr<MethodResult> GetVersion(const Params& p, CallContext& ctx) {
@@ -72,7 +73,7 @@ StatusOr<MethodResult> DiffVersions(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::vector<vfs::VersionInfo> versions, Tree(ctx).ListVersions(path));
   ASSIGN_OR_RETURN(const vfs::VersionInfo a, FindVersion(versions, path, v1));
   ASSIGN_OR_RETURN(const vfs::VersionInfo b, FindVersion(versions, path, v2));
-  return MethodResult(Json{{"path", path},
+  return MethodResult(Json{{"path", p.Str("path")},
                            {"v1", v1},
                            {"v2", v2},
                            {"content_hash_v1", a.etag},

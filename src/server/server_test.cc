@@ -114,7 +114,7 @@ class ServerTest : public ::testing::Test {
 
   // Polls the metrics text until it contains `needle`.
   bool WaitForMetric(const std::string& needle) {
-    for (int i = 0; i < 500; ++i) {
+    for (int i = 0; i < 3000; ++i) {
       if (metrics_.RenderPrometheus().find(needle) != std::string::npos) return true;
       std::this_thread::sleep_for(10ms);
     }
@@ -376,14 +376,18 @@ TEST_F(ServerTest, StopDrainsInFlightRequest) {
 }
 
 TEST_F(ServerTest, StopClosesHalfReadRequests) {
-  StartServer();
+  // A drain timeout far longer than any scheduling hiccup: Stop returning before it shows
+  // that a half-read request is closed rather than waited for.
+  ServerOptions options;
+  options.drain_timeout = 60s;
+  StartServer(options);
   TestHttpClient partial(port());
   ASSERT_TRUE(partial.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc"));
   ASSERT_TRUE(WaitForMetric("nexus_http_open_connections 1\n"));
   const auto start = std::chrono::steady_clock::now();
   server_->Stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
-  EXPECT_TRUE(partial.WaitForClose(1s));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, options.drain_timeout);
+  EXPECT_TRUE(partial.WaitForClose(10s));
   EXPECT_EQ(handler_.calls(), 0);
 }
 
@@ -413,18 +417,20 @@ TEST_F(ServerTest, StopGivesUpWaitingAfterDrainTimeout) {
   const auto elapsed = std::chrono::steady_clock::now() - start;
   releaser.join();
   EXPECT_GE(elapsed, 900ms);
-  EXPECT_LT(elapsed, 5s);
+  EXPECT_LT(elapsed, 60s) << "Stop gave up on the lingering connection";
   EXPECT_EQ(handler_.calls(), 2);  // the queued request still ran before Stop returned
   server_.reset();                 // destroys whatever connections were left
 }
 
-TEST_F(ServerTest, StopWithoutTrafficIsQuick) {
-  StartServer();
+TEST_F(ServerTest, StopWithoutTrafficDoesNotWaitOutTheDrain) {
+  ServerOptions options;
+  options.drain_timeout = 60s;
+  StartServer(options);
   TestHttpClient idle(port());
   ASSERT_TRUE(idle.connected());
   const auto start = std::chrono::steady_clock::now();
   server_->Stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, options.drain_timeout);
   server_->Stop();  // idempotent
 }
 

@@ -26,6 +26,7 @@ StatusOr<std::optional<std::string>> EnsureAdminKey(const ProvisionOptions& opti
   key.user_id = options.admin_user;
   key.name = "Admin Bootstrap Key";
   key.is_admin = true;
+  key.is_system = true;
   key.tenant_id = options.tenant;
   if (!options.admin_key.empty()) key.raw_key = options.admin_key;
   ASSIGN_OR_RETURN(const auth::CreatedKey created, keys.CreateKey("", key));

@@ -23,9 +23,9 @@ struct ProvisionResult {
   std::string raw_key;       // the created key, to print once
 };
 
-// Idempotent: creates the admin key when the tenant has no active admin key (or registers
-// `admin_key` when given and unknown), writes it to <data_dir>/admin-api-key with mode 0600,
-// and creates /tenant:<t>/user:<admin>/{workspace,memory,skill,agent,connector,resource}.
+// Idempotent: creates the system administrator's key when the tenant has no active admin key (or
+// registers `admin_key` when given and unknown), writes it to <data_dir>/admin-api-key with mode
+// 0600, and creates /tenant:<t>/user:<admin>/{workspace,memory,skill,agent,connector,resource}.
 StatusOr<ProvisionResult> ProvisionFirstStart(const ProvisionOptions& options, vfs::PathTree& tree,
                                               auth::KeyStore& keys);
 

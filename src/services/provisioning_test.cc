@@ -40,6 +40,7 @@ TEST_P(ProvisioningTest, FirstStartCreatesAdminKeyFileAndHome) {
   auto identity = keys_->Authenticate(result->raw_key);
   ASSERT_TRUE(identity.ok() && identity->has_value());
   EXPECT_TRUE((*identity)->is_admin);
+  EXPECT_TRUE((*identity)->is_system) << "the first key is the system administrator's";
   EXPECT_EQ((*identity)->tenant_id, "default");
   for (const char* folder : {"workspace", "memory", "skill", "agent", "connector", "resource"}) {
     EXPECT_TRUE(*tree_->IsDirectory(std::string("/tenant:default/user:admin/") + folder)) << folder;

@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "util/status.h"
 
 namespace nexus {
 
@@ -12,6 +15,11 @@ int64_t NowMicros();
 
 // "2026-11-26T12:03:42.123456+00:00": ISO-8601 with an explicit UTC offset.
 std::string FormatIsoMicros(int64_t micros);
+
+// Parses ISO-8601 "YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|+HH:MM|-HH:MM]" (a space may stand
+// for the T; no offset means UTC, as the reference's naive timestamps do). kInvalidArgument
+// naming the text otherwise.
+StatusOr<int64_t> ParseIsoMicros(std::string_view text);
 
 }  // namespace nexus
 

@@ -27,5 +27,21 @@ TEST(ClockTest, IsoFormatting) {
   EXPECT_GT(NowMicros(), 1766000000000000);
 }
 
+TEST(ClockTest, ParsesIsoTimestamps) {
+  EXPECT_EQ(*ParseIsoMicros("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(*ParseIsoMicros("2025-12-17T19:33:20.123456+00:00"), 1766000000123456);
+  EXPECT_EQ(*ParseIsoMicros("2025-12-17T20:33:20.123456+01:00"), 1766000000123456);
+  EXPECT_EQ(*ParseIsoMicros("2025-12-17 19:33:20.1234567"), 1766000000123456)
+      << "extra digits are cut";
+  EXPECT_EQ(*ParseIsoMicros("2025-12-17T19:33"), 1766000000000000 - 20000000);
+  EXPECT_EQ(*ParseIsoMicros("2024-02-29"), 1709164800000000);
+  EXPECT_EQ(*ParseIsoMicros(FormatIsoMicros(1234567890123456)), 1234567890123456);
+  for (const char* bad :
+       {"", "2025", "2025-13-01", "2023-02-29", "2025-12-17T25:00", "2025-12-17T10:00:00+5",
+        "2025-12-17T10:00:00.Z", "tomorrow", "2025-12-17T10:00:00Zjunk"}) {
+    EXPECT_FALSE(ParseIsoMicros(bad).ok()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace nexus

@@ -26,6 +26,8 @@ std::string_view CodeName(Code code) {
       return "InvalidPattern";
     case Code::kPermissionDenied:
       return "PermissionDenied";
+    case Code::kValidation:
+      return "Validation";
     case Code::kStorageFull:
       return "StorageFull";
     case Code::kIOError:

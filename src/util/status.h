@@ -29,6 +29,7 @@ enum class Code {
   kConflict,           // optimistic concurrency: etag mismatch
   kInvalidPattern,     // bad regular expression or glob
   kPermissionDenied,   // the caller may not do this
+  kValidation,         // well-formed, but breaks a rule of the data model (unknown relation...)
   kStorageFull,        // disk or database full
   kIOError,            // the disk or the database failed
   kRetry,              // transient: serialization failure, deadlock (engines retry these)

@@ -51,16 +51,18 @@ StatusOr<Node> LoadFile(Tx& tx, const std::string& path) {
   return node;
 }
 
-Status InsertDirectory(Tx& tx, const std::string& path, const Actor& actor, int64_t now) {
-  return tx
-      .Exec(
-          "INSERT INTO nodes (path, parent, is_dir, size, owner, created_at, modified_at)"
-          " VALUES (?, ?, 1, 0, ?, ?, ?)",
-          {path, std::string(ParentPath(path)), actor.user, now, now})
-      .status();
+Status InsertDirectory(Tx& tx, const std::string& path, const Actor& actor, int64_t now,
+                       const PathTreeHooks& hooks) {
+  RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO nodes (path, parent, is_dir, size, owner, created_at, modified_at)"
+              " VALUES (?, ?, 1, 0, ?, ?, ?)",
+              {path, std::string(ParentPath(path)), actor.user, now, now})
+          .status());
+  return hooks.created ? hooks.created(tx, path, actor) : Status::OK();
 }
 
-Status EnsureDirectories(Tx& tx, const std::string& dir, const Actor& actor, int64_t now) {
+Status EnsureDirectories(Tx& tx, const std::string& dir, const Actor& actor, int64_t now,
+                         const PathTreeHooks& hooks) {
   std::vector<std::string> missing;
   for (std::string d = dir; d != "/"; d = std::string(ParentPath(d))) {
     ASSIGN_OR_RETURN(std::optional<Node> node, LoadNode(tx, d));
@@ -71,7 +73,7 @@ Status EnsureDirectories(Tx& tx, const std::string& dir, const Actor& actor, int
     missing.push_back(d);
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    RETURN_IF_ERROR(InsertDirectory(tx, *it, actor, now));
+    RETURN_IF_ERROR(InsertDirectory(tx, *it, actor, now, hooks));
   }
   return Status::OK();
 }
@@ -79,13 +81,15 @@ Status EnsureDirectories(Tx& tx, const std::string& dir, const Actor& actor, int
 namespace {
 
 // Inserts a file node at version 0; CommitVersion then raises it to 1.
-StatusOr<Node> InsertFile(Tx& tx, const std::string& path, const Actor& actor, int64_t now) {
-  RETURN_IF_ERROR(EnsureDirectories(tx, std::string(ParentPath(path)), actor, now));
+StatusOr<Node> InsertFile(Tx& tx, const std::string& path, const Actor& actor, int64_t now,
+                          const PathTreeHooks& hooks) {
+  RETURN_IF_ERROR(EnsureDirectories(tx, std::string(ParentPath(path)), actor, now, hooks));
   ASSIGN_OR_RETURN(Rows rows,
                    tx.Query("INSERT INTO nodes (path, parent, is_dir, size, owner,"
                             " created_at, modified_at) VALUES (?, ?, 0, 0, ?, ?, ?)"
                             " RETURNING id",
                             {path, std::string(ParentPath(path)), actor.user, now, now}));
+  if (hooks.created) RETURN_IF_ERROR(hooks.created(tx, path, actor));
   Node node;
   node.id = rows.at(0).Int(0);
   node.info.path = path;
@@ -98,13 +102,13 @@ StatusOr<Node> InsertFile(Tx& tx, const std::string& path, const Actor& actor, i
 
 Status CommitVersion(Tx& tx, storage::BlobStore& blobs, const std::string& path,
                      const std::optional<Node>& existing, const NewVersion& version,
-                     const Actor& actor, FileInfo* out) {
+                     const Actor& actor, const PathTreeHooks& hooks, FileInfo* out) {
   const int64_t now = NowMicros();
   Node node;
   if (existing) {
     node = *existing;
   } else {
-    ASSIGN_OR_RETURN(node, InsertFile(tx, path, actor, now));
+    ASSIGN_OR_RETURN(node, InsertFile(tx, path, actor, now, hooks));
   }
   RETURN_IF_ERROR(storage::AddBlobRef(tx, blobs, version.hash, version.size));
   const int64_t number = node.info.version + 1;

@@ -31,10 +31,12 @@ StatusOr<Node> LoadFile(storage::Tx& tx, const std::string& path);
 
 // Makes sure `dir` and its ancestors exist as directories, creating the missing ones
 // (owned by `actor`); kNotADirectory when one of them is a file.
-Status EnsureDirectories(storage::Tx& tx, const std::string& dir, const Actor& actor, int64_t now);
+Status EnsureDirectories(storage::Tx& tx, const std::string& dir, const Actor& actor, int64_t now,
+                         const PathTreeHooks& hooks);
 
 // Inserts a directory node (its parent must exist).
-Status InsertDirectory(storage::Tx& tx, const std::string& path, const Actor& actor, int64_t now);
+Status InsertDirectory(storage::Tx& tx, const std::string& path, const Actor& actor, int64_t now,
+                       const PathTreeHooks& hooks);
 
 // Makes `hash` (of `size` bytes) the new current version of file `path`: creates the file
 // (and its parent directories) when `existing` is empty. Adds the blob reference and the
@@ -47,7 +49,7 @@ struct NewVersion {
 };
 Status CommitVersion(storage::Tx& tx, storage::BlobStore& blobs, const std::string& path,
                      const std::optional<Node>& existing, const NewVersion& version,
-                     const Actor& actor, FileInfo* out);
+                     const Actor& actor, const PathTreeHooks& hooks, FileInfo* out);
 
 // Drop the blob references of every version of one node, or of every node below `dir`,
 // ahead of deleting those nodes.

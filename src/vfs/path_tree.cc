@@ -64,7 +64,7 @@ StatusOr<FileInfo> PathTree::Write(const Actor& actor, std::string_view raw_path
     }
     RETURN_IF_ERROR(CheckConditions(path, node, options));
     return CommitVersion(tx, blobs_, path, node, NewVersion{hash, size, "original", ""}, actor,
-                         &out);
+                         hooks_, &out);
   });
 }
 
@@ -123,7 +123,8 @@ Status PathTree::Delete(std::string_view raw_path) {
   return engine_.Write([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(Node node, LoadFile(tx, path));
     RETURN_IF_ERROR(DropVersionRefs(tx, node.id));
-    return tx.Exec("DELETE FROM nodes WHERE id = ?", {node.id}).status();
+    RETURN_IF_ERROR(tx.Exec("DELETE FROM nodes WHERE id = ?", {node.id}).status());
+    return hooks_.removed ? hooks_.removed(tx, path) : Status::OK();
   });
 }
 
@@ -138,7 +139,8 @@ StatusOr<FileInfo> PathTree::Copy(const Actor& actor, std::string_view raw_src,
     if (to && to->info.is_directory) return Status(Code::kIsADirectory, "Is a directory: " + dst);
     // The source's blob is referenced, so it cannot be swept while this unit runs.
     return CommitVersion(tx, blobs_, dst, to,
-                         NewVersion{from.info.etag, from.info.size, "original", ""}, actor, &out);
+                         NewVersion{from.info.etag, from.info.size, "original", ""}, actor, hooks_,
+                         &out);
   }));
   return out;
 }
@@ -155,13 +157,13 @@ Status PathTree::Mkdir(const Actor& actor, std::string_view raw_path, bool paren
     const int64_t now = NowMicros();
     const std::string parent(ParentPath(path));
     if (parents) {
-      RETURN_IF_ERROR(EnsureDirectories(tx, parent, actor, now));
+      RETURN_IF_ERROR(EnsureDirectories(tx, parent, actor, now, hooks_));
     } else if (parent != "/") {
       ASSIGN_OR_RETURN(std::optional<Node> up, LoadNode(tx, parent));
       if (!up) return NotFound("Parent directory does not exist: " + parent);
       if (!up->info.is_directory) return Status(Code::kNotADirectory, "Not a directory: " + parent);
     }
-    return InsertDirectory(tx, path, actor, now);
+    return InsertDirectory(tx, path, actor, now, hooks_);
   });
 }
 
@@ -180,7 +182,8 @@ Status PathTree::Rmdir(std::string_view raw_path, bool recursive) {
       RETURN_IF_ERROR(
           tx.Exec("DELETE FROM nodes WHERE path >= ? AND path < ?", {low, high}).status());
     }
-    return tx.Exec("DELETE FROM nodes WHERE id = ?", {node.id}).status();
+    RETURN_IF_ERROR(tx.Exec("DELETE FROM nodes WHERE id = ?", {node.id}).status());
+    return hooks_.removed ? hooks_.removed(tx, path) : Status::OK();
   });
 }
 
@@ -206,8 +209,8 @@ Status PathTree::Rename(std::string_view raw_old, std::string_view raw_new) {
     ASSIGN_OR_RETURN(Node node, LoadExisting(tx, from));
     ASSIGN_OR_RETURN(std::optional<Node> target, LoadNode(tx, to));
     if (target) return AlreadyExists("Destination already exists: " + to);
-    RETURN_IF_ERROR(
-        EnsureDirectories(tx, std::string(ParentPath(to)), Actor{node.info.owner}, NowMicros()));
+    RETURN_IF_ERROR(EnsureDirectories(tx, std::string(ParentPath(to)), Actor{node.info.owner},
+                                      NowMicros(), hooks_));
     if (node.info.is_directory) {
       // Every descendant's path and parent start with `from`; swap that prefix for `to`.
       const auto [low, high] = SubtreeRange(from);
@@ -217,10 +220,10 @@ Status PathTree::Rename(std::string_view raw_old, std::string_view raw_new) {
                               {to, tail, to, tail, low, high})
                           .status());
     }
-    return tx
-        .Exec("UPDATE nodes SET path = ?, parent = ? WHERE id = ?",
-              {to, std::string(ParentPath(to)), node.id})
-        .status();
+    RETURN_IF_ERROR(tx.Exec("UPDATE nodes SET path = ?, parent = ? WHERE id = ?",
+                            {to, std::string(ParentPath(to)), node.id})
+                        .status());
+    return hooks_.renamed ? hooks_.renamed(tx, from, to) : Status::OK();
   });
 }
 

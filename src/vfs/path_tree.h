@@ -92,9 +92,22 @@ struct GrepMatch {
   std::string match;    // the matched text
 };
 
+// Work other modules attach to changes of the tree (permission tuples that follow paths).
+// Each runs inside the write unit of the change, so both commit or neither does. A hook
+// that fails fails the change. Unset hooks do nothing.
+struct PathTreeHooks {
+  // A file or directory was created at `path` by `actor` (parents created on the way too).
+  std::function<Status(storage::Tx&, const std::string& path, const Actor& actor)> created;
+  // `from` (a file, or a directory with everything below it) now lives at `to`.
+  std::function<Status(storage::Tx&, const std::string& from, const std::string& to)> renamed;
+  // `path` (a file, or a directory with everything below it) is gone.
+  std::function<Status(storage::Tx&, const std::string& path)> removed;
+};
+
 class PathTree {
  public:
-  PathTree(storage::Engine& engine, storage::BlobStore& blobs) : engine_(engine), blobs_(blobs) {}
+  PathTree(storage::Engine& engine, storage::BlobStore& blobs, PathTreeHooks hooks = {})
+      : engine_(engine), blobs_(blobs), hooks_(std::move(hooks)) {}
 
   // Files.
   StatusOr<FileInfo> Write(const Actor& actor, std::string_view path, std::string_view content,
@@ -148,6 +161,7 @@ class PathTree {
 
   storage::Engine& engine_;
   storage::BlobStore& blobs_;
+  const PathTreeHooks hooks_;
 };
 
 }  // namespace nexus::vfs

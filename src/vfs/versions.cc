@@ -42,7 +42,7 @@ StatusOr<FileInfo> PathTree::Rollback(const Actor& actor, std::string_view raw_p
     }
     NewVersion restored{rows[0].Text(0), rows[0].Int(1), "rollback",
                         "Rollback to version " + std::to_string(version)};
-    return CommitVersion(tx, blobs_, path, node, restored, actor, &out);
+    return CommitVersion(tx, blobs_, path, node, restored, actor, hooks_, &out);
   }));
   return out;
 }

@@ -1,0 +1,455 @@
+// The ReBAC and sharing methods of api.md §6.5, scoped to the caller's tenant.
+//
+// Who may change tuples: on a file, whoever may execute it (its owners; admins of its
+// tenant); on any other object, admins of the tenant. File ids are paths as the caller
+// names them (so /workspace/x is the caller's tenant's), stored in full.
+#include "auth/tenant_paths.h"
+#include "rebac/namespace_config.h"
+#include "rebac/rebac.h"
+#include "rpc/access.h"
+#include "rpc/method_table.h"
+#include "util/clock.h"
+
+namespace nexus::rpc {
+namespace {
+
+using P = ParamType;
+
+rebac::Rebac& Rebac(const CallContext& ctx) { return *ctx.services.rebac; }
+
+// The engine reports unknown types and relations as invalid arguments; on the wire they
+// are validation errors (-32005), unlike malformed parameters (-32602).
+Status AsValidation(Status s) {
+  return s.code() == Code::kInvalidArgument ? Status(Code::kValidation, s.message()) : s;
+}
+template <typename T>
+StatusOr<T> AsValidation(StatusOr<T> r) {
+  if (r.ok()) return r;
+  return AsValidation(r.status());
+}
+
+// The tenant a call works in: the caller's, or another only for the system administrator.
+StatusOr<std::string> TenantOf(const Params& p, const CallContext& ctx) {
+  const std::string tenant = p.OptStr("tenant_id").value_or(ctx.caller.tenant_id);
+  if (tenant != ctx.caller.tenant_id && !ctx.caller.is_system) {
+    return PermissionDenied("Access denied: tenant '" + tenant + "' is not the caller's");
+  }
+  return tenant;
+}
+
+// A file id as the caller names it, stored in full; other ids unchanged.
+StatusOr<std::string> StoredId(const CallContext& ctx, const std::string& type,
+                               const std::string& id) {
+  if (type != "file") return id;
+  ASSIGN_OR_RETURN(const auth::ScopedPath path, auth::ScopePath(ctx.caller, id));
+  return path.stored;
+}
+
+StatusOr<rebac::ObjectRef> ObjectParam(const Params& p, const CallContext& ctx,
+                                       const std::string& name) {
+  const Json& v = p.Raw(name);
+  if (!v.is_array() || v.size() != 2 || !v[0].is_string() || !v[1].is_string()) {
+    return InvalidArgument(name + " must be [type, id]");
+  }
+  const std::string type = v[0];
+  ASSIGN_OR_RETURN(std::string id, StoredId(ctx, type, v[1]));
+  return rebac::ObjectRef{type, std::move(id)};
+}
+
+StatusOr<rebac::SubjectRef> SubjectParam(const Params& p, const CallContext& ctx,
+                                         bool allow_userset) {
+  const Json& v = p.Raw("subject");
+  const bool shape = v.is_array() && (v.size() == 2 || (allow_userset && v.size() == 3));
+  if (!shape)
+    return InvalidArgument(allow_userset ? "subject must be [type, id] or [type, id, relation]"
+                                         : "subject must be [type, id]");
+  for (const Json& part : v) {
+    if (!part.is_string()) return InvalidArgument("subject parts must be strings");
+  }
+  const std::string type = v[0];
+  ASSIGN_OR_RETURN(std::string id, StoredId(ctx, type, v[1]));
+  return rebac::SubjectRef{type, std::move(id), v.size() == 3 ? v[2].get<std::string>() : ""};
+}
+
+// Whether the caller may change the tuples on `object` in `tenant`.
+Status CheckManage(const CallContext& ctx, const std::string& tenant,
+                   const rebac::ObjectRef& object) {
+  if (object.type == "file")
+    return AccessPolicy(Rebac(ctx), ctx.caller).Check(object.id, Access::kExecute);
+  if (ctx.caller.is_system || (ctx.caller.is_admin && tenant == ctx.caller.tenant_id))
+    return Status::OK();
+  return PermissionDenied("Access denied: only admins manage permissions on " + object.type +
+                          " objects");
+}
+
+// expires_at as an ISO string (or a decoded datetime wrapper); past or unparsable: -32005.
+StatusOr<std::optional<int64_t>> ExpiresAt(const Params& p) {
+  if (!p.Has("expires_at")) return std::optional<int64_t>();
+  StatusOr<int64_t> when = ParseIsoMicros(p.Str("expires_at"));
+  if (!when.ok()) return Status(Code::kValidation, "expires_at: " + when.status().message());
+  if (*when <= NowMicros())
+    return Status(Code::kValidation, "expires_at is in the past: " + p.Str("expires_at"));
+  return std::optional<int64_t>(*when);
+}
+
+Json TupleJson(const rebac::Tuple& t) {
+  Json out{{"tuple_id", t.tuple_id},
+           {"subject_type", t.subject.type},
+           {"subject_id", t.subject.id},
+           {"relation", t.relation},
+           {"object_type", t.object.type},
+           {"object_id", t.object.id},
+           {"created_at", IsoOrNull(t.created_at)},
+           {"expires_at", IsoOrNull(t.expires_at)},
+           {"tenant_id", t.tenant_id}};
+  if (t.subject.is_userset()) out["subject_relation"] = t.subject.relation;
+  return out;
+}
+
+StatusOr<std::string> Grant(const CallContext& ctx, rebac::TupleWrite write) {
+  RETURN_IF_ERROR(CheckManage(ctx, write.tenant_id, write.object));
+  ASSIGN_OR_RETURN(const rebac::WriteResult written, AsValidation(Rebac(ctx).WriteTuple(write)));
+  return written.tuple_id;
+}
+
+StatusOr<MethodResult> Create(const Params& p, CallContext& ctx) {
+  if (p.Has("column_config")) return InvalidArgument("column_config is not supported");
+  rebac::TupleWrite write;
+  ASSIGN_OR_RETURN(write.tenant_id, TenantOf(p, ctx));
+  ASSIGN_OR_RETURN(write.subject, SubjectParam(p, ctx, /*allow_userset=*/true));
+  ASSIGN_OR_RETURN(write.object, ObjectParam(p, ctx, "object"));
+  write.relation = p.Str("relation");
+  ASSIGN_OR_RETURN(write.expires_at, ExpiresAt(p));
+  ASSIGN_OR_RETURN(const std::string id, Grant(ctx, std::move(write)));
+  return MethodResult(id);
+}
+
+// The live tuple `id` of the caller's tenant, once the caller may manage it.
+StatusOr<std::optional<rebac::Tuple>> ManageableTuple(const CallContext& ctx,
+                                                      const std::string& id) {
+  StatusOr<rebac::Tuple> tuple = Rebac(ctx).GetTuple(ctx.caller.tenant_id, id);
+  if (!tuple.ok()) {
+    if (tuple.status().code() == Code::kNotFound) return std::optional<rebac::Tuple>();
+    return tuple.status();
+  }
+  RETURN_IF_ERROR(CheckManage(ctx, tuple->tenant_id, tuple->object));
+  return std::optional<rebac::Tuple>(*std::move(tuple));
+}
+
+StatusOr<MethodResult> Delete(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::optional<rebac::Tuple> tuple,
+                   ManageableTuple(ctx, p.Str("tuple_id")));
+  if (!tuple) return MethodResult(false);
+  ASSIGN_OR_RETURN(const bool deleted,
+                   Rebac(ctx).DeleteTuple(ctx.caller.tenant_id, tuple->tuple_id));
+  return MethodResult(deleted);
+}
+
+StatusOr<MethodResult> Check(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string tenant, TenantOf(p, ctx));
+  ASSIGN_OR_RETURN(const rebac::SubjectRef subject, SubjectParam(p, ctx, false));
+  ASSIGN_OR_RETURN(const rebac::ObjectRef object, ObjectParam(p, ctx, "object"));
+  ASSIGN_OR_RETURN(const bool allowed,
+                   AsValidation(Rebac(ctx).Check(tenant, subject, p.Str("permission"), object)));
+  return MethodResult(allowed);
+}
+
+StatusOr<MethodResult> CheckBatch(const Params& p, CallContext& ctx) {
+  Json out = Json::array();
+  for (const Json& check : p.Raw("checks")) {
+    if (!check.is_array() || check.size() != 3 || !check[1].is_string()) {
+      return InvalidArgument("checks must be a list of [subject, permission, object]");
+    }
+    ASSIGN_OR_RETURN(
+        const Params one,
+        Params::Bind("rebac_check",
+                     {Required("subject", P::kArray), Required("permission", P::kString),
+                      Required("object", P::kArray)},
+                     Json{{"subject", check[0]}, {"permission", check[1]}, {"object", check[2]}}));
+    ASSIGN_OR_RETURN(const MethodResult r, Check(one, ctx));
+    out.push_back(r.result);
+  }
+  return MethodResult(std::move(out));
+}
+
+StatusOr<MethodResult> Expand(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const rebac::ObjectRef object, ObjectParam(p, ctx, "object"));
+  ASSIGN_OR_RETURN(
+      const std::vector<rebac::SubjectRef> subjects,
+      AsValidation(Rebac(ctx).Expand(ctx.caller.tenant_id, p.Str("permission"), object)));
+  Json out = Json::array();
+  for (const rebac::SubjectRef& s : subjects) out.push_back(Json::array({s.type, s.id}));
+  return MethodResult(std::move(out));
+}
+
+StatusOr<MethodResult> Explain(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string tenant, TenantOf(p, ctx));
+  ASSIGN_OR_RETURN(const rebac::SubjectRef subject, SubjectParam(p, ctx, false));
+  ASSIGN_OR_RETURN(const rebac::ObjectRef object, ObjectParam(p, ctx, "object"));
+  ASSIGN_OR_RETURN(const rebac::Explanation e,
+                   AsValidation(Rebac(ctx).Explain(tenant, subject, p.Str("permission"), object)));
+  const Json path = e.allowed ? Json{{"steps", e.path}} : Json(nullptr);
+  return MethodResult(
+      Json{{"result", e.allowed},
+           {"cached", false},
+           {"reason", e.reason},
+           {"paths", e.allowed ? Json::array({path}) : Json::array()},
+           {"successful_path", path},
+           {"metadata", {{"timestamp", FormatIsoMicros(NowMicros())}, {"tenant_id", tenant}}}});
+}
+
+StatusOr<MethodResult> ListTuples(const Params& p, CallContext& ctx) {
+  rebac::TupleFilter filter;
+  if (p.Has("subject")) {
+    ASSIGN_OR_RETURN(filter.subject, SubjectParam(p, ctx, true));
+  }
+  if (p.Has("object")) {
+    ASSIGN_OR_RETURN(filter.object, ObjectParam(p, ctx, "object"));
+  }
+  filter.relation = p.OptStr("relation");
+  // Admins see their tenant's tuples; everyone else sees the tuples naming them.
+  if (!ctx.caller.is_admin) {
+    const rebac::SubjectRef self{ctx.caller.subject_type, ctx.caller.subject_id, ""};
+    if (filter.subject && *filter.subject != self) return MethodResult(Json::array());
+    filter.subject = self;
+  }
+  ASSIGN_OR_RETURN(const std::vector<rebac::Tuple> tuples,
+                   Rebac(ctx).ListTuples(ctx.caller.tenant_id, filter));
+  Json out = Json::array();
+  for (const rebac::Tuple& t : tuples) out.push_back(TupleJson(t));
+  return MethodResult(std::move(out));
+}
+
+Status RequireAdmin(const CallContext& ctx) {
+  if (ctx.caller.is_admin) return Status::OK();
+  return PermissionDenied("Admin privileges required for this operation");
+}
+
+Json NamespaceJson(const rebac::NamespaceInfo& ns) {
+  return Json{{"namespace_id", ns.object_type},
+              {"object_type", ns.object_type},
+              {"config", Json::parse(rebac::NamespaceConfigToJson(ns.config))},
+              {"custom", ns.custom},
+              {"created_at", ns.custom ? IsoOrNull(ns.created_at) : Json(nullptr)},
+              {"updated_at", ns.custom ? IsoOrNull(ns.updated_at) : Json(nullptr)}};
+}
+
+StatusOr<MethodResult> NamespaceCreate(const Params& p, CallContext& ctx) {
+  RETURN_IF_ERROR(RequireAdmin(ctx));
+  RETURN_IF_ERROR(AsValidation(Rebac(ctx).CreateNamespace(
+      ctx.caller.tenant_id, p.Str("object_type"), p.Raw("config").dump())));
+  return MethodResult(nullptr);
+}
+
+StatusOr<MethodResult> NamespaceList(const Params&, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::vector<rebac::NamespaceInfo> all,
+                   Rebac(ctx).ListNamespaces(ctx.caller.tenant_id));
+  Json out = Json::array();
+  for (const rebac::NamespaceInfo& ns : all) out.push_back(NamespaceJson(ns));
+  return MethodResult(std::move(out));
+}
+
+StatusOr<MethodResult> NamespaceDelete(const Params& p, CallContext& ctx) {
+  RETURN_IF_ERROR(RequireAdmin(ctx));
+  ASSIGN_OR_RETURN(const bool deleted, AsValidation(Rebac(ctx).DeleteNamespace(
+                                           ctx.caller.tenant_id, p.Str("object_type"))));
+  return MethodResult(deleted);
+}
+
+StatusOr<MethodResult> GetNamespace(const Params& p, CallContext& ctx) {
+  StatusOr<rebac::NamespaceInfo> ns =
+      Rebac(ctx).GetNamespace(ctx.caller.tenant_id, p.Str("object_type"));
+  if (!ns.ok() && ns.status().code() == Code::kNotFound) return MethodResult(nullptr);
+  if (!ns.ok()) return ns.status();
+  return MethodResult(NamespaceJson(*ns));
+}
+
+// "viewer" -> "shared-viewer"; anything else is a parameter error.
+StatusOr<std::string> ShareRelation(const std::string& level) {
+  if (level == "viewer" || level == "editor" || level == "owner") return "shared-" + level;
+  return InvalidArgument("relation must be viewer, editor or owner, got '" + level + "'");
+}
+
+bool IsShare(const rebac::Tuple& t) { return t.relation.starts_with("shared-"); }
+
+StatusOr<MethodResult> ShareWithUser(const Params& p, CallContext& ctx) {
+  rebac::TupleWrite write;
+  ASSIGN_OR_RETURN(write.tenant_id, TenantOf(p, ctx));
+  if (p.Has("user_tenant_id") && p.Str("user_tenant_id") != write.tenant_id) {
+    return PermissionDenied("Access denied: sharing across tenants is not allowed");
+  }
+  ASSIGN_OR_RETURN(write.object, ObjectParam(p, ctx, "resource"));
+  ASSIGN_OR_RETURN(write.relation, ShareRelation(p.Str("relation")));
+  write.subject = {"user", p.Str("user_id"), ""};
+  ASSIGN_OR_RETURN(write.expires_at, ExpiresAt(p));
+  ASSIGN_OR_RETURN(const std::string id, Grant(ctx, std::move(write)));
+  return MethodResult(id);
+}
+
+StatusOr<int64_t> DeleteShares(const CallContext& ctx, const rebac::ObjectRef& object,
+                               const std::string& user) {
+  RETURN_IF_ERROR(CheckManage(ctx, ctx.caller.tenant_id, object));
+  int64_t deleted = 0;
+  for (const char* relation : {"shared-viewer", "shared-editor", "shared-owner"}) {
+    rebac::TupleFilter filter;
+    filter.object = object;
+    filter.relation = relation;
+    filter.subject = rebac::SubjectRef{"user", user, ""};
+    ASSIGN_OR_RETURN(const int64_t n, Rebac(ctx).DeleteMatching(ctx.caller.tenant_id, filter));
+    deleted += n;
+  }
+  return deleted;
+}
+
+StatusOr<MethodResult> RevokeShare(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const rebac::ObjectRef object, ObjectParam(p, ctx, "resource"));
+  ASSIGN_OR_RETURN(const int64_t deleted, DeleteShares(ctx, object, p.Str("user_id")));
+  return MethodResult(deleted > 0);
+}
+
+StatusOr<MethodResult> RevokeShareById(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::optional<rebac::Tuple> tuple,
+                   ManageableTuple(ctx, p.Str("share_id")));
+  if (!tuple || !IsShare(*tuple)) return MethodResult(false);
+  ASSIGN_OR_RETURN(const bool deleted,
+                   Rebac(ctx).DeleteTuple(ctx.caller.tenant_id, tuple->tuple_id));
+  return MethodResult(deleted);
+}
+
+// The shares of the caller's tenant matching `filter`, page by limit and offset.
+StatusOr<std::vector<rebac::Tuple>> Shares(const Params& p, const CallContext& ctx,
+                                           rebac::TupleFilter filter) {
+  ASSIGN_OR_RETURN(const std::vector<rebac::Tuple> tuples,
+                   Rebac(ctx).ListTuples(ctx.caller.tenant_id, filter));
+  std::vector<rebac::Tuple> shares;
+  for (const rebac::Tuple& t : tuples) {
+    if (IsShare(t)) shares.push_back(t);
+  }
+  const int64_t offset = std::max<int64_t>(0, p.Int("offset"));
+  const int64_t limit = std::max<int64_t>(0, p.Int("limit"));
+  if (offset >= static_cast<int64_t>(shares.size())) return std::vector<rebac::Tuple>{};
+  shares.erase(shares.begin(), shares.begin() + offset);
+  if (static_cast<int64_t>(shares.size()) > limit) shares.resize(static_cast<size_t>(limit));
+  return shares;
+}
+
+StatusOr<MethodResult> ListOutgoingShares(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const std::string tenant, TenantOf(p, ctx));
+  (void)tenant;
+  rebac::TupleFilter filter;
+  if (p.Has("resource")) {
+    ASSIGN_OR_RETURN(filter.object, ObjectParam(p, ctx, "resource"));
+  }
+  ASSIGN_OR_RETURN(const std::vector<rebac::Tuple> shares, Shares(p, ctx, filter));
+  Json out = Json::array();
+  for (const rebac::Tuple& t : shares) {
+    if (!CheckManage(ctx, t.tenant_id, t.object).ok()) continue;  // only what the caller shares
+    out.push_back(Json{{"share_id", t.tuple_id},
+                       {"resource_type", t.object.type},
+                       {"resource_id", t.object.id},
+                       {"recipient_id", t.subject.id},
+                       {"permission_level", t.relation.substr(7)},
+                       {"created_at", IsoOrNull(t.created_at)},
+                       {"expires_at", IsoOrNull(t.expires_at)}});
+  }
+  return MethodResult(std::move(out));
+}
+
+StatusOr<MethodResult> ListIncomingShares(const Params& p, CallContext& ctx) {
+  const std::string user = p.Str("user_id");
+  if (user != ctx.caller.user_id && !ctx.caller.is_admin) {
+    return PermissionDenied("Access denied: shares of another user");
+  }
+  rebac::TupleFilter filter;
+  filter.subject = rebac::SubjectRef{"user", user, ""};
+  ASSIGN_OR_RETURN(const std::vector<rebac::Tuple> shares, Shares(p, ctx, filter));
+  Json out = Json::array();
+  for (const rebac::Tuple& t : shares) {
+    out.push_back(Json{{"share_id", t.tuple_id},
+                       {"resource_type", t.object.type},
+                       {"resource_id", t.object.id},
+                       {"owner_tenant_id", t.tenant_id},
+                       {"permission_level", t.relation.substr(7)},
+                       {"created_at", IsoOrNull(t.created_at)},
+                       {"expires_at", IsoOrNull(t.expires_at)}});
+  }
+  return MethodResult(std::move(out));
+}
+
+StatusOr<MethodResult> MakePublic(const Params& p, CallContext& ctx) {
+  rebac::TupleWrite write;
+  ASSIGN_OR_RETURN(write.tenant_id, TenantOf(p, ctx));
+  ASSIGN_OR_RETURN(write.object, ObjectParam(p, ctx, "resource"));
+  write.subject = rebac::SubjectRef::Wildcard();
+  write.relation = "public_discoverable";
+  ASSIGN_OR_RETURN(const std::string id, Grant(ctx, std::move(write)));
+  return MethodResult(id);
+}
+
+StatusOr<MethodResult> MakePrivate(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const rebac::ObjectRef object, ObjectParam(p, ctx, "resource"));
+  RETURN_IF_ERROR(CheckManage(ctx, ctx.caller.tenant_id, object));
+  rebac::TupleFilter filter;
+  filter.object = object;
+  filter.relation = "public_discoverable";
+  filter.subject = rebac::SubjectRef::Wildcard();
+  ASSIGN_OR_RETURN(const int64_t deleted, Rebac(ctx).DeleteMatching(ctx.caller.tenant_id, filter));
+  return MethodResult(deleted > 0);
+}
+
+}  // namespace
+
+void AddRebacMethods(MethodTable& t) {
+  const auto subject = Required("subject", P::kArray);
+  const auto object = Required("object", P::kArray);
+  const auto resource = Required("resource", P::kArray);
+  const auto tenant = Optional("tenant_id", P::kString);
+  const auto paging =
+      std::vector<ParamSpec>{Optional("limit", P::kInt, 100), Optional("offset", P::kInt, 0)};
+  t.Add({"rebac_create",
+         {subject, Required("relation", P::kString), object, Optional("expires_at", P::kString),
+          tenant, Optional("column_config", P::kObject)},
+         Create,
+         kCacheDefault});
+  t.Add({"rebac_delete", {Required("tuple_id", P::kString)}, Delete, kCacheDefault});
+  t.Add({"rebac_check",
+         {subject, Required("permission", P::kString), object, tenant},
+         Check,
+         kCacheDefault});
+  t.Add({"rebac_check_batch", {Required("checks", P::kArray)}, CheckBatch, kCacheDefault});
+  t.Add({"rebac_expand", {Required("permission", P::kString), object}, Expand, kCacheDefault});
+  t.Add({"rebac_explain",
+         {subject, Required("permission", P::kString), object, tenant},
+         Explain,
+         kCacheDefault});
+  t.Add({"rebac_list_tuples",
+         {Optional("subject", P::kArray), Optional("relation", P::kString),
+          Optional("object", P::kArray)},
+         ListTuples,
+         kCacheDefault});
+  t.Add({"namespace_create",
+         {Required("object_type", P::kString), Required("config", P::kObject)},
+         NamespaceCreate,
+         kCacheDefault});
+  t.Add({"namespace_list", {}, NamespaceList, kCacheDefault});
+  t.Add(
+      {"namespace_delete", {Required("object_type", P::kString)}, NamespaceDelete, kCacheDefault});
+  t.Add({"get_namespace", {Required("object_type", P::kString)}, GetNamespace, kCacheDefault});
+  t.Add({"share_with_user",
+         {resource, Required("user_id", P::kString), Optional("relation", P::kString, "viewer"),
+          tenant, Optional("user_tenant_id", P::kString), Optional("expires_at", P::kString)},
+         ShareWithUser,
+         kCacheDefault});
+  t.Add({"revoke_share", {resource, Required("user_id", P::kString)}, RevokeShare, kCacheDefault});
+  t.Add({"revoke_share_by_id", {Required("share_id", P::kString)}, RevokeShareById, kCacheDefault});
+  std::vector<ParamSpec> outgoing = {Optional("resource", P::kArray), tenant};
+  outgoing.insert(outgoing.end(), paging.begin(), paging.end());
+  t.Add({"list_outgoing_shares", outgoing, ListOutgoingShares, kCacheDefault});
+  std::vector<ParamSpec> incoming = {Required("user_id", P::kString)};
+  incoming.insert(incoming.end(), paging.begin(), paging.end());
+  t.Add({"list_incoming_shares", incoming, ListIncomingShares, kCacheDefault});
+  t.Add({"make_public", {resource, tenant}, MakePublic, kCacheDefault});
+  t.Add({"make_private", {resource}, MakePrivate, kCacheDefault});
+}
+
+}  // namespace nexus::rpc
