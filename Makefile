@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build test sanitize serve clean
+.PHONY: deps build test sanitize serve rebac-bench clean
 
 JOBS ?= $(shell nproc)
 WITH_PG := tools/with-postgres.sh
@@ -31,6 +31,11 @@ sanitize: deps
 	done
 	@NEXUS_CONCURRENCY_OPS=$(SANITIZE_OPS) $(WITH_PG) sh -c 'ctest --test-dir build/asan $(CTEST_FLAGS) -L "storage|vfs|unit" && \
 	  TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan $(CTEST_FLAGS) -L "storage|vfs|unit"'
+
+# In-process permission-check timings (Google Benchmark): warm and cold, parent depth 1, 3, 5.
+rebac-bench: build
+	@build/release/src/rebac/rebac_bench
+	@$(WITH_PG) sh -c 'NEXUS_BENCH_PG_URL="$$NEXUS_TEST_PG_URL" build/release/src/rebac/rebac_bench'
 
 clean:
 	rm -rf build

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -390,6 +391,36 @@ TEST_P(HttpApiTest, TenantIsolationAcrossEveryMethod) {
   }
 }
 
+TEST_P(HttpApiTest, GrantAndRevokeAreSeenByTheNextRequestOnAnotherConnection) {
+  const std::string alice =
+      Rpc("admin_create_key", {{"user_id", "alice"}, {"name", "a"}})["result"]["api_key"];
+  const std::string bob =
+      Rpc("admin_create_key", {{"user_id", "bob"}, {"name", "b"}})["result"]["api_key"];
+  const std::string file = "/tenant:default/user:bob/notes.md";
+  ASSERT_TRUE(Rpc("write", {{"path", file}, {"content", "n"}}, bob).contains("result"));
+  // Bob's connection grants and revokes; alice's keep-alive connection reads right after.
+  test::TestHttpClient bob_conn(port());
+  test::TestHttpClient alice_conn(port());
+  auto call = [](test::TestHttpClient& conn, const std::string& key, const std::string& method,
+                 const Json& params) {
+    const auto r =
+        conn.Request("POST", "/api/nfs/" + method, Auth(key), Json{{"params", params}}.dump());
+    return r ? Json::parse(r->body) : Json();
+  };
+  for (int round = 0; round < 5; ++round) {
+    ASSERT_TRUE(
+        call(bob_conn, bob, "share_with_user", {{"resource", {"file", file}}, {"user_id", "alice"}})
+            .contains("result"));
+    EXPECT_EQ(call(alice_conn, alice, "read", {{"path", file}})["result"], Bytes("bg=="))
+        << "round " << round;
+    ASSERT_EQ(call(bob_conn, bob, "revoke_share",
+                   {{"resource", {"file", file}}, {"user_id", "alice"}})["result"],
+              true);
+    EXPECT_EQ(call(alice_conn, alice, "read", {{"path", file}})["error"]["code"], -32004)
+        << "round " << round;
+  }
+}
+
 TEST_P(HttpApiTest, CorsPreflightAndSimpleRequests) {
   test::ClientResponse r =
       test::Fetch(port(), "OPTIONS", "/api/nfs/list",
@@ -528,6 +559,8 @@ TEST_P(HttpApiTest, SixtyFourConnectionsOfMixedCallsForTenSeconds) {
   std::this_thread::sleep_for(std::chrono::seconds(10));
   stop = true;
   for (auto& t : threads) t.join();
+  RecordProperty("calls", calls.load());
+  std::printf("64 connections, 10 s: %d calls\n", calls.load());
   EXPECT_GT(calls.load(), 0);
   EXPECT_EQ(server_errors.load(), 0);
   EXPECT_EQ(transport_errors.load(), 0);
