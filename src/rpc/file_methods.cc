@@ -189,6 +189,8 @@ StatusOr<std::vector<vfs::FileInfo>> RootEntries(CallContext& ctx,
   if (!options.recursive) {
     ASSIGN_OR_RETURN(std::vector<vfs::FileInfo> own, VisibleEntries(ctx, tenant_root, options));
     for (vfs::FileInfo& entry : own) {
+      // Homes are reached through /tenant:<t>; the other top-level names appear at the root.
+      if (BaseName(entry.path).starts_with("user:")) continue;
       vfs::FileInfo shown = Presented(ctx, entry, /*legacy=*/true);
       if (shown.path != entry.path) out.push_back(std::move(shown));
     }
