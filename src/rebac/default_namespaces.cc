@@ -111,8 +111,9 @@ NamespaceMap BuildDefaults() {
   map["trajectory"] = OwnedNamespace({"owner", "viewer"}, "delete");
   map["skill"] = SkillNamespace();
   map["tenant"] = DirectOnly({"member", "admin"});
-  map["user"] = DirectOnly({});
-  map["agent"] = DirectOnly({"owner"});
+  // consent_granted: (grantee) consent_granted (grantor), written by grant_consent.
+  map["user"] = DirectOnly({"consent_granted"});
+  map["agent"] = DirectOnly({"owner", "consent_granted"});
   map["service"] = DirectOnly({});  // API keys of subject type service
   return map;
 }

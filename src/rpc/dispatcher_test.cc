@@ -326,6 +326,30 @@ TEST_F(DispatcherTest, PermissionCheckedReadsCommitNothing) {
   EXPECT_EQ(after.write_units, before.write_units);
 }
 
+TEST_F(DispatcherTest, ConsentIsGivenAndTakenBackByItsGiver) {
+  const Json alice = {"user", "alice"}, bob = {"user", "bob"};
+  const Json id =
+      Call("grant_consent", Json{{"from_subject", alice}, {"to_subject", bob}}, &alice_)["result"];
+  ASSERT_TRUE(id.is_string()) << id.dump();
+  EXPECT_EQ(
+      Call("rebac_check",
+           Json{{"subject", bob}, {"permission", "consent_granted"}, {"object", alice}})["result"],
+      true);
+  EXPECT_EQ(Call("grant_consent", Json{{"from_subject", bob}, {"to_subject", alice}},
+                 &alice_)["error"]["code"],
+            -32004);
+  EXPECT_EQ(
+      Call("revoke_consent", Json{{"from_subject", alice}, {"to_subject", bob}}, &alice_)["result"],
+      true);
+  EXPECT_EQ(
+      Call("revoke_consent", Json{{"from_subject", alice}, {"to_subject", bob}}, &alice_)["result"],
+      false);
+  EXPECT_EQ(
+      Call("rebac_check",
+           Json{{"subject", bob}, {"permission", "consent_granted"}, {"object", alice}})["result"],
+      false);
+}
+
 TEST_F(DispatcherTest, ReBACBadInput) {
   const Json obj = {"file", "/tenant:default/x"};
   EXPECT_EQ(Call("rebac_create", Json{{"subject", {"user"}},

@@ -397,6 +397,40 @@ StatusOr<MethodResult> MakePrivate(const Params& p, CallContext& ctx) {
   return MethodResult(deleted > 0);
 }
 
+// (to_subject) consent_granted (from_subject): the grantor lets the grantee discover it.
+StatusOr<std::pair<rebac::SubjectRef, rebac::ObjectRef>> ConsentParties(const Params& p,
+                                                                        const CallContext& ctx) {
+  ASSIGN_OR_RETURN(const rebac::ObjectRef grantor, ObjectParam(p, ctx, "from_subject"));
+  ASSIGN_OR_RETURN(const rebac::ObjectRef grantee, ObjectParam(p, ctx, "to_subject"));
+  const bool self = grantor.type == ctx.caller.subject_type && grantor.id == ctx.caller.subject_id;
+  if (!self && !ctx.caller.is_admin)
+    return PermissionDenied("Access denied: only " + grantor.type + " '" + grantor.id +
+                            "' gives its consent");
+  return std::make_pair(rebac::SubjectRef{grantee.type, grantee.id, ""}, grantor);
+}
+
+StatusOr<MethodResult> GrantConsent(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const auto parties, ConsentParties(p, ctx));
+  rebac::TupleWrite write;
+  ASSIGN_OR_RETURN(write.tenant_id, TenantOf(p, ctx));
+  write.subject = parties.first;
+  write.relation = "consent_granted";
+  write.object = parties.second;
+  ASSIGN_OR_RETURN(write.expires_at, ExpiresAt(p));
+  ASSIGN_OR_RETURN(const rebac::WriteResult written, AsValidation(Rebac(ctx).WriteTuple(write)));
+  return MethodResult(written.tuple_id);
+}
+
+StatusOr<MethodResult> RevokeConsent(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const auto parties, ConsentParties(p, ctx));
+  rebac::TupleFilter filter;
+  filter.subject = parties.first;
+  filter.relation = "consent_granted";
+  filter.object = parties.second;
+  ASSIGN_OR_RETURN(const int64_t deleted, Rebac(ctx).DeleteMatching(ctx.caller.tenant_id, filter));
+  return MethodResult(deleted > 0);
+}
+
 }  // namespace
 
 void AddRebacMethods(MethodTable& t) {
@@ -450,6 +484,13 @@ void AddRebacMethods(MethodTable& t) {
   t.Add({"list_incoming_shares", incoming, ListIncomingShares, kCacheDefault});
   t.Add({"make_public", {resource, tenant}, MakePublic, kCacheDefault});
   t.Add({"make_private", {resource}, MakePrivate, kCacheDefault});
+  const auto from = Required("from_subject", P::kArray);
+  const auto to = Required("to_subject", P::kArray);
+  t.Add({"grant_consent",
+         {from, to, Optional("expires_at", P::kString), tenant},
+         GrantConsent,
+         kCacheDefault});
+  t.Add({"revoke_consent", {from, to}, RevokeConsent, kCacheDefault});
 }
 
 }  // namespace nexus::rpc
