@@ -1,6 +1,7 @@
 // The real `nexus serve` binary over loopback, on SQLite and on PostgreSQL: routes, the
 // RPC envelope, authentication, CORS, gzip, 304, 401, 413, 503, restart and load.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <atomic>
@@ -33,6 +34,8 @@ Json Bytes(const std::string& b64) { return Json{{"__type__", "bytes"}, {"data",
 class HttpApiTest : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
+    // Sandboxes run as unprivileged users, who must be able to reach their home directories.
+    ASSERT_EQ(::chmod(dir_.path().c_str(), 0711), 0);
     if (GetParam() == Engine::kPostgres) {
       database_url_ = test::FreshPostgresUrl();
       if (database_url_.empty()) GTEST_SKIP() << "no PostgreSQL test server";
@@ -419,6 +422,69 @@ TEST_P(HttpApiTest, GrantAndRevokeAreSeenByTheNextRequestOnAnotherConnection) {
     EXPECT_EQ(call(alice_conn, alice, "read", {{"path", file}})["error"]["code"], -32004)
         << "round " << round;
   }
+}
+
+// Code in a sandbox reaches Nexus only through the socket bound in by sandbox_connect, with
+// the caller's own rights; the network stays closed.
+TEST_P(HttpApiTest, SandboxReachesNexusThroughItsSocketWithTheCallersRights) {
+  const std::string alice =
+      Rpc("admin_create_key", {{"user_id", "alice"}, {"name", "a"}})["result"]["api_key"];
+  ASSERT_TRUE(Rpc("write", {{"path", "/tenant:acme/secret.txt"}, {"content", "acme only"}})
+                  .contains("result"));
+  const Json box = Rpc("sandbox_get_or_create", {{"name", "alice,bot"}, {"provider", "docker"}},
+                       alice)["result"];
+  ASSERT_TRUE(box.contains("sandbox_id")) << box.dump();
+  EXPECT_EQ(box["provider"], "bubblewrap");
+  const std::string id = box["sandbox_id"];
+  const std::string client = R"py(
+import json, os, socket
+def call(method, params):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(os.environ["NEXUS_SOCKET"])
+    body = json.dumps({"params": params}).encode()
+    head = "POST /api/nfs/%s HTTP/1.1\r\nHost: nexus\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (method, os.environ["NEXUS_API_KEY"], len(body))
+    s.sendall(head.encode() + body)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return json.loads(data.split(b"\r\n\r\n", 1)[1])
+own = call("write", {"path": "/tenant:default/user:alice/from-sandbox.txt", "content": "hi"})
+other = call("read", {"path": "/tenant:acme/secret.txt"})
+print(json.dumps(["result" in own, other.get("error", {}).get("code")]))
+)py";
+  // Before connecting there is no socket and no key inside.
+  Json run = Rpc("sandbox_run", {{"sandbox_id", id}, {"language", "python"}, {"code", client}},
+                 alice)["result"];
+  EXPECT_NE(run["exit_code"], 0) << run.dump();
+  const Json connected =
+      Rpc("sandbox_connect", {{"sandbox_id", id}, {"nexus_api_key", alice}}, alice);
+  ASSERT_TRUE(connected.contains("result")) << connected.dump();
+  run = Rpc("sandbox_run", {{"sandbox_id", id}, {"language", "python"}, {"code", client}},
+            alice)["result"];
+  EXPECT_EQ(run["stdout"], "[true, -32004]\n") << run.dump();
+  EXPECT_EQ(Rpc("read", {{"path", "/tenant:default/user:alice/from-sandbox.txt"}}, alice)["result"],
+            Bytes("aGk="));
+  // The network is closed even to this very server.
+  const std::string dial =
+      "import socket\ns = socket.socket()\ns.settimeout(2)\ns.connect(('127.0.0.1', " +
+      std::to_string(port()) + "))\nprint('connected')";
+  run = Rpc("sandbox_run", {{"sandbox_id", id}, {"language", "python"}, {"code", dial}},
+            alice)["result"];
+  EXPECT_NE(run["exit_code"], 0) << run.dump();
+  EXPECT_EQ(run["stdout"], "");
+  // Another user cannot touch the sandbox; it looks like no sandbox at all.
+  const std::string bob =
+      Rpc("admin_create_key", {{"user_id", "bob"}, {"name", "b"}})["result"]["api_key"];
+  EXPECT_EQ(Rpc("sandbox_run", {{"sandbox_id", id}, {"language", "bash"}, {"code", "true"}},
+                bob)["error"]["code"],
+            -32000);
+  ASSERT_TRUE(Rpc("sandbox_disconnect", {{"sandbox_id", id}}, alice).contains("result"));
+  run = Rpc("sandbox_run", {{"sandbox_id", id}, {"language", "python"}, {"code", client}},
+            alice)["result"];
+  EXPECT_NE(run["exit_code"], 0) << "disconnected again";
 }
 
 TEST_P(HttpApiTest, CorsPreflightAndSimpleRequests) {

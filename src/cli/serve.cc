@@ -4,15 +4,19 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "auth/authenticator.h"
 #include "auth/key_store.h"
 #include "rebac/rebac.h"
 #include "rpc/dispatcher.h"
+#include "sandbox/bubblewrap_provider.h"
 #include "server/http_server.h"
 #include "server/nexus_handler.h"
+#include "server/unix_socket_relay.h"
 #include "services/permission_hooks.h"
 #include "services/provisioning.h"
+#include "services/sandboxes.h"
 #include "storage/store.h"
 #include "vfs/path_tree.h"
 
@@ -85,7 +89,20 @@ int RunServe(const ServeOptions& options) {
 
   const auth::Authenticator authenticator(
       options.auth_type == "none" ? auth::AuthMode::kNone : auth::AuthMode::kDatabase, &keys);
-  const rpc::Dispatcher dispatcher(rpc::Services{store->engine.get(), &tree, &keys, &rebac});
+  // Sandboxes reach Nexus through a Unix socket in the data directory (absolute: it is
+  // bound into their jails).
+  const std::string data_dir =
+      std::filesystem::absolute(options.data_dir).lexically_normal().string();
+  const std::unique_ptr<sandbox::Provider> bubblewrap = sandbox::NewBubblewrapProvider();
+  services::SandboxServiceOptions sandbox_options;
+  sandbox_options.data_dir = data_dir;
+  sandbox_options.nexus_socket = data_dir + "/nexus.sock";
+  services::SandboxService sandboxes(*store->engine, *bubblewrap, sandbox_options);
+  if (Status s = sandboxes.RecoverAfterRestart(); !s.ok()) return Fail("sandbox records", s);
+  sandboxes.StartExpiry(std::chrono::seconds(30));
+
+  const rpc::Dispatcher dispatcher(
+      rpc::Services{store->engine.get(), &tree, &keys, &rebac, &sandboxes});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);
@@ -98,6 +115,9 @@ int RunServe(const ServeOptions& options) {
   server_options.body_limit = static_cast<size_t>(options.max_body_bytes);
   server::HttpServer http(server_options, handler, metrics);
   if (Status s = http.Start(); !s.ok()) return Fail("cannot listen", s);
+  StatusOr<std::unique_ptr<server::UnixSocketRelay>> relay =
+      server::UnixSocketRelay::Start(sandbox_options.nexus_socket, http.port());
+  if (!relay.ok()) return Fail("cannot listen on the sandbox socket", relay.status());
   PrintBanner(options, http.port(), *provisioned);
 
   int signal_number = 0;

@@ -53,6 +53,7 @@ Dispatcher::Dispatcher(Services services)
   AddVersionMethods(*table_);
   AddAdminMethods(*table_);
   AddRebacMethods(*table_);
+  AddSandboxMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

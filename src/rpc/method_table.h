@@ -53,6 +53,7 @@ void AddFileMethods(MethodTable& table);
 void AddVersionMethods(MethodTable& table);
 void AddAdminMethods(MethodTable& table);
 void AddRebacMethods(MethodTable& table);
+void AddSandboxMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 

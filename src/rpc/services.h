@@ -15,6 +15,9 @@ class KeyStore;
 namespace nexus::rebac {
 class Rebac;
 }
+namespace nexus::services {
+class SandboxService;
+}
 
 namespace nexus::rpc {
 
@@ -23,6 +26,7 @@ struct Services {
   vfs::PathTree* tree = nullptr;
   auth::KeyStore* keys = nullptr;  // null when the server runs without database keys
   rebac::Rebac* rebac = nullptr;
+  services::SandboxService* sandboxes = nullptr;  // null when sandboxes are off
 };
 
 }  // namespace nexus::rpc

@@ -1,0 +1,327 @@
+#include "sandbox/bubblewrap_provider.h"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <system_error>
+
+#include "sandbox/bwrap_command.h"
+#include "sandbox/host_layout.h"
+#include "sandbox/output_capture.h"
+#include "sandbox/run_outcome.h"
+#include "sandbox/run_registry.h"
+#include "sandbox/spawn.h"
+#include "util/file.h"
+
+namespace nexus::sandbox {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// After bwrap exits, the sandbox's processes are already dead (its pid namespace went with
+// it), so the pipes close at once; this only bounds a surprise.
+constexpr milliseconds kDrainGrace(2000);
+// After a kill, how long to wait for the exit before giving up on the output.
+constexpr milliseconds kKillGrace(10000);
+constexpr milliseconds kPausedPoll(100);
+constexpr auto kDestroyWait = std::chrono::seconds(10);
+// bwrap's own processes under the sandbox uid: the outer bwrap and the namespace's init.
+constexpr int64_t kBwrapProcesses = 2;
+constexpr char kProbeId[] = "nexus-sandbox-probe";
+
+// The run's descriptors that bwrap copies into the sandbox, numbered as bwrap sees them
+// (Spawn makes pass_fds 3, 4, 5).
+struct RunFiles {
+  UniqueFd code, passwd, group;
+};
+
+StatusOr<RunFiles> MakeRunFiles(const std::string& code) {
+  RunFiles f;
+  ASSIGN_OR_RETURN(f.code, MakeDataFd("sandbox-code", code));
+  ASSIGN_OR_RETURN(f.passwd, MakeDataFd("sandbox-passwd", SandboxPasswd()));
+  ASSIGN_OR_RETURN(f.group, MakeDataFd("sandbox-group", SandboxGroup()));
+  return f;
+}
+
+std::vector<SpawnOptions::Limit> RlimitsFor(const Limits& l, bool limit_processes) {
+  auto same = [](int resource, int64_t v) {
+    return SpawnOptions::Limit{resource, static_cast<rlim_t>(v), static_cast<rlim_t>(v)};
+  };
+  std::vector<SpawnOptions::Limit> out = {
+      same(RLIMIT_DATA, l.memory_bytes),
+      // SIGXCPU at the soft limit lets the kill be named; SIGKILL a second later is final.
+      {RLIMIT_CPU, static_cast<rlim_t>(l.cpu_seconds), static_cast<rlim_t>(l.cpu_seconds + 1)},
+      same(RLIMIT_FSIZE, l.max_file_bytes),
+      same(RLIMIT_CORE, 0),
+      same(RLIMIT_NOFILE, 1024),
+  };
+  if (limit_processes) out.push_back(same(RLIMIT_NPROC, l.max_processes + kBwrapProcesses));
+  return out;
+}
+
+int64_t MillisBetween(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<milliseconds>(to - from).count();
+}
+
+class BubblewrapProvider : public Provider {
+ public:
+  explicit BubblewrapProvider(std::string bwrap_path)
+      : bwrap_path_(std::move(bwrap_path)),
+        layout_(DetectHostLayout()),
+        switch_uid_(::geteuid() == 0) {}
+
+  std::string name() const override { return "bubblewrap"; }
+  Status Available() const override;
+  Status Create(const SandboxSpec& spec) override;
+  StatusOr<RunResult> Run(const SandboxSpec& spec, const RunRequest& request) override {
+    return Execute(spec, request);
+  }
+  Status Pause(const std::string& id) override;
+  Status Resume(const std::string& id) override;
+  Status Stop(const std::string& id) override;
+  Status Destroy(const SandboxSpec& spec) override;
+  bool IsPaused(const std::string& id) const override { return registry_.IsPaused(id); }
+
+ private:
+  // Const so that Available() can probe with a real run; the state it touches is the
+  // registry's, which is thread-safe.
+  StatusOr<RunResult> Execute(const SandboxSpec& spec, const RunRequest& request) const;
+  RunResult Supervise(const std::shared_ptr<RunRegistry::Run>& run, const Child& child,
+                      const SandboxSpec& spec, int64_t timeout_ms, Clock::time_point start) const;
+  bool AwaitExit(const RunRegistry::Run& run, const Child& child, Clock::time_point deadline,
+                 OutputCapture* capture) const;
+  void Reap(const std::shared_ptr<RunRegistry::Run>& run, pid_t pid, int* status,
+            struct rusage* usage) const;
+  Status CheckHostPaths(const SandboxSpec& spec) const;
+  StatusOr<SpawnOptions> MakeSpawnOptions(const SandboxSpec& spec, const RunRequest& request,
+                                          const RunFiles& files) const;
+  Status Probe() const;
+  uid_t UidFor(const std::string& id) const {
+    return switch_uid_ ? SandboxHostUid(id) : ::geteuid();
+  }
+  gid_t GidFor(const std::string& id) const {
+    return switch_uid_ ? static_cast<gid_t>(SandboxHostUid(id)) : ::getegid();
+  }
+
+  const std::string bwrap_path_;
+  const HostLayout layout_;
+  const bool switch_uid_;  // root: run each sandbox as its own uid
+  mutable RunRegistry registry_;
+  mutable std::mutex available_mu_;
+  mutable std::optional<Status> available_;  // GUARDED_BY(available_mu_)
+};
+
+Status BubblewrapProvider::Available() const {
+  std::lock_guard<std::mutex> lock(available_mu_);
+  if (!available_) available_ = Probe();
+  return *available_;
+}
+
+Status BubblewrapProvider::Probe() const {
+  if (::access(bwrap_path_.c_str(), X_OK) != 0) {
+    return NotFound("bubblewrap is not installed: no executable " + bwrap_path_);
+  }
+  SandboxSpec spec;
+  spec.id = kProbeId;
+  RunRequest request;
+  request.language = "bash";
+  request.code = "exit 0";
+  StatusOr<RunResult> result = Execute(spec, request);
+  if (!result.ok()) return Internal("bubblewrap probe failed: " + result.status().message());
+  if (result->exit_code != 0) {
+    return Internal("bubblewrap probe exited with " + std::to_string(result->exit_code) + ": " +
+                    result->stderr_text);
+  }
+  return Status::OK();
+}
+
+Status BubblewrapProvider::Create(const SandboxSpec& spec) {
+  RETURN_IF_ERROR(ValidateSpec(spec));
+  if (!spec.home_dir.empty()) {
+    RETURN_IF_ERROR(CreateDirectories(spec.home_dir));
+    if (switch_uid_ && ::chown(spec.home_dir.c_str(), UidFor(spec.id), GidFor(spec.id)) != 0) {
+      return ErrnoStatus(errno, "chown " + spec.home_dir);
+    }
+    // Private to the sandbox (and root): other host users have no business in it.
+    if (::chmod(spec.home_dir.c_str(), 0700) != 0) {
+      return ErrnoStatus(errno, "chmod " + spec.home_dir);
+    }
+  }
+  return CheckHostPaths(spec);
+}
+
+// The checks bwrap would otherwise fail with a terse message.
+Status BubblewrapProvider::CheckHostPaths(const SandboxSpec& spec) const {
+  const uid_t uid = UidFor(spec.id);
+  const gid_t gid = GidFor(spec.id);
+  if (!spec.home_dir.empty()) {
+    Status s = CheckReachable(spec.home_dir, uid, gid);
+    if (s.code() == Code::kNotFound) {
+      return NotFound("sandbox home " + spec.home_dir + " does not exist (Create first)");
+    }
+    RETURN_IF_ERROR(s);
+  }
+  for (const auto& [host, target] : spec.binds) RETURN_IF_ERROR(CheckReachable(host, uid, gid));
+  return Status::OK();
+}
+
+StatusOr<SpawnOptions> BubblewrapProvider::MakeSpawnOptions(const SandboxSpec& spec,
+                                                            const RunRequest& request,
+                                                            const RunFiles& files) const {
+  ASSIGN_OR_RETURN(const Language language, ParseLanguage(request.language));
+  ASSIGN_OR_RETURN(Interpreter interpreter, InterpreterFor(layout_, language));
+  BwrapCommand command;
+  command.bwrap_path = bwrap_path_;
+  command.layout = &layout_;
+  command.spec = &spec;
+  command.language = language;
+  command.interpreter = std::move(interpreter);
+  command.fds = DataFds{3, 4, 5};
+  command.env = request.env;
+  SpawnOptions options;
+  options.argv = BuildBwrapArgv(command);
+  options.pass_fds = {files.code.get(), files.passwd.get(), files.group.get()};
+  options.limits = RlimitsFor(spec.limits, switch_uid_);
+  if (switch_uid_) {
+    options.uid = UidFor(spec.id);
+    options.gid = GidFor(spec.id);
+  }
+  return options;
+}
+
+StatusOr<RunResult> BubblewrapProvider::Execute(const SandboxSpec& spec,
+                                                const RunRequest& request) const {
+  RETURN_IF_ERROR(ValidateSpec(spec));
+  RETURN_IF_ERROR(ValidateRequest(spec, request));
+  ASSIGN_OR_RETURN(const RunFiles files, MakeRunFiles(request.code));
+  ASSIGN_OR_RETURN(const SpawnOptions options, MakeSpawnOptions(spec, request, files));
+  RETURN_IF_ERROR(CheckHostPaths(spec));
+
+  const Clock::time_point start = Clock::now();
+  Child child;
+  ASSIGN_OR_RETURN(std::shared_ptr<RunRegistry::Run> run,
+                   registry_.Start(spec.id, [&]() -> StatusOr<pid_t> {
+                     ASSIGN_OR_RETURN(child, Spawn(options));
+                     return child.pid;
+                   }));
+  RunResult result = Supervise(run, child, spec, EffectiveTimeoutMs(spec.limits, request), start);
+  if (!result.timed_out && result.killed_by != "stop" &&
+      IsSetupFailure(result.exit_code, result.stdout_text, result.stderr_text)) {
+    return Internal("sandbox setup failed: " + result.stderr_text);
+  }
+  return result;
+}
+
+// Collects output until the run's tree has exited, killing it at the deadline (extended by
+// time spent paused), then reaps it.
+RunResult BubblewrapProvider::Supervise(const std::shared_ptr<RunRegistry::Run>& run,
+                                        const Child& child, const SandboxSpec& spec,
+                                        int64_t timeout_ms, Clock::time_point start) const {
+  OutputCapture capture(child.stdout_fd.get(), child.stderr_fd.get(),
+                        static_cast<size_t>(spec.limits.max_output_bytes));
+  Termination t;
+  t.timed_out = AwaitExit(*run, child, start + milliseconds(timeout_ms), &capture);
+  struct rusage usage = {};
+  Reap(run, child.pid, &t.wait_status, &usage);
+  t.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                  static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  t.stopped = registry_.WasStopped(*run);
+  t.stderr_tail = capture.err().tail;
+
+  RunResult result;
+  result.execution_time_ms = MillisBetween(start, Clock::now());
+  result.stdout_text = std::move(capture.out().data);
+  result.stderr_text = std::move(capture.err().data);
+  result.truncated = capture.out().truncated || capture.err().truncated;
+  ClassifyOutcome(t, spec.limits, &result);
+  return result;
+}
+
+// Pumps output until the reaper has exited and the pipes are drained. True when the run
+// was killed at its deadline.
+bool BubblewrapProvider::AwaitExit(const RunRegistry::Run& run, const Child& child,
+                                   Clock::time_point deadline, OutputCapture* capture) const {
+  std::optional<Clock::time_point> exited_at, killed_at;
+  for (;;) {
+    const Clock::time_point now = Clock::now();
+    if (exited_at && (capture->eof() || now - *exited_at > kDrainGrace)) break;
+    if (killed_at && !exited_at && now - *killed_at > kKillGrace) break;
+    bool paused = false;
+    const Clock::time_point extended = deadline + registry_.PausedFor(run, &paused);
+    if (!killed_at && !paused && now >= extended) {
+      registry_.Kill(run);
+      killed_at = now;
+    }
+    int64_t wait_ms = kPausedPoll.count();  // killed, or paused: the deadline may move
+    if (exited_at) {
+      wait_ms = kDrainGrace.count();
+    } else if (!killed_at && !paused) {
+      wait_ms = std::max<int64_t>(1, MillisBetween(now, extended) + 1);
+    }
+    if (capture->Pump(exited_at ? -1 : child.pidfd.get(), static_cast<int>(wait_ms))) {
+      exited_at = Clock::now();
+    }
+  }
+  return killed_at.has_value();
+}
+
+// Waits without reaping, unregisters, then reaps: Pause and Stop never see a reaped pid.
+void BubblewrapProvider::Reap(const std::shared_ptr<RunRegistry::Run>& run, pid_t pid, int* status,
+                              struct rusage* usage) const {
+  siginfo_t info;
+  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+  }
+  registry_.Finish(run);
+  while (::wait4(pid, status, 0, usage) < 0 && errno == EINTR) {
+  }
+}
+
+Status BubblewrapProvider::Pause(const std::string& id) {
+  if (id.empty()) return InvalidArgument("sandbox id is empty");
+  registry_.Pause(id);
+  return Status::OK();
+}
+
+Status BubblewrapProvider::Resume(const std::string& id) {
+  if (id.empty()) return InvalidArgument("sandbox id is empty");
+  registry_.Resume(id);
+  return Status::OK();
+}
+
+Status BubblewrapProvider::Stop(const std::string& id) {
+  if (id.empty()) return InvalidArgument("sandbox id is empty");
+  registry_.Stop(id);
+  return Status::OK();
+}
+
+Status BubblewrapProvider::Destroy(const SandboxSpec& spec) {
+  RETURN_IF_ERROR(ValidateSpec(spec));
+  registry_.Stop(spec.id);
+  // No process of the sandbox may be left to race the removal (say, by swapping a
+  // directory for a symlink while we walk it).
+  if (!registry_.WaitIdle(spec.id, kDestroyWait)) {
+    return Internal("sandbox " + spec.id + ": runs did not end after being killed");
+  }
+  if (spec.home_dir.empty()) return Status::OK();
+  std::error_code ec;
+  std::filesystem::remove_all(spec.home_dir, ec);  // does not follow symlinks
+  if (ec) return IOError("remove " + spec.home_dir + ": " + ec.message());
+  return Status::OK();
+}
+
+}  // namespace
+
+std::unique_ptr<Provider> NewBubblewrapProvider(std::string bwrap_path) {
+  return std::make_unique<BubblewrapProvider>(std::move(bwrap_path));
+}
+
+}  // namespace nexus::sandbox

@@ -1,0 +1,125 @@
+#include "sandbox/run_registry.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "sandbox/process_tree.h"
+
+namespace nexus::sandbox {
+
+struct RunRegistry::Run {
+  std::string sandbox_id;
+  pid_t pid = -1;  // the reaper above bwrap (spawn.h)
+  // All GUARDED_BY(RunRegistry::mu_):
+  std::optional<Clock::time_point> paused_since;
+  Clock::duration paused_total{};
+  bool stopped = false;
+};
+
+StatusOr<std::shared_ptr<RunRegistry::Run>> RunRegistry::Start(
+    const std::string& id, const std::function<StatusOr<pid_t>()>& spawn) {
+  // The lock is held across the fork so that a Pause cannot slip in between the check and
+  // the registration and miss the new run. A fork+exec takes about a millisecond.
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sandboxes_.find(id);
+  if (it != sandboxes_.end() && it->second.paused) {
+    return Status(Code::kValidation, "sandbox is paused");
+  }
+  ASSIGN_OR_RETURN(const pid_t pid, spawn());
+  auto run = std::make_shared<Run>();
+  run->sandbox_id = id;
+  run->pid = pid;
+  sandboxes_[id].runs.push_back(run);
+  return run;
+}
+
+void RunRegistry::Finish(const std::shared_ptr<Run>& run) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sandboxes_.find(run->sandbox_id);
+    if (it != sandboxes_.end()) {
+      std::erase(it->second.runs, run);
+      Prune(run->sandbox_id);
+    }
+  }
+  idle_.notify_all();
+}
+
+RunRegistry::Clock::duration RunRegistry::PausedFor(const Run& run, bool* paused_now) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  *paused_now = run.paused_since.has_value();
+  Clock::duration total = run.paused_total;
+  if (run.paused_since) total += Clock::now() - *run.paused_since;
+  return total;
+}
+
+bool RunRegistry::WasStopped(const Run& run) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return run.stopped;
+}
+
+// Everything below the reaper: bwrap, the namespace's init (whose death takes the rest of
+// the namespace along) and the code. The reaper then collects them and exits.
+void RunRegistry::Kill(const Run& run) const { SignalTree(run.pid, SIGKILL); }
+
+void RunRegistry::Pause(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Sandbox& sandbox = sandboxes_[id];
+  sandbox.paused = true;
+  for (const std::shared_ptr<Run>& run : sandbox.runs) {
+    if (run->paused_since) continue;
+    SignalTree(run->pid, SIGSTOP);
+    run->paused_since = Clock::now();
+  }
+}
+
+void RunRegistry::Resume(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sandboxes_.find(id);
+  if (it == sandboxes_.end()) return;
+  it->second.paused = false;
+  for (const std::shared_ptr<Run>& run : it->second.runs) {
+    if (!run->paused_since) continue;
+    SignalTree(run->pid, SIGCONT);
+    run->paused_total += Clock::now() - *run->paused_since;
+    run->paused_since.reset();
+  }
+  Prune(id);
+}
+
+void RunRegistry::Stop(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sandboxes_.find(id);
+  if (it == sandboxes_.end()) return;
+  it->second.paused = false;
+  for (const std::shared_ptr<Run>& run : it->second.runs) {
+    run->stopped = true;
+    Kill(*run);  // SIGKILL also ends stopped processes
+  }
+  Prune(id);
+}
+
+bool RunRegistry::IsPaused(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sandboxes_.find(id);
+  return it != sandboxes_.end() && it->second.paused;
+}
+
+bool RunRegistry::WaitIdle(const std::string& id, Clock::duration timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return idle_.wait_for(lock, timeout, [&] {
+    auto it = sandboxes_.find(id);
+    return it == sandboxes_.end() || it->second.runs.empty();
+  });
+}
+
+void RunRegistry::Prune(const std::string& id) {
+  auto it = sandboxes_.find(id);
+  if (it != sandboxes_.end() && !it->second.paused && it->second.runs.empty()) {
+    sandboxes_.erase(it);
+  }
+}
+
+}  // namespace nexus::sandbox
