@@ -464,6 +464,42 @@ TEST_F(BubblewrapProviderTest, PauseFreezesAndResumeContinues) {
   EXPECT_FALSE(r.timed_out);
 }
 
+// 0.3 s of CPU under a 1.5 s limit, paused for 1.5 s in the middle: the deadline moves by
+// the paused time, so the run finishes instead of timing out (with room for a slow CPU).
+TEST_F(BubblewrapProviderTest, TimeSpentPausedDoesNotCountTowardsTheTimeout) {
+  auto running = std::async(std::launch::async, [&] {
+    return Run("python",
+               "import time\n"
+               "open('started', 'w').close()\n"
+               "while time.process_time() < 0.3: pass\n"
+               "print('done')\n",
+               1500);
+  });
+  const Clock::time_point give_up = Clock::now() + std::chrono::seconds(5);
+  while (::access((spec_.home_dir + "/started").c_str(), F_OK) != 0 && Clock::now() < give_up) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_TRUE(provider_->Pause(spec_.id).ok());
+  std::this_thread::sleep_for(milliseconds(1500));
+  ASSERT_TRUE(provider_->Resume(spec_.id).ok());
+  const RunResult r = running.get();
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.stdout_text, "done\n");
+  EXPECT_GE(r.execution_time_ms, 1500);
+}
+
+TEST_F(BubblewrapProviderTest, ConcurrentRunsOfOneSandbox) {
+  std::vector<std::future<RunResult>> runs;
+  for (int i = 0; i < 8; ++i) {
+    runs.push_back(std::async(std::launch::async, [this, i] {
+      return Run("bash", "sleep 0.1; echo run $N", 0, {{"N", std::to_string(i)}});
+    }));
+  }
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(runs[i].get().stdout_text, "run " + std::to_string(i) + "\n");
+  }
+}
+
 TEST_F(BubblewrapProviderTest, StopKillsARunningRun) {
   const Clock::time_point start = Clock::now();
   auto running = std::async(std::launch::async, [&] {
