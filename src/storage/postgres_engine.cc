@@ -200,13 +200,16 @@ constexpr Oid kNumericOid = 1700;
 // unnamed, parsed each time.
 constexpr size_t kMaxPreparedPerConnection = 2000;
 
-constexpr const char* kBeginWrite = "BEGIN ISOLATION LEVEL SERIALIZABLE";
-constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-// A unit that keeps losing serialization conflicts takes this lock on its next attempts, so
-// that escalated units run one at a time (across nodes too) and the contention that starves
-// them drains: progress without giving up SERIALIZABLE for the common, uncontended case.
+// Every write transaction holds one advisory lock: shared normally, exclusive once its
+// unit has lost kEscalateAfter serialization conflicts in a row. An escalated unit then
+// runs with no other writer at all (on any node), so it cannot lose again: progress is
+// guaranteed, while uncontended writers keep full concurrency. One round trip either way.
 constexpr int kEscalateAfter = 3;
-constexpr const char* kEscalationLock = "SELECT pg_advisory_xact_lock(7461627)";
+constexpr const char* kBeginWrite =
+    "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT pg_advisory_xact_lock_shared(7461627)";
+constexpr const char* kBeginEscalatedWrite =
+    "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT pg_advisory_xact_lock(7461627)";
+constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -802,13 +805,10 @@ Status PostgresEngine::RunWithRetries(const Unit& unit, Mode mode) {
 }
 
 Status PostgresEngine::RunOnce(Connection& conn, const Unit& unit, Mode mode, bool escalate) {
-  RETURN_IF_ERROR(conn.Begin(mode == Mode::kWrite ? kBeginWrite : kBeginRead));
-  if (escalate) {
-    Status locked = conn.Simple(kEscalationLock).status();
-    if (!locked.ok()) {
-      conn.Rollback();
-      return locked;
-    }
+  const char* begin = mode == Mode::kRead ? kBeginRead : escalate ? kBeginEscalatedWrite : kBeginWrite;
+  if (Status s = conn.Begin(begin); !s.ok()) {
+    conn.Rollback();  // the BEGIN may have run before the lock failed
+    return s;
   }
   PgTx tx(&conn);
   Status s = unit(tx);
