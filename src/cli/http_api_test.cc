@@ -487,6 +487,34 @@ print(json.dumps(["result" in own, other.get("error", {}).get("code")]))
   EXPECT_NE(run["exit_code"], 0) << "disconnected again";
 }
 
+TEST_P(HttpApiTest, AgentsRegisterListAuthenticateAndGo) {
+  const Json agent = Rpc("register_agent", {{"agent_id", "admin,UntrustedAgent"},
+                                            {"name", "Untrusted"},
+                                            {"description", "d"},
+                                            {"generate_api_key", true},
+                                            {"metadata", {{"platform", "langgraph"}}}})["result"];
+  ASSERT_TRUE(agent.contains("api_key")) << agent.dump();
+  EXPECT_EQ(agent["config_path"], "/tenant:default/user:admin/agent/UntrustedAgent/config.yaml");
+  EXPECT_EQ(agent["metadata"], (Json{{"description", "d"}}));
+  ASSERT_TRUE(Rpc("register_agent", {{"agent_id", "admin,ImpersonatedUser"}, {"name", "Twin"}})
+                  .contains("result"));
+  const Json listed = Rpc("list_agents", Json::object())["result"];
+  ASSERT_EQ(listed.size(), 2u) << listed.dump();
+  const std::string key = agent["api_key"];
+  const Json me = Json::parse(test::Fetch(port(), "GET", "/api/auth/whoami", Auth(key)).body);
+  EXPECT_EQ(me["subject_type"], "agent");
+  EXPECT_EQ(me["subject_id"], "admin,UntrustedAgent");
+  EXPECT_EQ(Rpc("get_agent", {{"agent_id", "admin,UntrustedAgent"}})["result"]["metadata"],
+            (Json{{"platform", "langgraph"}}));
+  // Another user of the tenant sees none of them.
+  const std::string carol =
+      Rpc("admin_create_key", {{"user_id", "carol"}, {"name", "c"}})["result"]["api_key"];
+  EXPECT_EQ(Rpc("list_agents", Json::object(), carol)["result"], Json::array());
+  EXPECT_EQ(Rpc("get_agent", {{"agent_id", "admin,UntrustedAgent"}}, carol)["result"], nullptr);
+  EXPECT_EQ(Rpc("delete_agent", {{"agent_id", "admin,UntrustedAgent"}})["result"], true);
+  EXPECT_EQ(Post("list", "{}", Auth(key)).status, 401) << "the agent's key went with it";
+}
+
 TEST_P(HttpApiTest, CorsPreflightAndSimpleRequests) {
   test::ClientResponse r =
       test::Fetch(port(), "OPTIONS", "/api/nfs/list",

@@ -14,6 +14,7 @@
 #include "server/http_server.h"
 #include "server/nexus_handler.h"
 #include "server/unix_socket_relay.h"
+#include "services/agents.h"
 #include "services/permission_hooks.h"
 #include "services/provisioning.h"
 #include "services/sandboxes.h"
@@ -101,8 +102,9 @@ int RunServe(const ServeOptions& options) {
   if (Status s = sandboxes.RecoverAfterRestart(); !s.ok()) return Fail("sandbox records", s);
   sandboxes.StartExpiry(std::chrono::seconds(30));
 
+  services::AgentRegistry agents(*store->engine, tree, rebac, keys);
   const rpc::Dispatcher dispatcher(
-      rpc::Services{store->engine.get(), &tree, &keys, &rebac, &sandboxes});
+      rpc::Services{store->engine.get(), &tree, &keys, &rebac, &sandboxes, &agents});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);

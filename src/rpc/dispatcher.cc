@@ -54,6 +54,7 @@ Dispatcher::Dispatcher(Services services)
   AddAdminMethods(*table_);
   AddRebacMethods(*table_);
   AddSandboxMethods(*table_);
+  AddAgentMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

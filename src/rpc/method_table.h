@@ -54,6 +54,7 @@ void AddVersionMethods(MethodTable& table);
 void AddAdminMethods(MethodTable& table);
 void AddRebacMethods(MethodTable& table);
 void AddSandboxMethods(MethodTable& table);
+void AddAgentMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 

@@ -16,8 +16,9 @@ namespace nexus::rebac {
 class Rebac;
 }
 namespace nexus::services {
+class AgentRegistry;
 class SandboxService;
-}
+}  // namespace nexus::services
 
 namespace nexus::rpc {
 
@@ -27,6 +28,7 @@ struct Services {
   auth::KeyStore* keys = nullptr;  // null when the server runs without database keys
   rebac::Rebac* rebac = nullptr;
   services::SandboxService* sandboxes = nullptr;  // null when sandboxes are off
+  services::AgentRegistry* agents = nullptr;
 };
 
 }  // namespace nexus::rpc

@@ -279,6 +279,22 @@ CREATE UNIQUE INDEX sandboxes_live_name ON sandboxes(tenant_id, user_id, name) W
 CREATE INDEX sandboxes_expiry ON sandboxes(status, expires_at);
 )sql";
 
+// Migration 6: the agent registry. An agent "<user>,<name>" belongs to its user and tenant.
+constexpr std::string_view kAgents = R"sql(
+CREATE TABLE agents (
+  tenant_id TEXT NOT NULL,
+  agent_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT,
+  metadata TEXT,
+  inherit_permissions INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, agent_id)
+);
+CREATE INDEX agents_user ON agents(tenant_id, user_id);
+)sql";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "path tree, versions, blob references", kPathTreeSqlite, kPathTreePostgres},
@@ -286,6 +302,7 @@ const std::vector<Migration>& Migrations() {
       {3, "rebac tuples, changelog, namespaces", kRebacSqlite, kRebacPostgres},
       {4, "system administrator keys", kSystemKeys, kSystemKeys},
       {5, "sandboxes", kSandboxes, kSandboxes},
+      {6, "agents", kAgents, kAgents},
   };
   return kMigrations;
 }

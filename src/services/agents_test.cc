@@ -1,0 +1,93 @@
+#include "services/agents.h"
+
+#include <gtest/gtest.h>
+
+#include "services/permission_hooks.h"
+#include "testing/test_store.h"
+
+namespace nexus::services {
+namespace {
+
+class AgentsTest : public ::testing::TestWithParam<test::EngineKind> {
+ protected:
+  void SetUp() override {
+    store_ = test::OpenTestStore(GetParam());
+    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
+    rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
+    tree_ =
+        std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs, PermissionHooks(*rebac_));
+    keys_ = std::make_unique<auth::KeyStore>(*store_.engine);
+    agents_ = std::make_unique<AgentRegistry>(*store_.engine, *tree_, *rebac_, *keys_);
+  }
+
+  test::TestStore store_;
+  std::unique_ptr<rebac::Rebac> rebac_;
+  std::unique_ptr<vfs::PathTree> tree_;
+  std::unique_ptr<auth::KeyStore> keys_;
+  std::unique_ptr<AgentRegistry> agents_;
+  const AgentCaller alice_{"default", "alice", false};
+  const AgentCaller bob_{"default", "bob", false};
+  const AgentCaller admin_{"default", "admin", true};
+};
+
+TEST_P(AgentsTest, RegisterWithKeyListGetDelete) {
+  NewAgent agent{"alice,bot", "Bot", "helps", R"({"platform":"langgraph"})", true, true};
+  auto registered = agents_->Register(alice_, agent);
+  ASSERT_TRUE(registered.ok()) << registered.status().ToString();
+  const std::string key = registered->second;
+  ASSERT_FALSE(key.empty());
+  EXPECT_EQ(registered->first.config_path, "/tenant:default/user:alice/agent/bot/config.yaml");
+  auto config = tree_->Read(registered->first.config_path);
+  ASSERT_TRUE(config.ok());
+  EXPECT_NE(config->content.find("agent_id: \"alice,bot\""), std::string::npos) << config->content;
+  EXPECT_EQ(config->content.find(key), std::string::npos)
+      << "the raw key is never written to a file";
+  auto identity = keys_->Authenticate(key);
+  ASSERT_TRUE(identity.ok() && identity->has_value());
+  EXPECT_EQ((*identity)->subject_type, "agent");
+  EXPECT_EQ((*identity)->subject_id, "alice,bot");
+  EXPECT_TRUE((*identity)->inherit_permissions);
+  auto write = rebac_->Check("default", {"agent", "alice,bot", ""}, "write",
+                             {"file", "/tenant:default/user:alice/agent/bot/notes"});
+  ASSERT_TRUE(write.ok());
+  EXPECT_TRUE(*write) << "the agent owns its directory";
+
+  auto mine = agents_->List(alice_);
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_TRUE((*mine)[0].has_api_key);
+  EXPECT_TRUE(agents_->List(bob_)->empty()) << "bob sees only his agents";
+  EXPECT_EQ(agents_->List(admin_)->size(), 1u) << "an admin sees the tenant's";
+  EXPECT_FALSE(agents_->Get(bob_, "alice,bot")->has_value());
+
+  auto deleted = agents_->Delete(alice_, "alice,bot");
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_TRUE(*deleted);
+  auto after = keys_->Authenticate(key);
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(after->has_value()) << "the agent's key is revoked";
+  EXPECT_FALSE(*tree_->Exists("/tenant:default/user:alice/agent/bot"));
+  EXPECT_FALSE(*agents_->Delete(alice_, "alice,bot"));
+}
+
+TEST_P(AgentsTest, BadRegistrations) {
+  EXPECT_EQ(
+      agents_->Register(alice_, NewAgent{"bob,bot", "x", "", "", false, false}).status().code(),
+      Code::kPermissionDenied);
+  for (const char* bad : {"nocomma", ",x", "alice,", "alice,a,b", "alice,a/b"}) {
+    EXPECT_EQ(agents_->Register(alice_, NewAgent{bad, "x", "", "", false, false}).status().code(),
+              Code::kInvalidArgument)
+        << bad;
+  }
+  ASSERT_TRUE(agents_->Register(alice_, NewAgent{"alice,once", "x", "", "", false, false}).ok());
+  EXPECT_EQ(
+      agents_->Register(alice_, NewAgent{"alice,once", "x", "", "", false, false}).status().code(),
+      Code::kInvalidArgument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, AgentsTest,
+                         ::testing::Values(test::EngineKind::kSqlite, test::EngineKind::kPostgres),
+                         test::EngineKindName());
+
+}  // namespace
+}  // namespace nexus::services
