@@ -35,15 +35,6 @@ struct StoredKey {
   std::string key_hash;
 };
 
-std::optional<int64_t> OptionalInt(const Row& row, size_t i) {
-  if (row.IsNull(i)) return std::nullopt;
-  return row.Int(i);
-}
-
-storage::Value OptionalValue(const std::optional<int64_t>& v) {
-  return v ? storage::Value(*v) : storage::Null();
-}
-
 // Rows carried over from the reference may lack subject_type or subject_id; it read them
 // as "user" and the owner.
 KeyRecord RecordFromRow(const Row& row) {
@@ -57,10 +48,10 @@ KeyRecord RecordFromRow(const Row& row) {
   r.is_admin = row.Int(6) != 0;
   r.inherit_permissions = row.Int(7) != 0;
   r.created_at = row.Int(8);
-  r.expires_at = OptionalInt(row, 9);
+  r.expires_at = row.OptInt(9);
   r.revoked = row.Int(10) != 0;
-  r.revoked_at = OptionalInt(row, 11);
-  r.last_used_at = OptionalInt(row, 12);
+  r.revoked_at = row.OptInt(11);
+  r.last_used_at = row.OptInt(12);
   r.is_system = row.Int(13) != 0;
   return r;
 }
@@ -415,7 +406,7 @@ StatusOr<CreatedKey> KeyStore::CreateKey(std::string_view caller_tenant, const N
             " is_system) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
             {record.key_id, hash, record.user_id, record.subject_type, record.subject_id,
              record.tenant_id, int64_t{record.is_admin}, int64_t{record.inherit_permissions},
-             record.name, record.created_at, OptionalValue(record.expires_at),
+             record.name, record.created_at, storage::OptionalValue(record.expires_at),
              int64_t{record.is_system}})
         .status();
   }));
@@ -509,7 +500,7 @@ StatusOr<KeyRecord> KeyStore::UpdateKey(std::string_view caller_tenant, std::str
     if (update.name) r.name = *update.name;
     RETURN_IF_ERROR(
         tx.Exec("UPDATE api_keys SET name = ?, is_admin = ?, expires_at = ? WHERE key_id = ?",
-                {r.name, int64_t{r.is_admin}, OptionalValue(r.expires_at), r.key_id})
+                {r.name, int64_t{r.is_admin}, storage::OptionalValue(r.expires_at), r.key_id})
             .status());
     result = std::move(r);
     return Status::OK();

@@ -30,9 +30,6 @@ StatusOr<ChangeOp> ParseOp(const std::string& name) {
   return Internal("unknown changelog op '" + name + "'");
 }
 
-Value OptionalInt(const std::optional<int64_t>& v) { return v ? Value(*v) : storage::Null(); }
-Value OptionalText(const std::optional<std::string>& v) { return v ? Value(*v) : storage::Null(); }
-
 StatusOr<Change> ChangeFromRow(const Row& row) {
   Change change;
   change.revision = row.Int(0);
@@ -77,15 +74,16 @@ StatusOr<int64_t> ChangelogWriter::Append(ChangeOp op, const Tuple& t) {
     next_ = latest + 1;
   }
   const int64_t revision = next_;
-  Status s = tx_.Exec(
-                    "INSERT INTO rebac_changelog (revision, tenant_id, op, tuple_id, object_type,"
-                    " object_id, relation, subject_type, subject_id, subject_relation,"
-                    " expires_at, conditions, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    {revision, t.tenant_id, std::string(OpName(op)), t.tuple_id, t.object.type,
-                     t.object.id, t.relation, t.subject.type, t.subject.id, t.subject.relation,
-                     OptionalInt(t.expires_at), OptionalText(t.conditions), now_})
-                 .status();
+  Status s =
+      tx_.Exec(
+             "INSERT INTO rebac_changelog (revision, tenant_id, op, tuple_id, object_type,"
+             " object_id, relation, subject_type, subject_id, subject_relation,"
+             " expires_at, conditions, created_at)"
+             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             {revision, t.tenant_id, std::string(OpName(op)), t.tuple_id, t.object.type,
+              t.object.id, t.relation, t.subject.type, t.subject.id, t.subject.relation,
+              storage::OptionalValue(t.expires_at), storage::OptionalValue(t.conditions), now_})
+          .status();
   // Another writer took this revision after we read the maximum (PostgreSQL may report
   // that as a duplicate key rather than a serialization failure): run the unit again.
   if (s.code() == Code::kAlreadyExists) {

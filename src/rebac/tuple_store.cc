@@ -48,9 +48,6 @@ StatusOr<std::optional<Tuple>> RunOne(Tx& tx, const std::string& sql, const Para
 
 std::string SelectFrom() { return "SELECT " + std::string(kColumns) + " FROM rebac_tuples"; }
 
-Value OptionalInt(const std::optional<int64_t>& v) { return v ? Value(*v) : storage::Null(); }
-Value OptionalText(const std::optional<std::string>& v) { return v ? Value(*v) : storage::Null(); }
-
 // Parameters are built in place: GCC 12 at -O2 reports (falsely) uninitialised strings when
 // temporary Values are copied into a growing Params.
 void AddText(Params* params, const std::string& text) {
@@ -104,15 +101,16 @@ Status Insert(Tx& tx, const Tuple& t) {
       .Exec("INSERT INTO rebac_tuples (" + std::string(kColumns) +
                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             {t.tuple_id, t.tenant_id, t.object.type, t.object.id, t.relation, t.subject.type,
-             t.subject.id, t.subject.relation, OptionalInt(t.expires_at),
-             OptionalText(t.conditions), t.created_at})
+             t.subject.id, t.subject.relation, storage::OptionalValue(t.expires_at),
+             storage::OptionalValue(t.conditions), t.created_at})
       .status();
 }
 
 Status UpdateAttributes(Tx& tx, const Tuple& t) {
   return tx
-      .Exec("UPDATE rebac_tuples SET expires_at = ?, conditions = ? WHERE tuple_id = ?",
-            {OptionalInt(t.expires_at), OptionalText(t.conditions), t.tuple_id})
+      .Exec(
+          "UPDATE rebac_tuples SET expires_at = ?, conditions = ? WHERE tuple_id = ?",
+          {storage::OptionalValue(t.expires_at), storage::OptionalValue(t.conditions), t.tuple_id})
       .status();
 }
 

@@ -26,15 +26,6 @@ constexpr const char* kColumns =
 // Where a connected sandbox finds Nexus.
 constexpr const char* kSocketInSandbox = "/run/nexus/nexus.sock";
 
-std::optional<int64_t> OptionalInt(const Row& row, size_t i) {
-  if (row.IsNull(i)) return std::nullopt;
-  return row.Int(i);
-}
-
-storage::Value OptionalValue(const std::optional<int64_t>& v) {
-  return v ? storage::Value(*v) : storage::Null();
-}
-
 SandboxRecord RecordFromRow(const Row& r) {
   SandboxRecord s;
   s.sandbox_id = r.Text(0);
@@ -48,10 +39,10 @@ SandboxRecord RecordFromRow(const Row& r) {
   s.status = r.Text(8);
   s.created_at = r.Int(9);
   s.last_active_at = r.Int(10);
-  s.paused_at = OptionalInt(r, 11);
-  s.stopped_at = OptionalInt(r, 12);
+  s.paused_at = r.OptInt(11);
+  s.stopped_at = r.OptInt(12);
   s.ttl_minutes = r.Int(13);
-  s.expires_at = OptionalInt(r, 14);
+  s.expires_at = r.OptInt(14);
   return s;
 }
 
@@ -189,7 +180,7 @@ StatusOr<SandboxRecord> SandboxService::Insert(const SandboxCaller& caller, cons
               {record.sandbox_id, record.name, record.tenant_id, record.user_id, record.agent_id,
                record.provider, record.requested_provider, record.template_id, record.status,
                record.created_at, record.last_active_at, storage::Null(), storage::Null(),
-               record.ttl_minutes, OptionalValue(record.expires_at)})
+               record.ttl_minutes, storage::OptionalValue(record.expires_at)})
         .status();
   }));
   if (!reused) {
@@ -286,8 +277,9 @@ StatusOr<SandboxRecord> SandboxService::SetStatus(const SandboxCaller& caller,
         .Exec(
             "UPDATE sandboxes SET status = ?, paused_at = ?, stopped_at = ?, expires_at = ? WHERE "
             "sandbox_id = ?",
-            {status, OptionalValue(record.paused_at), OptionalValue(record.stopped_at),
-             OptionalValue(record.expires_at), id})
+            {status, storage::OptionalValue(record.paused_at),
+             storage::OptionalValue(record.stopped_at), storage::OptionalValue(record.expires_at),
+             id})
         .status();
   }));
   return WithConnection(record);

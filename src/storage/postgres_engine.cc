@@ -200,15 +200,17 @@ constexpr Oid kNumericOid = 1700;
 // unnamed, parsed each time.
 constexpr size_t kMaxPreparedPerConnection = 2000;
 
-// Every write transaction holds one advisory lock: shared normally, exclusive once its
-// unit has lost kEscalateAfter serialization conflicts in a row. An escalated unit then
-// runs with no other writer at all (on any node), so it cannot lose again: progress is
-// guaranteed, while uncontended writers keep full concurrency. One round trip either way.
+// Every write transaction holds an advisory lock in shared mode (taken in the BEGIN's round
+// trip). A unit that has lost kEscalateAfter serialization conflicts in a row takes the
+// same lock exclusively, at session level and *before* BEGIN: it waits for every writer of
+// every node to finish, and only then takes its snapshot, so it runs alone on fresh data
+// and cannot lose again. Progress is guaranteed; uncontended writers keep full concurrency.
 constexpr int kEscalateAfter = 3;
 constexpr const char* kBeginWrite =
     "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT pg_advisory_xact_lock_shared(7461627)";
-constexpr const char* kBeginEscalatedWrite =
-    "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT pg_advisory_xact_lock(7461627)";
+constexpr const char* kBeginEscalatedWrite = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+constexpr const char* kEscalate = "SELECT pg_advisory_lock(7461627)";
+constexpr const char* kDeescalate = "SELECT pg_advisory_unlock(7461627)";
 constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 struct ResultDeleter {
@@ -767,6 +769,7 @@ class PostgresEngine : public Engine {
  private:
   Status RunWithRetries(const Unit& unit, Mode mode);
   Status RunOnce(Connection& conn, const Unit& unit, Mode mode, bool escalate);
+  Status RunTransaction(Connection& conn, const Unit& unit, const char* begin);
 
   const PostgresOptions options_;
   Pool pool_;
@@ -805,7 +808,15 @@ Status PostgresEngine::RunWithRetries(const Unit& unit, Mode mode) {
 }
 
 Status PostgresEngine::RunOnce(Connection& conn, const Unit& unit, Mode mode, bool escalate) {
-  const char* begin = mode == Mode::kRead ? kBeginRead : escalate ? kBeginEscalatedWrite : kBeginWrite;
+  if (!escalate) return RunTransaction(conn, unit, mode == Mode::kRead ? kBeginRead : kBeginWrite);
+  RETURN_IF_ERROR(conn.Simple(kEscalate).status());
+  Status s = RunTransaction(conn, unit, kBeginEscalatedWrite);
+  // A lost connection releases the lock with it; otherwise release it here.
+  (void)conn.Simple(kDeescalate);
+  return s;
+}
+
+Status PostgresEngine::RunTransaction(Connection& conn, const Unit& unit, const char* begin) {
   if (Status s = conn.Begin(begin); !s.ok()) {
     conn.Rollback();  // the BEGIN may have run before the lock failed
     return s;

@@ -3,6 +3,7 @@
 #define NEXUS_STORAGE_VALUE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -21,6 +22,12 @@ using Params = std::vector<Value>;
 
 inline Value Null() { return std::monostate{}; }
 
+// The value, or NULL when absent.
+template <typename T>
+Value OptionalValue(const std::optional<T>& v) {
+  return v ? Value(*v) : Null();
+}
+
 // One result row. Accessors convert leniently (an integer column read as text is its
 // decimal form) because the two engines report some types differently.
 class Row {
@@ -30,6 +37,10 @@ class Row {
   size_t size() const { return cols_.size(); }
   bool IsNull(size_t i) const { return std::holds_alternative<std::monostate>(cols_.at(i)); }
   int64_t Int(size_t i) const;
+  // The integer, or none for NULL.
+  std::optional<int64_t> OptInt(size_t i) const {
+    return IsNull(i) ? std::nullopt : std::optional<int64_t>(Int(i));
+  }
   double Real(size_t i) const;
   // Text or bytes content; empty for NULL.
   std::string Text(size_t i) const;
