@@ -334,8 +334,7 @@ StatusOr<std::vector<rebac::Tuple>> Shares(const Params& p, const CallContext& c
 }
 
 StatusOr<MethodResult> ListOutgoingShares(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const std::string tenant, TenantOf(p, ctx));
-  (void)tenant;
+  RETURN_IF_ERROR(TenantOf(p, ctx).status());  // only the caller's tenant is listed
   rebac::TupleFilter filter;
   if (p.Has("resource")) {
     ASSIGN_OR_RETURN(filter.object, ObjectParam(p, ctx, "resource"));

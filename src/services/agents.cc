@@ -174,11 +174,20 @@ StatusOr<std::vector<AgentRecord>> AgentRegistry::List(const AgentCaller& caller
 
 StatusOr<std::optional<AgentRecord>> AgentRegistry::Get(const AgentCaller& caller,
                                                         const std::string& agent_id) {
-  ASSIGN_OR_RETURN(const std::vector<AgentRecord> all, List(caller));
-  for (const AgentRecord& a : all) {
-    if (a.agent_id == agent_id) return std::optional<AgentRecord>(a);
-  }
-  return std::optional<AgentRecord>();
+  std::optional<AgentRecord> agent;
+  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kColumns +
+                                             " FROM agents WHERE tenant_id = ? AND agent_id = ?",
+                                         {caller.tenant_id, agent_id}));
+    agent.reset();
+    if (!rows.empty()) agent = RecordFromRow(rows[0]);
+    return Status::OK();
+  }));
+  // Other users' agents are invisible, except to admins of the tenant.
+  if (!agent || (agent->user_id != caller.user_id && !caller.is_admin))
+    return std::optional<AgentRecord>();
+  ASSIGN_OR_RETURN(agent->has_api_key, HasActiveKey(agent->tenant_id, agent->agent_id));
+  return agent;
 }
 
 StatusOr<bool> AgentRegistry::Delete(const AgentCaller& caller, const std::string& agent_id) {

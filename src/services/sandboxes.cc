@@ -1,9 +1,5 @@
 #include "services/sandboxes.h"
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <cstdlib>
 
 #include "util/clock.h"
@@ -69,17 +65,6 @@ Status CheckName(const std::string& name) {
 }
 
 }  // namespace
-
-bool DockerEngineReachable() {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", "/var/run/docker.sock");
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
 
 SandboxService::SandboxService(storage::Engine& engine, sandbox::Provider& provider,
                                SandboxServiceOptions options)

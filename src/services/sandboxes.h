@@ -127,9 +127,6 @@ class SandboxService {
   std::thread expiry_thread_;
 };
 
-// Whether a Docker engine accepts connections on /var/run/docker.sock.
-bool DockerEngineReachable();
-
 }  // namespace nexus::services
 
 #endif  // NEXUS_SERVICES_SANDBOXES_H_
