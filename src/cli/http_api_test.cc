@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "server/http_types.h"
+#include "cli/http_test_fixture.h"
 #include "testing/http_client.h"
 #include "testing/postgres.h"
 #include "testing/server_process.h"
@@ -20,68 +20,7 @@
 namespace nexus::cli {
 namespace {
 
-using Json = nlohmann::json;
-using Headers = server::HeaderList;
-
-constexpr char kAdminKey[] = "sk-default_admin_dddddddd_eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
-
-enum class Engine { kSqlite, kPostgres };
-
-Headers Auth(const std::string& key = kAdminKey) { return {{"Authorization", "Bearer " + key}}; }
-
-Json Bytes(const std::string& b64) { return Json{{"__type__", "bytes"}, {"data", b64}}; }
-
-class HttpApiTest : public ::testing::TestWithParam<Engine> {
- protected:
-  void SetUp() override {
-    // Sandboxes run as unprivileged users, who must be able to reach their home directories.
-    ASSERT_EQ(::chmod(dir_.path().c_str(), 0711), 0);
-    if (GetParam() == Engine::kPostgres) {
-      database_url_ = test::FreshPostgresUrl();
-      if (database_url_.empty()) GTEST_SKIP() << "no PostgreSQL test server";
-    }
-    Start();
-  }
-
-  std::vector<std::string> StoreArgs() const {
-    std::vector<std::string> args = {"--data-dir", dir_.path()};
-    if (!database_url_.empty()) args.insert(args.end(), {"--database-url", database_url_});
-    return args;
-  }
-
-  void Start(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = StoreArgs();
-    args.insert(args.end(), extra.begin(), extra.end());
-    server_ = std::make_unique<test::ServerProcess>(NEXUS_BINARY, args, kAdminKey);
-    ASSERT_TRUE(server_->started()) << server_->output();
-  }
-
-  uint16_t port() const { return server_->port(); }
-
-  test::ClientResponse Post(const std::string& method, const std::string& body,
-                            Headers headers = Auth()) {
-    return test::Fetch(port(), "POST", "/api/nfs/" + method, headers, body);
-  }
-
-  Json Rpc(const std::string& method, const Json& params, const std::string& key = kAdminKey) {
-    const test::ClientResponse r = Post(
-        method, Json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}}.dump(),
-        Auth(key));
-    EXPECT_EQ(r.status, 200) << r.body;
-    return r.status == 200 ? Json::parse(r.body) : Json();
-  }
-
-  // Runs `nexus fsck` on the (stopped) server's store.
-  int Fsck() {
-    std::string cmd = std::string(NEXUS_BINARY) + " fsck --data-dir " + dir_.path();
-    if (!database_url_.empty()) cmd += " --database-url '" + database_url_ + "'";
-    return WEXITSTATUS(std::system((cmd + " >/dev/null 2>&1").c_str()));
-  }
-
-  test::TempDir dir_;
-  std::string database_url_;
-  std::unique_ptr<test::ServerProcess> server_;
-};
+class HttpApiTest : public HttpTest {};
 
 TEST_P(HttpApiTest, HealthStatusAndUnknownRoutes) {
   test::ClientResponse r = test::Fetch(port(), "GET", "/health");
@@ -676,11 +615,7 @@ TEST_P(HttpApiTest, MalformedHttpIsRefusedAndTheServerStaysUp) {
   EXPECT_EQ(test::Fetch(port(), "GET", "/health").status, 200);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, HttpApiTest,
-                         ::testing::Values(Engine::kSqlite, Engine::kPostgres),
-                         [](const auto& info) {
-                           return info.param == Engine::kSqlite ? "Sqlite" : "Postgres";
-                         });
+NEXUS_INSTANTIATE_ENGINES(HttpApiTest);
 
 }  // namespace
 }  // namespace nexus::cli
