@@ -450,6 +450,19 @@ TEST_P(HttpApiTest, AgentsRegisterListAuthenticateAndGo) {
       Rpc("admin_create_key", {{"user_id", "carol"}, {"name", "c"}})["result"]["api_key"];
   EXPECT_EQ(Rpc("list_agents", Json::object(), carol)["result"], Json::array());
   EXPECT_EQ(Rpc("get_agent", {{"agent_id", "admin,UntrustedAgent"}}, carol)["result"], nullptr);
+  EXPECT_EQ(ErrorCode("update_agent", {{"agent_id", "admin,UntrustedAgent"}, {"description", "x"}},
+                      carol),
+            -32000);
+  EXPECT_EQ(ErrorCode("register_agent", {{"agent_id", "admin,ImpersonatedUser"}, {"name", "T"}}),
+            -32001);
+  const Json updated = Result("update_agent", {{"agent_id", "admin,ImpersonatedUser"},
+                                               {"description", "Digital twin"},
+                                               {"metadata", {{"platform", "langgraph"}}}});
+  EXPECT_EQ(updated["description"], "Digital twin");
+  EXPECT_EQ(updated["name"], "Twin");
+  EXPECT_EQ(updated["metadata"], (Json{{"platform", "langgraph"}}));
+  EXPECT_EQ(updated["config_path"],
+            "/tenant:default/user:admin/agent/ImpersonatedUser/config.yaml");
   EXPECT_EQ(Rpc("delete_agent", {{"agent_id", "admin,UntrustedAgent"}})["result"], true);
   EXPECT_EQ(Post("list", "{}", Auth(key)).status, 401) << "the agent's key went with it";
 }

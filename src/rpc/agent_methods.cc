@@ -51,15 +51,30 @@ StatusOr<MethodResult> List(const Params&, CallContext& ctx) {
   return MethodResult(std::move(out));
 }
 
+// What get_agent and update_agent answer: the listed fields plus where the agent lives.
+Json DetailJson(const services::AgentRecord& a) {
+  Json out = ListedJson(a);
+  out["tenant_id"] = a.tenant_id;
+  out["config_path"] = a.config_path;
+  if (!a.metadata_json.empty()) out["metadata"] = Json::parse(a.metadata_json);
+  return out;
+}
+
 StatusOr<MethodResult> Get(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::optional<services::AgentRecord> a,
                    ctx.services.agents->Get(CallerOf(ctx), p.Str("agent_id")));
   if (!a) return MethodResult(nullptr);
-  Json out = ListedJson(*a);
-  out["tenant_id"] = a->tenant_id;
-  out["config_path"] = a->config_path;
-  if (!a->metadata_json.empty()) out["metadata"] = Json::parse(a->metadata_json);
-  return MethodResult(std::move(out));
+  return MethodResult(DetailJson(*a));
+}
+
+StatusOr<MethodResult> Update(const Params& p, CallContext& ctx) {
+  services::AgentUpdate update;
+  if (p.Has("name")) update.name = p.Str("name");
+  if (p.Has("description")) update.description = p.Str("description");
+  if (p.Has("metadata")) update.metadata_json = p.Raw("metadata").dump();
+  ASSIGN_OR_RETURN(const services::AgentRecord a,
+                   ctx.services.agents->Update(CallerOf(ctx), p.Str("agent_id"), update));
+  return MethodResult(DetailJson(a));
 }
 
 StatusOr<MethodResult> Delete(const Params& p, CallContext& ctx) {
@@ -80,6 +95,11 @@ void AddAgentMethods(MethodTable& t) {
          kCacheDefault});
   t.Add({"list_agents", {}, List, kCacheDefault});
   t.Add({"get_agent", {id}, Get, kCacheDefault});
+  t.Add({"update_agent",
+         {id, Optional("name", P::kString), Optional("description", P::kString),
+          Optional("metadata", P::kObject)},
+         Update,
+         kCacheDefault});
   t.Add({"delete_agent", {id}, Delete, kCacheDefault});
 }
 

@@ -63,6 +63,12 @@ std::string ConfigYaml(const AgentRecord& a) {
   return yaml;
 }
 
+Status CheckName(const std::string& name) {
+  if (name.empty() || name.size() > 255)
+    return InvalidArgument("agent name must be 1 to 255 bytes");
+  return Status::OK();
+}
+
 AgentRecord RecordFromRow(const Row& r) {
   AgentRecord a;
   a.agent_id = r.Text(0);
@@ -100,8 +106,7 @@ StatusOr<std::pair<AgentRecord, std::string>> AgentRegistry::Register(const Agen
     return PermissionDenied("Access denied: agent '" + agent.agent_id +
                             "' would belong to another user");
   }
-  if (agent.name.empty() || agent.name.size() > 255)
-    return InvalidArgument("agent name must be 1 to 255 bytes");
+  RETURN_IF_ERROR(CheckName(agent.name));
   AgentRecord record{agent.agent_id,
                      caller.tenant_id,
                      id.owner,
@@ -120,7 +125,7 @@ StatusOr<std::pair<AgentRecord, std::string>> AgentRegistry::Register(const Agen
                record.metadata_json, int64_t{record.inherit_permissions}, record.created_at})
             .status();
     if (s.code() == Code::kAlreadyExists)
-      return InvalidArgument("Agent already registered: " + record.agent_id);
+      return AlreadyExists("Agent already registered: " + record.agent_id);
     return s;
   }));
   const std::string dir = AgentDir(caller.tenant_id, id);
@@ -188,6 +193,29 @@ StatusOr<std::optional<AgentRecord>> AgentRegistry::Get(const AgentCaller& calle
     return std::optional<AgentRecord>();
   ASSIGN_OR_RETURN(agent->has_api_key, HasActiveKey(agent->tenant_id, agent->agent_id));
   return agent;
+}
+
+StatusOr<AgentRecord> AgentRegistry::Update(const AgentCaller& caller, const std::string& agent_id,
+                                            const AgentUpdate& update) {
+  ASSIGN_OR_RETURN(std::optional<AgentRecord> agent, Get(caller, agent_id));
+  if (!agent) return NotFound("Agent not found: " + agent_id);
+  if (update.name) {
+    RETURN_IF_ERROR(CheckName(*update.name));
+    agent->name = *update.name;
+  }
+  if (update.description) agent->description = *update.description;
+  if (update.metadata_json) agent->metadata_json = *update.metadata_json;
+  RETURN_IF_ERROR(engine_.Write([&](Tx& tx) {
+    return tx
+        .Exec(
+            "UPDATE agents SET name = ?, description = ?, metadata = ? "
+            "WHERE tenant_id = ? AND agent_id = ?",
+            {agent->name, agent->description, agent->metadata_json, agent->tenant_id, agent_id})
+        .status();
+  }));
+  RETURN_IF_ERROR(
+      tree_.Write(vfs::Actor{agent->user_id}, agent->config_path, ConfigYaml(*agent)).status());
+  return *agent;
 }
 
 StatusOr<bool> AgentRegistry::Delete(const AgentCaller& caller, const std::string& agent_id) {

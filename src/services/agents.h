@@ -37,6 +37,13 @@ struct NewAgent {
   bool inherit_permissions = false;
 };
 
+// What update_agent changes; unset fields keep their value.
+struct AgentUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<std::string> metadata_json;  // a JSON object
+};
+
 struct AgentCaller {
   std::string tenant_id;
   std::string user_id;
@@ -56,6 +63,11 @@ class AgentRegistry {
   StatusOr<std::vector<AgentRecord>> List(const AgentCaller& caller);
   // None when there is no such agent visible to the caller.
   StatusOr<std::optional<AgentRecord>> Get(const AgentCaller& caller, const std::string& agent_id);
+  // Changes the agent's display name, description or metadata and rewrites its config.yaml.
+  // kNotFound when there is no such agent visible to the caller; only its user or an admin
+  // of the tenant may change it.
+  StatusOr<AgentRecord> Update(const AgentCaller& caller, const std::string& agent_id,
+                               const AgentUpdate& update);
   // Removes the agent, its directory, its keys and its tuples. False when there was none.
   StatusOr<bool> Delete(const AgentCaller& caller, const std::string& agent_id);
 

@@ -82,7 +82,31 @@ TEST_P(AgentsTest, BadRegistrations) {
   ASSERT_TRUE(agents_->Register(alice_, NewAgent{"alice,once", "x", "", "", false, false}).ok());
   EXPECT_EQ(
       agents_->Register(alice_, NewAgent{"alice,once", "x", "", "", false, false}).status().code(),
-      Code::kInvalidArgument);
+      Code::kAlreadyExists);
+}
+
+TEST_P(AgentsTest, UpdateChangesRecordAndConfig) {
+  ASSERT_TRUE(
+      agents_->Register(alice_, NewAgent{"alice,bot", "Bot", "old", "", false, false}).ok());
+  AgentUpdate update;
+  update.description = "new";
+  update.metadata_json = R"({"platform":"langgraph"})";
+  auto updated = agents_->Update(alice_, "alice,bot", update);
+  ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+  EXPECT_EQ(updated->name, "Bot") << "unset fields keep their value";
+  EXPECT_EQ(updated->description, "new");
+  EXPECT_EQ((*agents_->Get(alice_, "alice,bot"))->metadata_json, R"({"platform":"langgraph"})");
+  const std::string config = tree_->Read(updated->config_path)->content;
+  EXPECT_NE(config.find("description: \"new\""), std::string::npos) << config;
+  EXPECT_NE(config.find("platform"), std::string::npos) << config;
+
+  EXPECT_EQ(agents_->Update(bob_, "alice,bot", update).status().code(), Code::kNotFound)
+      << "another user's agent is invisible";
+  EXPECT_TRUE(agents_->Update(admin_, "alice,bot", update).ok()) << "an admin of the tenant may";
+  EXPECT_EQ(agents_->Update(alice_, "alice,none", update).status().code(), Code::kNotFound);
+  AgentUpdate unnamed;
+  unnamed.name = "";
+  EXPECT_EQ(agents_->Update(alice_, "alice,bot", unnamed).status().code(), Code::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, AgentsTest,
