@@ -20,7 +20,7 @@ void HttpTest::SetUp() {
     database_url_ = test::FreshPostgresUrl();
     if (database_url_.empty()) GTEST_SKIP() << "no PostgreSQL test server";
   }
-  Start();
+  Start(ServeArgs());
 }
 
 std::vector<std::string> HttpTest::StoreArgs() const {

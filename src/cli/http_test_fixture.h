@@ -33,6 +33,8 @@ Json Bytes(const std::string& b64);
 class HttpTest : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override;
+  // Arguments the server of SetUp starts with, besides StoreArgs().
+  virtual std::vector<std::string> ServeArgs() const { return {}; }
 
   // --data-dir and, on PostgreSQL, --database-url.
   std::vector<std::string> StoreArgs() const;
