@@ -28,15 +28,17 @@ class MemoryHttpTest : public HttpTest {
 
 TEST_P(MemoryHttpTest, StoreRetrieveUpsertAndShapes) {
   const std::string alice = NewUserKey("alice");
-  const std::string id = StoreMemory(
-      {{"content", "likes green tea"}, {"memory_type", "preference"}, {"importance", 0.7},
-       {"namespace", "user/prefs"}, {"path_key", "drink"}, {"tags", {"food"}}},
-      alice);
+  const std::string id = StoreMemory({{"content", "likes green tea"},
+                                      {"memory_type", "preference"},
+                                      {"importance", 0.7},
+                                      {"namespace", "user/prefs"},
+                                      {"path_key", "drink"},
+                                      {"tags", {"food"}}},
+                                     alice);
   const Json memory = Result("retrieve_memory", {{"memory_id", id}}, alice)["memory"];
-  for (const char* key :
-       {"memory_id", "content", "content_hash", "tenant_id", "user_id", "agent_id", "scope",
-        "visibility", "memory_type", "importance", "state", "namespace", "path_key",
-        "created_at", "updated_at"}) {
+  for (const char* key : {"memory_id", "content", "content_hash", "tenant_id", "user_id",
+                          "agent_id", "scope", "visibility", "memory_type", "importance", "state",
+                          "namespace", "path_key", "created_at", "updated_at"}) {
     EXPECT_TRUE(memory.contains(key)) << key;
   }
   EXPECT_EQ(memory["content"], "likes green tea");
@@ -49,40 +51,38 @@ TEST_P(MemoryHttpTest, StoreRetrieveUpsertAndShapes) {
   EXPECT_EQ(memory["tags"], Json::array({"food"}));
   EXPECT_TRUE(memory["created_at"].get<std::string>().ends_with("+00:00"));
 
-  EXPECT_EQ(StoreMemory({{"content", "likes coffee"}, {"namespace", "user/prefs"},
-                         {"path_key", "drink"}},
-                        alice),
-            id)
+  EXPECT_EQ(
+      StoreMemory({{"content", "likes coffee"}, {"namespace", "user/prefs"}, {"path_key", "drink"}},
+                  alice),
+      id)
       << "the same (namespace, path_key) updates the record";
   Json by_key =
       Result("retrieve_memory", {{"namespace", "user/prefs"}, {"path_key", "drink"}}, alice);
   EXPECT_EQ(by_key["memory"]["content"], "likes coffee");
   by_key = Result("retrieve_memory", {{"path", "user/prefs/drink"}}, alice);
   EXPECT_EQ(by_key["memory"]["memory_id"], id);
-  EXPECT_EQ(Result("retrieve_memory", {{"memory_id", "nope"}}, alice),
-            (Json{{"memory", nullptr}}));
+  EXPECT_EQ(Result("retrieve_memory", {{"memory_id", "nope"}}, alice), (Json{{"memory", nullptr}}));
   EXPECT_EQ(Contents("list_memories", Json::object(), alice),
             std::vector<std::string>{"likes coffee"});
 
   const std::string structured = StoreMemory({{"content", {{"k", 1}}}}, alice);
-  EXPECT_EQ(Json::parse(Result("retrieve_memory", {{"memory_id", structured}},
-                               alice)["memory"]["content"]
-                            .get<std::string>()),
-            (Json{{"k", 1}}))
+  EXPECT_EQ(
+      Json::parse(Result("retrieve_memory", {{"memory_id", structured}}, alice)["memory"]["content"]
+                      .get<std::string>()),
+      (Json{{"k", 1}}))
       << "an object content is kept as JSON text";
 
-  const Json updated = Result("update_memory",
-                              {{"memory_id", id}, {"content", "likes water"},
-                               {"importance", 0.2}, {"memory_type", "fact"}},
-                              alice);
+  const Json updated = Result(
+      "update_memory",
+      {{"memory_id", id}, {"content", "likes water"}, {"importance", 0.2}, {"memory_type", "fact"}},
+      alice);
   EXPECT_EQ(updated["updated"], true);
   EXPECT_EQ(updated["memory"]["content"], "likes water");
   EXPECT_EQ(updated["memory"]["importance"], 0.2);
   EXPECT_EQ(Result("update_memory", {{"memory_id", "nope"}, {"state", "inactive"}}, alice),
             (Json{{"updated", false}, {"memory", nullptr}}));
 
-  EXPECT_EQ(Result("deactivate_memory", {{"memory_id", id}}, alice),
-            (Json{{"deactivated", true}}));
+  EXPECT_EQ(Result("deactivate_memory", {{"memory_id", id}}, alice), (Json{{"deactivated", true}}));
   EXPECT_EQ(Contents("list_memories", Json::object(), alice).size(), 1u);
   EXPECT_EQ(Contents("list_memories", {{"state", "inactive"}}, alice),
             std::vector<std::string>{"likes water"});
@@ -96,12 +96,11 @@ TEST_P(MemoryHttpTest, QueryFilters) {
   const std::string alice = NewUserKey("alice");
   StoreMemory({{"content", "The build uses CMake"}, {"scope", "user"}}, alice);
   StoreMemory({{"content", "prefers dark mode"}, {"memory_type", "preference"}}, alice);
-  const std::string old = StoreMemory(
-      {{"content", "old cmake flag"}, {"scope", "user"}, {"state", "inactive"}}, alice);
+  const std::string old =
+      StoreMemory({{"content", "old cmake flag"}, {"scope", "user"}, {"state", "inactive"}}, alice);
   EXPECT_EQ(Contents("query_memories", {{"query", "cmake"}}, alice),
             std::vector<std::string>{"The build uses CMake"});
-  EXPECT_EQ(Contents("query_memories", {{"query", "cmake"}, {"state", nullptr}}, alice).size(),
-            2u)
+  EXPECT_EQ(Contents("query_memories", {{"query", "cmake"}, {"state", nullptr}}, alice).size(), 2u)
       << "state null means every state";
   EXPECT_EQ(Contents("query_memories", {{"query", "cmake"}, {"state", "inactive"}}, alice),
             std::vector<std::string>{"old cmake flag"});
@@ -109,14 +108,12 @@ TEST_P(MemoryHttpTest, QueryFilters) {
             std::vector<std::string>{"prefers dark mode"});
   EXPECT_EQ(Contents("query_memories", {{"scope", "user"}}, alice),
             std::vector<std::string>{"The build uses CMake"});
-  EXPECT_EQ(Contents("query_memories", {{"scope", "user"}, {"state", "all"}, {"limit", 1}},
-                     alice)
-                .size(),
-            1u);
+  EXPECT_EQ(
+      Contents("query_memories", {{"scope", "user"}, {"state", "all"}, {"limit", 1}}, alice).size(),
+      1u);
   EXPECT_EQ(Contents("query_memories", {{"query", "DARK"}, {"search_mode", "semantic"}}, alice),
             std::vector<std::string>{"prefers dark mode"});
-  EXPECT_EQ(Result("retrieve_memory", {{"memory_id", old}}, alice)["memory"]["state"],
-            "inactive");
+  EXPECT_EQ(Result("retrieve_memory", {{"memory_id", old}}, alice)["memory"]["state"], "inactive");
 }
 
 TEST_P(MemoryHttpTest, OwnershipAcrossUsersAndTenants) {
@@ -138,13 +135,14 @@ TEST_P(MemoryHttpTest, OwnershipAcrossUsersAndTenants) {
   EXPECT_EQ(ErrorCode("delete_memory", {{"memory_id", shared}}, bob), -32004);
   EXPECT_EQ(ErrorCode("approve_memory", {{"memory_id", shared}}, bob), -32004);
   EXPECT_EQ(ErrorCode("update_memory", {{"memory_id", shared}, {"content", "x"}}, bob), -32004);
-  EXPECT_EQ(ErrorCode("store_memory",
-                      {{"content", "x"}, {"namespace", "n"}, {"path_key", "k"}, {"scope", "tenant"}},
-                      alice),
-            0);
-  EXPECT_EQ(ErrorCode("store_memory", {{"content", "y"}, {"namespace", "n"}, {"path_key", "k"}},
-                      bob),
-            -32004)
+  EXPECT_EQ(
+      ErrorCode("store_memory",
+                {{"content", "x"}, {"namespace", "n"}, {"path_key", "k"}, {"scope", "tenant"}},
+                alice),
+      0);
+  EXPECT_EQ(
+      ErrorCode("store_memory", {{"content", "y"}, {"namespace", "n"}, {"path_key", "k"}}, bob),
+      -32004)
       << "bob cannot overwrite alice's keyed record";
 
   EXPECT_TRUE(Contents("list_memories", Json::object(), eve).empty());
@@ -154,8 +152,7 @@ TEST_P(MemoryHttpTest, OwnershipAcrossUsersAndTenants) {
 
   EXPECT_EQ(Contents("list_memories", Json::object(), kAdminKey).size(), 3u)
       << "an admin sees the tenant's records";
-  EXPECT_EQ(Result("delete_memory", {{"memory_id", secret}}, kAdminKey),
-            (Json{{"deleted", true}}));
+  EXPECT_EQ(Result("delete_memory", {{"memory_id", secret}}, kAdminKey), (Json{{"deleted", true}}));
 }
 
 TEST_P(MemoryHttpTest, BatchesAndBadInput) {
@@ -164,16 +161,17 @@ TEST_P(MemoryHttpTest, BatchesAndBadInput) {
   const std::string a = StoreMemory({{"content", "a"}}, alice);
   const std::string b = StoreMemory({{"content", "b"}}, alice);
   const std::string bobs = StoreMemory({{"content", "bob's"}}, bob);
-  EXPECT_EQ(Result("deactivate_memory_batch", {{"memory_ids", {a, b, bobs}}}, alice),
-            (Json{{"deactivated", 2},
-                  {"failed", 1},
-                  {"deactivated_ids", {a, b}},
-                  {"failed_ids", {bobs}}}));
-  EXPECT_EQ(Result("approve_memory_batch", {{"memory_ids", {a, "nope"}}}, alice),
-            (Json{{"approved", 1}, {"failed", 1}, {"approved_ids", {a}}, {"failed_ids", {"nope"}}}));
-  EXPECT_EQ(Result("delete_memory_batch", {{"memory_ids", {a, b}}}, alice),
-            (Json{{"deleted", 2}, {"failed", 0}, {"deleted_ids", {a, b}},
-                  {"failed_ids", Json::array()}}));
+  EXPECT_EQ(
+      Result("deactivate_memory_batch", {{"memory_ids", {a, b, bobs}}}, alice),
+      (Json{
+          {"deactivated", 2}, {"failed", 1}, {"deactivated_ids", {a, b}}, {"failed_ids", {bobs}}}));
+  EXPECT_EQ(
+      Result("approve_memory_batch", {{"memory_ids", {a, "nope"}}}, alice),
+      (Json{{"approved", 1}, {"failed", 1}, {"approved_ids", {a}}, {"failed_ids", {"nope"}}}));
+  EXPECT_EQ(
+      Result("delete_memory_batch", {{"memory_ids", {a, b}}}, alice),
+      (Json{
+          {"deleted", 2}, {"failed", 0}, {"deleted_ids", {a, b}}, {"failed_ids", Json::array()}}));
 
   const auto store_error = [&](Json params) {
     if (!params.contains("content")) params["content"] = "x";
@@ -209,25 +207,26 @@ TEST_P(MemoryHttpTest, AceRoundTrip) {
   const std::string alice = NewUserKey("alice");
   const std::string bob = NewUserKey("bob");
   const std::string eve = NewUserKey("eve", "acme");
-  const Json started = Result(
-      "ace_start_trajectory", {{"task_description", "fix the bug"}, {"task_type", "coding"}},
-      alice);
+  const Json started =
+      Result("ace_start_trajectory", {{"task_description", "fix the bug"}, {"task_type", "coding"}},
+             alice);
   const std::string id = started["trajectory_id"];
   EXPECT_EQ(started.size(), 1u);
   EXPECT_EQ(Result("ace_log_trajectory_step",
-                   {{"trajectory_id", id}, {"step_type", "action"}, {"description", "read"},
+                   {{"trajectory_id", id},
+                    {"step_type", "action"},
+                    {"description", "read"},
                     {"result", {{"lines", 10}}}},
                    alice),
             (Json{{"success", true}}));
-  EXPECT_EQ(Result("log_trajectory_step",
-                   {{"trajectory_id", id}, {"step_type", "action"}, {"description", "patch"}},
-                   alice),
-            (Json{{"success", true}}));
+  EXPECT_EQ(
+      Result("log_trajectory_step",
+             {{"trajectory_id", id}, {"step_type", "action"}, {"description", "patch"}}, alice),
+      (Json{{"success", true}}));
   EXPECT_EQ(Result("ace_complete_trajectory",
                    {{"trajectory_id", id}, {"status", "success"}, {"success_score", 0.6}}, alice),
             (Json{{"trajectory_id", id}}));
-  EXPECT_EQ(ErrorCode("ace_complete_trajectory", {{"trajectory_id", id}, {"status", "meh"}},
-                      alice),
+  EXPECT_EQ(ErrorCode("ace_complete_trajectory", {{"trajectory_id", id}, {"status", "meh"}}, alice),
             -32005);
 
   const Json listed = Result("ace_query_trajectories", {{"task_type", "coding"}}, alice);
@@ -246,8 +245,11 @@ TEST_P(MemoryHttpTest, AceRoundTrip) {
             -32000);
 
   const Json feedback = Result("ace_add_feedback",
-                               {{"trajectory_id", id}, {"feedback_type", "human"},
-                                {"score", 1.0}, {"source", "alice"}, {"message", "good"},
+                               {{"trajectory_id", id},
+                                {"feedback_type", "human"},
+                                {"score", 1.0},
+                                {"source", "alice"},
+                                {"message", "good"},
                                 {"metrics", {{"tests", 3}}}},
                                alice);
   EXPECT_TRUE(feedback["feedback_id"].is_string());
@@ -262,9 +264,9 @@ TEST_P(MemoryHttpTest, AceRoundTrip) {
                      alice)["effective_score"]
                   .get<double>(),
               0.8, 1e-9);
-  EXPECT_EQ(ErrorCode("ace_get_effective_score", {{"trajectory_id", id}, {"strategy", "max"}},
-                      alice),
-            -32005);
+  EXPECT_EQ(
+      ErrorCode("ace_get_effective_score", {{"trajectory_id", id}, {"strategy", "max"}}, alice),
+      -32005);
 
   EXPECT_EQ(Result("ace_mark_for_relearning",
                    {{"trajectory_id", id}, {"reason", "new data"}, {"priority", 7}}, alice),
@@ -276,9 +278,9 @@ TEST_P(MemoryHttpTest, AceRoundTrip) {
   EXPECT_EQ(Result("process_relearning", Json::object(), alice),
             (Json{{"results", Json::array()}}));
 
-  const Json created = Result(
-      "ace_create_playbook", {{"name", "coding"}, {"description", "how"}, {"scope", "tenant"}},
-      alice);
+  const Json created =
+      Result("ace_create_playbook",
+             {{"name", "coding"}, {"description", "how"}, {"scope", "tenant"}}, alice);
   const std::string playbook = created["playbook_id"];
   EXPECT_EQ(ErrorCode("ace_create_playbook", {{"name", "coding"}}, alice), -32001);
   EXPECT_EQ(ErrorCode("ace_create_playbook", {{"name", "x"}, {"scope", "moon"}}, alice), -32005);
@@ -290,9 +292,8 @@ TEST_P(MemoryHttpTest, AceRoundTrip) {
   EXPECT_TRUE(Result("ace_query_playbooks", Json::object(), eve).empty());
   EXPECT_EQ(Result("query_playbooks", Json::object(), alice)["playbooks"].size(), 1u);
 
-  const std::string lesson =
-      StoreMemory({{"content", "write a failing test first"}, {"memory_type", "reflection"}},
-                  alice);
+  const std::string lesson = StoreMemory(
+      {{"content", "write a failing test first"}, {"memory_type", "reflection"}}, alice);
   const Json curated = Result(
       "curate_playbook", {{"reflection_memory_ids", {lesson}}, {"trajectory_ids", {id}}}, alice);
   EXPECT_EQ(curated["strategies_added"], 2);

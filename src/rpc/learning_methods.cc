@@ -75,15 +75,15 @@ Json ArrayOf(const std::vector<T>& items, Json (*to_json)(const T&)) {
 }
 
 StatusOr<MethodResult> Start(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const std::string id, Trajectories(ctx).Start(ctx.caller,
-                                                                 p.Str("task_description"),
-                                                                 p.OptStr("task_type")));
+  ASSIGN_OR_RETURN(
+      const std::string id,
+      Trajectories(ctx).Start(ctx.caller, p.Str("task_description"), p.OptStr("task_type")));
   return MethodResult(Json{{"trajectory_id", id}});
 }
 
 StatusOr<MethodResult> LogStep(const Params& p, CallContext& ctx) {
-  RETURN_IF_ERROR(Trajectories(ctx).LogStep(ctx.caller, p.Str("trajectory_id"),
-                                            p.Str("step_type"), p.Str("description"),
+  RETURN_IF_ERROR(Trajectories(ctx).LogStep(ctx.caller, p.Str("trajectory_id"), p.Str("step_type"),
+                                            p.Str("description"),
                                             p.Has("result") ? p.Raw("result").dump() : ""));
   return MethodResult(Json{{"success", true}});
 }
@@ -185,9 +185,9 @@ StatusOr<MethodResult> ProcessRelearning(const Params& p, CallContext& ctx) {
 }
 
 StatusOr<MethodResult> CreatePlaybook(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const std::string id,
-                   Playbooks(ctx).Create(ctx.caller, p.Str("name"), p.Str("description"),
-                                         p.Str("scope")));
+  ASSIGN_OR_RETURN(
+      const std::string id,
+      Playbooks(ctx).Create(ctx.caller, p.Str("name"), p.Str("description"), p.Str("scope")));
   return MethodResult(Json{{"playbook_id", id}});
 }
 
@@ -260,34 +260,26 @@ void AddLearningMethods(MethodTable& t) {
          kCacheDefault});
   t.Add({"ace_query_trajectories",
          with_context({Optional("task_type", P::kString), Optional("status", P::kString), limit}),
-         Listing(QueryTrajectories, ""),
-         kCacheDefault});
+         Listing(QueryTrajectories, ""), kCacheDefault});
   t.Add({"ace_add_feedback",
          with_context({trajectory, Required("feedback_type", P::kString),
                        Optional("score", P::kNumber), Optional("source", P::kString),
                        Optional("message", P::kString), Optional("metrics", P::kObject)}),
-         AddFeedback,
-         kCacheNoStore});
+         AddFeedback, kCacheNoStore});
   t.Add({"ace_get_trajectory_feedback", with_context({trajectory}), GetFeedback, kCacheDefault});
   t.Add({"ace_get_effective_score",
-         with_context({trajectory, Optional("strategy", P::kString, "latest")}),
-         EffectiveScore,
+         with_context({trajectory, Optional("strategy", P::kString, "latest")}), EffectiveScore,
          kCacheDefault});
-  t.Add({"ace_mark_for_relearning",
-         with_context({trajectory, Required("reason", P::kString),
-                       Optional("priority", P::kInt, 5)}),
-         MarkForRelearning,
-         kCacheNoStore});
-  t.Add({"process_relearning", {Optional("limit", P::kInt, 10)}, ProcessRelearning,
-         kCacheNoStore});
+  t.Add(
+      {"ace_mark_for_relearning",
+       with_context({trajectory, Required("reason", P::kString), Optional("priority", P::kInt, 5)}),
+       MarkForRelearning, kCacheNoStore});
+  t.Add({"process_relearning", {Optional("limit", P::kInt, 10)}, ProcessRelearning, kCacheNoStore});
   t.Add({"ace_create_playbook",
          with_context({Required("name", P::kString), Optional("description", P::kString, ""),
                        Optional("scope", P::kString, "agent")}),
-         CreatePlaybook,
-         kCacheNoStore});
-  t.Add({"ace_get_playbook",
-         with_context({Required("playbook_id", P::kString)}),
-         GetPlaybookById,
+         CreatePlaybook, kCacheNoStore});
+  t.Add({"ace_get_playbook", with_context({Required("playbook_id", P::kString)}), GetPlaybookById,
          kCacheDefault});
   t.Add({"get_playbook",
          {Optional("playbook_name", P::kString, "default")},
@@ -297,10 +289,8 @@ void AddLearningMethods(MethodTable& t) {
          {Optional("agent_id", P::kString), Optional("scope", P::kString), limit},
          Listing(QueryPlaybooks, "playbooks"),
          kCacheDefault});
-  t.Add({"ace_query_playbooks",
-         with_context({Optional("scope", P::kString), limit}),
-         Listing(QueryPlaybooks, ""),
-         kCacheDefault});
+  t.Add({"ace_query_playbooks", with_context({Optional("scope", P::kString), limit}),
+         Listing(QueryPlaybooks, ""), kCacheDefault});
   t.Add({"curate_playbook",
          {Required("reflection_memory_ids", P::kStringList),
           Optional("playbook_name", P::kString, "default"),

@@ -9,9 +9,7 @@ namespace {
 
 using P = ParamType;
 
-services::MemoryStore& Memories(const CallContext& ctx) {
-  return ctx.services.memory->memories;
-}
+services::MemoryStore& Memories(const CallContext& ctx) { return ctx.services.memory->memories; }
 
 Json MemoryJson(const services::Memory& m) {
   return Json{{"memory_id", m.memory_id},
@@ -112,10 +110,10 @@ StatusOr<MethodResult> Retrieve(const Params& p, CallContext& ctx) {
 }
 
 // {"<key>": bool} for one record.
-Handler SingleHandler(std::string key,
-                      std::function<StatusOr<bool>(services::MemoryStore&,
-                                                   const auth::Identity&, const std::string&)>
-                          op) {
+Handler SingleHandler(
+    std::string key,
+    std::function<StatusOr<bool>(services::MemoryStore&, const auth::Identity&, const std::string&)>
+        op) {
   return [key, op](const Params& p, CallContext& ctx) -> StatusOr<MethodResult> {
     ASSIGN_OR_RETURN(const bool done, op(Memories(ctx), ctx.caller, p.Str("memory_id")));
     return MethodResult(Json{{key, done}});
@@ -125,8 +123,8 @@ Handler SingleHandler(std::string key,
 // {"<key>": n, "failed": m, "<key>_ids": [...], "failed_ids": [...]} for a list of records.
 Handler BatchHandler(
     std::string key,
-    std::function<StatusOr<services::BatchOutcome>(
-        services::MemoryStore&, const auth::Identity&, const std::vector<std::string>&)>
+    std::function<StatusOr<services::BatchOutcome>(services::MemoryStore&, const auth::Identity&,
+                                                   const std::vector<std::string>&)>
         op) {
   return [key, op](const Params& p, CallContext& ctx) -> StatusOr<MethodResult> {
     ASSIGN_OR_RETURN(const services::BatchOutcome outcome,
@@ -191,10 +189,8 @@ void AddMemoryMethods(MethodTable& t) {
   t.Add({"delete_memory", {id}, SingleHandler("deleted", &MemoryStore::Delete), kCacheNoStore});
   t.Add({"approve_memory",
          {id},
-         SingleHandler("approved",
-                       [](MemoryStore& m, const auth::Identity& c, const std::string& i) {
-                         return m.SetState(c, i, "active");
-                       }),
+         SingleHandler("approved", [](MemoryStore& m, const auth::Identity& c,
+                                      const std::string& i) { return m.SetState(c, i, "active"); }),
          kCacheNoStore});
   t.Add({"deactivate_memory",
          {id},
@@ -209,18 +205,15 @@ void AddMemoryMethods(MethodTable& t) {
          kCacheNoStore});
   t.Add({"approve_memory_batch",
          {ids},
-         BatchHandler("approved",
-                      [](MemoryStore& m, const auth::Identity& c, const Ids& i) {
-                        return m.SetStateBatch(c, i, "active");
-                      }),
+         BatchHandler("approved", [](MemoryStore& m, const auth::Identity& c,
+                                     const Ids& i) { return m.SetStateBatch(c, i, "active"); }),
          kCacheNoStore});
-  t.Add({"deactivate_memory_batch",
-         {ids},
-         BatchHandler("deactivated",
-                      [](MemoryStore& m, const auth::Identity& c, const Ids& i) {
-                        return m.SetStateBatch(c, i, "inactive");
-                      }),
-         kCacheNoStore});
+  t.Add(
+      {"deactivate_memory_batch",
+       {ids},
+       BatchHandler("deactivated", [](MemoryStore& m, const auth::Identity& c,
+                                      const Ids& i) { return m.SetStateBatch(c, i, "inactive"); }),
+       kCacheNoStore});
 }
 
 }  // namespace nexus::rpc

@@ -23,7 +23,7 @@ constexpr const char* kColumns =
     "memory_type, importance, state, namespace, path_key, tags, created_at, updated_at";
 
 constexpr std::array<std::string_view, 9> kMemoryTypes = {
-    "fact",       "preference", "experience", "strategy",    "anti_pattern",
+    "fact",        "preference", "experience", "strategy",    "anti_pattern",
     "observation", "trajectory", "reflection", "consolidated"};
 constexpr std::array<std::string_view, 5> kScopes = {"agent", "user", "tenant", "global",
                                                      "session"};
@@ -69,8 +69,7 @@ Status ValidateNew(const NewMemory& m) {
   RETURN_IF_ERROR(ValidateState(m.state));
   if (m.path_key && m.path_key->empty())
     return Status(Code::kValidation, "path_key must not be empty");
-  if (m.path_key && !m.name_space)
-    return Status(Code::kValidation, "path_key needs a namespace");
+  if (m.path_key && !m.name_space) return Status(Code::kValidation, "path_key needs a namespace");
   return Status::OK();
 }
 
@@ -99,9 +98,9 @@ RecordOwner OwnerOf(const Memory& m) { return RecordOwner{m.tenant_id, m.user_id
 
 StatusOr<std::optional<Memory>> SelectOne(Tx& tx, const std::string& where,
                                           const storage::Params& params) {
-  ASSIGN_OR_RETURN(Rows rows,
-                   tx.Query(std::string("SELECT ") + kColumns + " FROM memories WHERE " + where,
-                            params));
+  ASSIGN_OR_RETURN(
+      Rows rows,
+      tx.Query(std::string("SELECT ") + kColumns + " FROM memories WHERE " + where, params));
   if (rows.empty()) return std::optional<Memory>();
   return std::optional<Memory>(FromRow(rows[0]));
 }
@@ -177,8 +176,8 @@ StatusOr<std::string> MemoryStore::Store(const auth::Identity& caller, const New
     return tx
         .Exec(std::string("INSERT INTO memories (") + kColumns +
                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {m.memory_id, m.content, m.content_hash, m.tenant_id, m.user_id, m.agent_id,
-               m.scope, m.visibility, m.memory_type, m.importance, m.state,
+              {m.memory_id, m.content, m.content_hash, m.tenant_id, m.user_id, m.agent_id, m.scope,
+               m.visibility, m.memory_type, m.importance, m.state,
                storage::OptionalValue(m.name_space), storage::OptionalValue(m.path_key),
                m.tags_json, m.created_at, m.updated_at})
         .status();
@@ -192,30 +191,21 @@ StatusOr<std::vector<Memory>> MemoryStore::Query(const auth::Identity& caller,
   if (filter.state != "all") RETURN_IF_ERROR(ValidateState(filter.state));
   if (filter.scope) RETURN_IF_ERROR(ValidateMemoryScope(*filter.scope));
   if (filter.memory_type) RETURN_IF_ERROR(ValidateMemoryType(*filter.memory_type));
-  storage::Params params;
-  std::string sql = std::string("SELECT ") + kColumns + " FROM memories WHERE " +
-                    ReadableWhere(caller, /*has_scope=*/true, params);
-  const auto equal = [&](const char* column, const std::optional<std::string>& value) {
-    if (!value) return;
-    sql += std::string(" AND ") + column + " = ?";
-    params.push_back(*value);
-  };
-  equal("scope", filter.scope);
-  equal("memory_type", filter.memory_type);
-  equal("namespace", filter.name_space);
-  if (filter.state != "all") equal("state", filter.state);
+  ListingSql listing(caller, kColumns, "memories", /*has_scope=*/true);
+  listing.Equal("scope", filter.scope);
+  listing.Equal("memory_type", filter.memory_type);
+  listing.Equal("namespace", filter.name_space);
+  if (filter.state != "all") listing.Equal("state", filter.state);
   if (filter.namespace_prefix) {
-    sql += " AND namespace LIKE ? ESCAPE '\\'";
-    params.push_back(EscapeLike(*filter.namespace_prefix) + "%");
+    listing.Where("namespace LIKE ? ESCAPE '\\'", EscapeLike(*filter.namespace_prefix) + "%");
   }
   if (filter.text) {
-    sql += " AND LOWER(content) LIKE LOWER(?) ESCAPE '\\'";
-    params.push_back("%" + EscapeLike(*filter.text) + "%");
+    listing.Where("LOWER(content) LIKE LOWER(?) ESCAPE '\\'", "%" + EscapeLike(*filter.text) + "%");
   }
-  sql += " ORDER BY created_at DESC, memory_id LIMIT " + std::to_string(filter.limit);
+  const std::string sql = listing.Sql("created_at DESC, memory_id", filter.limit);
   std::vector<Memory> out;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, listing.params()));
     out.clear();
     for (const Row& r : rows) out.push_back(FromRow(r));
     return Status::OK();

@@ -98,8 +98,7 @@ class MemoryStore {
   StatusOr<bool> SetState(const auth::Identity& caller, const std::string& memory_id,
                           const std::string& state);
   // The updated record; none as for Delete.
-  StatusOr<std::optional<Memory>> Update(const auth::Identity& caller,
-                                         const std::string& memory_id,
+  StatusOr<std::optional<Memory>> Update(const auth::Identity& caller, const std::string& memory_id,
                                          const MemoryChange& change);
 
   StatusOr<BatchOutcome> DeleteBatch(const auth::Identity& caller,

@@ -136,8 +136,7 @@ TEST_P(MemoriesTest, OwnershipAndTenancy) {
 
   EXPECT_FALSE(*memories_->Delete(bob_, secret)) << "invisible: as if absent";
   EXPECT_EQ(memories_->Delete(bob_, shared).status().code(), Code::kPermissionDenied);
-  EXPECT_EQ(memories_->SetState(bob_, shared, "inactive").status().code(),
-            Code::kPermissionDenied);
+  EXPECT_EQ(memories_->SetState(bob_, shared, "inactive").status().code(), Code::kPermissionDenied);
   EXPECT_FALSE(*memories_->Delete(eve_, secret));
   EXPECT_TRUE(*memories_->Delete(Admin(), shared));
   EXPECT_TRUE(*memories_->Delete(alice_bot_, secret));

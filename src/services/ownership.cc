@@ -5,6 +5,15 @@ namespace {
 
 bool SharedWithTenant(const std::string& scope) { return scope == "tenant" || scope == "global"; }
 
+// The SQL condition selecting what `caller` may read; appends its parameters.
+std::string ReadableWhere(const auth::Identity& caller, bool has_scope, storage::Params& params) {
+  params.push_back(caller.tenant_id);
+  if (caller.is_admin) return "tenant_id = ?";
+  params.push_back(caller.user_id);
+  return has_scope ? "tenant_id = ? AND (user_id = ? OR scope IN ('tenant', 'global'))"
+                   : "tenant_id = ? AND user_id = ?";
+}
+
 }  // namespace
 
 bool CanRead(const auth::Identity& caller, const RecordOwner& record) {
@@ -17,16 +26,27 @@ bool CanWrite(const auth::Identity& caller, const RecordOwner& record) {
          (caller.is_admin || record.user_id == caller.user_id);
 }
 
-std::string ReadableWhere(const auth::Identity& caller, bool has_scope, storage::Params& params) {
-  params.push_back(caller.tenant_id);
-  if (caller.is_admin) return "tenant_id = ?";
-  params.push_back(caller.user_id);
-  return has_scope ? "tenant_id = ? AND (user_id = ? OR scope IN ('tenant', 'global'))"
-                   : "tenant_id = ? AND user_id = ?";
-}
-
 std::string VisibilityOfScope(const std::string& scope) {
   return SharedWithTenant(scope) ? "shared" : "private";
+}
+
+ListingSql::ListingSql(const auth::Identity& caller, const std::string& columns,
+                       const std::string& table, bool has_scope)
+    : sql_("SELECT " + columns + " FROM " + table + " WHERE ") {
+  sql_ += ReadableWhere(caller, has_scope, params_);
+}
+
+void ListingSql::Equal(const std::string& column, const std::optional<std::string>& value) {
+  if (value) Where(column + " = ?", *value);
+}
+
+void ListingSql::Where(const std::string& condition, storage::Value param) {
+  sql_ += " AND " + condition;
+  params_.push_back(std::move(param));
+}
+
+std::string ListingSql::Sql(const std::string& order_by, int64_t limit) const {
+  return sql_ + " ORDER BY " + order_by + " LIMIT " + std::to_string(limit);
 }
 
 Status CheckListLimit(int64_t limit) {

@@ -7,6 +7,7 @@
 #define NEXUS_SERVICES_OWNERSHIP_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "auth/identity.h"
@@ -26,12 +27,27 @@ struct RecordOwner {
 bool CanRead(const auth::Identity& caller, const RecordOwner& record);
 bool CanWrite(const auth::Identity& caller, const RecordOwner& record);
 
-// An SQL condition over the columns tenant_id, user_id and (with `has_scope`) scope that
-// selects the records `caller` may read; appends its parameters to `params`.
-std::string ReadableWhere(const auth::Identity& caller, bool has_scope, storage::Params& params);
-
 // "shared" for records shared with the tenant (scope tenant or global), else "private".
 std::string VisibilityOfScope(const std::string& scope);
+
+// A listing of the rows of one table (columns tenant_id, user_id and, with `has_scope`,
+// scope) that the caller may read, narrowed by filters.
+class ListingSql {
+ public:
+  ListingSql(const auth::Identity& caller, const std::string& columns, const std::string& table,
+             bool has_scope);
+  // Keeps the rows whose `column` equals `value`, when there is a value.
+  void Equal(const std::string& column, const std::optional<std::string>& value);
+  // Keeps the rows matching `condition`, an SQL condition with one `?` bound to `param`.
+  void Where(const std::string& condition, storage::Value param);
+  // The statement, ordered by `order_by` and limited to `limit` rows.
+  std::string Sql(const std::string& order_by, int64_t limit) const;
+  const storage::Params& params() const { return params_; }
+
+ private:
+  std::string sql_;
+  storage::Params params_;
+};
 
 // The largest page a listing returns.
 inline constexpr int64_t kMaxListLimit = 1000;

@@ -58,12 +58,11 @@ Status InsertPlaybook(Tx& tx, const auth::Identity& caller, const std::string& i
                       const std::string& name, const std::string& description,
                       const std::string& scope) {
   const int64_t now = NowMicros();
-  Status s =
-      tx.Exec(std::string("INSERT INTO playbooks (") + kColumns +
-                  ") VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 0, ?, ?)",
-              {id, caller.tenant_id, caller.user_id, caller.agent_id, name, description, scope,
-               VisibilityOfScope(scope), now, now})
-          .status();
+  Status s = tx.Exec(std::string("INSERT INTO playbooks (") + kColumns +
+                         ") VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 0, ?, ?)",
+                     {id, caller.tenant_id, caller.user_id, caller.agent_id, name, description,
+                      scope, VisibilityOfScope(scope), now, now})
+                 .status();
   if (s.code() == Code::kAlreadyExists) return AlreadyExists("Playbook already exists: " + name);
   return s;
 }
@@ -104,8 +103,7 @@ std::string CategoryOfOutcome(const std::string& status) {
 }  // namespace
 
 StatusOr<std::string> Playbooks::Create(const auth::Identity& caller, const std::string& name,
-                                        const std::string& description,
-                                        const std::string& scope) {
+                                        const std::string& description, const std::string& scope) {
   RETURN_IF_ERROR(ValidateName(name));
   RETURN_IF_ERROR(ValidateMemoryScope(scope));
   const std::string id = NewUuid4();
@@ -119,9 +117,9 @@ StatusOr<std::optional<Playbook>> Playbooks::Find(const auth::Identity& caller,
                                                   const storage::Params& params) {
   std::optional<Playbook> out;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kColumns +
-                                             " FROM playbooks WHERE " + where,
-                                         params));
+    ASSIGN_OR_RETURN(
+        Rows rows,
+        tx.Query(std::string("SELECT ") + kColumns + " FROM playbooks WHERE " + where, params));
     out.reset();
     if (rows.empty()) return Status::OK();
     Playbook p = FromRow(rows[0]);
@@ -147,21 +145,13 @@ StatusOr<std::optional<Playbook>> Playbooks::GetByName(const auth::Identity& cal
 StatusOr<std::vector<Playbook>> Playbooks::Query(const auth::Identity& caller,
                                                  const PlaybookFilter& filter) {
   RETURN_IF_ERROR(CheckListLimit(filter.limit));
-  storage::Params params;
-  std::string sql = std::string("SELECT ") + kColumns + " FROM playbooks WHERE " +
-                    ReadableWhere(caller, /*has_scope=*/true, params);
-  if (filter.scope) {
-    sql += " AND scope = ?";
-    params.push_back(*filter.scope);
-  }
-  if (filter.agent_id) {
-    sql += " AND agent_id = ?";
-    params.push_back(*filter.agent_id);
-  }
-  sql += " ORDER BY updated_at DESC, playbook_id LIMIT " + std::to_string(filter.limit);
+  ListingSql listing(caller, kColumns, "playbooks", /*has_scope=*/true);
+  listing.Equal("scope", filter.scope);
+  listing.Equal("agent_id", filter.agent_id);
+  const std::string sql = listing.Sql("updated_at DESC, playbook_id", filter.limit);
   std::vector<Playbook> out;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, listing.params()));
     out.clear();
     for (const Row& r : rows) out.push_back(FromRow(r));
     return Status::OK();

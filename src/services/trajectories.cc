@@ -44,7 +44,7 @@ Trajectory FromRow(const Row& r) {
 }
 
 Feedback FeedbackFromRow(const Row& r) {
-  return Feedback{r.Text(0),    r.Text(1),    r.Text(2), OptReal(r, 3),
+  return Feedback{r.Text(0),     r.Text(1),     r.Text(2), OptReal(r, 3),
                   OptText(r, 4), OptText(r, 5), r.Text(6), r.Int(7)};
 }
 
@@ -179,21 +179,14 @@ Status TrajectoryLog::Complete(const auth::Identity& caller, const std::string& 
 StatusOr<std::vector<Trajectory>> TrajectoryLog::Query(const auth::Identity& caller,
                                                        const TrajectoryFilter& filter) {
   RETURN_IF_ERROR(CheckListLimit(filter.limit));
-  storage::Params params;
-  std::string sql = std::string("SELECT ") + kColumns + " FROM trajectories WHERE " +
-                    ReadableWhere(caller, /*has_scope=*/false, params);
-  const auto equal = [&](const char* column, const std::optional<std::string>& value) {
-    if (!value) return;
-    sql += std::string(" AND ") + column + " = ?";
-    params.push_back(*value);
-  };
-  equal("task_type", filter.task_type);
-  equal("agent_id", filter.agent_id);
-  equal("status", filter.status);
-  sql += " ORDER BY started_at DESC, trajectory_id LIMIT " + std::to_string(filter.limit);
+  ListingSql listing(caller, kColumns, "trajectories", /*has_scope=*/false);
+  listing.Equal("task_type", filter.task_type);
+  listing.Equal("agent_id", filter.agent_id);
+  listing.Equal("status", filter.status);
+  const std::string sql = listing.Sql("started_at DESC, trajectory_id", filter.limit);
   std::vector<Trajectory> out;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, listing.params()));
     out.clear();
     for (const Row& r : rows) {
       out.push_back(FromRow(r));
@@ -271,8 +264,8 @@ StatusOr<double> TrajectoryLog::EffectiveScore(const auth::Identity& caller,
 }
 
 Status TrajectoryLog::MarkForRelearning(const auth::Identity& caller,
-                                        const std::string& trajectory_id,
-                                        const std::string& reason, int64_t priority) {
+                                        const std::string& trajectory_id, const std::string& reason,
+                                        int64_t priority) {
   if (priority < 0 || priority > 10)
     return Status(Code::kValidation, "priority must be between 0 and 10");
   return engine_.Write([&](Tx& tx) -> Status {
@@ -289,15 +282,12 @@ Status TrajectoryLog::MarkForRelearning(const auth::Identity& caller,
 StatusOr<std::vector<Trajectory>> TrajectoryLog::TakeRelearning(const auth::Identity& caller,
                                                                 int64_t limit) {
   RETURN_IF_ERROR(CheckListLimit(limit));
-  storage::Params params;
-  const std::string sql = std::string("SELECT ") + kColumns + " FROM trajectories WHERE " +
-                          ReadableWhere(caller, /*has_scope=*/false, params) +
-                          " AND needs_relearning = 1 ORDER BY relearning_priority DESC, "
-                          "started_at, trajectory_id LIMIT " +
-                          std::to_string(limit);
+  ListingSql listing(caller, kColumns, "trajectories", /*has_scope=*/false);
+  listing.Where("needs_relearning = ?", int64_t{1});
+  const std::string sql = listing.Sql("relearning_priority DESC, started_at, trajectory_id", limit);
   std::vector<Trajectory> out;
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
+    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, listing.params()));
     out.clear();
     for (const Row& r : rows) {
       out.push_back(FromRow(r));
