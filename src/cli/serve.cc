@@ -15,6 +15,7 @@
 #include "server/nexus_handler.h"
 #include "server/unix_socket_relay.h"
 #include "services/agents.h"
+#include "services/memory_service.h"
 #include "services/permission_hooks.h"
 #include "services/provisioning.h"
 #include "services/sandboxes.h"
@@ -103,8 +104,9 @@ int RunServe(const ServeOptions& options) {
   sandboxes.StartExpiry(std::chrono::seconds(30));
 
   services::AgentRegistry agents(*store->engine, tree, rebac, keys);
+  services::MemoryService memory(*store->engine);
   const rpc::Dispatcher dispatcher(
-      rpc::Services{store->engine.get(), &tree, &keys, &rebac, &sandboxes, &agents});
+      rpc::Services{store->engine.get(), &tree, &keys, &rebac, &sandboxes, &agents, &memory});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);

@@ -55,6 +55,8 @@ Dispatcher::Dispatcher(Services services)
   AddRebacMethods(*table_);
   AddSandboxMethods(*table_);
   AddAgentMethods(*table_);
+  AddMemoryMethods(*table_);
+  AddLearningMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

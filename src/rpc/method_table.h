@@ -55,6 +55,8 @@ void AddAdminMethods(MethodTable& table);
 void AddRebacMethods(MethodTable& table);
 void AddSandboxMethods(MethodTable& table);
 void AddAgentMethods(MethodTable& table);
+void AddMemoryMethods(MethodTable& table);
+void AddLearningMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 
