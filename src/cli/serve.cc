@@ -18,6 +18,8 @@
 #include "services/permission_hooks.h"
 #include "services/provisioning.h"
 #include "services/sandboxes.h"
+#include "services/workspace_registry.h"
+#include "services/workspace_snapshots.h"
 #include "storage/store.h"
 #include "vfs/path_tree.h"
 
@@ -103,8 +105,10 @@ int RunServe(const ServeOptions& options) {
   sandboxes.StartExpiry(std::chrono::seconds(30));
 
   services::AgentRegistry agents(*store->engine, tree, rebac, keys);
-  const rpc::Dispatcher dispatcher(
-      rpc::Services{store->engine.get(), &tree, &keys, &rebac, &sandboxes, &agents});
+  services::WorkspaceRegistry workspaces(*store->engine, tree, rebac);
+  services::WorkspaceSnapshots snapshots(*store->engine, tree, *store->blobs);
+  const rpc::Dispatcher dispatcher(rpc::Services{store->engine.get(), &tree, &keys, &rebac,
+                                                 &sandboxes, &agents, &workspaces, &snapshots});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);

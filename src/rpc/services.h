@@ -18,6 +18,8 @@ class Rebac;
 namespace nexus::services {
 class AgentRegistry;
 class SandboxService;
+class WorkspaceRegistry;
+class WorkspaceSnapshots;
 }  // namespace nexus::services
 
 namespace nexus::rpc {
@@ -29,6 +31,8 @@ struct Services {
   rebac::Rebac* rebac = nullptr;
   services::SandboxService* sandboxes = nullptr;  // null when sandboxes are off
   services::AgentRegistry* agents = nullptr;
+  services::WorkspaceRegistry* workspaces = nullptr;
+  services::WorkspaceSnapshots* snapshots = nullptr;
 };
 
 }  // namespace nexus::rpc
