@@ -2,8 +2,10 @@
 // and PostgreSQL: shapes, tenancy, permissions and atomic restore.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "cli/http_test_fixture.h"
 #include "util/base64.h"
@@ -98,6 +100,30 @@ TEST_P(WorkspacesHttpTest, RegisterListGetUnregisterWorkspaces) {
   EXPECT_TRUE(Result("get_workspace_info", Json{{"path", kWs}}, alice_).is_null());
   EXPECT_EQ(Result("is_directory", Json{{"path", kWs}}, alice_)["is_directory"], true)
       << "the files are kept";
+}
+
+TEST_P(WorkspacesHttpTest, ListingsShowSharedAndHideExpiredRegistrations) {
+  const Json shared = Result("register_workspace", Json{{"path", kWs}}, alice_);
+  Result("register_workspace",
+         Json{{"path", "/tenant:default/user:alice/brief"}, {"ttl", Timedelta(0.001)}}, alice_);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(Result("list_workspaces", Json::object(), alice_), Json::array({shared}))
+      << "an expired registration is not listed";
+  EXPECT_TRUE(
+      Result("get_workspace_info", Json{{"path", "/tenant:default/user:alice/brief"}}, alice_)
+          .is_null());
+  Result("register_workspace", Json{{"path", "/tenant:default/user:alice/brief"}}, alice_);
+
+  EXPECT_EQ(Result("list_workspaces", Json::object(), bob_), Json::array());
+  Result(
+      "rebac_create",
+      Json{{"subject", {"user", "bob"}}, {"relation", "direct_viewer"}, {"object", {"file", kWs}}},
+      alice_);
+  EXPECT_EQ(Result("list_workspaces", Json::object(), bob_), Json::array({shared}))
+      << "bob may read it now";
+  EXPECT_EQ(Result("workspace_log", Json{{"workspace_path", kWs}}, bob_), Json::array());
+  EXPECT_EQ(ErrorCode("workspace_snapshot", Json{{"workspace_path", kWs}}, bob_), -32004)
+      << "reading is not writing";
 }
 
 TEST_P(WorkspacesHttpTest, LegacyPathsMapIntoTheCallersTenant) {
