@@ -19,6 +19,8 @@
 #include "services/permission_hooks.h"
 #include "services/provisioning.h"
 #include "services/sandboxes.h"
+#include "services/workspace_registry.h"
+#include "services/workspace_snapshots.h"
 #include "storage/store.h"
 #include "vfs/path_tree.h"
 
@@ -105,8 +107,17 @@ int RunServe(const ServeOptions& options) {
 
   services::AgentRegistry agents(*store->engine, tree, rebac, keys);
   services::MemoryService memory(*store->engine);
-  const rpc::Dispatcher dispatcher(
-      rpc::Services{store->engine.get(), &tree, &keys, &rebac, &sandboxes, &agents, &memory});
+  services::WorkspaceRegistry workspaces(*store->engine, tree, rebac);
+  services::WorkspaceSnapshots snapshots(*store->engine, tree, *store->blobs);
+  const rpc::Dispatcher dispatcher(rpc::Services{.engine = store->engine.get(),
+                                                 .tree = &tree,
+                                                 .keys = &keys,
+                                                 .rebac = &rebac,
+                                                 .sandboxes = &sandboxes,
+                                                 .agents = &agents,
+                                                 .memory = &memory,
+                                                 .workspaces = &workspaces,
+                                                 .snapshots = &snapshots});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);

@@ -121,4 +121,11 @@ StatusOr<std::vector<bool>> AccessPolicy::Visible(const std::vector<std::string>
   return visible;
 }
 
+StatusOr<auth::ScopedPath> AuthorizePath(rebac::Rebac& rebac, const auth::Identity& caller,
+                                         std::string_view raw, Access access) {
+  ASSIGN_OR_RETURN(auth::ScopedPath path, auth::ScopePath(caller, raw));
+  RETURN_IF_ERROR(AccessPolicy(rebac, caller).Check(path.stored, access));
+  return path;
+}
+
 }  // namespace nexus::rpc

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "auth/identity.h"
+#include "auth/tenant_paths.h"
 #include "rebac/rebac.h"
 #include "util/status.h"
 
@@ -50,6 +51,10 @@ class AccessPolicy {
 };
 
 std::string_view AccessName(Access access);
+
+// Normalises `raw`, maps it into the caller's tenant (auth::ScopePath) and checks `access`.
+StatusOr<auth::ScopedPath> AuthorizePath(rebac::Rebac& rebac, const auth::Identity& caller,
+                                         std::string_view raw, Access access);
 
 }  // namespace nexus::rpc
 

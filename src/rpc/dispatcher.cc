@@ -57,6 +57,7 @@ Dispatcher::Dispatcher(Services services)
   AddAgentMethods(*table_);
   AddMemoryMethods(*table_);
   AddLearningMethods(*table_);
+  AddWorkspaceMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

@@ -57,6 +57,7 @@ void AddSandboxMethods(MethodTable& table);
 void AddAgentMethods(MethodTable& table);
 void AddMemoryMethods(MethodTable& table);
 void AddLearningMethods(MethodTable& table);
+void AddWorkspaceMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 

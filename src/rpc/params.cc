@@ -23,6 +23,8 @@ std::string_view TypeName(ParamType type) {
       return "a list";
     case ParamType::kObject:
       return "an object";
+    case ParamType::kTimedelta:
+      return "a timedelta ({\"__type__\": \"timedelta\", \"seconds\": N})";
     case ParamType::kAny:
       return "any value";
   }
@@ -46,6 +48,9 @@ bool Matches(const Json& v, ParamType type) {
       return v.is_array();
     case ParamType::kObject:
       return v.is_object();
+    case ParamType::kTimedelta:
+      return v.is_object() && v.contains("__type__") && v["__type__"] == "timedelta" &&
+             v.contains("seconds") && v["seconds"].is_number();
     case ParamType::kAny:
       return true;
     case ParamType::kStringList:
@@ -145,6 +150,11 @@ std::vector<std::string> Params::StrList(const std::string& name) const {
   if (!Has(name)) return out;
   for (const Json& item : Raw(name)) out.push_back(item.get<std::string>());
   return out;
+}
+
+std::optional<double> Params::Seconds(const std::string& name) const {
+  if (!Has(name)) return std::nullopt;
+  return Raw(name).at("seconds").get<double>();
 }
 
 }  // namespace nexus::rpc

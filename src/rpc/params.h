@@ -24,6 +24,7 @@ enum class ParamType {
   kStringList,  // array of strings
   kArray,
   kObject,
+  kTimedelta,  // a timedelta wrapper {"__type__":"timedelta","seconds":N}; not a bare number
   kAny,
 };
 
@@ -56,6 +57,7 @@ class Params {
   double Number(const std::string& name) const;
   std::string Bytes(const std::string& name) const;  // kBytes parameters
   std::vector<std::string> StrList(const std::string& name) const;
+  std::optional<double> Seconds(const std::string& name) const;  // kTimedelta parameters
   const Json& Raw(const std::string& name) const;
 
  private:

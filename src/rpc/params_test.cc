@@ -56,6 +56,19 @@ TEST(ParamsTest, ExplicitNullForOptionalIsAbsent) {
   EXPECT_FALSE(p->Has("tag"));
 }
 
+TEST(ParamsTest, TimedeltaNeedsTheWrapper) {
+  const std::vector<ParamSpec> specs = {Optional("ttl", ParamType::kTimedelta)};
+  auto p = Params::Bind("m", specs, Json{{"ttl", {{"__type__", "timedelta"}, {"seconds", 90.5}}}});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->Seconds("ttl"), 90.5);
+  EXPECT_FALSE(Params::Bind("m", specs, Json::object())->Seconds("ttl").has_value());
+  auto plain = Params::Bind("m", specs, Json{{"ttl", 60}});
+  ASSERT_FALSE(plain.ok());
+  EXPECT_NE(plain.status().message().find("'ttl' must be a timedelta"), std::string::npos)
+      << plain.status().message();
+  EXPECT_FALSE(Params::Bind("m", specs, Json{{"ttl", {{"__type__", "bytes"}}}}).ok());
+}
+
 TEST(ParamsTest, NonObjectParamsAreRefused) {
   EXPECT_FALSE(Params::Bind("m", kSpecs, Json::array()).ok());
 }

@@ -19,6 +19,8 @@ namespace nexus::services {
 class AgentRegistry;
 class SandboxService;
 struct MemoryService;
+class WorkspaceRegistry;
+class WorkspaceSnapshots;
 }  // namespace nexus::services
 
 namespace nexus::rpc {
@@ -31,6 +33,8 @@ struct Services {
   services::SandboxService* sandboxes = nullptr;  // null when sandboxes are off
   services::AgentRegistry* agents = nullptr;
   services::MemoryService* memory = nullptr;
+  services::WorkspaceRegistry* workspaces = nullptr;
+  services::WorkspaceSnapshots* snapshots = nullptr;
 };
 
 }  // namespace nexus::rpc

@@ -24,11 +24,10 @@ Status DecodeWrapper(Json& obj) {
     Json iso = *data;
     obj = std::move(iso);
   } else if (kind == "timedelta") {
+    // Kept as a wrapper: a duration parameter must tell it from a plain number.
     const auto seconds = obj.find("seconds");
     if (seconds == obj.end() || !seconds->is_number())
       return InvalidArgument("timedelta wrapper needs numeric 'seconds'");
-    Json s = *seconds;
-    obj = std::move(s);
   }
   return Status::OK();
 }

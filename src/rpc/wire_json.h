@@ -4,7 +4,9 @@
 //
 // In memory, bytes are nlohmann binary values; on the wire they are
 // {"__type__":"bytes","data":"<base64>"}. Datetimes are built with DateTimeValue; incoming
-// datetime wrappers become their ISO string and timedelta wrappers their seconds.
+// datetime wrappers become their ISO string. Incoming timedelta wrappers are checked and
+// kept as they are (ParamType::kTimedelta reads them), so that a duration is never
+// confused with a plain number.
 #ifndef NEXUS_RPC_WIRE_JSON_H_
 #define NEXUS_RPC_WIRE_JSON_H_
 

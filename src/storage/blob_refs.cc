@@ -93,7 +93,9 @@ StatusOr<BlobCheckReport> CheckBlobs(Engine& engine, BlobStore& store) {
   Rows rows;
   RETURN_IF_ERROR(engine.Read([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(rows, tx.Query("SELECT b.hash, b.refcount, (SELECT COUNT(*) FROM versions v"
-                                    " WHERE v.hash = b.hash) FROM blobs b ORDER BY b.hash"));
+                                    " WHERE v.hash = b.hash) + (SELECT COUNT(*) FROM"
+                                    " workspace_snapshot_files f WHERE f.hash = b.hash)"
+                                    " FROM blobs b ORDER BY b.hash"));
     return Status::OK();
   }));
   std::set<std::string> referenced;

@@ -51,6 +51,13 @@ StatusOr<Node> LoadFile(Tx& tx, const std::string& path) {
   return node;
 }
 
+StatusOr<std::optional<Node>> LoadWritable(Tx& tx, const std::string& path) {
+  ASSIGN_OR_RETURN(std::optional<Node> node, LoadNode(tx, path));
+  if (node && node->info.is_directory)
+    return Status(Code::kIsADirectory, "Is a directory: " + path);
+  return node;
+}
+
 Status InsertDirectory(Tx& tx, const std::string& path, const Actor& actor, int64_t now,
                        const PathTreeHooks& hooks) {
   RETURN_IF_ERROR(
@@ -149,6 +156,13 @@ Status DropVersionRefs(Tx& tx, int64_t node_id) {
                                        " GROUP BY hash",
                                        {node_id}));
   return DropCountedRefs(tx, rows);
+}
+
+Status DeleteFile(Tx& tx, const std::string& path, const PathTreeHooks& hooks) {
+  ASSIGN_OR_RETURN(Node node, LoadFile(tx, path));
+  RETURN_IF_ERROR(DropVersionRefs(tx, node.id));
+  RETURN_IF_ERROR(tx.Exec("DELETE FROM nodes WHERE id = ?", {node.id}).status());
+  return hooks.removed ? hooks.removed(tx, path) : Status::OK();
 }
 
 Status DropSubtreeVersionRefs(Tx& tx, const std::string& dir) {

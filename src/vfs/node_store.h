@@ -29,6 +29,14 @@ StatusOr<Node> LoadExisting(storage::Tx& tx, const std::string& path);
 // The node at `path`, which must be a file: kNotFound or kIsADirectory otherwise.
 StatusOr<Node> LoadFile(storage::Tx& tx, const std::string& path);
 
+// The node at `path` when it is a file, nullopt when there is none; kIsADirectory when
+// `path` is a directory (what a write needs before it commits a version).
+StatusOr<std::optional<Node>> LoadWritable(storage::Tx& tx, const std::string& path);
+
+// Deletes file `path` with its history and blob references, then runs the removed hook.
+// kNotFound or kIsADirectory when `path` is not a file.
+Status DeleteFile(storage::Tx& tx, const std::string& path, const PathTreeHooks& hooks);
+
 // Makes sure `dir` and its ancestors exist as directories, creating the missing ones
 // (owned by `actor`); kNotADirectory when one of them is a file.
 Status EnsureDirectories(storage::Tx& tx, const std::string& dir, const Actor& actor, int64_t now,

@@ -1,6 +1,7 @@
 #include "vfs/path_tree.h"
 
 #include "util/clock.h"
+#include "util/hash.h"
 #include "util/path.h"
 #include "vfs/node_store.h"
 
@@ -58,10 +59,7 @@ StatusOr<FileInfo> PathTree::Write(const Actor& actor, std::string_view raw_path
   ASSIGN_OR_RETURN(const std::string path, NormalizeFilePath(raw_path));
   const int64_t size = static_cast<int64_t>(content.size());
   return StoreAndCommit(content, [&](Tx& tx, const std::string& hash, FileInfo& out) -> Status {
-    ASSIGN_OR_RETURN(std::optional<Node> node, LoadNode(tx, path));
-    if (node && node->info.is_directory) {
-      return Status(Code::kIsADirectory, "Is a directory: " + path);
-    }
+    ASSIGN_OR_RETURN(std::optional<Node> node, LoadWritable(tx, path));
     RETURN_IF_ERROR(CheckConditions(path, node, options));
     return CommitVersion(tx, blobs_, path, node, NewVersion{hash, size, "original", ""}, actor,
                          hooks_, &out);
@@ -120,12 +118,7 @@ StatusOr<FileContent> PathTree::Read(std::string_view raw_path, std::optional<in
 
 Status PathTree::Delete(std::string_view raw_path) {
   ASSIGN_OR_RETURN(const std::string path, NormalizeFilePath(raw_path));
-  return engine_.Write([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Node node, LoadFile(tx, path));
-    RETURN_IF_ERROR(DropVersionRefs(tx, node.id));
-    RETURN_IF_ERROR(tx.Exec("DELETE FROM nodes WHERE id = ?", {node.id}).status());
-    return hooks_.removed ? hooks_.removed(tx, path) : Status::OK();
-  });
+  return engine_.Write([&](Tx& tx) { return DeleteFile(tx, path, hooks_); });
 }
 
 StatusOr<FileInfo> PathTree::Copy(const Actor& actor, std::string_view raw_src,
@@ -135,14 +128,55 @@ StatusOr<FileInfo> PathTree::Copy(const Actor& actor, std::string_view raw_src,
   FileInfo out;
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(Node from, LoadFile(tx, src));
-    ASSIGN_OR_RETURN(std::optional<Node> to, LoadNode(tx, dst));
-    if (to && to->info.is_directory) return Status(Code::kIsADirectory, "Is a directory: " + dst);
+    ASSIGN_OR_RETURN(std::optional<Node> to, LoadWritable(tx, dst));
     // The source's blob is referenced, so it cannot be swept while this unit runs.
     return CommitVersion(tx, blobs_, dst, to,
                          NewVersion{from.info.etag, from.info.size, "original", ""}, actor, hooks_,
                          &out);
   }));
   return out;
+}
+
+namespace {
+
+// The changes with their paths normalised, so that a bad path fails the batch before it runs.
+StatusOr<std::vector<TreeChange>> NormalizedChanges(const std::vector<TreeChange>& changes) {
+  std::vector<TreeChange> out = changes;
+  for (TreeChange& change : out) {
+    ASSIGN_OR_RETURN(change.path, NormalizeFilePath(change.path));
+    if (change.kind == TreeChange::Kind::kWrite && !IsSha256Hex(change.hash))
+      return InvalidArgument("not a content hash: '" + change.hash + "'");
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<BatchResult> PathTree::ApplyBatch(const Actor& actor,
+                                           const std::vector<TreeChange>& raw_changes,
+                                           std::string_view change_reason) {
+  ASSIGN_OR_RETURN(const std::vector<TreeChange> changes, NormalizedChanges(raw_changes));
+  BatchResult result;
+  RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
+    result = BatchResult{};
+    for (const TreeChange& change : changes) {
+      if (change.kind == TreeChange::Kind::kDelete) {
+        RETURN_IF_ERROR(DeleteFile(tx, change.path, hooks_));
+        ++result.deleted;
+        continue;
+      }
+      ASSIGN_OR_RETURN(std::optional<Node> node, LoadWritable(tx, change.path));
+      if (node && node->info.etag == change.hash) continue;
+      FileInfo written;
+      RETURN_IF_ERROR(CommitVersion(
+          tx, blobs_, change.path, node,
+          NewVersion{change.hash, change.size, "original", std::string(change_reason)}, actor,
+          hooks_, &written));
+      ++result.written;
+    }
+    return Status::OK();
+  }));
+  return result;
 }
 
 Status PathTree::Mkdir(const Actor& actor, std::string_view raw_path, bool parents, bool exist_ok) {

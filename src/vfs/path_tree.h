@@ -104,6 +104,23 @@ struct PathTreeHooks {
   std::function<Status(storage::Tx&, const std::string& path)> removed;
 };
 
+// One change of a batch (PathTree::ApplyBatch).
+struct TreeChange {
+  enum class Kind {
+    kWrite,   // make blob `hash` (`size` bytes, already referenced elsewhere) file `path`'s content
+    kDelete,  // delete file `path` and its history
+  };
+  Kind kind = Kind::kWrite;
+  std::string path;
+  std::string hash;
+  int64_t size = 0;
+};
+
+struct BatchResult {
+  int64_t written = 0;  // files given a new version; a write of the current content is none
+  int64_t deleted = 0;
+};
+
 class PathTree {
  public:
   PathTree(storage::Engine& engine, storage::BlobStore& blobs, PathTreeHooks hooks = {})
@@ -119,6 +136,15 @@ class PathTree {
   Status Delete(std::string_view path);
   // Copies file `src` to `dst` (a new file, or a new version of an existing file).
   StatusOr<FileInfo> Copy(const Actor& actor, std::string_view src, std::string_view dst);
+
+  // Applies `changes` in order as one write unit: all of them or, when one fails, none.
+  // Writes take content already in the blob store by hash, so a caller that holds a
+  // reference to it (a snapshot) can put it back without reading it; the content must be
+  // referenced while the batch runs (kRetry if it was swept). A write of a file's current
+  // content is skipped. Hooks run as for single writes and deletes. `change_reason` is
+  // recorded on the new versions.
+  StatusOr<BatchResult> ApplyBatch(const Actor& actor, const std::vector<TreeChange>& changes,
+                                   std::string_view change_reason = {});
 
   // Directories.
   Status Mkdir(const Actor& actor, std::string_view path, bool parents, bool exist_ok);
