@@ -15,6 +15,7 @@
 #include "server/nexus_handler.h"
 #include "server/unix_socket_relay.h"
 #include "services/agents.h"
+#include "services/mounts.h"
 #include "services/permission_hooks.h"
 #include "services/provisioning.h"
 #include "services/sandboxes.h"
@@ -103,8 +104,17 @@ int RunServe(const ServeOptions& options) {
   sandboxes.StartExpiry(std::chrono::seconds(30));
 
   services::AgentRegistry agents(*store->engine, tree, rebac, keys);
+  services::MountService mounts(*store->engine, tree, rebac, {data_dir});
+  if (Status s = mounts.RecoverJobsAfterRestart(); !s.ok()) return Fail("sync job records", s);
+  // A saved mount that cannot be activated again (its directory gone) must not stop the server.
+  const auto report = [](const std::string& point, const Status& s) {
+    std::fprintf(stderr, "nexus serve: saved mount %s not restored: %s\n", point.c_str(),
+                 s.message().c_str());
+  };
+  if (Status s = mounts.LoadAllSaved(report); !s.ok()) return Fail("saved mounts", s);
+  mounts.StartWorker();
   const rpc::Dispatcher dispatcher(
-      rpc::Services{store->engine.get(), &tree, &keys, &rebac, &sandboxes, &agents});
+      rpc::Services{store->engine.get(), &tree, &keys, &rebac, &sandboxes, &agents, &mounts});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);
@@ -129,6 +139,7 @@ int RunServe(const ServeOptions& options) {
   std::fflush(stdout);
   // Members go in reverse order: the server drains first, the store closes (checkpoint) last.
   http.Stop();
+  mounts.Stop();
   return 0;
 }
 

@@ -17,6 +17,7 @@ class Rebac;
 }
 namespace nexus::services {
 class AgentRegistry;
+class MountService;
 class SandboxService;
 }  // namespace nexus::services
 
@@ -29,6 +30,7 @@ struct Services {
   rebac::Rebac* rebac = nullptr;
   services::SandboxService* sandboxes = nullptr;  // null when sandboxes are off
   services::AgentRegistry* agents = nullptr;
+  services::MountService* mounts = nullptr;  // null: no mounts, the tree serves every path
 };
 
 }  // namespace nexus::rpc

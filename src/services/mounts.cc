@@ -187,7 +187,9 @@ void AddScope(const auth::Identity& caller, const char* owner_column, std::strin
   }
 }
 
-Json ReportJson(const SyncReport& r) {
+}  // namespace
+
+std::string SyncReportJson(const SyncReport& r) {
   return Json{{"files_scanned", r.files_scanned},
               {"files_created", r.files_created},
               {"files_updated", r.files_updated},
@@ -196,8 +198,11 @@ Json ReportJson(const SyncReport& r) {
               {"cache_bytes", 0},
               {"cache_skipped", 0},
               {"embeddings_generated", 0},
-              {"errors", r.errors}};
+              {"errors", r.errors}}
+      .dump();
 }
+
+namespace {
 
 // Include and exclude filters of a sync.
 class Selection {
@@ -644,7 +649,7 @@ void MountService::RunJob(const std::string& id, const SyncOptions& options) {
     (void)UpdateJob(id,
                     "UPDATE sync_jobs SET status = 'completed', progress_pct = 100, "
                     "completed_at = ?, result = ?, progress_detail = ?",
-                    {NowMicros(), ReportJson(*report).dump(),
+                    {NowMicros(), SyncReportJson(*report),
                      Json{{"files_scanned", report->files_scanned}}.dump()});
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -95,6 +95,9 @@ struct SyncReport {
   std::vector<std::string> errors;
 };
 
+// The result object of api.md §6.4 for `report`, as JSON text.
+std::string SyncReportJson(const SyncReport& report);
+
 struct SyncJob {
   std::string id;
   std::string tenant_id;
