@@ -187,6 +187,28 @@ void AddScope(const auth::Identity& caller, const char* owner_column, std::strin
   }
 }
 
+// Adds "AND <column> = value" when there is a value.
+void AddFilter(const char* column, const std::optional<std::string>& value, std::string& sql,
+               storage::Params& params) {
+  if (!value) return;
+  sql += std::string(" AND ") + column + " = ?";
+  params.push_back(*value);
+}
+
+// The rows of a query, each made into a T.
+template <typename T>
+StatusOr<std::vector<T>> ReadRows(storage::Engine& engine, const std::string& sql,
+                                  const storage::Params& params, T (*from_row)(const Row&)) {
+  std::vector<T> out;
+  RETURN_IF_ERROR(engine.Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(const Rows rows, tx.Query(sql, params));
+    out.clear();
+    for (const Row& r : rows) out.push_back(from_row(r));
+    return Status::OK();
+  }));
+  return out;
+}
+
 }  // namespace
 
 std::string SyncReportJson(const SyncReport& r) {
@@ -385,22 +407,9 @@ StatusOr<std::vector<SavedMount>> MountService::ListSaved(
   std::string sql = std::string("SELECT ") + kSavedColumns + " FROM mount_configs WHERE 1 = 1";
   storage::Params params;
   AddScope(caller, "owner_user_id", sql, params);
-  if (owner_user_id) {
-    sql += " AND owner_user_id = ?";
-    params.push_back(*owner_user_id);
-  }
-  if (tenant_id) {
-    sql += " AND tenant_id = ?";
-    params.push_back(*tenant_id);
-  }
-  std::vector<SavedMount> out;
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(const Rows rows, tx.Query(sql + " ORDER BY created_at, mount_point", params));
-    out.clear();
-    for (const Row& r : rows) out.push_back(SavedFromRow(r));
-    return Status::OK();
-  }));
-  return out;
+  AddFilter("owner_user_id", owner_user_id, sql, params);
+  AddFilter("tenant_id", tenant_id, sql, params);
+  return ReadRows(engine_, sql + " ORDER BY created_at, mount_point", params, SavedFromRow);
 }
 
 Status MountService::Load(const auth::Identity& caller, const std::string& mount_point) {
@@ -588,24 +597,11 @@ StatusOr<std::vector<SyncJob>> MountService::ListJobs(const auth::Identity& call
   std::string sql = std::string("SELECT ") + kJobColumns + " FROM sync_jobs WHERE 1 = 1";
   storage::Params params;
   AddScope(caller, "created_by", sql, params);
-  if (mount_point) {
-    sql += " AND mount_point = ?";
-    params.push_back(*mount_point);
-  }
-  if (status) {
-    sql += " AND status = ?";
-    params.push_back(*status);
-  }
+  AddFilter("mount_point", mount_point, sql, params);
+  AddFilter("status", status, sql, params);
   sql += " ORDER BY created_at DESC, id LIMIT ?";
   params.push_back(limit);
-  std::vector<SyncJob> out;
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(const Rows rows, tx.Query(sql, params));
-    out.clear();
-    for (const Row& r : rows) out.push_back(JobFromRow(r));
-    return Status::OK();
-  }));
-  return out;
+  return ReadRows(engine_, sql, params, JobFromRow);
 }
 
 Status MountService::RecoverJobsAfterRestart() {
