@@ -16,6 +16,7 @@
 #include "server/unix_socket_relay.h"
 #include "services/agents.h"
 #include "services/memory_service.h"
+#include "services/mounts.h"
 #include "services/permission_hooks.h"
 #include "services/provisioning.h"
 #include "services/sandboxes.h"
@@ -109,6 +110,15 @@ int RunServe(const ServeOptions& options) {
   services::MemoryService memory(*store->engine);
   services::WorkspaceRegistry workspaces(*store->engine, tree, rebac);
   services::WorkspaceSnapshots snapshots(*store->engine, tree, *store->blobs);
+  services::MountService mounts(*store->engine, tree, rebac, {data_dir});
+  if (Status s = mounts.RecoverJobsAfterRestart(); !s.ok()) return Fail("sync job records", s);
+  // A saved mount that cannot be activated again (its directory gone) must not stop the server.
+  const auto report = [](const std::string& point, const Status& s) {
+    std::fprintf(stderr, "nexus serve: saved mount %s not restored: %s\n", point.c_str(),
+                 s.message().c_str());
+  };
+  if (Status s = mounts.LoadAllSaved(report); !s.ok()) return Fail("saved mounts", s);
+  mounts.StartWorker();
   const rpc::Dispatcher dispatcher(rpc::Services{.engine = store->engine.get(),
                                                  .tree = &tree,
                                                  .keys = &keys,
@@ -117,7 +127,8 @@ int RunServe(const ServeOptions& options) {
                                                  .agents = &agents,
                                                  .memory = &memory,
                                                  .workspaces = &workspaces,
-                                                 .snapshots = &snapshots});
+                                                 .snapshots = &snapshots,
+                                                 .mounts = &mounts});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);
@@ -142,6 +153,7 @@ int RunServe(const ServeOptions& options) {
   std::fflush(stdout);
   // Members go in reverse order: the server drains first, the store closes (checkpoint) last.
   http.Stop();
+  mounts.Stop();
   return 0;
 }
 

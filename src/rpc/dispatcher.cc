@@ -58,6 +58,7 @@ Dispatcher::Dispatcher(Services services)
   AddMemoryMethods(*table_);
   AddLearningMethods(*table_);
   AddWorkspaceMethods(*table_);
+  AddMountMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

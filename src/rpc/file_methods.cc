@@ -5,10 +5,10 @@
 #include "auth/tenant_paths.h"
 #include "rpc/access.h"
 #include "rpc/file_json.h"
+#include "rpc/file_system.h"
 #include "rpc/method_table.h"
 #include "util/glob.h"
 #include "util/path.h"
-#include "vfs/path_tree.h"
 
 namespace nexus::rpc {
 namespace {
@@ -18,7 +18,6 @@ using auth::ScopedPath;
 using auth::ScopePath;
 using P = ParamType;
 
-vfs::PathTree& Tree(const CallContext& ctx) { return *ctx.services.tree; }
 vfs::Actor ActorOf(const CallContext& ctx) { return vfs::Actor{ctx.caller.user_id}; }
 
 AccessPolicy Policy(const CallContext& ctx) {
@@ -51,7 +50,7 @@ StatusOr<MethodResult> Read(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kRead));
   if (!ctx.if_none_match.empty()) {
     // Answer a revalidation from metadata alone, without fetching the content.
-    StatusOr<vfs::FileInfo> info = Tree(ctx).Stat(path);
+    StatusOr<vfs::FileInfo> info = FileSystem(ctx).Stat(path);
     if (info.ok() && !info->is_directory && info->etag == ctx.if_none_match) {
       MethodResult not_modified;
       not_modified.not_modified = true;
@@ -59,7 +58,7 @@ StatusOr<MethodResult> Read(const Params& p, CallContext& ctx) {
       return not_modified;
     }
   }
-  ASSIGN_OR_RETURN(vfs::FileContent file, Tree(ctx).Read(path));
+  ASSIGN_OR_RETURN(vfs::FileContent file, FileSystem(ctx).Read(path));
   MethodResult out;
   out.headers.emplace_back("ETag", Quoted(file.info.etag));
   if (p.Bool("return_metadata")) {
@@ -89,22 +88,24 @@ vfs::WriteOptions WriteOptionsOf(const Params& p) {
 
 StatusOr<MethodResult> Write(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kWrite));
-  ASSIGN_OR_RETURN(const vfs::FileInfo info,
-                   Tree(ctx).Write(ActorOf(ctx), path, p.Bytes("content"), WriteOptionsOf(p)));
+  ASSIGN_OR_RETURN(
+      const vfs::FileInfo info,
+      FileSystem(ctx).Write(ActorOf(ctx), path, p.Bytes("content"), WriteOptionsOf(p)));
   return MethodResult(Json{{"bytes_written", WriteResultJson(info)}});
 }
 
 StatusOr<MethodResult> Append(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kWrite));
-  ASSIGN_OR_RETURN(const vfs::FileInfo info,
-                   Tree(ctx).Append(ActorOf(ctx), path, p.Bytes("content"), WriteOptionsOf(p)));
+  ASSIGN_OR_RETURN(
+      const vfs::FileInfo info,
+      FileSystem(ctx).Append(ActorOf(ctx), path, p.Bytes("content"), WriteOptionsOf(p)));
   return MethodResult(WriteResultJson(info));
 }
 
 StatusOr<MethodResult> Exists(const Params& p, CallContext& ctx) {
   StatusOr<std::string> path = Authorize(ctx, p.Str("path"), Access::kRead);
   if (!path.ok()) return MethodResult(Json{{"exists", false}});
-  StatusOr<bool> exists = Tree(ctx).Exists(*path);
+  StatusOr<bool> exists = FileSystem(ctx).Exists(*path);
   if (!exists.ok()) return exists.status();
   return MethodResult(Json{{"exists", *exists}});
 }
@@ -112,14 +113,14 @@ StatusOr<MethodResult> Exists(const Params& p, CallContext& ctx) {
 StatusOr<MethodResult> IsDirectory(const Params& p, CallContext& ctx) {
   StatusOr<std::string> path = Authorize(ctx, p.Str("path"), Access::kRead);
   if (!path.ok()) return MethodResult(Json{{"is_directory", false}});
-  StatusOr<bool> is_dir = Tree(ctx).IsDirectory(*path);
+  StatusOr<bool> is_dir = FileSystem(ctx).IsDirectory(*path);
   return MethodResult(Json{{"is_directory", is_dir.ok() && *is_dir}});
 }
 
 StatusOr<MethodResult> GetMetadata(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const ScopedPath scoped, ScopePath(ctx.caller, p.Str("path")));
   RETURN_IF_ERROR(Policy(ctx).Check(scoped.stored, Access::kRead));
-  StatusOr<vfs::FileInfo> info = Tree(ctx).Stat(scoped.stored);
+  StatusOr<vfs::FileInfo> info = FileSystem(ctx).Stat(scoped.stored);
   if (!info.ok()) {
     if (info.status().code() == Code::kNotFound) return MethodResult(Json{{"metadata", nullptr}});
     return info.status();
@@ -130,7 +131,7 @@ StatusOr<MethodResult> GetMetadata(const Params& p, CallContext& ctx) {
 
 StatusOr<MethodResult> GetEtag(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kRead));
-  StatusOr<vfs::FileInfo> info = Tree(ctx).Stat(path);
+  StatusOr<vfs::FileInfo> info = FileSystem(ctx).Stat(path);
   if (!info.ok() || info->is_directory) return MethodResult(Json{{"etag", nullptr}});
   return MethodResult(Json{{"etag", info->etag}});
 }
@@ -156,7 +157,7 @@ StatusOr<std::vector<std::string>> VisiblePaths(const CallContext& ctx,
 // The entries of `dir` the caller may see, or none when `dir` does not exist.
 StatusOr<std::vector<vfs::FileInfo>> VisibleEntries(CallContext& ctx, const std::string& dir,
                                                     const vfs::ListOptions& options) {
-  StatusOr<vfs::ListPage> page = Tree(ctx).List(dir, options);
+  StatusOr<vfs::ListPage> page = FileSystem(ctx).List(dir, options);
   if (!page.ok()) {
     // Like the reference, a directory that does not exist lists as empty.
     if (page.status().code() == Code::kNotFound) return std::vector<vfs::FileInfo>{};
@@ -235,7 +236,7 @@ StatusOr<MethodResult> Glob(const Params& p, CallContext& ctx) {
   // An absolute pattern names its own directory, which maps like any path.
   if (pattern.starts_with("/")) std::tie(base, pattern) = SplitAbsolutePattern(pattern);
   ASSIGN_OR_RETURN(const ScopedPath scoped, ScopePath(ctx.caller, base));
-  ASSIGN_OR_RETURN(std::vector<std::string> matches, Tree(ctx).Glob(pattern, scoped.stored));
+  ASSIGN_OR_RETURN(std::vector<std::string> matches, FileSystem(ctx).Glob(pattern, scoped.stored));
   ASSIGN_OR_RETURN(const std::vector<std::string> visible, VisiblePaths(ctx, std::move(matches)));
   Json out = Json::array();
   for (const std::string& m : visible) out.push_back(Present(ctx.caller, m, scoped.legacy));
@@ -251,7 +252,7 @@ StatusOr<MethodResult> Grep(const Params& p, CallContext& ctx) {
   options.ignore_case = p.Bool("ignore_case");
   options.max_results = p.Int("max_results");
   ASSIGN_OR_RETURN(const std::vector<vfs::GrepMatch> hits,
-                   Tree(ctx).Grep(p.Str("pattern"), root, options));
+                   FileSystem(ctx).Grep(p.Str("pattern"), root, options));
   Json out = Json::array();
   AccessPolicy policy = Policy(ctx);
   for (const vfs::GrepMatch& m : hits) {
@@ -266,34 +267,34 @@ StatusOr<MethodResult> Grep(const Params& p, CallContext& ctx) {
 
 StatusOr<MethodResult> Mkdir(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kWrite));
-  RETURN_IF_ERROR(Tree(ctx).Mkdir(ActorOf(ctx), path, p.Bool("parents"), p.Bool("exist_ok")));
+  RETURN_IF_ERROR(FileSystem(ctx).Mkdir(ActorOf(ctx), path, p.Bool("parents"), p.Bool("exist_ok")));
   return MethodResult(Json{{"created", true}});
 }
 
 StatusOr<MethodResult> Rmdir(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kWrite));
-  RETURN_IF_ERROR(Tree(ctx).Rmdir(path, p.Bool("recursive")));
+  RETURN_IF_ERROR(FileSystem(ctx).Rmdir(path, p.Bool("recursive")));
   return MethodResult(Json{{"removed", true}});
 }
 
 StatusOr<MethodResult> Delete(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kWrite));
-  RETURN_IF_ERROR(Tree(ctx).Delete(path));
+  RETURN_IF_ERROR(FileSystem(ctx).Delete(path));
   return MethodResult(Json{{"deleted", true}});
 }
 
 StatusOr<MethodResult> Rename(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string from, AuthorizeParam(p, ctx, "old_path", Access::kWrite));
   ASSIGN_OR_RETURN(const std::string to, AuthorizeParam(p, ctx, "new_path", Access::kWrite));
-  RETURN_IF_ERROR(Tree(ctx).Rename(from, to));
+  RETURN_IF_ERROR(FileSystem(ctx).Rename(from, to));
   return MethodResult(Json{{"renamed", true}});
 }
 
 // A file is deleted, a directory removed (with `recursive`, whatever it holds).
 Status DeleteOne(CallContext& ctx, const std::string& raw, bool recursive) {
   ASSIGN_OR_RETURN(const std::string path, Authorize(ctx, raw, Access::kWrite));
-  ASSIGN_OR_RETURN(const bool is_dir, Tree(ctx).IsDirectory(path));
-  return is_dir ? Tree(ctx).Rmdir(path, recursive) : Tree(ctx).Delete(path);
+  ASSIGN_OR_RETURN(const bool is_dir, FileSystem(ctx).IsDirectory(path));
+  return is_dir ? FileSystem(ctx).Rmdir(path, recursive) : FileSystem(ctx).Delete(path);
 }
 
 Json Outcome(const Status& s) {
@@ -318,7 +319,7 @@ StatusOr<MethodResult> RenameBulk(const Params& p, CallContext& ctx) {
     Status s = [&]() -> Status {
       ASSIGN_OR_RETURN(const std::string a, Authorize(ctx, from, Access::kWrite));
       ASSIGN_OR_RETURN(const std::string b, Authorize(ctx, to, Access::kWrite));
-      return Tree(ctx).Rename(a, b);
+      return FileSystem(ctx).Rename(a, b);
     }();
     out[from] = Outcome(s);
     if (s.ok()) out[from]["new_path"] = to;
@@ -328,7 +329,7 @@ StatusOr<MethodResult> RenameBulk(const Params& p, CallContext& ctx) {
 
 StatusOr<MethodResult> Stat(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kRead));
-  ASSIGN_OR_RETURN(const vfs::FileInfo info, Tree(ctx).Stat(path));
+  ASSIGN_OR_RETURN(const vfs::FileInfo info, FileSystem(ctx).Stat(path));
   if (info.is_directory) {
     return MethodResult(Json{{"size", 0},
                              {"etag", nullptr},
@@ -349,7 +350,7 @@ StatusOr<MethodResult> ReadRange(const Params& p, CallContext& ctx) {
     return InvalidArgument("need 0 <= start <= end, got start=" + std::to_string(start) +
                            " end=" + std::to_string(end));
   ASSIGN_OR_RETURN(const std::string path, AuthorizeParam(p, ctx, "path", Access::kRead));
-  ASSIGN_OR_RETURN(vfs::FileContent file, Tree(ctx).Read(path));
+  ASSIGN_OR_RETURN(vfs::FileContent file, FileSystem(ctx).Read(path));
   const size_t from = std::min(static_cast<size_t>(start), file.content.size());
   const size_t to = std::min(static_cast<size_t>(end), file.content.size());
   return MethodResult(BytesValue(file.content.substr(from, to - from)));
@@ -357,7 +358,7 @@ StatusOr<MethodResult> ReadRange(const Params& p, CallContext& ctx) {
 
 StatusOr<Json> ReadOne(CallContext& ctx, const std::string& raw, bool with_metadata) {
   ASSIGN_OR_RETURN(const std::string path, Authorize(ctx, raw, Access::kRead));
-  ASSIGN_OR_RETURN(vfs::FileContent file, Tree(ctx).Read(path));
+  ASSIGN_OR_RETURN(vfs::FileContent file, FileSystem(ctx).Read(path));
   if (!with_metadata) return BytesValue(std::move(file.content));
   return Json{{"content", BytesValue(std::move(file.content))},
               {"etag", file.info.etag},
@@ -398,7 +399,7 @@ StatusOr<MethodResult> WriteBatch(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const auto entries, BatchEntries(p, ctx));
   Json out = Json::array();
   for (const auto& [path, content] : entries) {
-    ASSIGN_OR_RETURN(const vfs::FileInfo info, Tree(ctx).Write(ActorOf(ctx), path, content));
+    ASSIGN_OR_RETURN(const vfs::FileInfo info, FileSystem(ctx).Write(ActorOf(ctx), path, content));
     out.push_back(WriteResultJson(info));
   }
   return MethodResult(std::move(out));
@@ -407,7 +408,7 @@ StatusOr<MethodResult> WriteBatch(const Params& p, CallContext& ctx) {
 StatusOr<MethodResult> Copy(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string src, AuthorizeParam(p, ctx, "src_path", Access::kRead));
   ASSIGN_OR_RETURN(const std::string dst, AuthorizeParam(p, ctx, "dst_path", Access::kWrite));
-  RETURN_IF_ERROR(Tree(ctx).Copy(ActorOf(ctx), src, dst).status());
+  RETURN_IF_ERROR(FileSystem(ctx).Copy(ActorOf(ctx), src, dst).status());
   return MethodResult(Json{{"copied", true}});
 }
 

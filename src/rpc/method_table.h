@@ -58,6 +58,7 @@ void AddAgentMethods(MethodTable& table);
 void AddMemoryMethods(MethodTable& table);
 void AddLearningMethods(MethodTable& table);
 void AddWorkspaceMethods(MethodTable& table);
+void AddMountMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 

@@ -17,6 +17,7 @@ class Rebac;
 }
 namespace nexus::services {
 class AgentRegistry;
+class MountService;
 class SandboxService;
 struct MemoryService;
 class WorkspaceRegistry;
@@ -35,6 +36,7 @@ struct Services {
   services::MemoryService* memory = nullptr;
   services::WorkspaceRegistry* workspaces = nullptr;
   services::WorkspaceSnapshots* snapshots = nullptr;
+  services::MountService* mounts = nullptr;  // null: no mounts, the tree serves every path
 };
 
 }  // namespace nexus::rpc

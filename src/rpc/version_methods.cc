@@ -1,15 +1,13 @@
 // The version methods of api.md §6.3.
 #include "auth/tenant_paths.h"
 #include "rpc/access.h"
+#include "rpc/file_system.h"
 #include "rpc/method_table.h"
-#include "vfs/path_tree.h"
 
 namespace nexus::rpc {
 namespace {
 
 using P = ParamType;
-
-vfs::PathTree& Tree(const CallContext& ctx) { return *ctx.services.tree; }
 
 StatusOr<std::string> AuthorizedFile(const Params& p, const CallContext& ctx, Access access) {
   StatusOr<auth::ScopedPath> path = auth::ScopePath(ctx.caller, p.Str("path"));
@@ -21,13 +19,14 @@ StatusOr<std::string> AuthorizedFile(const Params& p, const CallContext& ctx, Ac
 
 StatusOr<MethodResult> GetVersion(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string path, AuthorizedFile(p, ctx, Access::kRead));
-  ASSIGN_OR_RETURN(vfs::FileContent file, Tree(ctx).Read(path, p.Int("version")));
+  ASSIGN_OR_RETURN(vfs::FileContent file, FileSystem(ctx).Read(path, p.Int("version")));
   return MethodResult(BytesValue(std::move(file.content)));
 }
 
 StatusOr<MethodResult> ListVersions(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string path, AuthorizedFile(p, ctx, Access::kRead));
-  ASSIGN_OR_RETURN(const std::vector<vfs::VersionInfo> versions, Tree(ctx).ListVersions(path));
+  ASSIGN_OR_RETURN(const std::vector<vfs::VersionInfo> versions,
+                   FileSystem(ctx).ListVersions(path));
   Json out = Json::array();
   for (const vfs::VersionInfo& v : versions) {
     out.push_back(
@@ -47,7 +46,7 @@ StatusOr<MethodResult> ListVersions(const Params& p, CallContext& ctx) {
 StatusOr<MethodResult> Rollback(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string path, AuthorizedFile(p, ctx, Access::kWrite));
   RETURN_IF_ERROR(
-      Tree(ctx).Rollback(vfs::Actor{ctx.caller.user_id}, path, p.Int("version")).status());
+      FileSystem(ctx).Rollback(vfs::Actor{ctx.caller.user_id}, path, p.Int("version")).status());
   return MethodResult(nullptr);
 }
 
@@ -65,12 +64,13 @@ StatusOr<MethodResult> DiffVersions(const Params& p, CallContext& ctx) {
   const std::string mode = p.Str("mode");
   const int64_t v1 = p.Int("v1"), v2 = p.Int("v2");
   if (mode == "content") {
-    ASSIGN_OR_RETURN(const std::string diff, Tree(ctx).DiffVersions(path, v1, v2));
+    ASSIGN_OR_RETURN(const std::string diff, FileSystem(ctx).DiffVersions(path, v1, v2));
     return MethodResult(diff.empty() ? "(no content changes)" : diff);
   }
   if (mode != "metadata")
     return InvalidArgument("mode must be 'metadata' or 'content', got '" + mode + "'");
-  ASSIGN_OR_RETURN(const std::vector<vfs::VersionInfo> versions, Tree(ctx).ListVersions(path));
+  ASSIGN_OR_RETURN(const std::vector<vfs::VersionInfo> versions,
+                   FileSystem(ctx).ListVersions(path));
   ASSIGN_OR_RETURN(const vfs::VersionInfo a, FindVersion(versions, path, v1));
   ASSIGN_OR_RETURN(const vfs::VersionInfo b, FindVersion(versions, path, v2));
   return MethodResult(Json{{"path", p.Str("path")},

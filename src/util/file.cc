@@ -25,18 +25,6 @@ class FdCloser {
   int fd_;
 };
 
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "write " + path);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::OK();
-}
-
 std::string TempNameFor(const std::string& final_path) {
   static std::atomic<uint64_t> counter{0};
   return final_path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
@@ -55,6 +43,18 @@ Status ErrnoStatus(int err, std::string_view what) {
   if (err == ENOSPC || err == EDQUOT) return Status(Code::kStorageFull, std::move(msg));
   if (err == ENOENT) return NotFound(std::move(msg));
   return IOError(std::move(msg));
+}
+
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "write " + path);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::OK();
 }
 
 Status WriteFileAtomically(const std::string& final_path, std::string_view data, bool sync) {
@@ -78,13 +78,17 @@ StatusOr<std::string> ReadFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, "open " + path);
   FdCloser closer(fd);
+  return ReadAll(fd, path);
+}
+
+StatusOr<std::string> ReadAll(int fd, const std::string& what) {
   std::string out;
   char buf[64 * 1024];
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "read " + path);
+      return ErrnoStatus(errno, "read " + what);
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));

@@ -23,6 +23,12 @@ Status WriteFileAtomically(const std::string& final_path, std::string_view data,
 // Reads a whole file.
 StatusOr<std::string> ReadFile(const std::string& path);
 
+// Writes all of `data` to `fd`, retrying short writes; `what` names the file in errors.
+Status WriteAll(int fd, std::string_view data, const std::string& what);
+
+// Reads `fd` to its end; `what` names the file in errors.
+StatusOr<std::string> ReadAll(int fd, const std::string& what);
+
 // mkdir -p. Existing directories are fine.
 Status CreateDirectories(const std::string& path);
 

@@ -1,0 +1,274 @@
+// Mounts and connectors over HTTP (api.md §6.4): a host directory mounted with `local`, read
+// and written through the file methods, confined, scoped by tenant, saved across restarts.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "cli/http_test_fixture.h"
+#include "testing/temp_dir.h"
+#include "util/file.h"
+
+namespace nexus::cli {
+namespace {
+
+class MountsHttpTest : public HttpTest {
+ protected:
+  Json LocalMount(const std::string& point, bool readonly = false) const {
+    return Json{{"mount_point", point},
+                {"backend_type", "local"},
+                {"backend_config", {{"data_dir", host_.path()}}},
+                {"readonly", readonly}};
+  }
+  std::string Host(const std::string& rel) const { return host_.path() + "/" + rel; }
+
+  test::TempDir host_{"nexus-host"};
+};
+
+TEST_P(MountsHttpTest, FileMethodsLandInTheHostDirectory) {
+  EXPECT_EQ(Result("add_mount", LocalMount("/workspace/data")), "/tenant:default/workspace/data");
+  Result("write", {{"path", "/workspace/data/notes/a.txt"}, {"content", "hello"}});
+  EXPECT_EQ(*ReadFile(Host("notes/a.txt")), "hello");
+  ASSERT_TRUE(WriteFileAtomically(Host("b.md"), "# from the host", false).ok());
+  const Json read = Result("read", {{"path", "/workspace/data/b.md"}});
+  EXPECT_EQ(read["__type__"], "bytes");
+  Result("append", {{"path", "/workspace/data/notes/a.txt"}, {"content", " world"}});
+  EXPECT_EQ(*ReadFile(Host("notes/a.txt")), "hello world");
+
+  const Json listed =
+      Result("list", {{"path", "/workspace/data"}, {"recursive", true}, {"details", true}});
+  ASSERT_EQ(listed["files"].size(), 3u) << listed.dump();
+  EXPECT_EQ(listed["files"][0]["path"], "/workspace/data/b.md");
+  EXPECT_EQ(listed["files"][0]["mime_type"], "text/markdown");
+  EXPECT_EQ(listed["files"][0]["size"], 15);
+  EXPECT_EQ(listed["files"][1]["path"], "/workspace/data/notes");
+  EXPECT_TRUE(listed["files"][1]["is_directory"]);
+  const Json above = Result("list", {{"path", "/workspace"}, {"recursive", false}});
+  EXPECT_EQ(above["files"], Json::array({"/workspace/data"})) << "the mount point shows";
+
+  EXPECT_TRUE(Result("exists", {{"path", "/workspace/data/b.md"}})["exists"]);
+  EXPECT_TRUE(Result("is_directory", {{"path", "/workspace/data/notes"}})["is_directory"]);
+  EXPECT_EQ(Result("stat", {{"path", "/workspace/data/b.md"}})["size"], 15);
+  Result("rename",
+         {{"old_path", "/workspace/data/b.md"}, {"new_path", "/workspace/data/notes/c.md"}});
+  EXPECT_EQ(*ReadFile(Host("notes/c.md")), "# from the host");
+  Result("mkdir", {{"path", "/workspace/data/empty"}});
+  struct stat st;
+  EXPECT_EQ(::stat(Host("empty").c_str(), &st), 0);
+  Result("rmdir", {{"path", "/workspace/data/empty"}});
+  Result("delete", {{"path", "/workspace/data/notes/c.md"}});
+  EXPECT_NE(::stat(Host("notes/c.md").c_str(), &st), 0);
+  EXPECT_EQ(Result("glob", {{"pattern", "**/*.txt"}, {"path", "/workspace"}})["matches"],
+            Json::array({"/workspace/data/notes/a.txt"}));
+
+  EXPECT_EQ(ErrorCode("list_versions", {{"path", "/workspace/data/notes/a.txt"}}), -32005);
+  EXPECT_EQ(ErrorCode("delete", {{"path", "/workspace/data"}}), -32005) << "use remove_mount";
+}
+
+TEST_P(MountsHttpTest, ConfinedToTheHostDirectory) {
+  test::TempDir outside("nexus-outside");
+  ASSERT_TRUE(WriteFileAtomically(outside.path() + "/secret", "s", false).ok());
+  Result("add_mount", LocalMount("/workspace/data"));
+  // Planted after mounting.
+  ASSERT_EQ(::symlink((outside.path() + "/secret").c_str(), Host("link").c_str()), 0);
+  ASSERT_EQ(::symlink(outside.path().c_str(), Host("dir").c_str()), 0);
+  EXPECT_EQ(ErrorCode("read", {{"path", "/workspace/data/link"}}), -32004);
+  EXPECT_EQ(ErrorCode("read", {{"path", "/workspace/data/dir/secret"}}), -32004);
+  EXPECT_EQ(ErrorCode("write", {{"path", "/workspace/data/dir/x"}, {"content", "x"}}), -32004);
+  EXPECT_FALSE(Result("exists", {{"path", "/workspace/data/link"}})["exists"]);
+  EXPECT_EQ(Result("list", {{"path", "/workspace/data"}})["files"], Json::array());
+  EXPECT_EQ(ErrorCode("read", {{"path", "/workspace/data/../data/x/../../secret"}}), -32002);
+  EXPECT_EQ(*ReadFile(outside.path() + "/secret"), "s");
+}
+
+TEST_P(MountsHttpTest, ReadOnlyMountsRefuseWrites) {
+  ASSERT_TRUE(WriteFileAtomically(Host("r.txt"), "R", false).ok());
+  Result("add_mount", LocalMount("/workspace/ro", /*readonly=*/true));
+  EXPECT_EQ(Result("list_mounts", Json::object())[1]["readonly"], true);
+  EXPECT_EQ(Result("read", {{"path", "/workspace/ro/r.txt"}})["__type__"], "bytes");
+  EXPECT_EQ(ErrorCode("write", {{"path", "/workspace/ro/r.txt"}, {"content", "x"}}), -32005);
+  EXPECT_EQ(ErrorCode("delete", {{"path", "/workspace/ro/r.txt"}}), -32005);
+  EXPECT_EQ(ErrorCode("mkdir", {{"path", "/workspace/ro/d"}}), -32005);
+  EXPECT_EQ(*ReadFile(Host("r.txt")), "R");
+}
+
+TEST_P(MountsHttpTest, OtherUsersAndTenants) {
+  const std::string bob = NewUserKey("bob");
+  EXPECT_EQ(ErrorCode("add_mount", LocalMount("/tenant:default/user:bob/mine"), bob), -32004);
+  Result("add_mount", LocalMount("/workspace/data"));
+  ASSERT_TRUE(WriteFileAtomically(Host("a.txt"), "A", false).ok());
+  EXPECT_EQ(ErrorCode("read", {{"path", "/workspace/data/a.txt"}}, bob), -32004);
+  EXPECT_EQ(ErrorCode("write", {{"path", "/workspace/data/b"}, {"content", "x"}}, bob), -32004);
+  EXPECT_EQ(Result("list_mounts", Json::object(), bob).size(), 1u) << "only the root";
+  Result("rebac_create", {{"subject", {"user", "bob"}},
+                          {"relation", "direct_viewer"},
+                          {"object", {"file", "/tenant:default/workspace/data"}}});
+  EXPECT_EQ(Result("read", {{"path", "/workspace/data/a.txt"}}, bob)["__type__"], "bytes");
+  EXPECT_EQ(Result("list_mounts", Json::object(), bob).size(), 2u);
+
+  const Json other =
+      Result("admin_create_key",
+             {{"user_id", "boss"}, {"name", "boss"}, {"tenant_id", "acme"}, {"is_admin", true}});
+  const std::string acme = other["api_key"];
+  EXPECT_EQ(Result("list_mounts", Json::object(), acme).size(), 1u) << "another tenant's mounts";
+  EXPECT_EQ(ErrorCode("read", {{"path", "/tenant:default/workspace/data/a.txt"}}, acme), -32004);
+  EXPECT_EQ(ErrorCode("add_mount", LocalMount("/tenant:default/x"), acme), -32004);
+  EXPECT_EQ(Result("add_mount", LocalMount("/workspace/data"), acme), "/tenant:acme/workspace/data")
+      << "the same name is the other tenant's own path";
+}
+
+TEST_P(MountsHttpTest, BadMountsAreRefused) {
+  Result("add_mount", LocalMount("/workspace/data"));
+  EXPECT_EQ(ErrorCode("add_mount", LocalMount("/workspace/data/inner")), -32005);
+  EXPECT_EQ(ErrorCode("add_mount", LocalMount("/workspace")), -32005) << "contains a mount";
+  EXPECT_EQ(ErrorCode("add_mount", LocalMount("/tenant:default")), -32005);
+  EXPECT_EQ(ErrorCode("add_mount", LocalMount("/")), -32005);
+  Json in_data = LocalMount("/workspace/db");
+  in_data["backend_config"]["data_dir"] = dir_.path();
+  EXPECT_EQ(ErrorCode("add_mount", in_data), -32005) << "the server's own data directory";
+  in_data["backend_config"]["data_dir"] = "relative";
+  EXPECT_EQ(ErrorCode("add_mount", in_data), -32005);
+  EXPECT_EQ(ErrorCode("add_mount", {{"mount_point", "/workspace/x"}, {"backend_type", "local"}}),
+            -32602);
+  for (const char* type : {"gcs", "gcs_connector", "s3_connector", "gdrive_connector",
+                           "x_connector", "hn_connector", "gmail_connector"}) {
+    const Json answer = Rpc("add_mount", {{"mount_point", "/workspace/c"},
+                                          {"backend_type", type},
+                                          {"backend_config", Json::object()}});
+    EXPECT_EQ(answer["error"]["code"], -32005) << type;
+    EXPECT_NE(answer["error"]["message"].get<std::string>().find(
+                  std::string("backend not available: ") + type),
+              std::string::npos)
+        << answer.dump();
+  }
+  const Json floppy = Rpc("add_mount", {{"mount_point", "/workspace/c"},
+                                        {"backend_type", "floppy"},
+                                        {"backend_config", Json::object()}});
+  EXPECT_EQ(floppy["error"]["code"], -32005);
+  EXPECT_NE(floppy["error"]["message"].get<std::string>().find("floppy"), std::string::npos);
+}
+
+TEST_P(MountsHttpTest, MountQueriesAndRemoval) {
+  const Json mounts = Result("list_mounts", Json::object());
+  EXPECT_EQ(mounts, Json::array({{{"mount_point", "/"},
+                                  {"priority", 0},
+                                  {"readonly", false},
+                                  {"backend_type", "LocalBackend"}}}));
+  Result("add_mount", LocalMount("/workspace/data"));
+  EXPECT_EQ(Result("get_mount", {{"mount_point", "/workspace/data"}}),
+            Json({{"mount_point", "/tenant:default/workspace/data"},
+                  {"priority", 0},
+                  {"readonly", false},
+                  {"backend_type", "LocalBackend"}}));
+  EXPECT_TRUE(Result("has_mount", {{"mount_point", "/workspace/data"}}));
+  EXPECT_TRUE(Result("get_mount", {{"mount_point", "/nope"}}).is_null());
+  const Json connectors = Result("list_connectors", Json::object());
+  ASSERT_EQ(connectors.size(), 8u);
+  EXPECT_EQ(connectors[0]["name"], "local");
+  EXPECT_TRUE(connectors[0]["available"]);
+  EXPECT_EQ(Result("list_connectors", {{"category", "oauth"}}).size(), 2u);
+
+  const Json removed = Result("remove_mount", {{"mount_point", "/workspace/data"}});
+  EXPECT_EQ(removed["removed"], true);
+  EXPECT_EQ(removed["directory_deleted"], true);
+  EXPECT_GE(removed["permissions_cleaned"], 1);
+  EXPECT_EQ(removed["errors"], Json::array());
+  EXPECT_FALSE(Result("has_mount", {{"mount_point", "/workspace/data"}}));
+  const Json missing = Result("remove_mount", {{"mount_point", "/workspace/data"}});
+  EXPECT_EQ(missing["removed"], false);
+  EXPECT_EQ(missing["errors"], Json::array({"Mount not found: /tenant:default/workspace/data"}));
+}
+
+TEST_P(MountsHttpTest, SavedMountsSurviveARestart) {
+  const Json id = Result("save_mount", {{"mount_point", "/workspace/data"},
+                                        {"backend_type", "local"},
+                                        {"backend_config", {{"data_dir", host_.path()}}},
+                                        {"description", "host files"}});
+  ASSERT_TRUE(id.is_string());
+  EXPECT_EQ(ErrorCode("save_mount", {{"mount_point", "/workspace/data"},
+                                     {"backend_type", "local"},
+                                     {"backend_config", {{"data_dir", host_.path()}}}}),
+            -32602);
+  const Json saved = Result("list_saved_mounts", Json::object());
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_EQ(saved[0]["mount_id"], id);
+  EXPECT_EQ(saved[0]["mount_point"], "/tenant:default/workspace/data");
+  EXPECT_EQ(saved[0]["backend_config"]["data_dir"], host_.path());
+  EXPECT_EQ(saved[0]["tenant_id"], "default");
+  EXPECT_EQ(saved[0]["description"], "host files");
+  EXPECT_EQ(saved[0]["created_at"]["__type__"], "datetime");
+  EXPECT_EQ(Result("list_saved_mounts", Json::object(), NewUserKey("bob")), Json::array());
+  EXPECT_EQ(ErrorCode("load_mount", {{"mount_point", "/workspace/other"}}), -32602);
+  EXPECT_EQ(Result("load_mount", {{"mount_point", "/workspace/data"}}),
+            "/tenant:default/workspace/data");
+
+  ASSERT_TRUE(WriteFileAtomically(Host("kept.txt"), "K", false).ok());
+  EXPECT_EQ(server_->Stop(), 0) << server_->output();
+  Start();
+  EXPECT_TRUE(Result("has_mount", {{"mount_point", "/workspace/data"}}));
+  EXPECT_EQ(Result("read", {{"path", "/workspace/data/kept.txt"}})["__type__"], "bytes");
+
+  EXPECT_TRUE(Result("delete_saved_mount", {{"mount_point", "/workspace/data"}}));
+  EXPECT_FALSE(Result("delete_saved_mount", {{"mount_point", "/workspace/data"}}));
+  EXPECT_EQ(Result("list_saved_mounts", Json::object()), Json::array());
+}
+
+TEST_P(MountsHttpTest, SyncCountsAndJobs) {
+  ASSERT_TRUE(WriteFileAtomically(Host("a.txt"), "A", false).ok());
+  ASSERT_TRUE(WriteFileAtomically(Host("b.md"), "B", false).ok());
+  Result("add_mount", LocalMount("/workspace/data"));
+  const Json report = Result("sync_mount", {{"mount_point", "/workspace/data"}});
+  EXPECT_EQ(report, Json({{"files_scanned", 2},
+                          {"files_created", 2},
+                          {"files_updated", 0},
+                          {"files_deleted", 0},
+                          {"cache_synced", 0},
+                          {"cache_bytes", 0},
+                          {"cache_skipped", 0},
+                          {"embeddings_generated", 0},
+                          {"errors", Json::array()}}));
+  const Json all = Result("sync_mount", {{"include_patterns", {"*.md"}}});
+  EXPECT_EQ(all["files_scanned"], 1);
+  EXPECT_EQ(all["mounts_synced"], 1);
+  EXPECT_EQ(all["mounts_skipped"], 0);
+  EXPECT_EQ(ErrorCode("sync_mount", {{"mount_point", "/workspace/none"}}), -32000);
+
+  const Json queued = Result("sync_mount_async", {{"mount_point", "/workspace/data"}});
+  EXPECT_EQ(queued["status"], "pending");
+  EXPECT_EQ(queued["mount_point"], "/tenant:default/workspace/data");
+  const std::string job_id = queued["job_id"];
+  Json job;
+  for (int i = 0; i < 500; ++i) {
+    job = Result("get_sync_job", {{"job_id", job_id}});
+    if (job["status"] == "completed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(job["status"], "completed") << job.dump();
+  EXPECT_EQ(job["id"], job_id);
+  EXPECT_EQ(job["progress_pct"], 100);
+  EXPECT_EQ(job["result"]["files_scanned"], 2);
+  EXPECT_EQ(job["sync_params"]["recursive"], true);
+  EXPECT_TRUE(job["created_at"].is_string());
+  EXPECT_TRUE(job["completed_at"].is_string());
+  EXPECT_TRUE(job["error_message"].is_null());
+  EXPECT_EQ(job.size(), 12u);
+  EXPECT_EQ(Result("cancel_sync_job", {{"job_id", job_id}}),
+            Json({{"success", false},
+                  {"job_id", job_id},
+                  {"message", "Cannot cancel job with status: completed"}}));
+  EXPECT_EQ(Result("cancel_sync_job", {{"job_id", "nope"}})["message"], "Job not found");
+  EXPECT_TRUE(Result("get_sync_job", {{"job_id", "nope"}}).is_null());
+  const Json jobs = Result("list_sync_jobs", {{"mount_point", "/workspace/data"}});
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(Result("list_sync_jobs", {{"status", "failed"}}), Json::array());
+  const std::string bob = NewUserKey("bob");
+  EXPECT_TRUE(Result("get_sync_job", {{"job_id", job_id}}, bob).is_null());
+  EXPECT_EQ(Result("list_sync_jobs", Json::object(), bob), Json::array());
+  EXPECT_EQ(ErrorCode("sync_mount", {{"mount_point", "/workspace/data"}}, bob), -32004);
+}
+
+NEXUS_INSTANTIATE_ENGINES(MountsHttpTest);
+
+}  // namespace
+}  // namespace nexus::cli

@@ -1,0 +1,173 @@
+#include "services/mounts.h"
+
+#include <gtest/gtest.h>
+
+#include "services/permission_hooks.h"
+#include "testing/test_store.h"
+#include "util/file.h"
+
+namespace nexus::services {
+namespace {
+
+auth::Identity User(const std::string& user, const std::string& tenant, bool admin) {
+  auth::Identity id;
+  id.subject_type = "user";
+  id.subject_id = user;
+  id.user_id = user;
+  id.tenant_id = tenant;
+  id.is_admin = admin;
+  return id;
+}
+
+class MountsTest : public ::testing::TestWithParam<test::EngineKind> {
+ protected:
+  void SetUp() override {
+    store_ = test::OpenTestStore(GetParam());
+    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
+    rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
+    tree_ =
+        std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs, PermissionHooks(*rebac_));
+    mounts_ = std::make_unique<MountService>(*store_.engine, *tree_, *rebac_,
+                                             MountServiceOptions{store_.dir->path()});
+    ASSERT_TRUE(WriteFileAtomically(host_.path() + "/a.txt", "A", false).ok());
+  }
+
+  MountSpec Local(const std::string& point, const std::string& dir) const {
+    return MountSpec{point, "local", R"({"data_dir":")" + dir + R"("})", 0, false};
+  }
+
+  test::TestStore store_;
+  test::TempDir host_{"nexus-mounted"};
+  std::unique_ptr<rebac::Rebac> rebac_;
+  std::unique_ptr<vfs::PathTree> tree_;
+  std::unique_ptr<MountService> mounts_;
+  const auth::Identity admin_ = User("admin", "default", true);
+  const auth::Identity alice_ = User("alice", "default", false);
+  const auth::Identity other_admin_ = User("root", "acme", true);
+  const std::string point_ = "/tenant:default/data";
+};
+
+TEST_P(MountsTest, AddGrantsOwnershipAndRemoveCleansUp) {
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_.path())).ok());
+  EXPECT_TRUE(*tree_->IsDirectory(point_));
+  auto owner = rebac_->Check("default", {"user", "admin", ""}, "write", {"file", point_});
+  ASSERT_TRUE(owner.ok());
+  EXPECT_TRUE(*owner);
+  EXPECT_EQ(mounts_->Active(admin_).size(), 1u);
+  EXPECT_TRUE(mounts_->Active(other_admin_).empty()) << "another tenant sees none";
+  auto removed = mounts_->Remove(admin_, point_);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_TRUE(removed->removed);
+  EXPECT_TRUE(removed->directory_deleted);
+  EXPECT_GE(removed->permissions_cleaned, 1);
+  auto again = mounts_->Remove(admin_, point_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->removed);
+  EXPECT_EQ(again->errors, (std::vector<std::string>{"Mount not found: " + point_}));
+}
+
+TEST_P(MountsTest, AddRefusesBadPlacesAndBackends) {
+  EXPECT_EQ(mounts_->Add(alice_, Local(point_, host_.path())).code(), Code::kPermissionDenied);
+  EXPECT_EQ(mounts_->Add(admin_, Local("/tenant:default", host_.path())).code(), Code::kValidation);
+  EXPECT_EQ(mounts_->Add(other_admin_, Local(point_, host_.path())).code(),
+            Code::kPermissionDenied);
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_, store_.dir->path())).code(), Code::kValidation)
+      << "the server's own data directory";
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_, "relative")).code(), Code::kValidation);
+  MountSpec s3{point_, "s3_connector", "{}", 0, false};
+  Status unavailable = mounts_->Add(admin_, s3);
+  EXPECT_EQ(unavailable.code(), Code::kValidation);
+  EXPECT_NE(unavailable.message().find("backend not available: s3_connector"), std::string::npos);
+  MountSpec unknown{point_, "floppy", "{}", 0, false};
+  EXPECT_NE(mounts_->Add(admin_, unknown).message().find("floppy"), std::string::npos);
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_.path())).ok());
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_ + "/inner", host_.path())).code(), Code::kValidation);
+}
+
+TEST_P(MountsTest, SavedMountsAreScopedAndLoad) {
+  SaveRequest request{Local(point_, host_.path()), std::nullopt, std::nullopt, "docs"};
+  auto id = mounts_->Save(admin_, request);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(mounts_->Save(admin_, request).status().code(), Code::kInvalidArgument);
+  auto listed = mounts_->ListSaved(admin_, std::nullopt, std::nullopt);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].mount_id, *id);
+  EXPECT_EQ((*listed)[0].description, "docs");
+  EXPECT_TRUE(mounts_->ListSaved(other_admin_, std::nullopt, std::nullopt)->empty());
+  EXPECT_TRUE(mounts_->ListSaved(alice_, std::nullopt, std::nullopt)->empty());
+  EXPECT_EQ(mounts_->Load(admin_, "/tenant:default/nope").code(), Code::kInvalidArgument);
+  ASSERT_TRUE(mounts_->Load(admin_, point_).ok());
+  EXPECT_EQ(mounts_->Active(admin_).size(), 1u);
+  EXPECT_FALSE(*mounts_->DeleteSaved(other_admin_, point_));
+  EXPECT_TRUE(*mounts_->DeleteSaved(admin_, point_));
+  EXPECT_FALSE(*mounts_->DeleteSaved(admin_, point_));
+}
+
+TEST_P(MountsTest, SyncCountsAgainstThePreviousSync) {
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_.path())).ok());
+  auto first = mounts_->Sync(admin_, point_, SyncOptions{});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->files_scanned, 1);
+  EXPECT_EQ(first->files_created, 1);
+  ASSERT_TRUE(WriteFileAtomically(host_.path() + "/b.md", "B", false).ok());
+  ASSERT_TRUE(WriteFileAtomically(host_.path() + "/a.txt", "AA", false).ok());
+  SyncOptions only_md;
+  only_md.include_patterns = {"*.md"};
+  EXPECT_EQ(mounts_->Sync(admin_, point_, only_md)->files_scanned, 1);
+  auto second = mounts_->Sync(admin_, point_, SyncOptions{});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->files_scanned, 2);
+  EXPECT_EQ(second->files_created, 0) << "b.md was seen by the filtered sync";
+  EXPECT_EQ(second->files_updated, 1);
+  ASSERT_EQ(::unlink((host_.path() + "/b.md").c_str()), 0);
+  EXPECT_EQ(mounts_->Sync(admin_, point_, SyncOptions{})->files_deleted, 1);
+  EXPECT_EQ(mounts_->Sync(admin_, "/tenant:default/none", SyncOptions{}).status().code(),
+            Code::kNotFound);
+}
+
+TEST_P(MountsTest, JobsRunCancelAndStayInTheirTenant) {
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_.path())).ok());
+  // Without a worker the job stays pending, so it can be cancelled deterministically.
+  auto queued = mounts_->SubmitSync(admin_, point_, SyncOptions{}, "{}");
+  ASSERT_TRUE(queued.ok()) << queued.status().ToString();
+  EXPECT_EQ(queued->status, "pending");
+  EXPECT_FALSE(mounts_->GetJob(other_admin_, queued->id)->has_value());
+  EXPECT_FALSE(mounts_->GetJob(alice_, queued->id)->has_value()) << "not alice's job";
+  auto cancel = mounts_->CancelJob(admin_, queued->id);
+  ASSERT_TRUE(cancel.ok());
+  EXPECT_TRUE(cancel->success);
+  EXPECT_EQ(cancel->message, "Cancellation requested");
+  EXPECT_EQ((*mounts_->GetJob(admin_, queued->id))->status, "cancelled");
+  EXPECT_EQ(mounts_->CancelJob(admin_, queued->id)->message,
+            "Cannot cancel job with status: cancelled");
+  EXPECT_EQ(mounts_->CancelJob(admin_, "nope")->message, "Job not found");
+
+  auto job = mounts_->SubmitSync(admin_, point_, SyncOptions{}, "{}");
+  ASSERT_TRUE(job.ok());
+  mounts_->StartWorker();
+  std::string status;
+  for (int i = 0; i < 500 && status != "completed"; ++i) {
+    status = (*mounts_->GetJob(admin_, job->id))->status;
+    if (status != "completed") std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(status, "completed");
+  const SyncJob done = **mounts_->GetJob(admin_, job->id);
+  EXPECT_EQ(done.progress_pct, 100);
+  EXPECT_NE(done.result_json.find("\"files_scanned\":1"), std::string::npos) << done.result_json;
+  auto listed = mounts_->ListJobs(admin_, point_, std::nullopt, 50);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, job->id) << "newest first";
+  EXPECT_TRUE(mounts_->ListJobs(other_admin_, std::nullopt, std::nullopt, 50)->empty());
+  EXPECT_EQ(mounts_->ListJobs(admin_, std::nullopt, std::nullopt, 0).status().code(),
+            Code::kInvalidArgument);
+  mounts_->Stop();
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, MountsTest,
+                         ::testing::Values(test::EngineKind::kSqlite, test::EngineKind::kPostgres),
+                         test::EngineKindName());
+
+}  // namespace
+}  // namespace nexus::services

@@ -1,0 +1,262 @@
+#include "vfs/router.h"
+
+#include <algorithm>
+#include <set>
+
+#include "util/glob.h"
+#include "util/path.h"
+
+namespace nexus::vfs {
+namespace {
+
+std::string VirtualPath(const Mount& mount, std::string_view rel) {
+  return rel.empty() ? mount.mount_point : mount.mount_point + "/" + std::string(rel);
+}
+
+// A backend's FileInfo as the tree would give it: virtual path, the mount's owner.
+FileInfo Shown(const Mount& mount, FileInfo info) {
+  info.path = VirtualPath(mount, info.path);
+  info.owner = mount.owner;
+  return info;
+}
+
+Status ReadOnly(const Resolved& at) {
+  if (!at.mount->readonly) return Status::OK();
+  return Status(Code::kValidation, "Mount " + at.mount->mount_point +
+                                       " is read-only: " + VirtualPath(*at.mount, at.relative));
+}
+
+// Whether `path`, listed from `dir`, passes the `prefix` filter of ListOptions.
+bool HasPrefix(const std::string& path, std::string_view dir, const std::string& prefix) {
+  const size_t skip = dir == "/" ? 1 : dir.size() + 1;
+  return prefix.empty() || std::string_view(path).substr(skip).starts_with(prefix);
+}
+
+}  // namespace
+
+StatusOr<std::optional<Resolved>> Router::Route(std::string_view path) const {
+  if (mounts_ == nullptr) return std::optional<Resolved>();
+  ASSIGN_OR_RETURN(const std::string normal, NormalizePath(path));
+  return mounts_->Resolve(normal);
+}
+
+Status Router::Unversioned(std::string_view path) const {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return Status::OK();
+  return Status(Code::kValidation, "Versions are not kept on mounted paths (" +
+                                       at->mount->mount_point +
+                                       "): " + VirtualPath(*at->mount, at->relative));
+}
+
+Status Router::NotAMountPoint(std::string_view path) const {
+  if (mounts_ == nullptr) return Status::OK();
+  ASSIGN_OR_RETURN(const std::string normal, NormalizePath(path));
+  const std::optional<Resolved> at = mounts_->Resolve(normal);
+  std::string point;
+  if (at && at->relative.empty()) point = at->mount->mount_point;
+  const auto below = mounts_->Below(normal);
+  if (!at && !below.empty()) point = below.front()->mount_point;
+  if (point.empty()) return Status::OK();
+  return Status(Code::kValidation,
+                normal + " is or holds the mount point " + point + "; use remove_mount first");
+}
+
+StatusOr<FileInfo> Router::Write(const Actor& actor, std::string_view path,
+                                 std::string_view content, const WriteOptions& options) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return tree_.Write(actor, path, content, options);
+  RETURN_IF_ERROR(ReadOnly(*at));
+  ASSIGN_OR_RETURN(FileInfo info, at->mount->backend->Write(at->relative, content, options));
+  return Shown(*at->mount, std::move(info));
+}
+
+StatusOr<FileInfo> Router::Append(const Actor& actor, std::string_view path,
+                                  std::string_view content, const WriteOptions& options) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return tree_.Append(actor, path, content, options);
+  RETURN_IF_ERROR(ReadOnly(*at));
+  ASSIGN_OR_RETURN(FileInfo info, at->mount->backend->Append(at->relative, content, options));
+  return Shown(*at->mount, std::move(info));
+}
+
+StatusOr<FileContent> Router::Read(std::string_view path, std::optional<int64_t> version) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return tree_.Read(path, version);
+  if (version) RETURN_IF_ERROR(Unversioned(path));
+  ASSIGN_OR_RETURN(FileContent file, at->mount->backend->Read(at->relative));
+  file.info = Shown(*at->mount, std::move(file.info));
+  return file;
+}
+
+Status Router::Delete(std::string_view path) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return tree_.Delete(path);
+  RETURN_IF_ERROR(NotAMountPoint(path));
+  RETURN_IF_ERROR(ReadOnly(*at));
+  return at->mount->backend->Delete(at->relative);
+}
+
+StatusOr<FileInfo> Router::Copy(const Actor& actor, std::string_view src, std::string_view dst) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> from, Route(src));
+  ASSIGN_OR_RETURN(const std::optional<Resolved> to, Route(dst));
+  if (!from && !to) return tree_.Copy(actor, src, dst);
+  ASSIGN_OR_RETURN(const FileContent file, Read(src));
+  return Write(actor, dst, file.content);
+}
+
+Status Router::Mkdir(const Actor& actor, std::string_view path, bool parents, bool exist_ok) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return tree_.Mkdir(actor, path, parents, exist_ok);
+  RETURN_IF_ERROR(ReadOnly(*at));
+  return at->mount->backend->Mkdir(at->relative, parents, exist_ok);
+}
+
+Status Router::Rmdir(std::string_view path, bool recursive) {
+  RETURN_IF_ERROR(NotAMountPoint(path));
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return tree_.Rmdir(path, recursive);
+  RETURN_IF_ERROR(ReadOnly(*at));
+  return at->mount->backend->Rmdir(at->relative, recursive);
+}
+
+Status Router::Rename(std::string_view old_path, std::string_view new_path) {
+  RETURN_IF_ERROR(NotAMountPoint(old_path));
+  RETURN_IF_ERROR(NotAMountPoint(new_path));
+  ASSIGN_OR_RETURN(const std::optional<Resolved> from, Route(old_path));
+  ASSIGN_OR_RETURN(const std::optional<Resolved> to, Route(new_path));
+  if (!from && !to) return tree_.Rename(old_path, new_path);
+  if (!from || !to || from->mount != to->mount) {
+    return Status(Code::kValidation, "Cannot rename across a mount boundary: " +
+                                         std::string(old_path) + " -> " + std::string(new_path));
+  }
+  RETURN_IF_ERROR(ReadOnly(*from));
+  return from->mount->backend->Rename(from->relative, to->relative);
+}
+
+StatusOr<bool> Router::Exists(std::string_view path) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return tree_.Exists(path);
+  StatusOr<FileInfo> info = at->mount->backend->Stat(at->relative);
+  if (info.ok()) return true;
+  // Links and special files are not part of the tree.
+  const Code code = info.status().code();
+  if (code == Code::kNotFound || code == Code::kNotADirectory || code == Code::kPermissionDenied)
+    return false;
+  return info.status();
+}
+
+StatusOr<bool> Router::IsDirectory(std::string_view path) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return tree_.IsDirectory(path);
+  ASSIGN_OR_RETURN(const FileInfo info, at->mount->backend->Stat(at->relative));
+  return info.is_directory;
+}
+
+StatusOr<FileInfo> Router::Stat(std::string_view path) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return tree_.Stat(path);
+  ASSIGN_OR_RETURN(FileInfo info, at->mount->backend->Stat(at->relative));
+  return Shown(*at->mount, std::move(info));
+}
+
+StatusOr<std::vector<FileInfo>> Router::MountedEntries(const Resolved& at, bool recursive) const {
+  ASSIGN_OR_RETURN(std::vector<FileInfo> entries, at.mount->backend->List(at.relative, recursive));
+  for (FileInfo& e : entries) e = Shown(*at.mount, std::move(e));
+  return entries;
+}
+
+StatusOr<ListPage> Router::MergedList(const std::string& dir, const ListOptions& options) {
+  ASSIGN_OR_RETURN(ListPage page, tree_.List(dir, options));
+  const auto below = mounts_->Below(dir);
+  if (below.empty()) return page;
+  std::vector<FileInfo> entries;
+  std::set<std::string> seen;
+  for (FileInfo& e : page.entries) {
+    // Whatever the tree holds under a mount point is hidden by the mount.
+    if (mounts_->Resolve(e.path) && mounts_->Get(e.path) == nullptr) continue;
+    seen.insert(e.path);
+    entries.push_back(std::move(e));
+  }
+  for (const auto& mount : below) {
+    const bool child = ParentPath(mount->mount_point) == dir;
+    if (!seen.contains(mount->mount_point) && (child || options.recursive) &&
+        HasPrefix(mount->mount_point, dir, options.prefix)) {
+      FileInfo point;
+      point.path = mount->mount_point;
+      point.is_directory = true;
+      point.owner = mount->owner;
+      entries.push_back(std::move(point));
+    }
+    if (!options.recursive) continue;
+    ASSIGN_OR_RETURN(std::vector<FileInfo> inside, MountedEntries(Resolved{mount, ""}, true));
+    for (FileInfo& e : inside) {
+      if (HasPrefix(e.path, dir, options.prefix)) entries.push_back(std::move(e));
+    }
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
+  page.entries = std::move(entries);
+  return page;
+}
+
+StatusOr<ListPage> Router::List(std::string_view dir, const ListOptions& options) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(dir));
+  if (!at) {
+    if (mounts_ == nullptr) return tree_.List(dir, options);
+    ASSIGN_OR_RETURN(const std::string normal, NormalizePath(dir));
+    return MergedList(normal, options);
+  }
+  ASSIGN_OR_RETURN(std::vector<FileInfo> entries, MountedEntries(*at, options.recursive));
+  const std::string shown = VirtualPath(*at->mount, at->relative);
+  ListPage page;
+  for (FileInfo& e : entries) {
+    if (HasPrefix(e.path, shown, options.prefix)) page.entries.push_back(std::move(e));
+  }
+  return page;
+}
+
+StatusOr<std::vector<std::string>> Router::Glob(std::string_view pattern, std::string_view base) {
+  ASSIGN_OR_RETURN(std::vector<std::string> matches, tree_.Glob(pattern, base));
+  if (mounts_ == nullptr) return matches;
+  ASSIGN_OR_RETURN(const std::string root, NormalizePath(base));
+  const std::string absolute =
+      pattern.starts_with("/") ? std::string(pattern) : JoinPath(root, pattern);
+  ASSIGN_OR_RETURN(const GlobMatcher matcher, GlobMatcher::Compile(absolute));
+  std::set<std::string> out;
+  for (std::string& m : matches) {
+    const std::optional<Resolved> at = mounts_->Resolve(m);
+    if (!at || at->relative.empty()) out.insert(std::move(m));
+  }
+  for (const auto& mount : mounts_->All()) {
+    if (!IsSameOrUnder(mount->mount_point, root) && !IsSameOrUnder(root, mount->mount_point))
+      continue;
+    ASSIGN_OR_RETURN(const std::vector<FileInfo> inside,
+                     MountedEntries(Resolved{mount, ""}, /*recursive=*/true));
+    for (const FileInfo& e : inside) {
+      if (IsSameOrUnder(e.path, root) && matcher.Matches(e.path)) out.insert(e.path);
+    }
+  }
+  return std::vector<std::string>(out.begin(), out.end());
+}
+
+StatusOr<std::vector<GrepMatch>> Router::Grep(std::string_view pattern, std::string_view path,
+                                              const GrepOptions& options) {
+  return tree_.Grep(pattern, path, options);
+}
+
+StatusOr<std::vector<VersionInfo>> Router::ListVersions(std::string_view path) {
+  RETURN_IF_ERROR(Unversioned(path));
+  return tree_.ListVersions(path);
+}
+
+StatusOr<FileInfo> Router::Rollback(const Actor& actor, std::string_view path, int64_t version) {
+  RETURN_IF_ERROR(Unversioned(path));
+  return tree_.Rollback(actor, path, version);
+}
+
+StatusOr<std::string> Router::DiffVersions(std::string_view path, int64_t v1, int64_t v2) {
+  RETURN_IF_ERROR(Unversioned(path));
+  return tree_.DiffVersions(path, v1, v2);
+}
+
+}  // namespace nexus::vfs

@@ -1,0 +1,68 @@
+// The namespace as file operations see it: each path goes to the mount serving it
+// (MountTable) or, when none does, to the path tree. This is the one place that routes;
+// callers use a Router exactly as they would use the PathTree.
+//
+// On a mounted path: versions are not kept (version calls are kValidation), a read-only
+// mount refuses every change with kValidation, the mount point itself cannot be deleted,
+// removed or renamed (remove_mount does that), and nothing moves across a mount boundary.
+// Listings of a directory above mount points show the mounts' contents in place of the
+// tree's, and glob searches mounted files too. Grep searches the path tree only.
+#ifndef NEXUS_VFS_ROUTER_H_
+#define NEXUS_VFS_ROUTER_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+#include "vfs/mount_table.h"
+#include "vfs/path_tree.h"
+
+namespace nexus::vfs {
+
+class Router {
+ public:
+  // `mounts` may be null: then everything goes to the tree.
+  Router(PathTree& tree, const MountTable* mounts) : tree_(tree), mounts_(mounts) {}
+
+  StatusOr<FileInfo> Write(const Actor& actor, std::string_view path, std::string_view content,
+                           const WriteOptions& options = {});
+  StatusOr<FileInfo> Append(const Actor& actor, std::string_view path, std::string_view content,
+                            const WriteOptions& options = {});
+  StatusOr<FileContent> Read(std::string_view path, std::optional<int64_t> version = {});
+  Status Delete(std::string_view path);
+  StatusOr<FileInfo> Copy(const Actor& actor, std::string_view src, std::string_view dst);
+  Status Mkdir(const Actor& actor, std::string_view path, bool parents, bool exist_ok);
+  Status Rmdir(std::string_view path, bool recursive);
+  Status Rename(std::string_view old_path, std::string_view new_path);
+  StatusOr<bool> Exists(std::string_view path);
+  StatusOr<bool> IsDirectory(std::string_view path);
+  StatusOr<FileInfo> Stat(std::string_view path);
+  StatusOr<ListPage> List(std::string_view dir, const ListOptions& options = {});
+  StatusOr<std::vector<std::string>> Glob(std::string_view pattern, std::string_view base = "/");
+  StatusOr<std::vector<GrepMatch>> Grep(std::string_view pattern, std::string_view path,
+                                        const GrepOptions& options = {});
+  StatusOr<std::vector<VersionInfo>> ListVersions(std::string_view path);
+  StatusOr<FileInfo> Rollback(const Actor& actor, std::string_view path, int64_t version);
+  StatusOr<std::string> DiffVersions(std::string_view path, int64_t v1, int64_t v2);
+
+ private:
+  // The mount serving `path` (normalised first), or none for the tree.
+  StatusOr<std::optional<Resolved>> Route(std::string_view path) const;
+  // kValidation when `path` is served by a mount (version calls).
+  Status Unversioned(std::string_view path) const;
+  // kValidation when `path` is a mount point or a tree directory holding mount points.
+  Status NotAMountPoint(std::string_view path) const;
+  // The mount's entries below `rel` with their virtual paths and owner.
+  StatusOr<std::vector<FileInfo>> MountedEntries(const Resolved& at, bool recursive) const;
+  // The tree's listing of `dir` with the mounts below it in place of the tree's entries.
+  StatusOr<ListPage> MergedList(const std::string& dir, const ListOptions& options);
+
+  PathTree& tree_;
+  const MountTable* const mounts_;
+};
+
+}  // namespace nexus::vfs
+
+#endif  // NEXUS_VFS_ROUTER_H_

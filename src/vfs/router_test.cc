@@ -1,0 +1,111 @@
+// The router: mounted paths go to their backend, everything else to the path tree.
+#include "vfs/router.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/test_store.h"
+#include "util/file.h"
+
+namespace nexus::vfs {
+namespace {
+
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = test::OpenTestStore(test::EngineKind::kSqlite);
+    tree_ = std::make_unique<PathTree>(*store_.engine, *store_.blobs);
+    Mount rw;
+    rw.mount_point = "/t/data";
+    rw.backend_type = "local";
+    rw.owner = "alice";
+    rw.backend = std::move(LocalBackend::Open(rw_dir_.path(), rw.mount_point)).value();
+    ASSERT_TRUE(mounts_.Add(std::move(rw)).ok());
+    Mount ro;
+    ro.mount_point = "/t/ro";
+    ro.backend_type = "local";
+    ro.readonly = true;
+    ro.backend = std::move(LocalBackend::Open(ro_dir_.path(), ro.mount_point)).value();
+    ASSERT_TRUE(mounts_.Add(std::move(ro)).ok());
+    ASSERT_TRUE(tree_->Mkdir(actor_, "/t/data", true, true).ok());
+    ASSERT_TRUE(tree_->Mkdir(actor_, "/t/ro", true, true).ok());
+  }
+
+  test::TestStore store_;
+  std::unique_ptr<PathTree> tree_;
+  test::TempDir rw_dir_{"nexus-rw"};
+  test::TempDir ro_dir_{"nexus-ro"};
+  MountTable mounts_;
+  Actor actor_{"alice"};
+  Router router() { return Router(*tree_, &mounts_); }
+};
+
+TEST_F(RouterTest, MountedPathsGoToTheBackend) {
+  auto info = router().Write(actor_, "/t/data/x/a.txt", "A");
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->path, "/t/data/x/a.txt");
+  EXPECT_EQ(info->owner, "alice");
+  EXPECT_EQ(*ReadFile(rw_dir_.path() + "/x/a.txt"), "A");
+  EXPECT_FALSE(*tree_->Exists("/t/data/x/a.txt")) << "nothing lands in the tree";
+  EXPECT_EQ(router().Read("/t/data/x/a.txt")->content, "A");
+  EXPECT_TRUE(*router().IsDirectory("/t/data/x"));
+  EXPECT_TRUE(*router().Exists("/t/data/x/a.txt"));
+  ASSERT_TRUE(router().Write(actor_, "/t/plain", "P").ok());
+  EXPECT_TRUE(*tree_->Exists("/t/plain"));
+}
+
+TEST_F(RouterTest, ListingsShowMountedContent) {
+  ASSERT_TRUE(router().Write(actor_, "/t/data/x/a.txt", "A").ok());
+  ASSERT_TRUE(router().Write(actor_, "/t/plain", "P").ok());
+  auto top = router().List("/t");
+  ASSERT_TRUE(top.ok());
+  std::vector<std::string> paths;
+  for (const auto& e : top->entries) paths.push_back(e.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/t/data", "/t/plain", "/t/ro"}));
+  ListOptions recursive;
+  recursive.recursive = true;
+  auto all = router().List("/t", recursive);
+  ASSERT_TRUE(all.ok());
+  paths.clear();
+  for (const auto& e : all->entries) paths.push_back(e.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/t/data", "/t/data/x", "/t/data/x/a.txt", "/t/plain",
+                                             "/t/ro"}));
+  auto inside = router().List("/t/data/x");
+  ASSERT_TRUE(inside.ok());
+  ASSERT_EQ(inside->entries.size(), 1u);
+  EXPECT_EQ(inside->entries[0].path, "/t/data/x/a.txt");
+  auto globbed = router().Glob("**/*.txt", "/t");
+  ASSERT_TRUE(globbed.ok());
+  EXPECT_EQ(*globbed, (std::vector<std::string>{"/t/data/x/a.txt"}));
+}
+
+TEST_F(RouterTest, ReadOnlyMountsRefuseChanges) {
+  ASSERT_TRUE(WriteFileAtomically(ro_dir_.path() + "/r.txt", "R", false).ok());
+  EXPECT_EQ(router().Read("/t/ro/r.txt")->content, "R");
+  EXPECT_EQ(router().Write(actor_, "/t/ro/r.txt", "x").status().code(), Code::kValidation);
+  EXPECT_EQ(router().Append(actor_, "/t/ro/r.txt", "x").status().code(), Code::kValidation);
+  EXPECT_EQ(router().Delete("/t/ro/r.txt").code(), Code::kValidation);
+  EXPECT_EQ(router().Mkdir(actor_, "/t/ro/d", false, false).code(), Code::kValidation);
+  EXPECT_EQ(router().Rename("/t/ro/r.txt", "/t/ro/s.txt").code(), Code::kValidation);
+  EXPECT_EQ(*ReadFile(ro_dir_.path() + "/r.txt"), "R");
+}
+
+TEST_F(RouterTest, MountBoundariesAndVersions) {
+  ASSERT_TRUE(router().Write(actor_, "/t/data/a", "A").ok());
+  ASSERT_TRUE(router().Write(actor_, "/t/plain", "P").ok());
+  EXPECT_EQ(router().Rename("/t/data/a", "/t/moved").code(), Code::kValidation);
+  EXPECT_EQ(router().Rename("/t/data/a", "/t/ro/a").code(), Code::kValidation);
+  EXPECT_EQ(router().Rmdir("/t/data", true).code(), Code::kValidation);
+  EXPECT_EQ(router().Rmdir("/t", true).code(), Code::kValidation) << "holds mount points";
+  EXPECT_EQ(router().Delete("/t/data").code(), Code::kValidation);
+  EXPECT_EQ(router().ListVersions("/t/data/a").status().code(), Code::kValidation);
+  EXPECT_EQ(router().Read("/t/data/a", 1).status().code(), Code::kValidation);
+  EXPECT_EQ(router().Rollback(actor_, "/t/data/a", 1).status().code(), Code::kValidation);
+  // Copies cross boundaries by content.
+  ASSERT_TRUE(router().Copy(actor_, "/t/plain", "/t/data/copied").ok());
+  EXPECT_EQ(*ReadFile(rw_dir_.path() + "/copied"), "P");
+  ASSERT_TRUE(router().Copy(actor_, "/t/data/a", "/t/from-mount").ok());
+  EXPECT_EQ(tree_->Read("/t/from-mount")->content, "A");
+}
+
+}  // namespace
+}  // namespace nexus::vfs
