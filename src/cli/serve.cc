@@ -18,6 +18,7 @@
 #include "services/permission_hooks.h"
 #include "services/provisioning.h"
 #include "services/sandboxes.h"
+#include "services/skills.h"
 #include "storage/store.h"
 #include "vfs/path_tree.h"
 
@@ -103,8 +104,10 @@ int RunServe(const ServeOptions& options) {
   sandboxes.StartExpiry(std::chrono::seconds(30));
 
   services::AgentRegistry agents(*store->engine, tree, rebac, keys);
-  const rpc::Dispatcher dispatcher(
-      rpc::Services{store->engine.get(), &tree, &keys, &rebac, &sandboxes, &agents});
+  services::SkillService skills(*store->engine, tree);
+  rpc::Services wired{store->engine.get(), &tree, &keys, &rebac, &sandboxes, &agents};
+  wired.skills = &skills;
+  const rpc::Dispatcher dispatcher(wired);
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);

@@ -55,6 +55,7 @@ Dispatcher::Dispatcher(Services services)
   AddRebacMethods(*table_);
   AddSandboxMethods(*table_);
   AddAgentMethods(*table_);
+  AddSkillMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

@@ -55,6 +55,7 @@ void AddAdminMethods(MethodTable& table);
 void AddRebacMethods(MethodTable& table);
 void AddSandboxMethods(MethodTable& table);
 void AddAgentMethods(MethodTable& table);
+void AddSkillMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 

@@ -18,6 +18,7 @@ class Rebac;
 namespace nexus::services {
 class AgentRegistry;
 class SandboxService;
+class SkillService;
 }  // namespace nexus::services
 
 namespace nexus::rpc {
@@ -29,6 +30,7 @@ struct Services {
   rebac::Rebac* rebac = nullptr;
   services::SandboxService* sandboxes = nullptr;  // null when sandboxes are off
   services::AgentRegistry* agents = nullptr;
+  services::SkillService* skills = nullptr;
 };
 
 }  // namespace nexus::rpc
