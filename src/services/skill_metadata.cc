@@ -216,7 +216,9 @@ StatusOr<std::string> RenderSkillMd(const SkillMetadata& skill, std::string_view
   }
   YAML::Emitter out;
   out << doc;
-  return "---\n" + std::string(out.c_str()) + "\n---\n\n" + skill.body;
+  // One blank line between front matter and body, kept as is when rendered again.
+  const char* gap = skill.body.starts_with('\n') ? "" : "\n";
+  return "---\n" + std::string(out.c_str()) + "\n---\n" + gap + skill.body;
 }
 
 }  // namespace nexus::services
