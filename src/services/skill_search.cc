@@ -4,22 +4,18 @@
 #include <cctype>
 
 namespace nexus::services {
-namespace {
-
-std::string Lower(std::string_view s) {
+std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
-
-}  // namespace
 
 std::vector<std::string> SearchTerms(std::string_view query) {
   std::vector<std::string> terms;
   std::string term;
   for (char c : query) {
     if (std::isalnum(static_cast<unsigned char>(c))) {
-      term += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      term += AsciiLower(std::string_view(&c, 1));
     } else if (!term.empty()) {
       terms.push_back(std::move(term));
       term.clear();
@@ -33,9 +29,9 @@ std::vector<std::string> SearchTerms(std::string_view query) {
 
 double ScoreSkill(const SkillMetadata& skill, const std::vector<std::string>& terms) {
   if (terms.empty()) return 0;
-  const std::string name = Lower(skill.name);
-  const std::string description = Lower(skill.description);
-  const std::string body = Lower(skill.body);
+  const std::string name = AsciiLower(skill.name);
+  const std::string description = AsciiLower(skill.description);
+  const std::string body = AsciiLower(skill.body);
   int points = 0;
   for (const std::string& t : terms) {
     if (name.find(t) != std::string::npos) points += 3;

@@ -38,16 +38,11 @@ std::string WithExtra(const std::string& extra_json, const std::string& key,
   return extra.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // The extension of the file a `source` (a file name, path or URL) names, lower-case.
 std::string Extension(const std::string& source) {
   const std::string base = source.substr(source.find_last_of('/') + 1);
   const size_t dot = base.find_last_of('.');
-  return dot == std::string::npos ? "" : Lower(base.substr(dot + 1));
+  return dot == std::string::npos ? "" : AsciiLower(base.substr(dot + 1));
 }
 
 // A skill name made of a source's file name: invalid characters become '-'.
