@@ -20,6 +20,7 @@
 #include "services/permission_hooks.h"
 #include "services/provisioning.h"
 #include "services/sandboxes.h"
+#include "services/skills.h"
 #include "services/workspace_registry.h"
 #include "services/workspace_snapshots.h"
 #include "storage/store.h"
@@ -110,6 +111,7 @@ int RunServe(const ServeOptions& options) {
   services::MemoryService memory(*store->engine);
   services::WorkspaceRegistry workspaces(*store->engine, tree, rebac);
   services::WorkspaceSnapshots snapshots(*store->engine, tree, *store->blobs);
+  services::SkillService skills(*store->engine, tree);
   services::MountService mounts(*store->engine, tree, rebac, {data_dir});
   if (Status s = mounts.RecoverJobsAfterRestart(); !s.ok()) return Fail("sync job records", s);
   // A saved mount that cannot be activated again (its directory gone) must not stop the server.
@@ -128,7 +130,8 @@ int RunServe(const ServeOptions& options) {
                                                  .memory = &memory,
                                                  .workspaces = &workspaces,
                                                  .snapshots = &snapshots,
-                                                 .mounts = &mounts});
+                                                 .mounts = &mounts,
+                                                 .skills = &skills});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);

@@ -59,6 +59,7 @@ Dispatcher::Dispatcher(Services services)
   AddLearningMethods(*table_);
   AddWorkspaceMethods(*table_);
   AddMountMethods(*table_);
+  AddSkillMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

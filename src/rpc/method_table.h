@@ -59,6 +59,7 @@ void AddMemoryMethods(MethodTable& table);
 void AddLearningMethods(MethodTable& table);
 void AddWorkspaceMethods(MethodTable& table);
 void AddMountMethods(MethodTable& table);
+void AddSkillMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 

@@ -22,6 +22,7 @@ class SandboxService;
 struct MemoryService;
 class WorkspaceRegistry;
 class WorkspaceSnapshots;
+class SkillService;
 }  // namespace nexus::services
 
 namespace nexus::rpc {
@@ -37,6 +38,7 @@ struct Services {
   services::WorkspaceRegistry* workspaces = nullptr;
   services::WorkspaceSnapshots* snapshots = nullptr;
   services::MountService* mounts = nullptr;  // null: no mounts, the tree serves every path
+  services::SkillService* skills = nullptr;
 };
 
 }  // namespace nexus::rpc

@@ -295,6 +295,24 @@ CREATE TABLE agents (
 CREATE INDEX agents_user ON agents(tenant_id, user_id);
 )sql";
 
+// Migration 7: the approval workflow of skills. Reviewers are stored one name per line.
+constexpr std::string_view kSkillApprovals = R"sql(
+CREATE TABLE skill_approvals (
+  approval_id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  skill_name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  submitted_by TEXT NOT NULL,
+  reviewers TEXT NOT NULL,
+  comments TEXT NOT NULL,
+  submitted_at BIGINT NOT NULL,
+  reviewed_by TEXT,
+  reviewer_type TEXT,
+  reviewed_at BIGINT
+);
+CREATE INDEX skill_approvals_tenant ON skill_approvals(tenant_id, status, submitted_at);
+)sql";
+
 // Migration 8: registered workspace and memory directories, and workspace snapshots.
 //
 // A registration is keyed by (kind, stored path): stored paths carry /tenant:<t>/, so the
@@ -530,6 +548,7 @@ const std::vector<Migration>& Migrations() {
       {4, "system administrator keys", kSystemKeys, kSystemKeys},
       {5, "sandboxes", kSandboxes, kSandboxes},
       {6, "agents", kAgents, kAgents},
+      {7, "skill approvals", kSkillApprovals, kSkillApprovals},
       {8, "workspace and memory registrations, workspace snapshots", kWorkspacesSqlite,
        kWorkspacesPostgres},
       {9, "memories, trajectories, playbooks", kMemories, kMemories},

@@ -1,0 +1,18 @@
+#include "rpc/skill_access.h"
+
+namespace nexus::rpc {
+
+Status PolicySkillAccess::CheckRead(const std::string& path) {
+  return policy_.Check(path, Access::kRead);
+}
+
+Status PolicySkillAccess::CheckWrite(const std::string& path) {
+  return policy_.Check(path, Access::kWrite);
+}
+
+// For files, "visible in a listing" is exactly "readable".
+StatusOr<std::vector<bool>> PolicySkillAccess::Readable(const std::vector<std::string>& paths) {
+  return policy_.Visible(paths);
+}
+
+}  // namespace nexus::rpc
