@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build test sanitize serve rebac-bench clean
+.PHONY: deps build test sanitize serve demo rebac-bench clean
 
 JOBS ?= $(shell nproc)
 WITH_PG := tools/with-postgres.sh
@@ -18,8 +18,16 @@ test: build
 # A server on the embedded default (SQLite in ./nexus-data). Override with e.g.
 # `make serve SERVE_ARGS="--port 9000 --database-url postgresql://..."`.
 SERVE_ARGS ?=
+NEXUS := build/release/src/cli/nexus
+
 serve: build
-	@build/release/nexus serve --data-dir ./nexus-data $(SERVE_ARGS)
+	@$(NEXUS) serve --data-dir ./nexus-data $(SERVE_ARGS)
+
+# The reference's demo (spec/domain.md §6), provisioned inside the server: the fixed admin
+# key sk-default_admin_dddddddd_eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee, a workspace, the agents
+# ImpersonatedUser and UntrustedAgent, and six skills. Data in ./nexus-demo-data.
+demo: build
+	@$(NEXUS) serve --demo --data-dir ./nexus-demo-data $(SERVE_ARGS)
 
 # The storage and path-tree tests under ASan+UBSan and under TSan. Sanitizers slow the
 # concurrency test about tenfold, so it runs a fifth of its operations here.

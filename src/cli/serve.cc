@@ -8,6 +8,7 @@
 
 #include "auth/authenticator.h"
 #include "auth/key_store.h"
+#include "cli/demo.h"
 #include "rebac/rebac.h"
 #include "rpc/dispatcher.h"
 #include "sandbox/bubblewrap_provider.h"
@@ -59,7 +60,7 @@ void AddStoreGauges(server::Metrics& metrics, const storage::Engine& engine) {
 }
 
 void PrintBanner(const ServeOptions& options, uint16_t port,
-                 const services::ProvisionResult& provisioned) {
+                 const services::ProvisionResult& provisioned, const DemoResult& demo) {
   std::printf("Nexus is serving on http://%s:%u (data: %s, auth: %s)\n", options.host.c_str(), port,
               options.data_dir.c_str(), options.auth_type.c_str());
   if (provisioned.created_key) {
@@ -67,6 +68,10 @@ void PrintBanner(const ServeOptions& options, uint16_t port,
                 provisioned.raw_key.c_str());
   } else {
     std::printf("Admin API key: see %s\n", provisioned.key_file.c_str());
+  }
+  if (!demo.untrusted_agent_key.empty()) {
+    std::printf("Demo agent admin,UntrustedAgent API key (shown once): %s\n",
+                demo.untrusted_agent_key.c_str());
   }
   std::fflush(stdout);
 }
@@ -88,7 +93,11 @@ int RunServe(const ServeOptions& options) {
 
   services::ProvisionOptions provision;
   provision.data_dir = options.data_dir;
-  if (const char* key = std::getenv("NEXUS_ADMIN_API_KEY")) provision.admin_key = key;
+  if (const char* key = std::getenv("NEXUS_ADMIN_API_KEY")) {
+    provision.admin_key = key;
+  } else if (options.demo) {
+    provision.admin_key = kDemoAdminKey;
+  }
   StatusOr<services::ProvisionResult> provisioned =
       services::ProvisionFirstStart(provision, tree, keys);
   if (!provisioned.ok()) return Fail("provisioning failed", provisioned.status());
@@ -121,6 +130,13 @@ int RunServe(const ServeOptions& options) {
   };
   if (Status s = mounts.LoadAllSaved(report); !s.ok()) return Fail("saved mounts", s);
   mounts.StartWorker();
+  DemoResult demo;
+  if (options.demo) {
+    StatusOr<DemoResult> provisioned_demo =
+        ProvisionDemo({tree, rebac, agents, skills, workspaces});
+    if (!provisioned_demo.ok()) return Fail("demo provisioning failed", provisioned_demo.status());
+    demo = *provisioned_demo;
+  }
   const rpc::Dispatcher dispatcher(rpc::Services{.engine = store->engine.get(),
                                                  .tree = &tree,
                                                  .keys = &keys,
@@ -147,7 +163,7 @@ int RunServe(const ServeOptions& options) {
   StatusOr<std::unique_ptr<server::UnixSocketRelay>> relay =
       server::UnixSocketRelay::Start(sandbox_options.nexus_socket, http.port());
   if (!relay.ok()) return Fail("cannot listen on the sandbox socket", relay.status());
-  PrintBanner(options, http.port(), *provisioned);
+  PrintBanner(options, http.port(), *provisioned, demo);
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

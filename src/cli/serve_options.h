@@ -23,6 +23,9 @@ struct ServeOptions {
   int workers = 16;
   int max_queue = 0;  // requests waiting for a worker before 503; 0 = 16 per worker
   int64_t max_body_bytes = 64 << 20;
+  // Provision what the reference's demo had: its fixed admin key (unless NEXUS_ADMIN_API_KEY
+  // is set), a workspace, two agents and six skills (services/demo.h).
+  bool demo = false;
 };
 
 // Reads the YAML file `path` into `options`, skipping every option for which
