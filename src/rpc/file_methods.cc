@@ -26,9 +26,8 @@ AccessPolicy Policy(const CallContext& ctx) {
 
 // Normalises `raw`, maps it into the caller's tenant and checks the caller's access to it.
 StatusOr<std::string> Authorize(const CallContext& ctx, std::string_view raw, Access access) {
-  StatusOr<ScopedPath> path = ScopePath(ctx.caller, raw);
+  StatusOr<ScopedPath> path = AuthorizePath(*ctx.services.rebac, ctx.caller, raw, access);
   if (!path.ok()) return path.status();
-  if (Status s = Policy(ctx).Check(path->stored, access); !s.ok()) return s;
   return std::move(path->stored);
 }
 

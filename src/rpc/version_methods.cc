@@ -10,10 +10,9 @@ namespace {
 using P = ParamType;
 
 StatusOr<std::string> AuthorizedFile(const Params& p, const CallContext& ctx, Access access) {
-  StatusOr<auth::ScopedPath> path = auth::ScopePath(ctx.caller, p.Str("path"));
+  StatusOr<auth::ScopedPath> path =
+      AuthorizePath(*ctx.services.rebac, ctx.caller, p.Str("path"), access);
   if (!path.ok()) return path.status();
-  if (Status s = AccessPolicy(*ctx.services.rebac, ctx.caller).Check(path->stored, access); !s.ok())
-    return s;
   return std::move(path->stored);
 }
 

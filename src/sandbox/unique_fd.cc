@@ -9,11 +9,6 @@
 
 namespace nexus::sandbox {
 
-void UniqueFd::Reset() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
-
 StatusOr<UniqueFd> MakeDataFd(const char* name, std::string_view data) {
   UniqueFd fd(::memfd_create(name, MFD_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, "memfd_create");

@@ -68,26 +68,8 @@ int DirOpenError(int dir_fd, const std::string& name) {
 
 }  // namespace
 
-// Owns a descriptor.
-class LocalBackend::Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 struct LocalBackend::Parent {
-  Fd dir;
+  UniqueFd dir;
   std::string name;
 };
 
@@ -158,9 +140,9 @@ StatusOr<std::vector<std::string>> LocalBackend::Components(std::string_view rel
   return parts;
 }
 
-StatusOr<LocalBackend::Fd> LocalBackend::OpenDir(std::string_view rel, bool create) const {
+StatusOr<UniqueFd> LocalBackend::OpenDir(std::string_view rel, bool create) const {
   ASSIGN_OR_RETURN(const std::vector<std::string> parts, Components(rel));
-  Fd dir(::openat(root_fd_, ".", kDirFlags));
+  UniqueFd dir(::openat(root_fd_, ".", kDirFlags));
   if (dir.get() < 0) return ErrnoError(errno, "");
   std::string walked;
   for (const std::string& part : parts) {
@@ -172,7 +154,7 @@ StatusOr<LocalBackend::Fd> LocalBackend::OpenDir(std::string_view rel, bool crea
       next = ::openat(dir.get(), part.c_str(), kDirFlags);
     }
     if (next < 0) return ErrnoError(DirOpenError(dir.get(), part), walked);
-    dir = Fd(next);
+    dir = UniqueFd(next);
   }
   return dir;
 }
@@ -183,7 +165,7 @@ StatusOr<LocalBackend::Parent> LocalBackend::OpenParent(std::string_view rel, bo
   const std::string name(slash == std::string_view::npos ? rel : rel.substr(slash + 1));
   ASSIGN_OR_RETURN(const std::vector<std::string> parts, Components(rel));
   if (parts.empty()) return ErrnoError(EISDIR, rel);
-  ASSIGN_OR_RETURN(Fd fd, OpenDir(dir, create));
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenDir(dir, create));
   return Parent{std::move(fd), name};
 }
 
@@ -214,8 +196,8 @@ StatusOr<FileInfo> LocalBackend::StatAt(int dir_fd, const std::string& name,
 StatusOr<FileContent> LocalBackend::Read(std::string_view rel) {
   ASSIGN_OR_RETURN(const Parent parent, OpenParent(rel, /*create=*/false));
   // O_NONBLOCK: opening a FIFO planted in the directory must not hang the request.
-  Fd fd(::openat(parent.dir.get(), parent.name.c_str(),
-                 O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  UniqueFd fd(::openat(parent.dir.get(), parent.name.c_str(),
+                       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) return ErrnoError(errno, rel);
   FileContent out;
   ASSIGN_OR_RETURN(out.info, StatAt(fd.get(), "", rel));
@@ -241,8 +223,8 @@ StatusOr<FileInfo> LocalBackend::WriteLocked(std::string_view rel, std::string_v
       Shown(rel), existing.ok() ? std::optional<std::string>(existing->etag) : std::nullopt,
       options));
   const std::string tmp = std::string(kTempPrefix) + RandomHex(8);
-  Fd fd(::openat(parent.dir.get(), tmp.c_str(),
-                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  UniqueFd fd(::openat(parent.dir.get(), tmp.c_str(),
+                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (fd.get() < 0) return ErrnoError(errno, rel);
   Status s = WriteAll(fd.get(), content, Shown(rel));
   if (s.ok() && ::fsync(fd.get()) != 0) s = ErrnoError(errno, rel);
@@ -304,7 +286,7 @@ Status LocalBackend::RemoveTree(int dir_fd, const std::string& rel) const {
     if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
       return ErrnoError(errno, child);
     if (S_ISDIR(st.st_mode)) {
-      Fd sub(::openat(dir_fd, name.c_str(), kDirFlags));
+      UniqueFd sub(::openat(dir_fd, name.c_str(), kDirFlags));
       if (sub.get() < 0) return ErrnoError(errno, child);
       RETURN_IF_ERROR(RemoveTree(sub.get(), child));
     }
@@ -321,7 +303,7 @@ Status LocalBackend::Rmdir(std::string_view rel, bool recursive) {
   ASSIGN_OR_RETURN(const FileInfo info, StatAt(parent.dir.get(), parent.name, rel));
   if (!info.is_directory) return ErrnoError(ENOTDIR, rel);
   if (recursive) {
-    ASSIGN_OR_RETURN(const Fd dir, OpenDir(rel, /*create=*/false));
+    ASSIGN_OR_RETURN(const UniqueFd dir, OpenDir(rel, /*create=*/false));
     RETURN_IF_ERROR(RemoveTree(dir.get(), std::string(rel)));
   }
   if (::unlinkat(parent.dir.get(), parent.name.c_str(), AT_REMOVEDIR) != 0)
@@ -363,7 +345,7 @@ Status LocalBackend::ListInto(int dir_fd, const std::string& rel, bool recursive
     }
     out.push_back(*info);
     if (!info->is_directory || !recursive) continue;
-    Fd sub(::openat(dir_fd, name.c_str(), kDirFlags));
+    UniqueFd sub(::openat(dir_fd, name.c_str(), kDirFlags));
     if (sub.get() < 0) continue;  // replaced by a link since the stat: skip it
     RETURN_IF_ERROR(ListInto(sub.get(), child, recursive, out, skipped));
   }
@@ -372,7 +354,7 @@ Status LocalBackend::ListInto(int dir_fd, const std::string& rel, bool recursive
 
 StatusOr<std::vector<FileInfo>> LocalBackend::List(std::string_view rel, bool recursive,
                                                    std::vector<std::string>* skipped) {
-  ASSIGN_OR_RETURN(const Fd dir, OpenDir(rel, /*create=*/false));
+  ASSIGN_OR_RETURN(const UniqueFd dir, OpenDir(rel, /*create=*/false));
   std::vector<FileInfo> out;
   RETURN_IF_ERROR(ListInto(dir.get(), std::string(rel), recursive, out, skipped));
   std::sort(out.begin(), out.end(),

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "util/status.h"
+#include "util/unique_fd.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::vfs {
@@ -61,13 +62,12 @@ class LocalBackend {
   LocalBackend(std::string host_dir, std::string label, int root_fd)
       : host_dir_(std::move(host_dir)), label_(std::move(label)), root_fd_(root_fd) {}
 
-  class Fd;
   struct Parent;
   std::string Shown(std::string_view rel) const;
   Status ErrnoError(int err, std::string_view rel) const;
   StatusOr<std::vector<std::string>> Components(std::string_view rel) const;
   // A descriptor of directory `rel` (with `create`, making missing directories on the way).
-  StatusOr<Fd> OpenDir(std::string_view rel, bool create) const;
+  StatusOr<UniqueFd> OpenDir(std::string_view rel, bool create) const;
   // The directory holding `rel` and the final name.
   StatusOr<Parent> OpenParent(std::string_view rel, bool create) const;
   StatusOr<FileInfo> StatAt(int dir_fd, const std::string& name, std::string_view rel) const;

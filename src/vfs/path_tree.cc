@@ -4,6 +4,7 @@
 #include "util/hash.h"
 #include "util/path.h"
 #include "vfs/node_store.h"
+#include "vfs/write_conditions.h"
 
 namespace nexus::vfs {
 
@@ -14,24 +15,6 @@ namespace {
 
 // Times a unit is re-run when its content was swept, or an append lost a race.
 constexpr int kMaxAttempts = 16;
-
-Status CheckConditions(const std::string& path, const std::optional<Node>& node,
-                       const WriteOptions& options) {
-  if (options.force) return Status::OK();
-  if (options.if_none_match && node) return AlreadyExists("File already exists: " + path);
-  if (options.if_match) {
-    const std::string current = node ? node->info.etag : "";
-    if (current != *options.if_match) {
-      return Status(
-          Code::kConflict,
-          "Conflict detected - file was modified by another agent. Expected etag '" +
-              options.if_match->substr(0, 16) + "...', but current etag is '" +
-              current.substr(0, 16) + "...': " + path,
-          {{"path", path}, {"expected_etag", *options.if_match}, {"current_etag", current}});
-    }
-  }
-  return Status::OK();
-}
 
 FileInfo RootInfo() {
   FileInfo info;
@@ -60,7 +43,8 @@ StatusOr<FileInfo> PathTree::Write(const Actor& actor, std::string_view raw_path
   const int64_t size = static_cast<int64_t>(content.size());
   return StoreAndCommit(content, [&](Tx& tx, const std::string& hash, FileInfo& out) -> Status {
     ASSIGN_OR_RETURN(std::optional<Node> node, LoadWritable(tx, path));
-    RETURN_IF_ERROR(CheckConditions(path, node, options));
+    RETURN_IF_ERROR(CheckWriteConditions(
+        path, node ? std::optional<std::string>(node->info.etag) : std::nullopt, options));
     return CommitVersion(tx, blobs_, path, node, NewVersion{hash, size, "original", ""}, actor,
                          hooks_, &out);
   });
