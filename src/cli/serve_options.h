@@ -23,6 +23,8 @@ struct ServeOptions {
   int workers = 16;
   int max_queue = 0;  // requests waiting for a worker before 503; 0 = 16 per worker
   int64_t max_body_bytes = 64 << 20;
+  // From the first byte of a request to its last: slow and stalled senders are cut off.
+  int header_timeout_seconds = 30;
 };
 
 // Reads the YAML file `path` into `options`, skipping every option for which
