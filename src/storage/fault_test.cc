@@ -2,8 +2,6 @@
 // a failed write leaves nothing behind and the next one works.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "storage/blob_refs.h"
 #include "storage/blob_store.h"
 #include "testing/test_store.h"
@@ -38,29 +36,6 @@ class StorageFaultTest : public ::testing::TestWithParam<EngineKind> {
     });
   }
 
-  int64_t CountRows(const std::string& sql, const Params& params = {}) {
-    int64_t n = -1;
-    EXPECT_TRUE(engine()
-                    .Read([&](Tx& tx) -> Status {
-                      ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
-                      n = rows.at(0).Int(0);
-                      return Status::OK();
-                    })
-                    .ok());
-    return n;
-  }
-
-  // Files of any kind under cas/ (blobs and temporaries alike).
-  int FilesInCas() {
-    const std::filesystem::path cas = store_.dir->path() + "/cas";
-    if (!std::filesystem::exists(cas)) return 0;
-    int n = 0;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(cas)) {
-      n += e.is_regular_file();
-    }
-    return n;
-  }
-
   test::TestStore store_;
 };
 
@@ -71,12 +46,12 @@ TEST_P(StorageFaultTest, CommitFailureRollsTheUnitBack) {
   EXPECT_EQ(failed.code(), Code::kStorageFull) << failed.ToString();
   EXPECT_NE(failed.message().find("No space left on device"), std::string::npos)
       << failed.message();
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM nodes WHERE path = ?", {std::string("/lost")}), 0);
+  EXPECT_EQ(store_.Count("SELECT COUNT(*) FROM nodes WHERE path = ?", {std::string("/lost")}), 0);
   EXPECT_GE(engine().Stats().failed_units, 1);
   // The next commit is not hit (the rule named the first) and everything works again.
   ASSERT_TRUE(InsertNode("/kept").ok());
   ASSERT_TRUE(InsertNode("/lost").ok());
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM nodes WHERE path IN ('/lost', '/kept')"), 2);
+  EXPECT_EQ(store_.Count("SELECT COUNT(*) FROM nodes WHERE path IN ('/lost', '/kept')"), 2);
 }
 
 TEST_P(StorageFaultTest, EveryCommitFailsWhileTheRuleHoldsAndReadsStillWork) {
@@ -85,8 +60,8 @@ TEST_P(StorageFaultTest, EveryCommitFailsWhileTheRuleHoldsAndReadsStillWork) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(InsertNode("/during" + std::to_string(i)).code(), Code::kIOError);
   }
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM nodes WHERE path LIKE '/during%'"), 0);
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM nodes WHERE path = '/before'"), 1);
+  EXPECT_EQ(store_.Count("SELECT COUNT(*) FROM nodes WHERE path LIKE '/during%'"), 0);
+  EXPECT_EQ(store_.Count("SELECT COUNT(*) FROM nodes WHERE path = '/before'"), 1);
   ClearFaults();
   ASSERT_TRUE(InsertNode("/during0").ok());
   EXPECT_TRUE(engine().CheckIntegrity().ok());
@@ -101,13 +76,13 @@ TEST_P(StorageFaultTest, LocalBlobFailuresLeaveNoFilesBehind) {
     ASSERT_FALSE(put.ok()) << rule;
     EXPECT_TRUE(put.status().code() == Code::kStorageFull || put.status().code() == Code::kIOError)
         << put.status().ToString();
-    EXPECT_EQ(FilesInCas(), 0) << rule;
+    EXPECT_EQ(store_.FilesInCas(), 0) << rule;
     EXPECT_EQ(blobs().Get(Sha256Hex(content)).status().code(), Code::kNotFound) << rule;
   }
   ClearFaults();
   ASSERT_TRUE(blobs().Put(content).ok());
   EXPECT_EQ(*blobs().Get(Sha256Hex(content)), content);
-  EXPECT_EQ(FilesInCas(), 1);
+  EXPECT_EQ(store_.FilesInCas(), 1);
 }
 
 TEST_P(StorageFaultTest, DatabaseBlobFailsMidWriteAndLeavesNoChunk) {
@@ -117,11 +92,11 @@ TEST_P(StorageFaultTest, DatabaseBlobFailsMidWriteAndLeavesNoChunk) {
   const std::string hash = Sha256Hex(content);
   ASSERT_TRUE(SetFaults("dbblob.write:1:ENOSPC").ok());
   EXPECT_EQ(blobs().Put(content).status().code(), Code::kStorageFull);
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM blob_chunks WHERE hash = ?", {hash}), 0);
+  EXPECT_EQ(store_.Count("SELECT COUNT(*) FROM blob_chunks WHERE hash = ?", {hash}), 0);
   EXPECT_EQ(blobs().Get(hash).status().code(), Code::kNotFound);
   ClearFaults();
   ASSERT_TRUE(blobs().Put(content).ok());
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM blob_chunks WHERE hash = ?", {hash}), 3);
+  EXPECT_EQ(store_.Count("SELECT COUNT(*) FROM blob_chunks WHERE hash = ?", {hash}), 3);
   EXPECT_EQ(*blobs().Get(hash), content);
 }
 
@@ -132,7 +107,7 @@ TEST_P(StorageFaultTest, FailedReferenceLeavesOnlyASweepableOrphan) {
   ASSERT_TRUE(SetFaults(sqlite() ? "sqlite.commit:1:ENOSPC" : "postgres.commit:1:ENOSPC").ok());
   const Status ref = engine().Write([&](Tx& tx) { return AddBlobRef(tx, blobs(), *hash, 16); });
   EXPECT_EQ(ref.code(), Code::kStorageFull);
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM blobs WHERE hash = ?", {*hash}), 0);
+  EXPECT_EQ(store_.Count("SELECT COUNT(*) FROM blobs WHERE hash = ?", {*hash}), 0);
   StatusOr<BlobCheckReport> report = CheckBlobs(engine(), blobs());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->ok());

@@ -1,10 +1,7 @@
 #include "util/fault_injection.h"
 
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
-
-#include "testing/temp_dir.h"
 
 namespace nexus {
 namespace {
@@ -18,14 +15,6 @@ std::vector<int> ErrnosOfHits(std::string_view point, int hits) {
   std::vector<int> out;
   for (int i = 0; i < hits; ++i) out.push_back(InjectedErrno(point));
   return out;
-}
-
-int EntriesIn(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  int n = 0;
-  while (const dirent* e = ::readdir(d)) n += e->d_name[0] != '.';
-  ::closedir(d);
-  return n;
 }
 
 TEST_F(FaultInjectionTest, NoRulesNeverFails) {
@@ -83,28 +72,6 @@ TEST_F(FaultInjectionTest, EnvironmentIsReadWhenAsked) {
   EXPECT_NE(bad.message().find(kFaultsEnvVar), std::string::npos) << bad.message();
   ::unsetenv(kFaultsEnvVar);
   EXPECT_TRUE(SetFaultsFromEnvironment().ok());
-}
-
-// Every failure before the rename leaves neither the file nor its temporary behind.
-TEST_F(FaultInjectionTest, AtomicWriteFailuresLeaveNothing) {
-  for (const char* rule : {"file.write:1:ENOSPC", "file.fsync:1:EIO", "file.rename:1:ENOSPC"}) {
-    test::TempDir dir;
-    ASSERT_TRUE(SetFaults(rule).ok());
-    const Status s = WriteFileAtomically(dir.path() + "/f", "content", /*sync=*/true);
-    EXPECT_FALSE(s.ok()) << rule;
-    EXPECT_EQ(EntriesIn(dir.path()), 0) << rule;
-    ASSERT_TRUE(WriteFileAtomically(dir.path() + "/f", "content", true).ok()) << rule;
-    EXPECT_EQ(*ReadFile(dir.path() + "/f"), "content");
-  }
-}
-
-// A directory fsync fails after the rename: the file is complete, never partial.
-TEST_F(FaultInjectionTest, DirectorySyncFailureLeavesACompleteFile) {
-  test::TempDir dir;
-  ASSERT_TRUE(SetFaults("file.dirsync:1:EIO").ok());
-  EXPECT_EQ(WriteFileAtomically(dir.path() + "/f", "content", true).code(), Code::kIOError);
-  EXPECT_EQ(EntriesIn(dir.path()), 1);
-  EXPECT_EQ(*ReadFile(dir.path() + "/f"), "content");
 }
 
 }  // namespace

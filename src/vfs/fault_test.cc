@@ -3,8 +3,6 @@
 // reference), reads keep working, and writes work again once the fault is gone.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "storage/blob_refs.h"
 #include "testing/test_store.h"
 #include "util/fault_injection.h"
@@ -40,29 +38,6 @@ class PathTreeFaultTest : public ::testing::TestWithParam<EngineKind> {
             "sqlite.commit:1:ENOSPC", "sqlite.commit:1:EIO"};
   }
 
-  int64_t Rows(const std::string& sql) {
-    int64_t n = -1;
-    EXPECT_TRUE(store_.engine
-                    ->Read([&](storage::Tx& tx) -> Status {
-                      ASSIGN_OR_RETURN(storage::Rows rows, tx.Query(sql));
-                      n = rows.at(0).Int(0);
-                      return Status::OK();
-                    })
-                    .ok());
-    return n;
-  }
-
-  // Temporary files of blob writes left in cas/ (names that are not a bare hash).
-  int TemporariesInCas() {
-    const std::filesystem::path cas = store_.dir->path() + "/cas";
-    if (!std::filesystem::exists(cas)) return 0;
-    int n = 0;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(cas)) {
-      n += e.is_regular_file() && e.path().filename().string().find(".tmp.") != std::string::npos;
-    }
-    return n;
-  }
-
   test::TestStore store_;
   std::unique_ptr<PathTree> tree_;
   const Actor alice_{"alice"};
@@ -70,8 +45,8 @@ class PathTreeFaultTest : public ::testing::TestWithParam<EngineKind> {
 
 TEST_P(PathTreeFaultTest, FailedWriteOfANewFileLeavesNothing) {
   ASSERT_TRUE(tree_->Write(alice_, "/keep.txt", "kept").ok());
-  const int64_t versions = Rows("SELECT COUNT(*) FROM versions");
-  const int64_t refs = Rows("SELECT COALESCE(SUM(refcount), 0) FROM blobs");
+  const int64_t versions = store_.Count("SELECT COUNT(*) FROM versions");
+  const int64_t refs = store_.Count("SELECT COALESCE(SUM(refcount), 0) FROM blobs");
   for (const std::string& rule : WritePathRules()) {
     SCOPED_TRACE(rule);
     ASSERT_TRUE(SetFaults(rule).ok());
@@ -82,9 +57,9 @@ TEST_P(PathTreeFaultTest, FailedWriteOfANewFileLeavesNothing) {
     EXPECT_TRUE(code == Code::kStorageFull || code == Code::kIOError)
         << written.status().ToString();
     EXPECT_FALSE(*tree_->Exists("/new.txt"));
-    EXPECT_EQ(Rows("SELECT COUNT(*) FROM versions"), versions);
-    EXPECT_EQ(Rows("SELECT COALESCE(SUM(refcount), 0) FROM blobs"), refs);
-    EXPECT_EQ(TemporariesInCas(), 0);
+    EXPECT_EQ(store_.Count("SELECT COUNT(*) FROM versions"), versions);
+    EXPECT_EQ(store_.Count("SELECT COALESCE(SUM(refcount), 0) FROM blobs"), refs);
+    EXPECT_EQ(store_.FilesInCas(".tmp."), 0);
     // Reads are not affected while the fault holds.
     EXPECT_EQ(tree_->Read("/keep.txt")->content, "kept");
   }
@@ -148,8 +123,8 @@ TEST_P(PathTreeFaultTest, IntermittentFaultsFailOnlyTheirWrites) {
       EXPECT_EQ(tree_->Read(path)->content.size(), (1u << 20) + std::to_string(i).size());
     }
   }
-  EXPECT_EQ(Rows("SELECT COUNT(*) FROM versions"), static_cast<int64_t>(landed.size()));
-  EXPECT_EQ(TemporariesInCas(), 0);
+  EXPECT_EQ(store_.Count("SELECT COUNT(*) FROM versions"), static_cast<int64_t>(landed.size()));
+  EXPECT_EQ(store_.FilesInCas(".tmp."), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, PathTreeFaultTest,
