@@ -25,6 +25,10 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
                     "Requests waiting for a worker before 503 (0: 16 per worker)");
   serve->add_option("--max-body-bytes", o.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
+  serve
+      ->add_option("--header-timeout", o.header_timeout_seconds,
+                   "Seconds a client has to send a whole request (slow senders are cut off)")
+      ->capture_default_str();
   // The reference's flags; this server is always concurrent.
   static bool async_ignored = true;
   serve->add_flag("--demo", o.demo, "Provision the demo: admin key, workspace, agents and skills");

@@ -25,6 +25,7 @@
 #include "services/workspace_registry.h"
 #include "services/workspace_snapshots.h"
 #include "storage/store.h"
+#include "util/fault_injection.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::cli {
@@ -81,6 +82,10 @@ void PrintBanner(const ServeOptions& options, uint16_t port,
 int RunServe(const ServeOptions& options) {
   const sigset_t stop_signals = BlockStopSignals();
   if (Status s = ValidateServeOptions(options); !s.ok()) return Fail("invalid options", s);
+  if (Status s = SetFaultsFromEnvironment(); !s.ok()) return Fail("invalid fault rules", s);
+  if (const char* faults = std::getenv(kFaultsEnvVar)) {
+    std::fprintf(stderr, "nexus serve: fault injection armed: %s\n", faults);
+  }
   const auto durability =
       options.durability == "full" ? storage::Durability::kFull : storage::Durability::kNormal;
   StatusOr<storage::Store> store =
@@ -158,6 +163,7 @@ int RunServe(const ServeOptions& options) {
   server_options.queue_capacity =
       static_cast<size_t>(options.max_queue > 0 ? options.max_queue : options.workers * 16);
   server_options.body_limit = static_cast<size_t>(options.max_body_bytes);
+  server_options.header_timeout = std::chrono::seconds(options.header_timeout_seconds);
   server::HttpServer http(server_options, handler, metrics);
   if (Status s = http.Start(); !s.ok()) return Fail("cannot listen", s);
   StatusOr<std::unique_ptr<server::UnixSocketRelay>> relay =

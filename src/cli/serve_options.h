@@ -24,8 +24,10 @@ struct ServeOptions {
   int max_queue = 0;  // requests waiting for a worker before 503; 0 = 16 per worker
   int64_t max_body_bytes = 64 << 20;
   // Provision what the reference's demo had: its fixed admin key (unless NEXUS_ADMIN_API_KEY
-  // is set), a workspace, two agents and six skills (services/demo.h).
+  // is set), a workspace, two agents and six skills (cli/demo.h).
   bool demo = false;
+  // From the first byte of a request to its last: slow and stalled senders are cut off.
+  int header_timeout_seconds = 30;
 };
 
 // Reads the YAML file `path` into `options`, skipping every option for which

@@ -87,6 +87,9 @@ TEST_F(ServeOptionsTest, Validation) {
   bad = options_;
   bad.workers = 0;
   EXPECT_FALSE(ValidateServeOptions(bad).ok());
+  bad = options_;
+  bad.header_timeout_seconds = 0;
+  EXPECT_FALSE(ValidateServeOptions(bad).ok());
 }
 
 }  // namespace

@@ -40,6 +40,10 @@ Json ErrorObject(const Status& status) {
     case Code::kNotADirectory:
     case Code::kDirectoryNotEmpty:
       return ErrorObject(kValidationError, msg);
+    case Code::kStorageFull:
+      return ErrorObject(kInternalError, WithPrefix("Storage full: ", msg));
+    case Code::kIOError:
+      return ErrorObject(kInternalError, WithPrefix("I/O error: ", msg));
     default:
       return ErrorObject(kInternalError, WithPrefix("Internal error: ", msg));
   }

@@ -49,5 +49,16 @@ TEST(WireJsonTest, ParseRejectsGarbageAndDeepNesting) {
   EXPECT_TRUE(ParseJson(std::string(60, '[') + std::string(60, ']')).ok());
 }
 
+// Regression: these threw json::out_of_range past the parse_error handler (HTTP 500).
+TEST(WireJsonTest, ParseRejectsNumbersBeyondADouble) {
+  for (const char* text : {"1e400", "{\"id\": -1e400}", "[1E+99999]"}) {
+    const StatusOr<Json> r = ParseJson(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("number overflow"), std::string::npos)
+        << r.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace nexus::rpc

@@ -2,6 +2,7 @@
 // through the one PostgreSQL they already share.
 #include "storage/blob_store.h"
 #include "util/clock.h"
+#include "util/fault_injection.h"
 #include "util/hash.h"
 
 namespace nexus::storage {
@@ -37,6 +38,7 @@ StatusOr<std::string> DatabaseBlobStore::Put(std::string_view content) {
                   " ON CONFLICT DO NOTHING",
                   {hash, static_cast<int64_t>(idx), Bytes{std::string(chunk)}, now})
               .status());
+      RETURN_IF_ERROR(InjectedFault("dbblob.write", "store blob chunk"));
     }
     return Status::OK();
   }));

@@ -26,6 +26,7 @@
 #include "storage/engine.h"
 #include "storage/postgres_sql.h"
 #include "storage/schema.h"
+#include "util/fault_injection.h"
 
 namespace nexus::storage {
 
@@ -824,6 +825,8 @@ Status PostgresEngine::RunTransaction(Connection& conn, const Unit& unit, const 
   PgTx tx(&conn);
   Status s = unit(tx);
   if (!tx.transient_failure().ok()) s = tx.transient_failure();
+  // Read units are left alone: they have nothing to lose at COMMIT.
+  if (s.ok() && begin != kBeginRead) s = InjectedFault("postgres.commit", "commit");
   if (!s.ok()) {
     conn.Rollback();
     return s;

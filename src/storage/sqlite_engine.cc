@@ -16,6 +16,7 @@
 
 #include "storage/schema.h"
 #include "storage/sqlite_conn.h"
+#include "util/fault_injection.h"
 #include "util/file.h"
 
 namespace nexus::storage {
@@ -156,6 +157,7 @@ void SqliteEngine::CommitGroup(std::deque<PendingWrite>& group) {
     results[i] = RunInSavepoint(*group[i].unit);
     if (!results[i].ok() && writer_->InAutocommit()) group_status = results[i];
   }
+  if (group_status.ok()) group_status = InjectedFault("sqlite.commit", "commit " + options_.path);
   if (group_status.ok()) group_status = writer_->ExecScript("COMMIT");
   if (!group_status.ok()) {
     if (!writer_->InAutocommit()) (void)writer_->ExecScript("ROLLBACK");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "testing/postgres.h"
 
 namespace nexus::test {
@@ -27,6 +29,27 @@ void TestStore::Reopen() {
   blobs.reset();
   engine.reset();
   OpenEngineAndBlobs(*this, storage::Durability::kFull);
+}
+
+int64_t TestStore::Count(std::string_view sql, const storage::Params& params) {
+  int64_t n = -1;
+  const Status s = engine->Read([&](storage::Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(storage::Rows rows, tx.Query(sql, params));
+    if (!rows.empty()) n = rows[0].Int(0);
+    return Status::OK();
+  });
+  EXPECT_TRUE(s.ok()) << sql << ": " << s.ToString();
+  return n;
+}
+
+int TestStore::FilesInCas(std::string_view part) const {
+  const std::filesystem::path cas = dir->path() + "/cas";
+  if (!std::filesystem::exists(cas)) return 0;
+  int n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(cas)) {
+    n += e.is_regular_file() && e.path().filename().string().find(part) != std::string::npos;
+  }
+  return n;
 }
 
 TestStore OpenTestStore(EngineKind kind, storage::Durability durability) {

@@ -34,6 +34,14 @@ struct TestStore {
 
   // Closes and reopens the engine on the same database (and blob store).
   void Reopen();
+
+  // The integer in the first column of the first row of `sql` (a COUNT or SUM); -1, and a
+  // test failure, when the query fails.
+  int64_t Count(std::string_view sql, const storage::Params& params = {});
+
+  // Regular files below the local blob directory cas/ whose name contains `part` (every
+  // file when `part` is empty): blobs, and temporaries a failed write would leave.
+  int FilesInCas(std::string_view part = {}) const;
 };
 
 // Opens a fresh, empty store. For PostgreSQL, when no test server is configured, returns

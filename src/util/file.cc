@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "util/fault_injection.h"
+
 namespace nexus {
 namespace {
 
@@ -62,10 +64,19 @@ Status WriteFileAtomically(const std::string& final_path, std::string_view data,
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus(errno, "create " + tmp);
   Status s = WriteAll(fd, data, tmp);
-  if (s.ok() && sync && ::fdatasync(fd) != 0) s = ErrnoStatus(errno, "fsync " + tmp);
+  if (const int err = InjectedErrno("file.write"); s.ok() && err != 0) {
+    s = ErrnoStatus(err, "write " + tmp);  // after the bytes, as a disk filling up would
+  }
+  if (s.ok() && sync) {
+    int err = InjectedErrno("file.fsync");
+    if (err == 0 && ::fdatasync(fd) != 0) err = errno;
+    if (err != 0) s = ErrnoStatus(err, "fsync " + tmp);
+  }
   if (::close(fd) != 0 && s.ok()) s = ErrnoStatus(errno, "close " + tmp);
-  if (s.ok() && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
-    s = ErrnoStatus(errno, "rename " + tmp);
+  if (s.ok()) {
+    int err = InjectedErrno("file.rename");
+    if (err == 0 && ::rename(tmp.c_str(), final_path.c_str()) != 0) err = errno;
+    if (err != 0) s = ErrnoStatus(err, "rename " + tmp);
   }
   if (!s.ok()) {
     ::unlink(tmp.c_str());
@@ -111,7 +122,9 @@ Status SyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, "open directory " + dir);
   FdCloser closer(fd);
-  if (::fsync(fd) != 0) return ErrnoStatus(errno, "fsync directory " + dir);
+  int err = InjectedErrno("file.dirsync");
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  if (err != 0) return ErrnoStatus(err, "fsync directory " + dir);
   return Status::OK();
 }
 

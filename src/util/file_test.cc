@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/temp_dir.h"
+#include "util/fault_injection.h"
 
 namespace nexus {
 namespace {
@@ -61,6 +62,30 @@ TEST(FileTest, LockIsExclusiveUntilReleased) {
   EXPECT_EQ(second.status().code(), Code::kInUse);
   first->reset();
   EXPECT_TRUE(FileLock::Acquire(path).ok());
+}
+
+// Every failure before the rename leaves neither the file nor its temporary behind.
+TEST(FileTest, InjectedAtomicWriteFailuresLeaveNothing) {
+  for (const char* rule : {"file.write:1:ENOSPC", "file.fsync:1:EIO", "file.rename:1:ENOSPC"}) {
+    test::TempDir dir;
+    ASSERT_TRUE(SetFaults(rule).ok());
+    const Status s = WriteFileAtomically(dir.path() + "/f", "content", /*sync=*/true);
+    EXPECT_FALSE(s.ok()) << rule;
+    EXPECT_EQ(EntriesIn(dir.path()), 0) << rule;
+    ClearFaults();
+    ASSERT_TRUE(WriteFileAtomically(dir.path() + "/f", "content", true).ok()) << rule;
+    EXPECT_EQ(*ReadFile(dir.path() + "/f"), "content");
+  }
+}
+
+// A directory fsync fails after the rename: the file is complete, never partial.
+TEST(FileTest, InjectedDirectorySyncFailureLeavesACompleteFile) {
+  test::TempDir dir;
+  ASSERT_TRUE(SetFaults("file.dirsync:1:EIO").ok());
+  EXPECT_EQ(WriteFileAtomically(dir.path() + "/f", "content", true).code(), Code::kIOError);
+  EXPECT_EQ(EntriesIn(dir.path()), 1);
+  EXPECT_EQ(*ReadFile(dir.path() + "/f"), "content");
+  ClearFaults();
 }
 
 }  // namespace
