@@ -215,8 +215,10 @@ void Worker::RebacChange() {
   }
   Call("rebac_list_tuples", {{"object", object}});
   const CallOutcome deleted = Call("rebac_delete", {{"tuple_id", made.result}});
-  if (deleted.ok() && deleted.result != true) {
+  if (!deleted.ok()) return;  // the grant stands; the next check would rightly allow
+  if (deleted.result != true) {
     stats_.RecordFailure("rebac_delete", "tuple " + made.result.dump() + " not deleted");
+    return;
   }
   const CallOutcome revoked = Call("rebac_check", check);
   if (revoked.ok() && revoked.result != false) {
