@@ -127,6 +127,7 @@ class CrashTest : public ::testing::Test {
     check.insert(check.end(), entries->begin() + static_cast<std::ptrdiff_t>(from), entries->end());
     const VerifyReport report = VerifyJournal(config_, check, kWriters);
     EXPECT_TRUE(report.ok()) << report.Summary();
+    if (everything) std::printf("crash test: %s\n", report.Summary().c_str());
     verified = entries->size();
   }
 
