@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build test sanitize serve demo rebac-bench clean
+.PHONY: deps build test sanitize serve demo rebac-bench stress crash-test clean
 
 JOBS ?= $(shell nproc)
 WITH_PG := tools/with-postgres.sh
@@ -44,6 +44,23 @@ sanitize: deps
 rebac-bench: build
 	@build/release/src/rebac/rebac_bench
 	@$(WITH_PG) sh -c 'NEXUS_BENCH_PG_URL="$$NEXUS_TEST_PG_URL" build/release/src/rebac/rebac_bench'
+
+# nexus-stress against a fresh server: STRESS_CLIENTS clients for STRESS_SECONDS on SQLite,
+# then on PostgreSQL; fails on any 5xx, transport error, unexpected error or lost write.
+STRESS_SECONDS ?= 60
+STRESS_CLIENTS ?= 256
+stress: build
+	@STRESS_SECONDS=$(STRESS_SECONDS) STRESS_CLIENTS=$(STRESS_CLIENTS) tools/stress.sh build/release sqlite
+	@STRESS_SECONDS=$(STRESS_SECONDS) STRESS_CLIENTS=$(STRESS_CLIENTS) \
+	  $(WITH_PG) tools/stress.sh build/release postgres
+
+# SIGKILL under write load, restart, verify: 50 cycles on SQLite (durability full) and 20 on
+# PostgreSQL; CRASH_CYCLES=N sets both. `make test` runs a short version (5 and 3).
+CRASH_CYCLES ?=
+crash-test: build
+	@NEXUS_CRASH_CYCLES_SQLITE=$(or $(CRASH_CYCLES),50) \
+	  NEXUS_CRASH_CYCLES_POSTGRES=$(or $(CRASH_CYCLES),20) \
+	  $(WITH_PG) build/release/src/stress/crash_test
 
 clean:
 	rm -rf build

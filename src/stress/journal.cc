@@ -1,0 +1,76 @@
+#include "stress/journal.h"
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+namespace nexus::stress {
+
+using Json = nlohmann::json;
+
+std::string JournalLine(const JournalEntry& entry) {
+  return Json{{"path", entry.path},
+              {"version", entry.version},
+              {"etag", entry.etag},
+              {"sha256", entry.sha256}}
+      .dump();
+}
+
+StatusOr<JournalEntry> ParseJournalLine(std::string_view line) {
+  const Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  const bool valid = j.is_object() && j.contains("path") && j["path"].is_string() &&
+                     j.contains("version") && j["version"].is_number_integer() &&
+                     j.contains("etag") && j["etag"].is_string() && j.contains("sha256") &&
+                     j["sha256"].is_string();
+  if (!valid) {
+    return InvalidArgument("journal line is not {path, version, etag, sha256}: " +
+                           std::string(line.substr(0, 200)));
+  }
+  return JournalEntry{j["path"].get<std::string>(), j["version"].get<int64_t>(),
+                      j["etag"].get<std::string>(), j["sha256"].get<std::string>()};
+}
+
+StatusOr<std::vector<JournalEntry>> ReadJournal(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return NotFound("cannot open journal " + path);
+  std::vector<JournalEntry> entries;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    ASSIGN_OR_RETURN(JournalEntry entry, ParseJournalLine(line));
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+std::vector<JournalEntry> LatestPerPath(const std::vector<JournalEntry>& entries) {
+  std::map<std::string, const JournalEntry*> latest;
+  for (const JournalEntry& entry : entries) {
+    const JournalEntry*& slot = latest[entry.path];
+    if (slot == nullptr || slot->version < entry.version) slot = &entry;
+  }
+  std::vector<JournalEntry> out;
+  out.reserve(latest.size());
+  for (const auto& [path, entry] : latest) out.push_back(*entry);
+  return out;
+}
+
+StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Open(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "a");
+  if (file == nullptr) return IOError("cannot open journal " + path + " for appending");
+  return std::unique_ptr<JournalWriter>(new JournalWriter(file));
+}
+
+JournalWriter::~JournalWriter() { std::fclose(file_); }
+
+Status JournalWriter::Append(const JournalEntry& entry) {
+  const std::string line = JournalLine(entry) + "\n";
+  std::lock_guard<std::mutex> lock(mu_);
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
+    return IOError("cannot append to the journal");
+  }
+  return Status::OK();
+}
+
+}  // namespace nexus::stress

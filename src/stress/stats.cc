@@ -1,0 +1,92 @@
+#include "stress/stats.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nexus::stress {
+
+double Quantile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
+}
+
+void Stats::CountError(const std::string& kind, bool expected, const std::string& sample) {
+  const std::string key = expected ? kind + " (expected)" : kind;
+  ++errors_[key];
+  samples_.try_emplace(key, sample.substr(0, 160));
+}
+
+void Stats::Record(const CallOutcome& call, const std::set<int>& expected_codes) {
+  latencies_ms_[call.method].push_back(call.ms);
+  if (call.ok()) return;
+  if (call.http_status == 0) {
+    ++transport_errors_;
+    CountError("transport", false, call.method + ": " + call.transport_error);
+  } else if (call.http_status != 200) {
+    if (call.http_status >= 500) {
+      ++server_errors_;
+    } else {
+      ++unexpected_;
+    }
+    CountError("http " + std::to_string(call.http_status), false,
+               call.method + ": " + call.error_message);
+  } else {
+    const bool expected = expected_codes.contains(call.rpc_code);
+    if (!expected) ++unexpected_;
+    CountError("rpc " + std::to_string(call.rpc_code), expected,
+               call.method + ": " + call.error_message);
+  }
+}
+
+void Stats::RecordFailure(const std::string& what, const std::string& detail) {
+  ++unexpected_;
+  CountError("check: " + what, false, detail);
+}
+
+void Stats::Merge(const Stats& other) {
+  for (const auto& [method, ms] : other.latencies_ms_) {
+    std::vector<double>& mine = latencies_ms_[method];
+    mine.insert(mine.end(), ms.begin(), ms.end());
+  }
+  for (const auto& [kind, n] : other.errors_) errors_[kind] += n;
+  for (const auto& [kind, sample] : other.samples_) samples_.try_emplace(kind, sample);
+  server_errors_ += other.server_errors_;
+  transport_errors_ += other.transport_errors_;
+  unexpected_ += other.unexpected_;
+}
+
+int64_t Stats::calls() const {
+  int64_t n = 0;
+  for (const auto& [method, ms] : latencies_ms_) n += static_cast<int64_t>(ms.size());
+  return n;
+}
+
+void Stats::Print(std::FILE* out, double seconds) const {
+  const double span = std::max(seconds, 1e-9);
+  std::fprintf(out, "%-24s %10s %10s %9s %9s %9s %9s\n", "method", "calls", "calls/s", "p50 ms",
+               "p90 ms", "p99 ms", "max ms");
+  std::vector<double> all;
+  for (const auto& [method, ms] : latencies_ms_) {
+    std::vector<double> sorted = ms;
+    std::sort(sorted.begin(), sorted.end());
+    all.insert(all.end(), sorted.begin(), sorted.end());
+    std::fprintf(out, "%-24s %10zu %10.1f %9.2f %9.2f %9.2f %9.2f\n", method.c_str(), sorted.size(),
+                 static_cast<double>(sorted.size()) / span, Quantile(sorted, 0.50),
+                 Quantile(sorted, 0.90), Quantile(sorted, 0.99),
+                 sorted.empty() ? 0.0 : sorted.back());
+  }
+  std::sort(all.begin(), all.end());
+  std::fprintf(out, "%-24s %10zu %10.1f %9.2f %9.2f %9.2f %9.2f\n", "all", all.size(),
+               static_cast<double>(all.size()) / span, Quantile(all, 0.50), Quantile(all, 0.90),
+               Quantile(all, 0.99), all.empty() ? 0.0 : all.back());
+  std::fprintf(out, "\nerrors: %lld 5xx, %lld transport, %lld unexpected\n",
+               static_cast<long long>(server_errors_), static_cast<long long>(transport_errors_),
+               static_cast<long long>(unexpected_));
+  for (const auto& [kind, n] : errors_) {
+    std::fprintf(out, "  %-32s %10lld  e.g. %s\n", kind.c_str(), static_cast<long long>(n),
+                 samples_.at(kind).c_str());
+  }
+}
+
+}  // namespace nexus::stress
