@@ -122,6 +122,16 @@ Status LocalBackend::ErrnoError(int err, std::string_view rel) const {
       return PermissionDenied("Access denied by the host: " + path);
     case EINVAL:
       return Status(Code::kValidation, "Invalid operation on " + path);
+    case EROFS:
+      return Status(Code::kValidation, "Read-only host filesystem: " + path);
+    case ENAMETOOLONG:
+      return InvalidPath("File name too long: " + path);
+    case EBUSY:
+    case ETXTBSY:
+      return Status(Code::kValidation, "In use on the host: " + path);
+    case EFBIG:
+    case EMLINK:
+      return Status(Code::kValidation, "Exceeds a limit of the host filesystem: " + path);
     default:
       return ErrnoStatus(err, path);
   }
@@ -202,6 +212,11 @@ StatusOr<FileContent> LocalBackend::Read(std::string_view rel) {
   FileContent out;
   ASSIGN_OR_RETURN(out.info, StatAt(fd.get(), "", rel));
   if (out.info.is_directory) return ErrnoError(EISDIR, rel);
+  if (out.info.size > kMaxReadBytes) {
+    return Status(Code::kValidation, "File too large to read through a mount: " + Shown(rel) +
+                                         " holds " + std::to_string(out.info.size) +
+                                         " bytes, the limit is " + std::to_string(kMaxReadBytes));
+  }
   out.info.mime_type = GuessMimeType(parent.name);
   ASSIGN_OR_RETURN(out.content, ReadAll(fd.get(), Shown(rel)));
   return out;

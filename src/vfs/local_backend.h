@@ -40,6 +40,10 @@ class LocalBackend {
 
   const std::string& host_dir() const { return host_dir_; }
 
+  // The largest file Read returns (kValidation above it): a whole file is held in memory
+  // and sent in one answer, so the cap is of the order of the server's request body limit.
+  static constexpr int64_t kMaxReadBytes = int64_t{64} << 20;
+
   StatusOr<FileContent> Read(std::string_view rel);
   // Atomic: a temporary file beside the target, fsync, rename over it, fsync of the directory.
   // Missing parent directories are created.

@@ -122,6 +122,21 @@ TEST_F(LocalBackendTest, DotDotIsRefused) {
   EXPECT_EQ(*ReadFile(host_.path() + "/secret"), "s");
 }
 
+// Bad input is the caller's fault, never an internal error; too large a file is refused.
+TEST_F(LocalBackendTest, CallerErrorsAndTheReadCap) {
+  const std::string long_name(300, 'n');
+  EXPECT_EQ(backend_->Write(long_name, "x").status().code(), Code::kInvalidPath);
+  EXPECT_EQ(backend_->Read(long_name).status().code(), Code::kInvalidPath);
+  EXPECT_EQ(backend_->Mkdir(long_name + "/d", true, false).code(), Code::kInvalidPath);
+
+  ASSERT_TRUE(WriteFileAtomically(Host("big"), "", false).ok());
+  ASSERT_EQ(::truncate(Host("big").c_str(), LocalBackend::kMaxReadBytes + 1), 0);
+  EXPECT_EQ(backend_->Read("big").status().code(), Code::kValidation);
+  EXPECT_EQ(backend_->Append("big", "x").status().code(), Code::kValidation);
+  ASSERT_EQ(::truncate(Host("big").c_str(), LocalBackend::kMaxReadBytes), 0);
+  EXPECT_TRUE(backend_->Read("big").ok()) << "the cap itself is allowed";
+}
+
 // Links planted in the directory after it was mounted lead nowhere, whatever they point at.
 TEST_F(LocalBackendTest, SymbolicLinksAreNeverFollowed) {
   const std::string outside = host_.path() + "/outside";
