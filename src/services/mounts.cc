@@ -466,9 +466,13 @@ StatusOr<SyncReport> MountService::Scan(const vfs::Mount& mount, const SyncOptio
   std::vector<std::string> skipped;
   std::vector<vfs::FileInfo> entries = {top};
   if (top.is_directory) {
-    ASSIGN_OR_RETURN(entries, mount.backend->List(root, options.recursive, &skipped));
+    ASSIGN_OR_RETURN(entries, mount.backend->List(root, options.recursive, &skipped, cancelled));
   }
   SyncReport report;
+  if (cancelled()) {
+    *stopped = true;
+    return report;
+  }
   std::map<std::string, std::string> seen;
   for (const vfs::FileInfo& e : entries) {
     if (cancelled()) {
@@ -574,8 +578,10 @@ StatusOr<CancelOutcome> MountService::CancelJob(const auth::Identity& caller,
   if (job->status != "pending" && job->status != "running")
     return CancelOutcome{false, "Cannot cancel job with status: " + job->status};
   {
+    // A queued job leaves the queue; only the running one needs telling.
     std::lock_guard<std::mutex> lock(mu_);
-    cancel_requests_.insert(id);
+    std::erase_if(queue_, [&](const auto& queued) { return queued.first == id; });
+    if (running_ == id) cancel_requests_.insert(id);
   }
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) {
     return tx
@@ -648,8 +654,6 @@ void MountService::RunJob(const std::string& id, const SyncOptions& options) {
                     {NowMicros(), SyncReportJson(*report),
                      Json{{"files_scanned", report->files_scanned}}.dump()});
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  cancel_requests_.erase(id);
 }
 
 void MountService::WorkerLoop() {
@@ -659,10 +663,18 @@ void MountService::WorkerLoop() {
     if (stopping_) return;
     const auto [id, options] = queue_.front();
     queue_.pop_front();
+    running_ = id;
     lock.unlock();
     RunJob(id, options);
     lock.lock();
+    running_.clear();
+    cancel_requests_.erase(id);
   }
+}
+
+size_t MountService::OpenCancelRequests() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cancel_requests_.size();
 }
 
 void MountService::StartWorker() {

@@ -166,8 +166,11 @@ class MountService {
   // Jobs left pending or running by a previous process are marked failed.
   Status RecoverJobsAfterRestart();
   void StartWorker();
-  // Stops the worker: a running job ends as cancelled. Idempotent.
+  // Stops the worker: a running job ends as cancelled, even in the middle of listing a large
+  // host tree. Idempotent.
   void Stop();
+  // Cancellations not yet seen through by the worker (tests and diagnostics: 0 when idle).
+  size_t OpenCancelRequests();
 
  private:
   // The backend `spec` asks for (errors naming paths below its mount point).
@@ -198,8 +201,10 @@ class MountService {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::pair<std::string, SyncOptions>> queue_;  // GUARDED_BY(mu_): job id, options
-  std::set<std::string> cancel_requests_;                  // GUARDED_BY(mu_)
-  bool stopping_ = false;                                  // GUARDED_BY(mu_)
+  std::string running_;                                    // GUARDED_BY(mu_): "" when idle
+  // Cancellations of the running job; erased by the worker when the job ends.
+  std::set<std::string> cancel_requests_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;                  // GUARDED_BY(mu_)
   std::thread worker_;
 };
 

@@ -139,6 +139,7 @@ TEST_P(MountsTest, JobsRunCancelAndStayInTheirTenant) {
   EXPECT_TRUE(cancel->success);
   EXPECT_EQ(cancel->message, "Cancellation requested");
   EXPECT_EQ((*mounts_->GetJob(admin_, queued->id))->status, "cancelled");
+  EXPECT_EQ(mounts_->OpenCancelRequests(), 0u) << "a queued job just leaves the queue";
   EXPECT_EQ(mounts_->CancelJob(admin_, queued->id)->message,
             "Cannot cancel job with status: cancelled");
   EXPECT_EQ(mounts_->CancelJob(admin_, "nope")->message, "Job not found");
@@ -152,6 +153,8 @@ TEST_P(MountsTest, JobsRunCancelAndStayInTheirTenant) {
     if (status != "completed") std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_EQ(status, "completed");
+  EXPECT_EQ((*mounts_->GetJob(admin_, queued->id))->status, "cancelled") << "never run";
+  EXPECT_EQ(mounts_->OpenCancelRequests(), 0u);
   const SyncJob done = **mounts_->GetJob(admin_, job->id);
   EXPECT_EQ(done.progress_pct, 100);
   EXPECT_NE(done.result_json.find("\"files_scanned\":1"), std::string::npos) << done.result_json;

@@ -347,9 +347,11 @@ StatusOr<FileInfo> LocalBackend::Stat(std::string_view rel) {
 }
 
 Status LocalBackend::ListInto(int dir_fd, const std::string& rel, bool recursive,
-                              std::vector<FileInfo>& out, std::vector<std::string>* skipped) const {
+                              std::vector<FileInfo>& out, std::vector<std::string>* skipped,
+                              const std::function<bool()>& stop) const {
   ASSIGN_OR_RETURN(const std::vector<std::string> names, Names(dir_fd, Shown(rel)));
   for (const std::string& name : names) {
+    if (stop && stop()) return Status::OK();
     if (name.starts_with(kTempPrefix)) continue;
     const std::string child = Join(rel, name);
     StatusOr<FileInfo> info = StatAt(dir_fd, name, child);
@@ -362,16 +364,17 @@ Status LocalBackend::ListInto(int dir_fd, const std::string& rel, bool recursive
     if (!info->is_directory || !recursive) continue;
     UniqueFd sub(::openat(dir_fd, name.c_str(), kDirFlags));
     if (sub.get() < 0) continue;  // replaced by a link since the stat: skip it
-    RETURN_IF_ERROR(ListInto(sub.get(), child, recursive, out, skipped));
+    RETURN_IF_ERROR(ListInto(sub.get(), child, recursive, out, skipped, stop));
   }
   return Status::OK();
 }
 
 StatusOr<std::vector<FileInfo>> LocalBackend::List(std::string_view rel, bool recursive,
-                                                   std::vector<std::string>* skipped) {
+                                                   std::vector<std::string>* skipped,
+                                                   const std::function<bool()>& stop) {
   ASSIGN_OR_RETURN(const UniqueFd dir, OpenDir(rel, /*create=*/false));
   std::vector<FileInfo> out;
-  RETURN_IF_ERROR(ListInto(dir.get(), std::string(rel), recursive, out, skipped));
+  RETURN_IF_ERROR(ListInto(dir.get(), std::string(rel), recursive, out, skipped, stop));
   std::sort(out.begin(), out.end(),
             [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
   return out;

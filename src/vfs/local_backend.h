@@ -16,6 +16,7 @@
 #ifndef NEXUS_VFS_LOCAL_BACKEND_H_
 #define NEXUS_VFS_LOCAL_BACKEND_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,9 +59,12 @@ class LocalBackend {
   Status Rename(std::string_view from, std::string_view to);
   StatusOr<FileInfo> Stat(std::string_view rel);
   // The entries below directory `rel` (paths relative to the host directory), sorted. Names
-  // left out (symbolic links and special files) are appended to `skipped` when given.
+  // left out (symbolic links and special files) are appended to `skipped` when given. `stop`,
+  // when given, is polled before each entry: once it says true the walk ends and the listing
+  // is incomplete (a long walk of a huge tree must not hold up a shutdown).
   StatusOr<std::vector<FileInfo>> List(std::string_view rel, bool recursive,
-                                       std::vector<std::string>* skipped = nullptr);
+                                       std::vector<std::string>* skipped = nullptr,
+                                       const std::function<bool()>& stop = {});
 
  private:
   LocalBackend(std::string host_dir, std::string label, int root_fd)
@@ -78,7 +82,7 @@ class LocalBackend {
   StatusOr<FileInfo> WriteLocked(std::string_view rel, std::string_view content,
                                  const WriteOptions& options);
   Status ListInto(int dir_fd, const std::string& rel, bool recursive, std::vector<FileInfo>& out,
-                  std::vector<std::string>* skipped) const;
+                  std::vector<std::string>* skipped, const std::function<bool()>& stop) const;
   Status RemoveTree(int dir_fd, const std::string& rel) const;
 
   const std::string host_dir_;

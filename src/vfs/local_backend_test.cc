@@ -137,6 +137,18 @@ TEST_F(LocalBackendTest, CallerErrorsAndTheReadCap) {
   EXPECT_TRUE(backend_->Read("big").ok()) << "the cap itself is allowed";
 }
 
+TEST_F(LocalBackendTest, ListingStopsWhenAsked) {
+  for (const char* name : {"a", "b", "c", "d/e", "d/f"})
+    ASSERT_TRUE(backend_->Write(name, "x").ok());
+  int polls = 0;
+  auto partial = backend_->List("", true, nullptr, [&] { return ++polls > 2; });
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ(partial->size(), 2u);
+  auto whole = backend_->List("", true, nullptr, [] { return false; });
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->size(), 6u);
+}
+
 // Links planted in the directory after it was mounted lead nowhere, whatever they point at.
 TEST_F(LocalBackendTest, SymbolicLinksAreNeverFollowed) {
   const std::string outside = host_.path() + "/outside";
