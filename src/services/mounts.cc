@@ -124,16 +124,8 @@ std::string RealPath(const std::string& path) {
   return ::realpath(path.c_str(), resolved) ? std::string(resolved) : path;
 }
 
-rebac::TupleWrite OwnerGrant(const std::string& point, const std::string& subject_type,
-                             const std::string& subject_id) {
-  return rebac::TupleWrite{TenantOf(point),
-                           {subject_type, subject_id, ""},
-                           "direct_owner",
-                           {"file", point},
-                           {},
-                           {},
-                           "",
-                           ""};
+rebac::TupleWrite OwnerGrant(const std::string& point, const rebac::SubjectRef& owner) {
+  return rebac::TupleWrite{TenantOf(point), owner, "direct_owner", {"file", point}, {}, {}, "", ""};
 }
 
 constexpr const char* kSavedColumns =
@@ -324,12 +316,28 @@ Status MountService::Activate(const MountSpec& spec, const std::string& owner) {
   return Status::OK();
 }
 
+Status MountService::ActivateOwned(const MountSpec& spec, const rebac::SubjectRef& owner,
+                                   const std::string& owner_user) {
+  RETURN_IF_ERROR(Activate(spec, owner_user));
+  // System-wide paths carry no tuples (services/permission_hooks.h).
+  if (auth::IsSystemWide(spec.mount_point)) return Status::OK();
+  const Status granted = rebac_.WriteTuple(OwnerGrant(spec.mount_point, owner)).status();
+  if (!granted.ok()) {
+    // A mount nobody owns could be managed by no one but an admin: do not leave it active.
+    table_.Remove(spec.mount_point);
+    (void)tree_.Rmdir(spec.mount_point, /*recursive=*/false);
+  }
+  return granted;
+}
+
 Status MountService::Add(const auth::Identity& caller, const MountSpec& spec) {
   RETURN_IF_ERROR(NeedAdmin(caller, "add a mount"));
   RETURN_IF_ERROR(CheckPlace(caller, spec.mount_point));
-  RETURN_IF_ERROR(Activate(spec, caller.user_id));
-  return rebac_.WriteTuple(OwnerGrant(spec.mount_point, caller.subject_type, caller.subject_id))
-      .status();
+  return ActivateOwned(spec, {caller.subject_type, caller.subject_id, ""}, caller.user_id);
+}
+
+Status MountService::ActivateSaved(const SavedMount& saved) {
+  return ActivateOwned(saved.spec, {"user", saved.owner_user_id, ""}, saved.owner_user_id);
 }
 
 StatusOr<std::shared_ptr<const vfs::Mount>> MountService::MountFor(
@@ -417,10 +425,7 @@ Status MountService::Load(const auth::Identity& caller, const std::string& mount
   ASSIGN_OR_RETURN(const std::vector<SavedMount> saved,
                    ListSaved(caller, std::nullopt, std::nullopt));
   for (const SavedMount& m : saved) {
-    if (m.spec.mount_point != mount_point) continue;
-    RETURN_IF_ERROR(Activate(m.spec, m.owner_user_id));
-    return rebac_.WriteTuple(OwnerGrant(mount_point, caller.subject_type, caller.subject_id))
-        .status();
+    if (m.spec.mount_point == mount_point) return ActivateSaved(m);
   }
   return InvalidArgument("Mount not found in database: " + mount_point);
 }
@@ -445,10 +450,7 @@ Status MountService::LoadAllSaved(
   ASSIGN_OR_RETURN(const std::vector<SavedMount> saved,
                    ListSaved(system, std::nullopt, std::nullopt));
   for (const SavedMount& m : saved) {
-    Status s = Activate(m.spec, m.owner_user_id);
-    if (s.ok())
-      s = rebac_.WriteTuple(OwnerGrant(m.spec.mount_point, "user", m.owner_user_id)).status();
-    if (!s.ok()) failed(m.spec.mount_point, s);
+    if (Status s = ActivateSaved(m); !s.ok()) failed(m.spec.mount_point, s);
   }
   return Status::OK();
 }

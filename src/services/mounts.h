@@ -135,7 +135,8 @@ class MountService {
 
   static std::vector<ConnectorInfo> Connectors();
 
-  // Activates a mount and grants the caller direct_owner on its point.
+  // Activates a mount and grants the caller direct_owner on its point (none on system-wide
+  // points, which carry no tuples).
   Status Add(const auth::Identity& caller, const MountSpec& spec);
   StatusOr<RemoveOutcome> Remove(const auth::Identity& caller, const std::string& mount_point);
   // Active mounts of the caller's tenant and the system-wide ones (every one for the system
@@ -146,6 +147,7 @@ class MountService {
   StatusOr<std::vector<SavedMount>> ListSaved(const auth::Identity& caller,
                                               const std::optional<std::string>& owner_user_id,
                                               const std::optional<std::string>& tenant_id);
+  // Activates a saved mount; its saved owner (not the caller) is granted direct_owner.
   Status Load(const auth::Identity& caller, const std::string& mount_point);
   StatusOr<bool> DeleteSaved(const auth::Identity& caller, const std::string& mount_point);
   // Activates every saved mount (at server start); `failed` hears of each that cannot be.
@@ -176,6 +178,12 @@ class MountService {
   // The backend `spec` asks for (errors naming paths below its mount point).
   StatusOr<std::unique_ptr<vfs::LocalBackend>> OpenBackend(const MountSpec& spec) const;
   Status Activate(const MountSpec& spec, const std::string& owner);
+  // Activate, then make `owner` direct_owner of the point; a mount whose grant fails is
+  // taken down again.
+  Status ActivateOwned(const MountSpec& spec, const rebac::SubjectRef& owner,
+                       const std::string& owner_user);
+  // A saved mount, owned by its saved owner (whoever loads it).
+  Status ActivateSaved(const SavedMount& saved);
   StatusOr<std::shared_ptr<const vfs::Mount>> MountFor(const auth::Identity& caller,
                                                        const std::string& mount_point) const;
   // Scans `mount`; `cancelled` is polled between files and sets `*stopped` when it says so.

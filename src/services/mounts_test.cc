@@ -168,6 +168,25 @@ TEST_P(MountsTest, JobsRunCancelAndStayInTheirTenant) {
   mounts_->Stop();
 }
 
+TEST_P(MountsTest, AMountWhoseOwnerCannotBeGrantedIsTakenDown) {
+  auth::Identity odd = admin_;
+  odd.subject_id = std::string("bad\x01id");
+  EXPECT_FALSE(mounts_->Add(odd, Local(point_, host_.path())).ok());
+  EXPECT_TRUE(mounts_->Active(admin_).empty());
+  EXPECT_FALSE(*tree_->Exists(point_));
+  EXPECT_TRUE(mounts_->Add(admin_, Local(point_, host_.path())).ok()) << "the place is free";
+}
+
+TEST_P(MountsTest, LoadingGrantsTheSavedOwner) {
+  SaveRequest request{Local(point_, host_.path()), "carol", std::nullopt, ""};
+  ASSERT_TRUE(mounts_->Save(admin_, request).ok());
+  ASSERT_TRUE(mounts_->Load(admin_, point_).ok());
+  EXPECT_TRUE(*rebac_->Check("default", {"user", "carol", ""}, "write", {"file", point_}));
+  EXPECT_FALSE(*rebac_->Check("default", {"user", "admin", ""}, "write", {"file", point_}))
+      << "the loader is not made owner";
+  EXPECT_EQ(mounts_->Active(admin_).front()->owner, "carol");
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, MountsTest,
                          ::testing::Values(test::EngineKind::kSqlite, test::EngineKind::kPostgres),
                          test::EngineKindName());
