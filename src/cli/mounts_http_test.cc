@@ -268,6 +268,34 @@ TEST_P(MountsHttpTest, SyncCountsAndJobs) {
   EXPECT_EQ(ErrorCode("sync_mount", {{"mount_point", "/workspace/data"}}, bob), -32004);
 }
 
+// Grants on mounted files go with the files: a file put back later is not shared again.
+TEST_P(MountsHttpTest, GrantsFollowMountedFiles) {
+  const std::string bob = NewUserKey("bob");
+  Result("add_mount", LocalMount("/workspace/data"));
+  Result("write", {{"path", "/workspace/data/a.txt"}, {"content", "A"}});
+  const auto grant = [&](const std::string& path) {
+    Result("rebac_create", {{"subject", {"user", "bob"}},
+                            {"relation", "direct_viewer"},
+                            {"object", {"file", "/tenant:default/workspace/data/" + path}}});
+  };
+  grant("a.txt");
+  EXPECT_EQ(Result("read", {{"path", "/workspace/data/a.txt"}}, bob)["__type__"], "bytes");
+  Result("rename", {{"old_path", "/workspace/data/a.txt"}, {"new_path", "/workspace/data/b.txt"}});
+  EXPECT_EQ(Result("read", {{"path", "/workspace/data/b.txt"}}, bob)["__type__"], "bytes")
+      << "the grant moved with the file";
+  Result("delete", {{"path", "/workspace/data/b.txt"}});
+  Result("write", {{"path", "/workspace/data/b.txt"}, {"content", "new"}});
+  EXPECT_EQ(ErrorCode("read", {{"path", "/workspace/data/b.txt"}}, bob), -32004);
+
+  Result("write", {{"path", "/workspace/data/c.txt"}, {"content", "C"}});
+  grant("c.txt");
+  const Json removed = Result("remove_mount", {{"mount_point", "/workspace/data"}});
+  EXPECT_EQ(removed["permissions_cleaned"], 2) << removed.dump();
+  Result("add_mount", LocalMount("/workspace/data"));
+  EXPECT_EQ(ErrorCode("read", {{"path", "/workspace/data/c.txt"}}, bob), -32004)
+      << "no grant survives its mount";
+}
+
 NEXUS_INSTANTIATE_ENGINES(MountsHttpTest);
 
 }  // namespace

@@ -361,13 +361,14 @@ StatusOr<RemoveOutcome> MountService::Remove(const auth::Identity& caller,
     std::lock_guard<std::mutex> lock(snapshot_mu_);
     snapshots_.erase(mount_point);
   }
-  rebac::TupleFilter on_point;
-  on_point.object = rebac::ObjectRef{"file", mount_point};
-  StatusOr<int64_t> cleaned = rebac_.DeleteMatching(TenantOf(mount_point), on_point);
-  if (cleaned.ok()) {
-    out.permissions_cleaned = *cleaned;
-  } else {
-    out.errors.push_back(cleaned.status().message());
+  // Grants on files inside the mount go too: the paths no longer exist.
+  if (!auth::IsSystemWide(mount_point)) {
+    StatusOr<int64_t> cleaned = rebac_.RemoveObjects(TenantOf(mount_point), "file", mount_point);
+    if (cleaned.ok()) {
+      out.permissions_cleaned = *cleaned;
+    } else {
+      out.errors.push_back(cleaned.status().message());
+    }
   }
   Status rmdir = tree_.Rmdir(mount_point, /*recursive=*/false);
   out.directory_deleted = rmdir.ok();

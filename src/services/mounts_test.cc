@@ -55,11 +55,18 @@ TEST_P(MountsTest, AddGrantsOwnershipAndRemoveCleansUp) {
   EXPECT_TRUE(*owner);
   EXPECT_EQ(mounts_->Active(admin_).size(), 1u);
   EXPECT_TRUE(mounts_->Active(other_admin_).empty()) << "another tenant sees none";
+  const std::string inner = point_ + "/x/a.txt";
+  ASSERT_TRUE(
+      rebac_
+          ->WriteTuple(
+              {"default", {"user", "bob", ""}, "direct_viewer", {"file", inner}, {}, {}, "", ""})
+          .ok());
   auto removed = mounts_->Remove(admin_, point_);
   ASSERT_TRUE(removed.ok());
   EXPECT_TRUE(removed->removed);
   EXPECT_TRUE(removed->directory_deleted);
-  EXPECT_GE(removed->permissions_cleaned, 1);
+  EXPECT_EQ(removed->permissions_cleaned, 2) << "the owner and the grant inside";
+  EXPECT_FALSE(*rebac_->Check("default", {"user", "bob", ""}, "read", {"file", inner}));
   auto again = mounts_->Remove(admin_, point_);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->removed);

@@ -93,7 +93,8 @@ Status Router::Delete(std::string_view path) {
   if (!at) return tree_.Delete(path);
   RETURN_IF_ERROR(NotAMountPoint(path));
   RETURN_IF_ERROR(ReadOnly(*at));
-  return at->mount->backend->Delete(at->relative);
+  RETURN_IF_ERROR(at->mount->backend->Delete(at->relative));
+  return tree_.RunRemovedHook(VirtualPath(*at->mount, at->relative));
 }
 
 StatusOr<FileInfo> Router::Copy(const Actor& actor, std::string_view src, std::string_view dst) {
@@ -116,7 +117,8 @@ Status Router::Rmdir(std::string_view path, bool recursive) {
   ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
   if (!at) return tree_.Rmdir(path, recursive);
   RETURN_IF_ERROR(ReadOnly(*at));
-  return at->mount->backend->Rmdir(at->relative, recursive);
+  RETURN_IF_ERROR(at->mount->backend->Rmdir(at->relative, recursive));
+  return tree_.RunRemovedHook(VirtualPath(*at->mount, at->relative));
 }
 
 Status Router::Rename(std::string_view old_path, std::string_view new_path) {
@@ -130,7 +132,9 @@ Status Router::Rename(std::string_view old_path, std::string_view new_path) {
                                          std::string(old_path) + " -> " + std::string(new_path));
   }
   RETURN_IF_ERROR(ReadOnly(*from));
-  return from->mount->backend->Rename(from->relative, to->relative);
+  RETURN_IF_ERROR(from->mount->backend->Rename(from->relative, to->relative));
+  return tree_.RunRenamedHook(VirtualPath(*from->mount, from->relative),
+                              VirtualPath(*to->mount, to->relative));
 }
 
 StatusOr<bool> Router::Exists(std::string_view path) {

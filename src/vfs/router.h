@@ -6,7 +6,9 @@
 // mount refuses every change with kValidation, the mount point itself cannot be deleted,
 // removed or renamed (remove_mount does that), and nothing moves across a mount boundary.
 // Listings of a directory above mount points show the mounts' contents in place of the
-// tree's, and glob searches mounted files too. Grep searches the path tree only.
+// tree's, and glob searches mounted files too. Grep searches the path tree only. Deletes and
+// renames on a mounted path run the tree's removed and renamed hooks after the host change,
+// so permission tuples naming the path go or follow as they do in the tree.
 #ifndef NEXUS_VFS_ROUTER_H_
 #define NEXUS_VFS_ROUTER_H_
 

@@ -107,5 +107,29 @@ TEST_F(RouterTest, MountBoundariesAndVersions) {
   EXPECT_EQ(tree_->Read("/t/from-mount")->content, "A");
 }
 
+// Tuples naming a mounted path follow it: the tree's hooks run for changes on the host.
+TEST_F(RouterTest, DeletesAndRenamesInMountsRunTheTreesHooks) {
+  std::vector<std::string> calls;
+  PathTreeHooks hooks;
+  hooks.removed = [&](storage::Tx&, const std::string& path) {
+    calls.push_back("removed " + path);
+    return Status::OK();
+  };
+  hooks.renamed = [&](storage::Tx&, const std::string& from, const std::string& to) {
+    calls.push_back("renamed " + from + " " + to);
+    return Status::OK();
+  };
+  PathTree hooked(*store_.engine, *store_.blobs, hooks);
+  Router router(hooked, &mounts_);
+  ASSERT_TRUE(router.Write(actor_, "/t/data/d/a", "A").ok());
+  ASSERT_TRUE(router.Rename("/t/data/d/a", "/t/data/d/b").ok());
+  ASSERT_TRUE(router.Delete("/t/data/d/b").ok());
+  ASSERT_TRUE(router.Rmdir("/t/data/d", true).ok());
+  EXPECT_EQ(calls, (std::vector<std::string>{"renamed /t/data/d/a /t/data/d/b",
+                                             "removed /t/data/d/b", "removed /t/data/d"}));
+  EXPECT_EQ(router.Delete("/t/data/missing").code(), Code::kNotFound);
+  EXPECT_EQ(calls.size(), 3u) << "a failed change runs no hook";
+}
+
 }  // namespace
 }  // namespace nexus::vfs
