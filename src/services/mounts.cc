@@ -109,12 +109,6 @@ Status CheckPlace(const auth::Identity& caller, const std::string& point) {
   return Status::OK();
 }
 
-// Whether `caller` sees things of stored path `point`'s tenant.
-bool InScope(const auth::Identity& caller, const std::string& point) {
-  return caller.is_system || auth::IsSystemWide(point) ||
-         auth::StoredPathTenant(point) == caller.tenant_id;
-}
-
 std::string TenantOf(const std::string& point) {
   return std::string(auth::StoredPathTenant(point));
 }
@@ -263,6 +257,11 @@ MountService::MountService(storage::Engine& engine, vfs::PathTree& tree, rebac::
     : engine_(engine), tree_(tree), rebac_(rebac), options_(std::move(options)) {}
 
 MountService::~MountService() { Stop(); }
+
+bool MountService::InScope(const auth::Identity& caller, const std::string& mount_point) {
+  return caller.is_system || auth::IsSystemWide(mount_point) ||
+         auth::StoredPathTenant(mount_point) == caller.tenant_id;
+}
 
 std::vector<ConnectorInfo> MountService::Connectors() {
   std::vector<ConnectorInfo> out;

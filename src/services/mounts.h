@@ -134,6 +134,9 @@ class MountService {
   const vfs::MountTable& table() const { return table_; }
 
   static std::vector<ConnectorInfo> Connectors();
+  // Whether `caller` sees the mount at `mount_point` at all: its own tenant's and the
+  // system-wide ones (every one for the system administrator).
+  static bool InScope(const auth::Identity& caller, const std::string& mount_point);
 
   // Activates a mount and grants the caller direct_owner on its point (none on system-wide
   // points, which carry no tuples).
