@@ -553,13 +553,14 @@ StatusOr<SyncJob> MountService::SubmitSync(const auth::Identity& caller,
             {id, caller.tenant_id, mount_point, params_json, NowMicros(), caller.user_id})
         .status();
   }));
+  // Read before queueing: the answer is the job as submitted, whatever the worker does next.
+  ASSIGN_OR_RETURN(const std::optional<SyncJob> job, ReadJob(id));
+  if (!job) return Internal("sync job " + id + " vanished");
   {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.emplace_back(id, options);
   }
   cv_.notify_all();
-  ASSIGN_OR_RETURN(const std::optional<SyncJob> job, ReadJob(id));
-  if (!job) return Internal("sync job " + id + " vanished");
   return *job;
 }
 
