@@ -26,6 +26,9 @@ struct ServeOptions {
   // Provision what the reference's demo had: its fixed admin key (unless NEXUS_ADMIN_API_KEY
   // is set), a workspace, two agents and six skills (services/demo.h).
   bool demo = false;
+  // Host directories under which `local` mounts may lie (--mount-root, mounts.local_roots);
+  // none: local mounts are refused.
+  std::vector<std::string> mount_roots;
 };
 
 // Reads the YAML file `path` into `options`, skipping every option for which

@@ -1,11 +1,10 @@
 #include "services/mounts.h"
 
-#include <climits>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "auth/tenant_paths.h"
 #include "util/clock.h"
+#include "util/file.h"
 #include "util/glob.h"
 #include "util/ids.h"
 #include "util/path.h"
@@ -113,9 +112,26 @@ std::string TenantOf(const std::string& point) {
   return std::string(auth::StoredPathTenant(point));
 }
 
-std::string RealPath(const std::string& path) {
-  char resolved[PATH_MAX];
-  return ::realpath(path.c_str(), resolved) ? std::string(resolved) : path;
+// Host directories are the system administrator's to expose, whoever administers the tenant.
+Status NeedSystemForLocal(const auth::Identity& caller, const MountSpec& spec) {
+  if (spec.backend_type != "local" || caller.is_system) return Status::OK();
+  return PermissionDenied(
+      "Access denied: only the system administrator may mount a host directory (backend local)");
+}
+
+// Whether host directory `dir` (resolved) lies under one of `roots` (resolved).
+Status CheckUnderRoot(const std::string& dir, const std::vector<std::string>& roots) {
+  if (roots.empty())
+    return Validation(
+        "local mounts are disabled on this server: start it with --mount-root DIR (or "
+        "mounts.local_roots in its config file) to allow host directories under DIR");
+  for (const std::string& root : roots) {
+    if (IsSameOrUnder(dir, root)) return Status::OK();
+  }
+  std::string allowed;
+  for (const std::string& root : roots) allowed += (allowed.empty() ? "" : ", ") + root;
+  return Validation("data_dir " + dir + " is not under a mount root of this server (" + allowed +
+                    ")");
 }
 
 rebac::TupleWrite OwnerGrant(const std::string& point, const rebac::SubjectRef& owner) {
@@ -284,7 +300,8 @@ StatusOr<std::unique_ptr<vfs::LocalBackend>> MountService::OpenBackend(
   ASSIGN_OR_RETURN(
       std::unique_ptr<vfs::LocalBackend> backend,
       vfs::LocalBackend::Open(config["data_dir"].get<std::string>(), spec.mount_point));
-  const std::string data_dir = RealPath(options_.server_data_dir);
+  RETURN_IF_ERROR(CheckUnderRoot(backend->host_dir(), options_.local_roots));
+  ASSIGN_OR_RETURN(const std::string data_dir, RealPath(options_.server_data_dir));
   if (IsSameOrUnder(backend->host_dir(), data_dir) ||
       IsSameOrUnder(data_dir, backend->host_dir())) {
     return Validation("data_dir " + backend->host_dir() +
@@ -332,6 +349,7 @@ Status MountService::ActivateOwned(const MountSpec& spec, const rebac::SubjectRe
 Status MountService::Add(const auth::Identity& caller, const MountSpec& spec) {
   RETURN_IF_ERROR(NeedAdmin(caller, "add a mount"));
   RETURN_IF_ERROR(CheckPlace(caller, spec.mount_point));
+  RETURN_IF_ERROR(NeedSystemForLocal(caller, spec));
   return ActivateOwned(spec, {caller.subject_type, caller.subject_id, ""}, caller.user_id);
 }
 
@@ -388,6 +406,7 @@ StatusOr<std::string> MountService::Save(const auth::Identity& caller, const Sav
   RETURN_IF_ERROR(NeedAdmin(caller, "save a mount"));
   const MountSpec& spec = request.spec;
   RETURN_IF_ERROR(CheckPlace(caller, spec.mount_point));
+  RETURN_IF_ERROR(NeedSystemForLocal(caller, spec));
   if (request.tenant_id && *request.tenant_id != TenantOf(spec.mount_point))
     return PermissionDenied("Access denied: tenant_id " + *request.tenant_id +
                             " does not own the mount point " + spec.mount_point);
@@ -425,7 +444,9 @@ Status MountService::Load(const auth::Identity& caller, const std::string& mount
   ASSIGN_OR_RETURN(const std::vector<SavedMount> saved,
                    ListSaved(caller, std::nullopt, std::nullopt));
   for (const SavedMount& m : saved) {
-    if (m.spec.mount_point == mount_point) return ActivateSaved(m);
+    if (m.spec.mount_point != mount_point) continue;
+    RETURN_IF_ERROR(NeedSystemForLocal(caller, m.spec));
+    return ActivateSaved(m);
   }
   return InvalidArgument("Mount not found in database: " + mount_point);
 }

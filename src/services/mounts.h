@@ -2,11 +2,12 @@
 // mount configurations saved in `mount_configs` and restored at start, and sync jobs.
 //
 // The one backend served besides the path tree is `local`: a host directory mapped into the
-// tree (vfs::LocalBackend). Because it exposes host files, only an admin may mount one, at a
-// path of a tenant it administers (system-wide paths: the system administrator only), never
-// a namespace root ("/", "/tenant:<t>", "/skill", ...), never overlapping another mount, and
-// never over a host directory that holds, or lies in, the server's data directory. The
-// connector types answer kValidation "backend not available".
+// tree (vfs::LocalBackend). Because it exposes host files (/proc, /etc, the server's own
+// secrets), only the system administrator may add, save or load one, and only over a
+// directory that, symbolic links resolved, lies under one of the configured local roots and
+// neither holds nor lies in the server's data directory. Mount points are never a namespace
+// root ("/", "/tenant:<t>", "/skill", ...) and never overlap another mount. The connector
+// types answer kValidation "backend not available".
 //
 // Mount points are stored paths (the rpc layer scopes what callers name). Saved mounts and
 // sync jobs belong to the tenant of their mount point; a non-admin sees only its own.
@@ -121,6 +122,9 @@ struct CancelOutcome {
 
 struct MountServiceOptions {
   std::string server_data_dir;  // host directories may neither hold nor lie in it
+  // Absolute paths, symbolic links resolved: a local mount's directory must be one of them
+  // or lie below one. None: local mounts are refused.
+  std::vector<std::string> local_roots;
 };
 
 class MountService {

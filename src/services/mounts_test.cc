@@ -1,6 +1,7 @@
 #include "services/mounts.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "services/permission_hooks.h"
 #include "testing/test_store.h"
@@ -19,6 +20,12 @@ auth::Identity User(const std::string& user, const std::string& tenant, bool adm
   return id;
 }
 
+auth::Identity SystemAdmin() {
+  auth::Identity id = User("admin", "default", true);
+  id.is_system = true;
+  return id;
+}
+
 class MountsTest : public ::testing::TestWithParam<test::EngineKind> {
  protected:
   void SetUp() override {
@@ -27,9 +34,12 @@ class MountsTest : public ::testing::TestWithParam<test::EngineKind> {
     rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
     tree_ =
         std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs, PermissionHooks(*rebac_));
-    mounts_ = std::make_unique<MountService>(*store_.engine, *tree_, *rebac_,
-                                             MountServiceOptions{store_.dir->path()});
-    ASSERT_TRUE(WriteFileAtomically(host_.path() + "/a.txt", "A", false).ok());
+    host_ = *RealPath(roots_.path()) + "/host";
+    ASSERT_TRUE(CreateDirectories(host_).ok());
+    mounts_ = std::make_unique<MountService>(
+        *store_.engine, *tree_, *rebac_,
+        MountServiceOptions{store_.dir->path(), {*RealPath(roots_.path())}});
+    ASSERT_TRUE(WriteFileAtomically(host_ + "/a.txt", "A", false).ok());
   }
 
   MountSpec Local(const std::string& point, const std::string& dir) const {
@@ -37,18 +47,20 @@ class MountsTest : public ::testing::TestWithParam<test::EngineKind> {
   }
 
   test::TestStore store_;
-  test::TempDir host_{"nexus-mounted"};
+  test::TempDir roots_{"nexus-roots"};
+  std::string host_;  // a directory under roots_
   std::unique_ptr<rebac::Rebac> rebac_;
   std::unique_ptr<vfs::PathTree> tree_;
   std::unique_ptr<MountService> mounts_;
-  const auth::Identity admin_ = User("admin", "default", true);
+  const auth::Identity admin_ = SystemAdmin();
+  const auth::Identity tenant_admin_ = User("boss", "default", true);
   const auth::Identity alice_ = User("alice", "default", false);
   const auth::Identity other_admin_ = User("root", "acme", true);
   const std::string point_ = "/tenant:default/data";
 };
 
 TEST_P(MountsTest, AddGrantsOwnershipAndRemoveCleansUp) {
-  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_.path())).ok());
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
   EXPECT_TRUE(*tree_->IsDirectory(point_));
   auto owner = rebac_->Check("default", {"user", "admin", ""}, "write", {"file", point_});
   ASSERT_TRUE(owner.ok());
@@ -74,12 +86,15 @@ TEST_P(MountsTest, AddGrantsOwnershipAndRemoveCleansUp) {
 }
 
 TEST_P(MountsTest, AddRefusesBadPlacesAndBackends) {
-  EXPECT_EQ(mounts_->Add(alice_, Local(point_, host_.path())).code(), Code::kPermissionDenied);
-  EXPECT_EQ(mounts_->Add(admin_, Local("/tenant:default", host_.path())).code(), Code::kValidation);
-  EXPECT_EQ(mounts_->Add(other_admin_, Local(point_, host_.path())).code(),
-            Code::kPermissionDenied);
-  EXPECT_EQ(mounts_->Add(admin_, Local(point_, store_.dir->path())).code(), Code::kValidation)
-      << "the server's own data directory";
+  EXPECT_EQ(mounts_->Add(alice_, Local(point_, host_)).code(), Code::kPermissionDenied);
+  EXPECT_EQ(mounts_->Add(admin_, Local("/tenant:default", host_)).code(), Code::kValidation);
+  EXPECT_EQ(mounts_->Add(other_admin_, Local(point_, host_)).code(), Code::kPermissionDenied);
+  MountService data_root(*store_.engine, *tree_, *rebac_,
+                         MountServiceOptions{store_.dir->path(), {*RealPath(store_.dir->path())}});
+  const Status data_dir = data_root.Add(admin_, Local(point_, store_.dir->path()));
+  EXPECT_EQ(data_dir.code(), Code::kValidation);
+  EXPECT_NE(data_dir.message().find("server's data directory"), std::string::npos)
+      << "even under a root: " << data_dir.ToString();
   EXPECT_EQ(mounts_->Add(admin_, Local(point_, "relative")).code(), Code::kValidation);
   MountSpec s3{point_, "s3_connector", "{}", 0, false};
   Status unavailable = mounts_->Add(admin_, s3);
@@ -87,12 +102,12 @@ TEST_P(MountsTest, AddRefusesBadPlacesAndBackends) {
   EXPECT_NE(unavailable.message().find("backend not available: s3_connector"), std::string::npos);
   MountSpec unknown{point_, "floppy", "{}", 0, false};
   EXPECT_NE(mounts_->Add(admin_, unknown).message().find("floppy"), std::string::npos);
-  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_.path())).ok());
-  EXPECT_EQ(mounts_->Add(admin_, Local(point_ + "/inner", host_.path())).code(), Code::kValidation);
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_ + "/inner", host_)).code(), Code::kValidation);
 }
 
 TEST_P(MountsTest, SavedMountsAreScopedAndLoad) {
-  SaveRequest request{Local(point_, host_.path()), std::nullopt, std::nullopt, "docs"};
+  SaveRequest request{Local(point_, host_), std::nullopt, std::nullopt, "docs"};
   auto id = mounts_->Save(admin_, request);
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   EXPECT_EQ(mounts_->Save(admin_, request).status().code(), Code::kInvalidArgument);
@@ -112,13 +127,13 @@ TEST_P(MountsTest, SavedMountsAreScopedAndLoad) {
 }
 
 TEST_P(MountsTest, SyncCountsAgainstThePreviousSync) {
-  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_.path())).ok());
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
   auto first = mounts_->Sync(admin_, point_, SyncOptions{});
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->files_scanned, 1);
   EXPECT_EQ(first->files_created, 1);
-  ASSERT_TRUE(WriteFileAtomically(host_.path() + "/b.md", "B", false).ok());
-  ASSERT_TRUE(WriteFileAtomically(host_.path() + "/a.txt", "AA", false).ok());
+  ASSERT_TRUE(WriteFileAtomically(host_ + "/b.md", "B", false).ok());
+  ASSERT_TRUE(WriteFileAtomically(host_ + "/a.txt", "AA", false).ok());
   SyncOptions only_md;
   only_md.include_patterns = {"*.md"};
   EXPECT_EQ(mounts_->Sync(admin_, point_, only_md)->files_scanned, 1);
@@ -127,14 +142,14 @@ TEST_P(MountsTest, SyncCountsAgainstThePreviousSync) {
   EXPECT_EQ(second->files_scanned, 2);
   EXPECT_EQ(second->files_created, 0) << "b.md was seen by the filtered sync";
   EXPECT_EQ(second->files_updated, 1);
-  ASSERT_EQ(::unlink((host_.path() + "/b.md").c_str()), 0);
+  ASSERT_EQ(::unlink((host_ + "/b.md").c_str()), 0);
   EXPECT_EQ(mounts_->Sync(admin_, point_, SyncOptions{})->files_deleted, 1);
   EXPECT_EQ(mounts_->Sync(admin_, "/tenant:default/none", SyncOptions{}).status().code(),
             Code::kNotFound);
 }
 
 TEST_P(MountsTest, JobsRunCancelAndStayInTheirTenant) {
-  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_.path())).ok());
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
   // Without a worker the job stays pending, so it can be cancelled deterministically.
   auto queued = mounts_->SubmitSync(admin_, point_, SyncOptions{}, "{}");
   ASSERT_TRUE(queued.ok()) << queued.status().ToString();
@@ -175,17 +190,46 @@ TEST_P(MountsTest, JobsRunCancelAndStayInTheirTenant) {
   mounts_->Stop();
 }
 
+// Host directories are exposed by the system administrator only, under a configured root.
+TEST_P(MountsTest, LocalMountsNeedTheSystemAdministratorAndARoot) {
+  EXPECT_EQ(mounts_->Add(tenant_admin_, Local(point_, host_)).code(), Code::kPermissionDenied);
+  SaveRequest request{Local(point_, host_), std::nullopt, std::nullopt, ""};
+  EXPECT_EQ(mounts_->Save(tenant_admin_, request).status().code(), Code::kPermissionDenied);
+  ASSERT_TRUE(mounts_->Save(admin_, request).ok());
+  EXPECT_EQ(mounts_->Load(tenant_admin_, point_).code(), Code::kPermissionDenied);
+  EXPECT_TRUE(mounts_->Active(admin_).empty());
+
+  test::TempDir outside("nexus-outside");
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_, outside.path())).code(), Code::kValidation);
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_, "/proc")).code(), Code::kValidation);
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_, host_ + "/../..")).code(), Code::kValidation);
+  // A link inside a root that leads out is judged by where it leads.
+  ASSERT_TRUE(CreateDirectories(outside.path() + "/sub").ok());
+  ASSERT_EQ(::symlink(outside.path().c_str(), (host_ + "/out").c_str()), 0);
+  const Status linked = mounts_->Add(admin_, Local(point_, host_ + "/out/sub"));
+  EXPECT_EQ(linked.code(), Code::kValidation);
+  EXPECT_NE(linked.message().find("not under a mount root"), std::string::npos)
+      << linked.ToString();
+
+  MountService no_roots(*store_.engine, *tree_, *rebac_,
+                        MountServiceOptions{store_.dir->path(), {}});
+  const Status disabled = no_roots.Add(admin_, Local(point_, host_));
+  EXPECT_EQ(disabled.code(), Code::kValidation);
+  EXPECT_NE(disabled.message().find("--mount-root"), std::string::npos) << disabled.ToString();
+  EXPECT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
+}
+
 TEST_P(MountsTest, AMountWhoseOwnerCannotBeGrantedIsTakenDown) {
   auth::Identity odd = admin_;
   odd.subject_id = std::string("bad\x01id");
-  EXPECT_FALSE(mounts_->Add(odd, Local(point_, host_.path())).ok());
+  EXPECT_FALSE(mounts_->Add(odd, Local(point_, host_)).ok());
   EXPECT_TRUE(mounts_->Active(admin_).empty());
   EXPECT_FALSE(*tree_->Exists(point_));
-  EXPECT_TRUE(mounts_->Add(admin_, Local(point_, host_.path())).ok()) << "the place is free";
+  EXPECT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok()) << "the place is free";
 }
 
 TEST_P(MountsTest, LoadingGrantsTheSavedOwner) {
-  SaveRequest request{Local(point_, host_.path()), "carol", std::nullopt, ""};
+  SaveRequest request{Local(point_, host_), "carol", std::nullopt, ""};
   ASSERT_TRUE(mounts_->Save(admin_, request).ok());
   ASSERT_TRUE(mounts_->Load(admin_, point_).ok());
   EXPECT_TRUE(*rebac_->Check("default", {"user", "carol", ""}, "write", {"file", point_}));

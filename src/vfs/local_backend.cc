@@ -86,13 +86,14 @@ StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Open(const std::string& ho
                                            : std::string("cannot be opened: ") + std::strerror(err);
     return Status(Code::kValidation, "data_dir '" + host_dir + "' " + why);
   }
-  char resolved[PATH_MAX];
-  if (::realpath(host_dir.c_str(), resolved) == nullptr) {
-    const int err = errno;
+  // The directory actually opened, not what the name leads to now: checks on host_dir()
+  // then judge the directory every operation starts from.
+  StatusOr<std::string> resolved = RealPath("/proc/self/fd/" + std::to_string(fd));
+  if (!resolved.ok()) {
     ::close(fd);
-    return ErrnoStatus(err, "realpath " + host_dir);
+    return resolved.status();
   }
-  return std::unique_ptr<LocalBackend>(new LocalBackend(resolved, std::move(label), fd));
+  return std::unique_ptr<LocalBackend>(new LocalBackend(*resolved, std::move(label), fd));
 }
 
 LocalBackend::~LocalBackend() { ::close(root_fd_); }

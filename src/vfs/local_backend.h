@@ -39,6 +39,7 @@ class LocalBackend {
   LocalBackend(const LocalBackend&) = delete;
   LocalBackend& operator=(const LocalBackend&) = delete;
 
+  // The opened directory's absolute path, every symbolic link resolved.
   const std::string& host_dir() const { return host_dir_; }
 
   // The largest file Read returns (kValidation above it): a whole file is held in memory
