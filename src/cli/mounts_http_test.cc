@@ -334,6 +334,28 @@ TEST_P(MountsHttpTest, GrantsFollowMountedFiles) {
       << "no grant survives its mount";
 }
 
+// Mounts and the directories services write through the tree directly stay apart.
+TEST_P(MountsHttpTest, MountsAndServiceDirectoriesStayApart) {
+  NewUserKey("alice");
+  for (const char* point : {"/tenant:default/user:alice", "/tenant:default/user:alice/skill/s",
+                            "/tenant:default/user:alice/agent/bot", "/tenant:default/skill"}) {
+    EXPECT_EQ(ErrorCode("add_mount", LocalMount(point)), -32005) << point;
+  }
+  Result("register_workspace", {{"path", "/workspace/proj"}});
+  EXPECT_EQ(ErrorCode("add_mount", LocalMount("/workspace/proj/sub")), -32005);
+  EXPECT_EQ(ErrorCode("add_mount", LocalMount("/workspace")), -32005);
+
+  Result("add_mount", LocalMount("/workspace/data"));
+  EXPECT_EQ(ErrorCode("register_workspace", {{"path", "/workspace/data/ws"}}), -32005);
+  EXPECT_EQ(ErrorCode("register_memory", {{"path", "/workspace/data"}}), -32005);
+  Result("mkdir", {{"path", "/shared"}});
+  Result("remove_mount", {{"mount_point", "/workspace/data"}});
+  Result("add_mount", LocalMount("/shared/data"));
+  EXPECT_EQ(ErrorCode("register_workspace", {{"path", "/shared"}}), -32005) << "holds a mount";
+  EXPECT_EQ(Result("register_workspace", {{"path", "/workspace/data"}})["path"], "/workspace/data")
+      << "free again once the mount is gone";
+}
+
 NEXUS_INSTANTIATE_ENGINES(MountsHttpTest);
 
 // A server started without a mount root refuses every local mount, and says how to allow one.

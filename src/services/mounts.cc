@@ -112,6 +112,30 @@ std::string TenantOf(const std::string& point) {
   return std::string(auth::StoredPathTenant(point));
 }
 
+// Skills and agents write their directories through the path tree, not the Router: a mount
+// over one would hide them, or receive writes meant for it. So a mount point is never a
+// user home (or above one), the tenant's skill root, or at or in a skill tier or an agent
+// directory: /tenant:<t>/skill..., /tenant:<t>/user:<u>, /tenant:<t>/user:<u>/{skill,agent}...,
+// /skill/....
+Status CheckNotServiceTree(const std::string& point) {
+  const Status refused = Validation("Mount point " + point +
+                                    " would cover a user home, a skill tier or an agent "
+                                    "directory, which services write directly");
+  if (IsSameOrUnder(point, "/skill")) return refused;
+  const std::string_view tenant = auth::StoredPathTenant(point);
+  if (tenant.empty()) return Status::OK();
+  const std::string root = auth::TenantRoot(tenant);
+  if (IsSameOrUnder(point, root + "/skill")) return refused;
+  const std::string_view rest = std::string_view(point).substr(root.size());  // "/user:u/..."
+  if (!rest.starts_with("/user:")) return Status::OK();
+  const size_t home_end = rest.find('/', 1);
+  if (home_end == std::string_view::npos) return refused;  // the home itself
+  const std::string home = root + std::string(rest.substr(0, home_end));
+  if (IsSameOrUnder(point, home + "/skill") || IsSameOrUnder(point, home + "/agent"))
+    return refused;
+  return Status::OK();
+}
+
 // Host directories are the system administrator's to expose, whoever administers the tenant.
 Status NeedSystemForLocal(const auth::Identity& caller, const MountSpec& spec) {
   if (spec.backend_type != "local" || caller.is_system) return Status::OK();
@@ -310,8 +334,33 @@ StatusOr<std::unique_ptr<vfs::LocalBackend>> MountService::OpenBackend(
   return backend;
 }
 
+Status MountService::CheckNoCollision(const std::string& point) {
+  RETURN_IF_ERROR(CheckNotServiceTree(point));
+  const std::string tenant = TenantOf(point);
+  if (tenant.empty()) return Status::OK();
+  // Workspace snapshots restore into their directories through the tree, and a memory
+  // directory is the tree's: a mount may be neither at, above nor inside one.
+  std::vector<std::string> registered;
+  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(const Rows rows,
+                     tx.Query("SELECT path FROM registered_dirs WHERE tenant_id = ? AND "
+                              "(expires_at IS NULL OR expires_at > ?)",
+                              {tenant, NowMicros()}));
+    registered.clear();
+    for (const Row& r : rows) registered.push_back(r.Text(0));
+    return Status::OK();
+  }));
+  for (const std::string& dir : registered) {
+    if (IsSameOrUnder(point, dir) || IsSameOrUnder(dir, point))
+      return Validation("Mount point " + point + " overlaps the registered workspace or memory " +
+                        dir);
+  }
+  return Status::OK();
+}
+
 Status MountService::Activate(const MountSpec& spec, const std::string& owner) {
   ASSIGN_OR_RETURN(const std::string point, NormalizeFilePath(spec.mount_point));
+  RETURN_IF_ERROR(CheckNoCollision(point));
   ASSIGN_OR_RETURN(std::unique_ptr<vfs::LocalBackend> backend, OpenBackend(spec));
   StatusOr<vfs::FileInfo> existing = tree_.Stat(point);
   if (existing.ok() && !existing->is_directory)
@@ -407,6 +456,7 @@ StatusOr<std::string> MountService::Save(const auth::Identity& caller, const Sav
   const MountSpec& spec = request.spec;
   RETURN_IF_ERROR(CheckPlace(caller, spec.mount_point));
   RETURN_IF_ERROR(NeedSystemForLocal(caller, spec));
+  RETURN_IF_ERROR(CheckNoCollision(spec.mount_point));
   if (request.tenant_id && *request.tenant_id != TenantOf(spec.mount_point))
     return PermissionDenied("Access denied: tenant_id " + *request.tenant_id +
                             " does not own the mount point " + spec.mount_point);

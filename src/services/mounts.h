@@ -6,7 +6,8 @@
 // secrets), only the system administrator may add, save or load one, and only over a
 // directory that, symbolic links resolved, lies under one of the configured local roots and
 // neither holds nor lies in the server's data directory. Mount points are never a namespace
-// root ("/", "/tenant:<t>", "/skill", ...) and never overlap another mount. The connector
+// root ("/", "/tenant:<t>", "/skill", ...), never overlap another mount, and never cover
+// what services write through the path tree directly (CheckNoCollision). The connector
 // types answer kValidation "backend not available".
 //
 // Mount points are stored paths (the rpc layer scopes what callers name). Saved mounts and
@@ -184,6 +185,9 @@ class MountService {
  private:
   // The backend `spec` asks for (errors naming paths below its mount point).
   StatusOr<std::unique_ptr<vfs::LocalBackend>> OpenBackend(const MountSpec& spec) const;
+  // kValidation when a mount at `point` would cover what services write through the tree
+  // directly: user homes, skill tiers, agent directories, registered workspaces and memories.
+  Status CheckNoCollision(const std::string& point);
   Status Activate(const MountSpec& spec, const std::string& owner);
   // Activate, then make `owner` direct_owner of the point; a mount whose grant fails is
   // taken down again.

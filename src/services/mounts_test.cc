@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "services/permission_hooks.h"
+#include "services/workspace_registry.h"
 #include "testing/test_store.h"
 #include "util/file.h"
 
@@ -217,6 +218,37 @@ TEST_P(MountsTest, LocalMountsNeedTheSystemAdministratorAndARoot) {
   EXPECT_EQ(disabled.code(), Code::kValidation);
   EXPECT_NE(disabled.message().find("--mount-root"), std::string::npos) << disabled.ToString();
   EXPECT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
+}
+
+// Mounts never cover what services write through the tree directly.
+TEST_P(MountsTest, MountPointsAvoidServiceDirectories) {
+  for (const std::string point :
+       {"/tenant:default/skill", "/tenant:default/skill/mine", "/tenant:default/user:alice",
+        "/tenant:default/user:alice/skill", "/tenant:default/user:alice/skill/s",
+        "/tenant:default/user:alice/agent/bot", "/skill/shared"}) {
+    const Status s = mounts_->Add(admin_, Local(point, host_));
+    EXPECT_EQ(s.code(), Code::kValidation) << point << ": " << s.ToString();
+  }
+  WorkspaceRegistry registry(*store_.engine, *tree_, *rebac_);
+  NewRegistration ws;
+  ws.path = "/tenant:default/workspace/proj";
+  ASSERT_TRUE(registry.Register(DirKind::kWorkspace, admin_, ws).ok());
+  NewRegistration memory;
+  memory.path = "/tenant:default/memory/notes";
+  ASSERT_TRUE(registry.Register(DirKind::kMemory, admin_, memory).ok());
+  for (const std::string point :
+       {"/tenant:default/workspace/proj", "/tenant:default/workspace/proj/sub",
+        "/tenant:default/workspace", "/tenant:default/memory/notes/x"}) {
+    EXPECT_EQ(mounts_->Add(admin_, Local(point, host_)).code(), Code::kValidation) << point;
+  }
+  SaveRequest request{Local("/tenant:default/workspace/proj", host_), std::nullopt, std::nullopt,
+                      ""};
+  EXPECT_EQ(mounts_->Save(admin_, request).status().code(), Code::kValidation);
+  EXPECT_TRUE(mounts_->Active(admin_).empty());
+  EXPECT_TRUE(mounts_->Add(admin_, Local("/tenant:default/user:alice/data", host_)).ok())
+      << "elsewhere in a home is fine";
+  EXPECT_TRUE(mounts_->Add(admin_, Local("/tenant:acme/workspace/proj", host_ + "/..")).ok())
+      << "another tenant's registrations do not count";
 }
 
 TEST_P(MountsTest, AMountWhoseOwnerCannotBeGrantedIsTakenDown) {
