@@ -31,6 +31,9 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
       ->capture_default_str();
   // The reference's flags; this server is always concurrent.
   static bool async_ignored = true;
+  serve->add_option("--mount-root", o.mount_roots,
+                    "Host directory under which local mounts may lie (repeatable; none: local "
+                    "mounts are refused)");
   serve->add_flag("--demo", o.demo, "Provision the demo: admin key, workspace, agents and skills");
   serve->add_flag("--async,!--no-async", async_ignored, "Accepted for compatibility; ignored");
 }

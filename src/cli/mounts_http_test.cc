@@ -13,17 +13,25 @@
 namespace nexus::cli {
 namespace {
 
+// Local mounts need a root (--mount-root); the host directory of these tests lies under one.
 class MountsHttpTest : public HttpTest {
  protected:
+  void SetUp() override {
+    ASSERT_TRUE(CreateDirectories(host_).ok());
+    HttpTest::SetUp();
+  }
+  std::vector<std::string> ServeArgs() const override { return {"--mount-root", roots_.path()}; }
+
   Json LocalMount(const std::string& point, bool readonly = false) const {
     return Json{{"mount_point", point},
                 {"backend_type", "local"},
-                {"backend_config", {{"data_dir", host_.path()}}},
+                {"backend_config", {{"data_dir", host_}}},
                 {"readonly", readonly}};
   }
-  std::string Host(const std::string& rel) const { return host_.path() + "/" + rel; }
+  std::string Host(const std::string& rel) const { return host_ + "/" + rel; }
 
-  test::TempDir host_{"nexus-host"};
+  test::TempDir roots_{"nexus-roots"};
+  const std::string host_ = roots_.path() + "/host";
 };
 
 TEST_P(MountsHttpTest, FileMethodsLandInTheHostDirectory) {
@@ -114,8 +122,34 @@ TEST_P(MountsHttpTest, OtherUsersAndTenants) {
   EXPECT_EQ(Result("list_mounts", Json::object(), acme).size(), 1u) << "another tenant's mounts";
   EXPECT_EQ(ErrorCode("read", {{"path", "/tenant:default/workspace/data/a.txt"}}, acme), -32004);
   EXPECT_EQ(ErrorCode("add_mount", LocalMount("/tenant:default/x"), acme), -32004);
-  EXPECT_EQ(Result("add_mount", LocalMount("/workspace/data"), acme), "/tenant:acme/workspace/data")
-      << "the same name is the other tenant's own path";
+  EXPECT_EQ(Result("add_mount", LocalMount("/tenant:acme/workspace/data")),
+            "/tenant:acme/workspace/data")
+      << "the system administrator mounts into any tenant";
+  EXPECT_EQ(Result("list_mounts", Json::object(), acme).size(), 2u);
+  EXPECT_EQ(Result("read", {{"path", "/workspace/data/a.txt"}}, acme)["__type__"], "bytes")
+      << "the tenant's admin reads its tenant's mount";
+}
+
+// A host directory is the system administrator's to expose, and only under a mount root.
+TEST_P(MountsHttpTest, LocalMountsNeedTheSystemAdministratorAndARoot) {
+  const std::string boss = Result(
+      "admin_create_key", {{"user_id", "boss"}, {"name", "boss"}, {"is_admin", true}})["api_key"];
+  EXPECT_EQ(ErrorCode("add_mount", LocalMount("/workspace/data"), boss), -32004);
+  EXPECT_EQ(ErrorCode("save_mount", LocalMount("/workspace/data"), boss), -32004);
+  Result("save_mount", LocalMount("/workspace/data"));
+  EXPECT_EQ(ErrorCode("load_mount", {{"mount_point", "/workspace/data"}}, boss), -32004);
+  Json proc = LocalMount("/workspace/proc");
+  proc["backend_config"]["data_dir"] = "/proc";
+  EXPECT_EQ(ErrorCode("add_mount", proc), -32005);
+  proc["backend_config"]["data_dir"] = "/etc";
+  EXPECT_EQ(ErrorCode("save_mount", proc), -32005);
+  test::TempDir outside("nexus-outside");
+  ASSERT_EQ(::symlink(outside.path().c_str(), Host("out").c_str()), 0);
+  Json linked = LocalMount("/workspace/out");
+  linked["backend_config"]["data_dir"] = Host("out") + "/.";
+  const Json refused = Rpc("add_mount", linked);
+  EXPECT_EQ(refused["error"]["code"], -32005) << refused.dump();
+  EXPECT_EQ(Result("list_mounts", Json::object()).size(), 1u);
 }
 
 TEST_P(MountsHttpTest, BadMountsAreRefused) {
@@ -183,18 +217,18 @@ TEST_P(MountsHttpTest, MountQueriesAndRemoval) {
 TEST_P(MountsHttpTest, SavedMountsSurviveARestart) {
   const Json id = Result("save_mount", {{"mount_point", "/workspace/data"},
                                         {"backend_type", "local"},
-                                        {"backend_config", {{"data_dir", host_.path()}}},
+                                        {"backend_config", {{"data_dir", host_}}},
                                         {"description", "host files"}});
   ASSERT_TRUE(id.is_string());
   EXPECT_EQ(ErrorCode("save_mount", {{"mount_point", "/workspace/data"},
                                      {"backend_type", "local"},
-                                     {"backend_config", {{"data_dir", host_.path()}}}}),
+                                     {"backend_config", {{"data_dir", host_}}}}),
             -32602);
   const Json saved = Result("list_saved_mounts", Json::object());
   ASSERT_EQ(saved.size(), 1u);
   EXPECT_EQ(saved[0]["mount_id"], id);
   EXPECT_EQ(saved[0]["mount_point"], "/tenant:default/workspace/data");
-  EXPECT_EQ(saved[0]["backend_config"]["data_dir"], host_.path());
+  EXPECT_EQ(saved[0]["backend_config"]["data_dir"], host_);
   EXPECT_EQ(saved[0]["tenant_id"], "default");
   EXPECT_EQ(saved[0]["description"], "host files");
   EXPECT_EQ(saved[0]["created_at"]["__type__"], "datetime");
@@ -206,6 +240,10 @@ TEST_P(MountsHttpTest, SavedMountsSurviveARestart) {
   ASSERT_TRUE(WriteFileAtomically(Host("kept.txt"), "K", false).ok());
   EXPECT_EQ(server_->Stop(), 0) << server_->output();
   Start();
+  EXPECT_FALSE(Result("has_mount", {{"mount_point", "/workspace/data"}}))
+      << "without its root a saved mount is not restored";
+  EXPECT_EQ(server_->Stop(), 0) << server_->output();
+  Start(ServeArgs());
   EXPECT_TRUE(Result("has_mount", {{"mount_point", "/workspace/data"}}));
   EXPECT_EQ(Result("read", {{"path", "/workspace/data/kept.txt"}})["__type__"], "bytes");
 
@@ -268,7 +306,82 @@ TEST_P(MountsHttpTest, SyncCountsAndJobs) {
   EXPECT_EQ(ErrorCode("sync_mount", {{"mount_point", "/workspace/data"}}, bob), -32004);
 }
 
+// Grants on mounted files go with the files: a file put back later is not shared again.
+TEST_P(MountsHttpTest, GrantsFollowMountedFiles) {
+  const std::string bob = NewUserKey("bob");
+  Result("add_mount", LocalMount("/workspace/data"));
+  Result("write", {{"path", "/workspace/data/a.txt"}, {"content", "A"}});
+  const auto grant = [&](const std::string& path) {
+    Result("rebac_create", {{"subject", {"user", "bob"}},
+                            {"relation", "direct_viewer"},
+                            {"object", {"file", "/tenant:default/workspace/data/" + path}}});
+  };
+  grant("a.txt");
+  EXPECT_EQ(Result("read", {{"path", "/workspace/data/a.txt"}}, bob)["__type__"], "bytes");
+  Result("rename", {{"old_path", "/workspace/data/a.txt"}, {"new_path", "/workspace/data/b.txt"}});
+  EXPECT_EQ(Result("read", {{"path", "/workspace/data/b.txt"}}, bob)["__type__"], "bytes")
+      << "the grant moved with the file";
+  Result("delete", {{"path", "/workspace/data/b.txt"}});
+  Result("write", {{"path", "/workspace/data/b.txt"}, {"content", "new"}});
+  EXPECT_EQ(ErrorCode("read", {{"path", "/workspace/data/b.txt"}}, bob), -32004);
+
+  Result("write", {{"path", "/workspace/data/c.txt"}, {"content", "C"}});
+  grant("c.txt");
+  const Json removed = Result("remove_mount", {{"mount_point", "/workspace/data"}});
+  EXPECT_EQ(removed["permissions_cleaned"], 2) << removed.dump();
+  Result("add_mount", LocalMount("/workspace/data"));
+  EXPECT_EQ(ErrorCode("read", {{"path", "/workspace/data/c.txt"}}, bob), -32004)
+      << "no grant survives its mount";
+}
+
+// Mounts and the directories services write through the tree directly stay apart.
+TEST_P(MountsHttpTest, MountsAndServiceDirectoriesStayApart) {
+  NewUserKey("alice");
+  for (const char* point : {"/tenant:default/user:alice", "/tenant:default/user:alice/skill/s",
+                            "/tenant:default/user:alice/agent/bot", "/tenant:default/skill"}) {
+    EXPECT_EQ(ErrorCode("add_mount", LocalMount(point)), -32005) << point;
+  }
+  Result("register_workspace", {{"path", "/workspace/proj"}});
+  EXPECT_EQ(ErrorCode("add_mount", LocalMount("/workspace/proj/sub")), -32005);
+  EXPECT_EQ(ErrorCode("add_mount", LocalMount("/workspace")), -32005);
+
+  Result("add_mount", LocalMount("/workspace/data"));
+  EXPECT_EQ(ErrorCode("register_workspace", {{"path", "/workspace/data/ws"}}), -32005);
+  EXPECT_EQ(ErrorCode("register_memory", {{"path", "/workspace/data"}}), -32005);
+  Result("mkdir", {{"path", "/shared"}});
+  Result("remove_mount", {{"mount_point", "/workspace/data"}});
+  Result("add_mount", LocalMount("/shared/data"));
+  EXPECT_EQ(ErrorCode("register_workspace", {{"path", "/shared"}}), -32005) << "holds a mount";
+  EXPECT_EQ(Result("register_workspace", {{"path", "/workspace/data"}})["path"], "/workspace/data")
+      << "free again once the mount is gone";
+}
+
 NEXUS_INSTANTIATE_ENGINES(MountsHttpTest);
+
+// A server started without a mount root refuses every local mount, and says how to allow one.
+class MountRootsHttpTest : public HttpTest {};
+
+TEST_P(MountRootsHttpTest, NoRootNoLocalMountsAndTheConfigFileSetsRoots) {
+  test::TempDir host("nexus-host");
+  const Json mount = {{"mount_point", "/workspace/data"},
+                      {"backend_type", "local"},
+                      {"backend_config", {{"data_dir", host.path()}}}};
+  const Json refused = Rpc("add_mount", mount);
+  EXPECT_EQ(refused["error"]["code"], -32005);
+  EXPECT_NE(refused["error"]["message"].get<std::string>().find("--mount-root"), std::string::npos)
+      << refused.dump();
+  EXPECT_EQ(ErrorCode("save_mount", mount), -32005);
+
+  EXPECT_EQ(server_->Stop(), 0) << server_->output();
+  const std::string config = dir_.path() + "/nexus.yaml";
+  ASSERT_TRUE(
+      WriteFileAtomically(config, "mounts:\n  local_roots:\n    - " + host.path() + "\n", false)
+          .ok());
+  Start({"--config", config});
+  EXPECT_EQ(Result("add_mount", mount), "/tenant:default/workspace/data");
+}
+
+NEXUS_INSTANTIATE_ENGINES(MountRootsHttpTest);
 
 }  // namespace
 }  // namespace nexus::cli

@@ -26,6 +26,7 @@
 #include "services/workspace_snapshots.h"
 #include "storage/store.h"
 #include "util/fault_injection.h"
+#include "util/file.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::cli {
@@ -126,7 +127,13 @@ int RunServe(const ServeOptions& options) {
   services::WorkspaceRegistry workspaces(*store->engine, tree, rebac);
   services::WorkspaceSnapshots snapshots(*store->engine, tree, *store->blobs);
   services::SkillService skills(*store->engine, tree);
-  services::MountService mounts(*store->engine, tree, rebac, {data_dir});
+  services::MountServiceOptions mount_options{data_dir, {}};
+  for (const std::string& root : options.mount_roots) {
+    StatusOr<std::string> resolved = RealPath(root);
+    if (!resolved.ok()) return Fail("invalid mount root", resolved.status());
+    mount_options.local_roots.push_back(*std::move(resolved));
+  }
+  services::MountService mounts(*store->engine, tree, rebac, std::move(mount_options));
   if (Status s = mounts.RecoverJobsAfterRestart(); !s.ok()) return Fail("sync job records", s);
   // A saved mount that cannot be activated again (its directory gone) must not stop the server.
   const auto report = [](const std::string& point, const Status& s) {

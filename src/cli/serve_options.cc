@@ -41,6 +41,8 @@ class ConfigReader {
         RETURN_IF_ERROR(Take(value, key, "--data-dir", &options_.data_dir));
       } else if (key == "backends") {
         RETURN_IF_ERROR(ReadBackends(value));
+      } else if (key == "mounts") {
+        RETURN_IF_ERROR(ReadMounts(value));
       } else {
         ignored_->push_back(key);
       }
@@ -107,6 +109,26 @@ class ConfigReader {
     return Status::OK();
   }
 
+  Status ReadMounts(const YAML::Node& mounts) {
+    if (!mounts.IsMap()) return InvalidArgument("config key 'mounts' must be a mapping");
+    for (const auto& entry : mounts) {
+      const std::string key = entry.first.as<std::string>();
+      if (key != "local_roots") {
+        ignored_->push_back("mounts." + key);
+        continue;
+      }
+      const YAML::Node& roots = entry.second;
+      if (!roots.IsSequence())
+        return InvalidArgument("config key 'mounts.local_roots' must be a list of directories");
+      std::vector<std::string> parsed(roots.size());
+      for (size_t i = 0; i < roots.size(); ++i)
+        RETURN_IF_ERROR(
+            ReadScalar(roots[i], "mounts.local_roots[" + std::to_string(i) + "]", &parsed[i]));
+      if (!on_cli_("--mount-root")) options_.mount_roots = std::move(parsed);
+    }
+    return Status::OK();
+  }
+
   ServeOptions& options_;
   const std::function<bool(std::string_view)>& on_cli_;
   std::vector<std::string>* ignored_;
@@ -150,6 +172,10 @@ Status ValidateServeOptions(const ServeOptions& options) {
   if (options.header_timeout_seconds < 1 || options.header_timeout_seconds > 3600)
     return InvalidArgument("header timeout must be 1..3600 seconds");
   if (options.data_dir.empty()) return InvalidArgument("data directory must not be empty");
+  for (const std::string& root : options.mount_roots) {
+    if (!root.starts_with("/"))
+      return InvalidArgument("mount root must be an absolute path, got '" + root + "'");
+  }
   return Status::OK();
 }
 

@@ -28,6 +28,9 @@ struct ServeOptions {
   bool demo = false;
   // From the first byte of a request to its last: slow and stalled senders are cut off.
   int header_timeout_seconds = 30;
+  // Host directories under which `local` mounts may lie (--mount-root, mounts.local_roots);
+  // none: local mounts are refused.
+  std::vector<std::string> mount_roots;
 };
 
 // Reads the YAML file `path` into `options`, skipping every option for which

@@ -43,6 +43,17 @@ TEST_F(ServeOptionsTest, ReadsTheReferenceKeys) {
   EXPECT_TRUE(ignored_.empty());
 }
 
+TEST_F(ServeOptionsTest, MountRoots) {
+  ASSERT_TRUE(Apply("mounts:\n  local_roots:\n    - /srv/a\n    - /srv/b\n").ok());
+  EXPECT_EQ(options_.mount_roots, (std::vector<std::string>{"/srv/a", "/srv/b"}));
+  options_.mount_roots = {"/cli"};
+  ASSERT_TRUE(Apply("mounts:\n  local_roots: [/srv/a]\n", {"--mount-root"}).ok());
+  EXPECT_EQ(options_.mount_roots, (std::vector<std::string>{"/cli"}));
+  EXPECT_EQ(Apply("mounts:\n  local_roots: /srv/a\n").code(), Code::kInvalidArgument);
+  options_.mount_roots = {"relative"};
+  EXPECT_EQ(ValidateServeOptions(options_).code(), Code::kInvalidArgument);
+}
+
 TEST_F(ServeOptionsTest, FlagsWinOverTheFile) {
   options_.port = 7000;
   ASSERT_TRUE(Apply("server:\n  port: 9000\n", {"--port"}).ok());

@@ -219,9 +219,14 @@ Status Rebac::RemoveObjects(Tx& tx, std::string_view tenant_id, std::string_view
   return tuple_writes::RemoveObjects(tx, tenant_id, type, id, Now()).status();
 }
 
-Status Rebac::RemoveObjects(std::string_view tenant_id, std::string_view type,
-                            std::string_view id) {
-  return engine_.Write([&](Tx& tx) { return RemoveObjects(tx, tenant_id, type, id); });
+StatusOr<int64_t> Rebac::RemoveObjects(std::string_view tenant_id, std::string_view type,
+                                       std::string_view id) {
+  int64_t removed = 0;
+  RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(removed, tuple_writes::RemoveObjects(tx, tenant_id, type, id, Now()));
+    return Status::OK();
+  }));
+  return removed;
 }
 
 // ---- Namespaces.

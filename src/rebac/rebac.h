@@ -130,10 +130,12 @@ class Rebac {
   Status RenameObjects(std::string_view tenant_id, std::string_view type, std::string_view old_id,
                        std::string_view new_id);
 
-  // Deletes the tuples whose object is (type, id) or, for type "file", below it.
+  // Deletes the tuples whose object is (type, id) or, for type "file", below it. The
+  // standalone form says how many it deleted.
   Status RemoveObjects(storage::Tx& tx, std::string_view tenant_id, std::string_view type,
                        std::string_view id);
-  Status RemoveObjects(std::string_view tenant_id, std::string_view type, std::string_view id);
+  StatusOr<int64_t> RemoveObjects(std::string_view tenant_id, std::string_view type,
+                                  std::string_view id);
 
   // ---- Namespaces.
 

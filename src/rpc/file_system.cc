@@ -6,7 +6,11 @@ namespace nexus::rpc {
 
 vfs::Router FileSystem(const CallContext& ctx) {
   const services::MountService* mounts = ctx.services.mounts;
-  return vfs::Router(*ctx.services.tree, mounts ? &mounts->table() : nullptr);
+  const auth::Identity& caller = ctx.caller;
+  return vfs::Router(*ctx.services.tree, mounts ? &mounts->table() : nullptr,
+                     [&caller](const vfs::Mount& m) {
+                       return services::MountService::InScope(caller, m.mount_point);
+                     });
 }
 
 }  // namespace nexus::rpc

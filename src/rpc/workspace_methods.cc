@@ -3,6 +3,7 @@
 #include "rpc/access.h"
 #include "rpc/method_table.h"
 #include "services/agents.h"
+#include "services/mounts.h"
 #include "services/workspace_registry.h"
 #include "services/workspace_snapshots.h"
 #include "util/clock.h"
@@ -39,9 +40,25 @@ StatusOr<bool> Listed(const CallContext& ctx, AccessPolicy& policy,
   return true;
 }
 
+// Snapshots and memories work on the path tree directly, so their directories may neither lie
+// in a mount nor hold one.
+Status NotMounted(const CallContext& ctx, const std::string& path) {
+  if (ctx.services.mounts == nullptr) return Status::OK();
+  const vfs::MountTable& table = ctx.services.mounts->table();
+  std::string point;
+  if (const std::optional<vfs::Resolved> at = table.Resolve(path)) point = at->mount->mount_point;
+  const auto below = table.Below(path);
+  if (point.empty() && !below.empty()) point = below.front()->mount_point;
+  if (point.empty()) return Status::OK();
+  return Status(Code::kValidation,
+                path + " is inside or holds the mount " + point +
+                    ": a workspace or memory directory must be part of the path tree");
+}
+
 Handler RegisterOf(DirKind kind) {
   return [kind](const Params& p, CallContext& ctx) -> StatusOr<MethodResult> {
     ASSIGN_OR_RETURN(const auth::ScopedPath path, Authorized(ctx, p.Str("path"), Access::kWrite));
+    RETURN_IF_ERROR(NotMounted(ctx, path.stored));
     services::NewRegistration reg;
     reg.path = path.stored;
     reg.legacy = path.legacy;

@@ -1,11 +1,10 @@
 #include "services/mounts.h"
 
-#include <climits>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "auth/tenant_paths.h"
 #include "util/clock.h"
+#include "util/file.h"
 #include "util/glob.h"
 #include "util/ids.h"
 #include "util/path.h"
@@ -109,31 +108,58 @@ Status CheckPlace(const auth::Identity& caller, const std::string& point) {
   return Status::OK();
 }
 
-// Whether `caller` sees things of stored path `point`'s tenant.
-bool InScope(const auth::Identity& caller, const std::string& point) {
-  return caller.is_system || auth::IsSystemWide(point) ||
-         auth::StoredPathTenant(point) == caller.tenant_id;
-}
-
 std::string TenantOf(const std::string& point) {
   return std::string(auth::StoredPathTenant(point));
 }
 
-std::string RealPath(const std::string& path) {
-  char resolved[PATH_MAX];
-  return ::realpath(path.c_str(), resolved) ? std::string(resolved) : path;
+// Skills and agents write their directories through the path tree, not the Router: a mount
+// over one would hide them, or receive writes meant for it. So a mount point is never a
+// user home (or above one), the tenant's skill root, or at or in a skill tier or an agent
+// directory: /tenant:<t>/skill..., /tenant:<t>/user:<u>, /tenant:<t>/user:<u>/{skill,agent}...,
+// /skill/....
+Status CheckNotServiceTree(const std::string& point) {
+  const Status refused = Validation("Mount point " + point +
+                                    " would cover a user home, a skill tier or an agent "
+                                    "directory, which services write directly");
+  if (IsSameOrUnder(point, "/skill")) return refused;
+  const std::string_view tenant = auth::StoredPathTenant(point);
+  if (tenant.empty()) return Status::OK();
+  const std::string root = auth::TenantRoot(tenant);
+  if (IsSameOrUnder(point, root + "/skill")) return refused;
+  const std::string_view rest = std::string_view(point).substr(root.size());  // "/user:u/..."
+  if (!rest.starts_with("/user:")) return Status::OK();
+  const size_t home_end = rest.find('/', 1);
+  if (home_end == std::string_view::npos) return refused;  // the home itself
+  const std::string home = root + std::string(rest.substr(0, home_end));
+  if (IsSameOrUnder(point, home + "/skill") || IsSameOrUnder(point, home + "/agent"))
+    return refused;
+  return Status::OK();
 }
 
-rebac::TupleWrite OwnerGrant(const std::string& point, const std::string& subject_type,
-                             const std::string& subject_id) {
-  return rebac::TupleWrite{TenantOf(point),
-                           {subject_type, subject_id, ""},
-                           "direct_owner",
-                           {"file", point},
-                           {},
-                           {},
-                           "",
-                           ""};
+// Host directories are the system administrator's to expose, whoever administers the tenant.
+Status NeedSystemForLocal(const auth::Identity& caller, const MountSpec& spec) {
+  if (spec.backend_type != "local" || caller.is_system) return Status::OK();
+  return PermissionDenied(
+      "Access denied: only the system administrator may mount a host directory (backend local)");
+}
+
+// Whether host directory `dir` (resolved) lies under one of `roots` (resolved).
+Status CheckUnderRoot(const std::string& dir, const std::vector<std::string>& roots) {
+  if (roots.empty())
+    return Validation(
+        "local mounts are disabled on this server: start it with --mount-root DIR (or "
+        "mounts.local_roots in its config file) to allow host directories under DIR");
+  for (const std::string& root : roots) {
+    if (IsSameOrUnder(dir, root)) return Status::OK();
+  }
+  std::string allowed;
+  for (const std::string& root : roots) allowed += (allowed.empty() ? "" : ", ") + root;
+  return Validation("data_dir " + dir + " is not under a mount root of this server (" + allowed +
+                    ")");
+}
+
+rebac::TupleWrite OwnerGrant(const std::string& point, const rebac::SubjectRef& owner) {
+  return rebac::TupleWrite{TenantOf(point), owner, "direct_owner", {"file", point}, {}, {}, "", ""};
 }
 
 constexpr const char* kSavedColumns =
@@ -272,6 +298,11 @@ MountService::MountService(storage::Engine& engine, vfs::PathTree& tree, rebac::
 
 MountService::~MountService() { Stop(); }
 
+bool MountService::InScope(const auth::Identity& caller, const std::string& mount_point) {
+  return caller.is_system || auth::IsSystemWide(mount_point) ||
+         auth::StoredPathTenant(mount_point) == caller.tenant_id;
+}
+
 std::vector<ConnectorInfo> MountService::Connectors() {
   std::vector<ConnectorInfo> out;
   for (const BackendType& t : Registry()) out.push_back(t.info);
@@ -293,7 +324,8 @@ StatusOr<std::unique_ptr<vfs::LocalBackend>> MountService::OpenBackend(
   ASSIGN_OR_RETURN(
       std::unique_ptr<vfs::LocalBackend> backend,
       vfs::LocalBackend::Open(config["data_dir"].get<std::string>(), spec.mount_point));
-  const std::string data_dir = RealPath(options_.server_data_dir);
+  RETURN_IF_ERROR(CheckUnderRoot(backend->host_dir(), options_.local_roots));
+  ASSIGN_OR_RETURN(const std::string data_dir, RealPath(options_.server_data_dir));
   if (IsSameOrUnder(backend->host_dir(), data_dir) ||
       IsSameOrUnder(data_dir, backend->host_dir())) {
     return Validation("data_dir " + backend->host_dir() +
@@ -302,8 +334,33 @@ StatusOr<std::unique_ptr<vfs::LocalBackend>> MountService::OpenBackend(
   return backend;
 }
 
+Status MountService::CheckNoCollision(const std::string& point) {
+  RETURN_IF_ERROR(CheckNotServiceTree(point));
+  const std::string tenant = TenantOf(point);
+  if (tenant.empty()) return Status::OK();
+  // Workspace snapshots restore into their directories through the tree, and a memory
+  // directory is the tree's: a mount may be neither at, above nor inside one.
+  std::vector<std::string> registered;
+  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(const Rows rows,
+                     tx.Query("SELECT path FROM registered_dirs WHERE tenant_id = ? AND "
+                              "(expires_at IS NULL OR expires_at > ?)",
+                              {tenant, NowMicros()}));
+    registered.clear();
+    for (const Row& r : rows) registered.push_back(r.Text(0));
+    return Status::OK();
+  }));
+  for (const std::string& dir : registered) {
+    if (IsSameOrUnder(point, dir) || IsSameOrUnder(dir, point))
+      return Validation("Mount point " + point + " overlaps the registered workspace or memory " +
+                        dir);
+  }
+  return Status::OK();
+}
+
 Status MountService::Activate(const MountSpec& spec, const std::string& owner) {
   ASSIGN_OR_RETURN(const std::string point, NormalizeFilePath(spec.mount_point));
+  RETURN_IF_ERROR(CheckNoCollision(point));
   ASSIGN_OR_RETURN(std::unique_ptr<vfs::LocalBackend> backend, OpenBackend(spec));
   StatusOr<vfs::FileInfo> existing = tree_.Stat(point);
   if (existing.ok() && !existing->is_directory)
@@ -324,12 +381,29 @@ Status MountService::Activate(const MountSpec& spec, const std::string& owner) {
   return Status::OK();
 }
 
+Status MountService::ActivateOwned(const MountSpec& spec, const rebac::SubjectRef& owner,
+                                   const std::string& owner_user) {
+  RETURN_IF_ERROR(Activate(spec, owner_user));
+  // System-wide paths carry no tuples (services/permission_hooks.h).
+  if (auth::IsSystemWide(spec.mount_point)) return Status::OK();
+  const Status granted = rebac_.WriteTuple(OwnerGrant(spec.mount_point, owner)).status();
+  if (!granted.ok()) {
+    // A mount nobody owns could be managed by no one but an admin: do not leave it active.
+    table_.Remove(spec.mount_point);
+    (void)tree_.Rmdir(spec.mount_point, /*recursive=*/false);
+  }
+  return granted;
+}
+
 Status MountService::Add(const auth::Identity& caller, const MountSpec& spec) {
   RETURN_IF_ERROR(NeedAdmin(caller, "add a mount"));
   RETURN_IF_ERROR(CheckPlace(caller, spec.mount_point));
-  RETURN_IF_ERROR(Activate(spec, caller.user_id));
-  return rebac_.WriteTuple(OwnerGrant(spec.mount_point, caller.subject_type, caller.subject_id))
-      .status();
+  RETURN_IF_ERROR(NeedSystemForLocal(caller, spec));
+  return ActivateOwned(spec, {caller.subject_type, caller.subject_id, ""}, caller.user_id);
+}
+
+Status MountService::ActivateSaved(const SavedMount& saved) {
+  return ActivateOwned(saved.spec, {"user", saved.owner_user_id, ""}, saved.owner_user_id);
 }
 
 StatusOr<std::shared_ptr<const vfs::Mount>> MountService::MountFor(
@@ -353,13 +427,14 @@ StatusOr<RemoveOutcome> MountService::Remove(const auth::Identity& caller,
     std::lock_guard<std::mutex> lock(snapshot_mu_);
     snapshots_.erase(mount_point);
   }
-  rebac::TupleFilter on_point;
-  on_point.object = rebac::ObjectRef{"file", mount_point};
-  StatusOr<int64_t> cleaned = rebac_.DeleteMatching(TenantOf(mount_point), on_point);
-  if (cleaned.ok()) {
-    out.permissions_cleaned = *cleaned;
-  } else {
-    out.errors.push_back(cleaned.status().message());
+  // Grants on files inside the mount go too: the paths no longer exist.
+  if (!auth::IsSystemWide(mount_point)) {
+    StatusOr<int64_t> cleaned = rebac_.RemoveObjects(TenantOf(mount_point), "file", mount_point);
+    if (cleaned.ok()) {
+      out.permissions_cleaned = *cleaned;
+    } else {
+      out.errors.push_back(cleaned.status().message());
+    }
   }
   Status rmdir = tree_.Rmdir(mount_point, /*recursive=*/false);
   out.directory_deleted = rmdir.ok();
@@ -380,6 +455,8 @@ StatusOr<std::string> MountService::Save(const auth::Identity& caller, const Sav
   RETURN_IF_ERROR(NeedAdmin(caller, "save a mount"));
   const MountSpec& spec = request.spec;
   RETURN_IF_ERROR(CheckPlace(caller, spec.mount_point));
+  RETURN_IF_ERROR(NeedSystemForLocal(caller, spec));
+  RETURN_IF_ERROR(CheckNoCollision(spec.mount_point));
   if (request.tenant_id && *request.tenant_id != TenantOf(spec.mount_point))
     return PermissionDenied("Access denied: tenant_id " + *request.tenant_id +
                             " does not own the mount point " + spec.mount_point);
@@ -418,9 +495,8 @@ Status MountService::Load(const auth::Identity& caller, const std::string& mount
                    ListSaved(caller, std::nullopt, std::nullopt));
   for (const SavedMount& m : saved) {
     if (m.spec.mount_point != mount_point) continue;
-    RETURN_IF_ERROR(Activate(m.spec, m.owner_user_id));
-    return rebac_.WriteTuple(OwnerGrant(mount_point, caller.subject_type, caller.subject_id))
-        .status();
+    RETURN_IF_ERROR(NeedSystemForLocal(caller, m.spec));
+    return ActivateSaved(m);
   }
   return InvalidArgument("Mount not found in database: " + mount_point);
 }
@@ -445,10 +521,7 @@ Status MountService::LoadAllSaved(
   ASSIGN_OR_RETURN(const std::vector<SavedMount> saved,
                    ListSaved(system, std::nullopt, std::nullopt));
   for (const SavedMount& m : saved) {
-    Status s = Activate(m.spec, m.owner_user_id);
-    if (s.ok())
-      s = rebac_.WriteTuple(OwnerGrant(m.spec.mount_point, "user", m.owner_user_id)).status();
-    if (!s.ok()) failed(m.spec.mount_point, s);
+    if (Status s = ActivateSaved(m); !s.ok()) failed(m.spec.mount_point, s);
   }
   return Status::OK();
 }
@@ -466,9 +539,13 @@ StatusOr<SyncReport> MountService::Scan(const vfs::Mount& mount, const SyncOptio
   std::vector<std::string> skipped;
   std::vector<vfs::FileInfo> entries = {top};
   if (top.is_directory) {
-    ASSIGN_OR_RETURN(entries, mount.backend->List(root, options.recursive, &skipped));
+    ASSIGN_OR_RETURN(entries, mount.backend->List(root, options.recursive, &skipped, cancelled));
   }
   SyncReport report;
+  if (cancelled()) {
+    *stopped = true;
+    return report;
+  }
   std::map<std::string, std::string> seen;
   for (const vfs::FileInfo& e : entries) {
     if (cancelled()) {
@@ -547,13 +624,14 @@ StatusOr<SyncJob> MountService::SubmitSync(const auth::Identity& caller,
             {id, caller.tenant_id, mount_point, params_json, NowMicros(), caller.user_id})
         .status();
   }));
+  // Read before queueing: the answer is the job as submitted, whatever the worker does next.
+  ASSIGN_OR_RETURN(const std::optional<SyncJob> job, ReadJob(id));
+  if (!job) return Internal("sync job " + id + " vanished");
   {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.emplace_back(id, options);
   }
   cv_.notify_all();
-  ASSIGN_OR_RETURN(const std::optional<SyncJob> job, ReadJob(id));
-  if (!job) return Internal("sync job " + id + " vanished");
   return *job;
 }
 
@@ -574,8 +652,10 @@ StatusOr<CancelOutcome> MountService::CancelJob(const auth::Identity& caller,
   if (job->status != "pending" && job->status != "running")
     return CancelOutcome{false, "Cannot cancel job with status: " + job->status};
   {
+    // A queued job leaves the queue; only the running one needs telling.
     std::lock_guard<std::mutex> lock(mu_);
-    cancel_requests_.insert(id);
+    std::erase_if(queue_, [&](const auto& queued) { return queued.first == id; });
+    if (running_ == id) cancel_requests_.insert(id);
   }
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) {
     return tx
@@ -648,8 +728,6 @@ void MountService::RunJob(const std::string& id, const SyncOptions& options) {
                     {NowMicros(), SyncReportJson(*report),
                      Json{{"files_scanned", report->files_scanned}}.dump()});
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  cancel_requests_.erase(id);
 }
 
 void MountService::WorkerLoop() {
@@ -659,10 +737,18 @@ void MountService::WorkerLoop() {
     if (stopping_) return;
     const auto [id, options] = queue_.front();
     queue_.pop_front();
+    running_ = id;
     lock.unlock();
     RunJob(id, options);
     lock.lock();
+    running_.clear();
+    cancel_requests_.erase(id);
   }
+}
+
+size_t MountService::OpenCancelRequests() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cancel_requests_.size();
 }
 
 void MountService::StartWorker() {

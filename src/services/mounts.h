@@ -2,11 +2,13 @@
 // mount configurations saved in `mount_configs` and restored at start, and sync jobs.
 //
 // The one backend served besides the path tree is `local`: a host directory mapped into the
-// tree (vfs::LocalBackend). Because it exposes host files, only an admin may mount one, at a
-// path of a tenant it administers (system-wide paths: the system administrator only), never
-// a namespace root ("/", "/tenant:<t>", "/skill", ...), never overlapping another mount, and
-// never over a host directory that holds, or lies in, the server's data directory. The
-// connector types answer kValidation "backend not available".
+// tree (vfs::LocalBackend). Because it exposes host files (/proc, /etc, the server's own
+// secrets), only the system administrator may add, save or load one, and only over a
+// directory that, symbolic links resolved, lies under one of the configured local roots and
+// neither holds nor lies in the server's data directory. Mount points are never a namespace
+// root ("/", "/tenant:<t>", "/skill", ...), never overlap another mount, and never cover
+// what services write through the path tree directly (CheckNoCollision). The connector
+// types answer kValidation "backend not available".
 //
 // Mount points are stored paths (the rpc layer scopes what callers name). Saved mounts and
 // sync jobs belong to the tenant of their mount point; a non-admin sees only its own.
@@ -121,6 +123,9 @@ struct CancelOutcome {
 
 struct MountServiceOptions {
   std::string server_data_dir;  // host directories may neither hold nor lie in it
+  // Absolute paths, symbolic links resolved: a local mount's directory must be one of them
+  // or lie below one. None: local mounts are refused.
+  std::vector<std::string> local_roots;
 };
 
 class MountService {
@@ -134,8 +139,12 @@ class MountService {
   const vfs::MountTable& table() const { return table_; }
 
   static std::vector<ConnectorInfo> Connectors();
+  // Whether `caller` sees the mount at `mount_point` at all: its own tenant's and the
+  // system-wide ones (every one for the system administrator).
+  static bool InScope(const auth::Identity& caller, const std::string& mount_point);
 
-  // Activates a mount and grants the caller direct_owner on its point.
+  // Activates a mount and grants the caller direct_owner on its point (none on system-wide
+  // points, which carry no tuples).
   Status Add(const auth::Identity& caller, const MountSpec& spec);
   StatusOr<RemoveOutcome> Remove(const auth::Identity& caller, const std::string& mount_point);
   // Active mounts of the caller's tenant and the system-wide ones (every one for the system
@@ -146,6 +155,7 @@ class MountService {
   StatusOr<std::vector<SavedMount>> ListSaved(const auth::Identity& caller,
                                               const std::optional<std::string>& owner_user_id,
                                               const std::optional<std::string>& tenant_id);
+  // Activates a saved mount; its saved owner (not the caller) is granted direct_owner.
   Status Load(const auth::Identity& caller, const std::string& mount_point);
   StatusOr<bool> DeleteSaved(const auth::Identity& caller, const std::string& mount_point);
   // Activates every saved mount (at server start); `failed` hears of each that cannot be.
@@ -166,13 +176,25 @@ class MountService {
   // Jobs left pending or running by a previous process are marked failed.
   Status RecoverJobsAfterRestart();
   void StartWorker();
-  // Stops the worker: a running job ends as cancelled. Idempotent.
+  // Stops the worker: a running job ends as cancelled, even in the middle of listing a large
+  // host tree. Idempotent.
   void Stop();
+  // Cancellations not yet seen through by the worker (tests and diagnostics: 0 when idle).
+  size_t OpenCancelRequests();
 
  private:
   // The backend `spec` asks for (errors naming paths below its mount point).
   StatusOr<std::unique_ptr<vfs::LocalBackend>> OpenBackend(const MountSpec& spec) const;
+  // kValidation when a mount at `point` would cover what services write through the tree
+  // directly: user homes, skill tiers, agent directories, registered workspaces and memories.
+  Status CheckNoCollision(const std::string& point);
   Status Activate(const MountSpec& spec, const std::string& owner);
+  // Activate, then make `owner` direct_owner of the point; a mount whose grant fails is
+  // taken down again.
+  Status ActivateOwned(const MountSpec& spec, const rebac::SubjectRef& owner,
+                       const std::string& owner_user);
+  // A saved mount, owned by its saved owner (whoever loads it).
+  Status ActivateSaved(const SavedMount& saved);
   StatusOr<std::shared_ptr<const vfs::Mount>> MountFor(const auth::Identity& caller,
                                                        const std::string& mount_point) const;
   // Scans `mount`; `cancelled` is polled between files and sets `*stopped` when it says so.
@@ -198,8 +220,10 @@ class MountService {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::pair<std::string, SyncOptions>> queue_;  // GUARDED_BY(mu_): job id, options
-  std::set<std::string> cancel_requests_;                  // GUARDED_BY(mu_)
-  bool stopping_ = false;                                  // GUARDED_BY(mu_)
+  std::string running_;                                    // GUARDED_BY(mu_): "" when idle
+  // Cancellations of the running job; erased by the worker when the job ends.
+  std::set<std::string> cancel_requests_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;                  // GUARDED_BY(mu_)
   std::thread worker_;
 };
 

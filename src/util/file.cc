@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 
 #include "util/fault_injection.h"
@@ -83,6 +85,12 @@ Status WriteFileAtomically(const std::string& final_path, std::string_view data,
     return s;
   }
   return sync ? SyncDirectory(DirectoryOf(final_path)) : Status::OK();
+}
+
+StatusOr<std::string> RealPath(const std::string& path) {
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved) == nullptr) return ErrnoStatus(errno, "realpath " + path);
+  return std::string(resolved);
 }
 
 StatusOr<std::string> ReadFile(const std::string& path) {

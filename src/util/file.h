@@ -23,6 +23,10 @@ Status WriteFileAtomically(const std::string& final_path, std::string_view data,
 // Reads a whole file.
 StatusOr<std::string> ReadFile(const std::string& path);
 
+// The absolute path of `path` with every symbolic link, "." and ".." resolved; an error
+// (never `path` itself) when that cannot be done.
+StatusOr<std::string> RealPath(const std::string& path);
+
 // Writes all of `data` to `fd`, retrying short writes; `what` names the file in errors.
 Status WriteAll(int fd, std::string_view data, const std::string& what);
 

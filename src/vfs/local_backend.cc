@@ -86,13 +86,14 @@ StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Open(const std::string& ho
                                            : std::string("cannot be opened: ") + std::strerror(err);
     return Status(Code::kValidation, "data_dir '" + host_dir + "' " + why);
   }
-  char resolved[PATH_MAX];
-  if (::realpath(host_dir.c_str(), resolved) == nullptr) {
-    const int err = errno;
+  // The directory actually opened, not what the name leads to now: checks on host_dir()
+  // then judge the directory every operation starts from.
+  StatusOr<std::string> resolved = RealPath("/proc/self/fd/" + std::to_string(fd));
+  if (!resolved.ok()) {
     ::close(fd);
-    return ErrnoStatus(err, "realpath " + host_dir);
+    return resolved.status();
   }
-  return std::unique_ptr<LocalBackend>(new LocalBackend(resolved, std::move(label), fd));
+  return std::unique_ptr<LocalBackend>(new LocalBackend(*resolved, std::move(label), fd));
 }
 
 LocalBackend::~LocalBackend() { ::close(root_fd_); }
@@ -122,6 +123,16 @@ Status LocalBackend::ErrnoError(int err, std::string_view rel) const {
       return PermissionDenied("Access denied by the host: " + path);
     case EINVAL:
       return Status(Code::kValidation, "Invalid operation on " + path);
+    case EROFS:
+      return Status(Code::kValidation, "Read-only host filesystem: " + path);
+    case ENAMETOOLONG:
+      return InvalidPath("File name too long: " + path);
+    case EBUSY:
+    case ETXTBSY:
+      return Status(Code::kValidation, "In use on the host: " + path);
+    case EFBIG:
+    case EMLINK:
+      return Status(Code::kValidation, "Exceeds a limit of the host filesystem: " + path);
     default:
       return ErrnoStatus(err, path);
   }
@@ -202,6 +213,11 @@ StatusOr<FileContent> LocalBackend::Read(std::string_view rel) {
   FileContent out;
   ASSIGN_OR_RETURN(out.info, StatAt(fd.get(), "", rel));
   if (out.info.is_directory) return ErrnoError(EISDIR, rel);
+  if (out.info.size > kMaxReadBytes) {
+    return Status(Code::kValidation, "File too large to read through a mount: " + Shown(rel) +
+                                         " holds " + std::to_string(out.info.size) +
+                                         " bytes, the limit is " + std::to_string(kMaxReadBytes));
+  }
   out.info.mime_type = GuessMimeType(parent.name);
   ASSIGN_OR_RETURN(out.content, ReadAll(fd.get(), Shown(rel)));
   return out;
@@ -332,9 +348,11 @@ StatusOr<FileInfo> LocalBackend::Stat(std::string_view rel) {
 }
 
 Status LocalBackend::ListInto(int dir_fd, const std::string& rel, bool recursive,
-                              std::vector<FileInfo>& out, std::vector<std::string>* skipped) const {
+                              std::vector<FileInfo>& out, std::vector<std::string>* skipped,
+                              const std::function<bool()>& stop) const {
   ASSIGN_OR_RETURN(const std::vector<std::string> names, Names(dir_fd, Shown(rel)));
   for (const std::string& name : names) {
+    if (stop && stop()) return Status::OK();
     if (name.starts_with(kTempPrefix)) continue;
     const std::string child = Join(rel, name);
     StatusOr<FileInfo> info = StatAt(dir_fd, name, child);
@@ -347,16 +365,17 @@ Status LocalBackend::ListInto(int dir_fd, const std::string& rel, bool recursive
     if (!info->is_directory || !recursive) continue;
     UniqueFd sub(::openat(dir_fd, name.c_str(), kDirFlags));
     if (sub.get() < 0) continue;  // replaced by a link since the stat: skip it
-    RETURN_IF_ERROR(ListInto(sub.get(), child, recursive, out, skipped));
+    RETURN_IF_ERROR(ListInto(sub.get(), child, recursive, out, skipped, stop));
   }
   return Status::OK();
 }
 
 StatusOr<std::vector<FileInfo>> LocalBackend::List(std::string_view rel, bool recursive,
-                                                   std::vector<std::string>* skipped) {
+                                                   std::vector<std::string>* skipped,
+                                                   const std::function<bool()>& stop) {
   ASSIGN_OR_RETURN(const UniqueFd dir, OpenDir(rel, /*create=*/false));
   std::vector<FileInfo> out;
-  RETURN_IF_ERROR(ListInto(dir.get(), std::string(rel), recursive, out, skipped));
+  RETURN_IF_ERROR(ListInto(dir.get(), std::string(rel), recursive, out, skipped, stop));
   std::sort(out.begin(), out.end(),
             [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
   return out;

@@ -16,6 +16,7 @@
 #ifndef NEXUS_VFS_LOCAL_BACKEND_H_
 #define NEXUS_VFS_LOCAL_BACKEND_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,7 +39,12 @@ class LocalBackend {
   LocalBackend(const LocalBackend&) = delete;
   LocalBackend& operator=(const LocalBackend&) = delete;
 
+  // The opened directory's absolute path, every symbolic link resolved.
   const std::string& host_dir() const { return host_dir_; }
+
+  // The largest file Read returns (kValidation above it): a whole file is held in memory
+  // and sent in one answer, so the cap is of the order of the server's request body limit.
+  static constexpr int64_t kMaxReadBytes = int64_t{64} << 20;
 
   StatusOr<FileContent> Read(std::string_view rel);
   // Atomic: a temporary file beside the target, fsync, rename over it, fsync of the directory.
@@ -54,9 +60,12 @@ class LocalBackend {
   Status Rename(std::string_view from, std::string_view to);
   StatusOr<FileInfo> Stat(std::string_view rel);
   // The entries below directory `rel` (paths relative to the host directory), sorted. Names
-  // left out (symbolic links and special files) are appended to `skipped` when given.
+  // left out (symbolic links and special files) are appended to `skipped` when given. `stop`,
+  // when given, is polled before each entry: once it says true the walk ends and the listing
+  // is incomplete (a long walk of a huge tree must not hold up a shutdown).
   StatusOr<std::vector<FileInfo>> List(std::string_view rel, bool recursive,
-                                       std::vector<std::string>* skipped = nullptr);
+                                       std::vector<std::string>* skipped = nullptr,
+                                       const std::function<bool()>& stop = {});
 
  private:
   LocalBackend(std::string host_dir, std::string label, int root_fd)
@@ -74,7 +83,7 @@ class LocalBackend {
   StatusOr<FileInfo> WriteLocked(std::string_view rel, std::string_view content,
                                  const WriteOptions& options);
   Status ListInto(int dir_fd, const std::string& rel, bool recursive, std::vector<FileInfo>& out,
-                  std::vector<std::string>* skipped) const;
+                  std::vector<std::string>* skipped, const std::function<bool()>& stop) const;
   Status RemoveTree(int dir_fd, const std::string& rel) const;
 
   const std::string host_dir_;

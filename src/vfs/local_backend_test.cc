@@ -122,6 +122,33 @@ TEST_F(LocalBackendTest, DotDotIsRefused) {
   EXPECT_EQ(*ReadFile(host_.path() + "/secret"), "s");
 }
 
+// Bad input is the caller's fault, never an internal error; too large a file is refused.
+TEST_F(LocalBackendTest, CallerErrorsAndTheReadCap) {
+  const std::string long_name(300, 'n');
+  EXPECT_EQ(backend_->Write(long_name, "x").status().code(), Code::kInvalidPath);
+  EXPECT_EQ(backend_->Read(long_name).status().code(), Code::kInvalidPath);
+  EXPECT_EQ(backend_->Mkdir(long_name + "/d", true, false).code(), Code::kInvalidPath);
+
+  ASSERT_TRUE(WriteFileAtomically(Host("big"), "", false).ok());
+  ASSERT_EQ(::truncate(Host("big").c_str(), LocalBackend::kMaxReadBytes + 1), 0);
+  EXPECT_EQ(backend_->Read("big").status().code(), Code::kValidation);
+  EXPECT_EQ(backend_->Append("big", "x").status().code(), Code::kValidation);
+  ASSERT_EQ(::truncate(Host("big").c_str(), LocalBackend::kMaxReadBytes), 0);
+  EXPECT_TRUE(backend_->Read("big").ok()) << "the cap itself is allowed";
+}
+
+TEST_F(LocalBackendTest, ListingStopsWhenAsked) {
+  for (const char* name : {"a", "b", "c", "d/e", "d/f"})
+    ASSERT_TRUE(backend_->Write(name, "x").ok());
+  int polls = 0;
+  auto partial = backend_->List("", true, nullptr, [&] { return ++polls > 2; });
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ(partial->size(), 2u);
+  auto whole = backend_->List("", true, nullptr, [] { return false; });
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->size(), 6u);
+}
+
 // Links planted in the directory after it was mounted lead nowhere, whatever they point at.
 TEST_F(LocalBackendTest, SymbolicLinksAreNeverFollowed) {
   const std::string outside = host_.path() + "/outside";

@@ -245,6 +245,17 @@ Status PathTree::Rename(std::string_view raw_old, std::string_view raw_new) {
   });
 }
 
+Status PathTree::RunRemovedHook(std::string_view path) {
+  if (!hooks_.removed) return Status::OK();
+  return engine_.Write([&](Tx& tx) { return hooks_.removed(tx, std::string(path)); });
+}
+
+Status PathTree::RunRenamedHook(std::string_view from, std::string_view to) {
+  if (!hooks_.renamed) return Status::OK();
+  return engine_.Write(
+      [&](Tx& tx) { return hooks_.renamed(tx, std::string(from), std::string(to)); });
+}
+
 StatusOr<FileInfo> PathTree::Stat(std::string_view raw_path) {
   ASSIGN_OR_RETURN(const std::string path, NormalizePath(raw_path));
   if (path == "/") return RootInfo();

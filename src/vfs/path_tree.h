@@ -172,6 +172,11 @@ class PathTree {
   // Unified line diff of two versions; empty when their contents are equal.
   StatusOr<std::string> DiffVersions(std::string_view path, int64_t v1, int64_t v2);
 
+  // The hooks of a removal or a move that happened outside the tree (on a mounted path, see
+  // Router), so that what names `path` goes or follows as it would in the tree.
+  Status RunRemovedHook(std::string_view path);
+  Status RunRenamedHook(std::string_view from, std::string_view to);
+
   // Per-file key/value metadata. Setting std::nullopt removes the key.
   Status SetFileMetadata(std::string_view path, std::string_view key,
                          std::optional<std::string> value);

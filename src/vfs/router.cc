@@ -32,6 +32,17 @@ bool HasPrefix(const std::string& path, std::string_view dir, const std::string&
   return prefix.empty() || std::string_view(path).substr(skip).starts_with(prefix);
 }
 
+// The first `limit` (0: all) of `sorted`, with the last path as the cursor when more follow.
+ListPage Paginate(std::vector<FileInfo> sorted, int64_t limit) {
+  ListPage page;
+  if (limit > 0 && static_cast<int64_t>(sorted.size()) > limit) {
+    sorted.resize(static_cast<size_t>(limit));
+    page.next_cursor = sorted.back().path;
+  }
+  page.entries = std::move(sorted);
+  return page;
+}
+
 }  // namespace
 
 StatusOr<std::optional<Resolved>> Router::Route(std::string_view path) const {
@@ -93,7 +104,8 @@ Status Router::Delete(std::string_view path) {
   if (!at) return tree_.Delete(path);
   RETURN_IF_ERROR(NotAMountPoint(path));
   RETURN_IF_ERROR(ReadOnly(*at));
-  return at->mount->backend->Delete(at->relative);
+  RETURN_IF_ERROR(at->mount->backend->Delete(at->relative));
+  return tree_.RunRemovedHook(VirtualPath(*at->mount, at->relative));
 }
 
 StatusOr<FileInfo> Router::Copy(const Actor& actor, std::string_view src, std::string_view dst) {
@@ -116,7 +128,8 @@ Status Router::Rmdir(std::string_view path, bool recursive) {
   ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
   if (!at) return tree_.Rmdir(path, recursive);
   RETURN_IF_ERROR(ReadOnly(*at));
-  return at->mount->backend->Rmdir(at->relative, recursive);
+  RETURN_IF_ERROR(at->mount->backend->Rmdir(at->relative, recursive));
+  return tree_.RunRemovedHook(VirtualPath(*at->mount, at->relative));
 }
 
 Status Router::Rename(std::string_view old_path, std::string_view new_path) {
@@ -130,7 +143,9 @@ Status Router::Rename(std::string_view old_path, std::string_view new_path) {
                                          std::string(old_path) + " -> " + std::string(new_path));
   }
   RETURN_IF_ERROR(ReadOnly(*from));
-  return from->mount->backend->Rename(from->relative, to->relative);
+  RETURN_IF_ERROR(from->mount->backend->Rename(from->relative, to->relative));
+  return tree_.RunRenamedHook(VirtualPath(*from->mount, from->relative),
+                              VirtualPath(*to->mount, to->relative));
 }
 
 StatusOr<bool> Router::Exists(std::string_view path) {
@@ -165,10 +180,25 @@ StatusOr<std::vector<FileInfo>> Router::MountedEntries(const Resolved& at, bool 
   return entries;
 }
 
+std::vector<std::shared_ptr<const Mount>> Router::VisibleMounts(
+    std::vector<std::shared_ptr<const Mount>> mounts) const {
+  if (!visible_) return mounts;
+  std::erase_if(mounts, [&](const auto& m) { return !visible_(*m); });
+  return mounts;
+}
+
 StatusOr<ListPage> Router::MergedList(const std::string& dir, const ListOptions& options) {
   ASSIGN_OR_RETURN(ListPage page, tree_.List(dir, options));
-  const auto below = mounts_->Below(dir);
+  const auto below = VisibleMounts(mounts_->Below(dir));
   if (below.empty()) return page;
+  // When the tree has more after this page, entries past its last one belong to later pages:
+  // merging them now would skip the tree's entries before them.
+  const std::optional<std::string> bound =
+      page.next_cursor.empty() ? std::nullopt : std::optional<std::string>(page.next_cursor);
+  const auto in_page = [&](const std::string& path) {
+    return path > options.cursor && (!bound || path <= *bound) &&
+           HasPrefix(path, dir, options.prefix);
+  };
   std::vector<FileInfo> entries;
   std::set<std::string> seen;
   for (FileInfo& e : page.entries) {
@@ -180,7 +210,7 @@ StatusOr<ListPage> Router::MergedList(const std::string& dir, const ListOptions&
   for (const auto& mount : below) {
     const bool child = ParentPath(mount->mount_point) == dir;
     if (!seen.contains(mount->mount_point) && (child || options.recursive) &&
-        HasPrefix(mount->mount_point, dir, options.prefix)) {
+        in_page(mount->mount_point)) {
       FileInfo point;
       point.path = mount->mount_point;
       point.is_directory = true;
@@ -190,13 +220,15 @@ StatusOr<ListPage> Router::MergedList(const std::string& dir, const ListOptions&
     if (!options.recursive) continue;
     ASSIGN_OR_RETURN(std::vector<FileInfo> inside, MountedEntries(Resolved{mount, ""}, true));
     for (FileInfo& e : inside) {
-      if (HasPrefix(e.path, dir, options.prefix)) entries.push_back(std::move(e));
+      if (in_page(e.path)) entries.push_back(std::move(e));
     }
   }
   std::sort(entries.begin(), entries.end(),
             [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
-  page.entries = std::move(entries);
-  return page;
+  ListPage merged = Paginate(std::move(entries), options.limit);
+  if (bound && merged.next_cursor.empty())
+    merged.next_cursor = merged.entries.empty() ? *bound : merged.entries.back().path;
+  return merged;
 }
 
 StatusOr<ListPage> Router::List(std::string_view dir, const ListOptions& options) {
@@ -206,13 +238,13 @@ StatusOr<ListPage> Router::List(std::string_view dir, const ListOptions& options
     ASSIGN_OR_RETURN(const std::string normal, NormalizePath(dir));
     return MergedList(normal, options);
   }
+  if (options.limit < 0) return InvalidArgument("limit must not be negative");
   ASSIGN_OR_RETURN(std::vector<FileInfo> entries, MountedEntries(*at, options.recursive));
   const std::string shown = VirtualPath(*at->mount, at->relative);
-  ListPage page;
-  for (FileInfo& e : entries) {
-    if (HasPrefix(e.path, shown, options.prefix)) page.entries.push_back(std::move(e));
-  }
-  return page;
+  std::erase_if(entries, [&](const FileInfo& e) {
+    return e.path <= options.cursor || !HasPrefix(e.path, shown, options.prefix);
+  });
+  return Paginate(std::move(entries), options.limit);
 }
 
 StatusOr<std::vector<std::string>> Router::Glob(std::string_view pattern, std::string_view base) {
@@ -227,7 +259,7 @@ StatusOr<std::vector<std::string>> Router::Glob(std::string_view pattern, std::s
     const std::optional<Resolved> at = mounts_->Resolve(m);
     if (!at || at->relative.empty()) out.insert(std::move(m));
   }
-  for (const auto& mount : mounts_->All()) {
+  for (const auto& mount : VisibleMounts(mounts_->All())) {
     if (!IsSameOrUnder(mount->mount_point, root) && !IsSameOrUnder(root, mount->mount_point))
       continue;
     ASSIGN_OR_RETURN(const std::vector<FileInfo> inside,

@@ -6,10 +6,13 @@
 // mount refuses every change with kValidation, the mount point itself cannot be deleted,
 // removed or renamed (remove_mount does that), and nothing moves across a mount boundary.
 // Listings of a directory above mount points show the mounts' contents in place of the
-// tree's, and glob searches mounted files too. Grep searches the path tree only.
+// tree's, and glob searches mounted files too. Grep searches the path tree only. Deletes and
+// renames on a mounted path run the tree's removed and renamed hooks after the host change,
+// so permission tuples naming the path go or follow as they do in the tree.
 #ifndef NEXUS_VFS_ROUTER_H_
 #define NEXUS_VFS_ROUTER_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,10 +24,16 @@
 
 namespace nexus::vfs {
 
+// Which mounts a walk over many of them (a listing or glob above mount points) may enter.
+using MountFilter = std::function<bool(const Mount&)>;
+
 class Router {
  public:
-  // `mounts` may be null: then everything goes to the tree.
-  Router(PathTree& tree, const MountTable* mounts) : tree_(tree), mounts_(mounts) {}
+  // `mounts` may be null: then everything goes to the tree. `visible`, when given, keeps
+  // listings and globs out of the mounts it refuses (another tenant's, say), so they are
+  // not even read; a path named directly still routes to its mount.
+  Router(PathTree& tree, const MountTable* mounts, MountFilter visible = {})
+      : tree_(tree), mounts_(mounts), visible_(std::move(visible)) {}
 
   StatusOr<FileInfo> Write(const Actor& actor, std::string_view path, std::string_view content,
                            const WriteOptions& options = {});
@@ -56,11 +65,16 @@ class Router {
   Status NotAMountPoint(std::string_view path) const;
   // The mount's entries below `rel` with their virtual paths and owner.
   StatusOr<std::vector<FileInfo>> MountedEntries(const Resolved& at, bool recursive) const;
-  // The tree's listing of `dir` with the mounts below it in place of the tree's entries.
+  // The tree's listing of `dir` with the mounts below it in place of the tree's entries;
+  // cursor and limit apply to the merged, sorted listing as they do to the tree's.
   StatusOr<ListPage> MergedList(const std::string& dir, const ListOptions& options);
+  // The ones of `mounts` that visible_ lets walks enter.
+  std::vector<std::shared_ptr<const Mount>> VisibleMounts(
+      std::vector<std::shared_ptr<const Mount>> mounts) const;
 
   PathTree& tree_;
   const MountTable* const mounts_;
+  const MountFilter visible_;
 };
 
 }  // namespace nexus::vfs

@@ -107,5 +107,86 @@ TEST_F(RouterTest, MountBoundariesAndVersions) {
   EXPECT_EQ(tree_->Read("/t/from-mount")->content, "A");
 }
 
+// Pages of `dir` of `limit` entries each, followed to the end: the paths of each page.
+std::vector<std::vector<std::string>> Pages(Router router, const std::string& dir, bool recursive,
+                                            int64_t limit) {
+  std::vector<std::vector<std::string>> pages;
+  ListOptions options;
+  options.recursive = recursive;
+  options.limit = limit;
+  for (int guard = 0; guard < 100; ++guard) {
+    auto page = router.List(dir, options);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    if (!page.ok()) break;
+    pages.emplace_back();
+    for (const auto& e : page->entries) pages.back().push_back(e.path);
+    if (page->next_cursor.empty()) break;
+    options.cursor = page->next_cursor;
+  }
+  return pages;
+}
+
+// Cursor and limit apply to the merged listing, so every entry shows exactly once.
+TEST_F(RouterTest, PagesOfMergedAndMountedListings) {
+  for (const char* path : {"/t/data/b", "/t/data/x/a.txt", "/t/data/x/c"})
+    ASSERT_TRUE(router().Write(actor_, path, "x").ok());
+  for (const char* path : {"/t/a", "/t/plain", "/t/z"})
+    ASSERT_TRUE(router().Write(actor_, path, "x").ok());
+  using Paths = std::vector<std::vector<std::string>>;
+  EXPECT_EQ(Pages(router(), "/t", true, 3), (Paths{{"/t/a", "/t/data", "/t/data/b"},
+                                                   {"/t/data/x", "/t/data/x/a.txt", "/t/data/x/c"},
+                                                   {"/t/plain", "/t/ro", "/t/z"}}));
+  EXPECT_EQ(Pages(router(), "/t", false, 2),
+            (Paths{{"/t/a", "/t/data"}, {"/t/plain", "/t/ro"}, {"/t/z"}}));
+  EXPECT_EQ(Pages(router(), "/t/data", true, 2),
+            (Paths{{"/t/data/b", "/t/data/x"}, {"/t/data/x/a.txt", "/t/data/x/c"}}));
+  EXPECT_EQ(Pages(router(), "/t/data", false, 0), (Paths{{"/t/data/b", "/t/data/x"}}));
+  ListOptions negative;
+  negative.limit = -1;
+  EXPECT_EQ(router().List("/t/data", negative).status().code(), Code::kInvalidArgument);
+}
+
+// A filtered router's walks never enter the mounts it hides.
+TEST_F(RouterTest, WalksSkipHiddenMounts) {
+  ASSERT_TRUE(router().Write(actor_, "/t/data/a.txt", "A").ok());
+  ASSERT_TRUE(WriteFileAtomically(ro_dir_.path() + "/r.txt", "R", false).ok());
+  Router only_data(*tree_, &mounts_, [](const Mount& m) { return m.mount_point == "/t/data"; });
+  EXPECT_EQ(*only_data.Glob("**/*.txt", "/"), (std::vector<std::string>{"/t/data/a.txt"}));
+  ListOptions recursive;
+  recursive.recursive = true;
+  auto listed = only_data.List("/t", recursive);
+  ASSERT_TRUE(listed.ok());
+  std::vector<std::string> paths;
+  for (const auto& e : listed->entries) paths.push_back(e.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/t/data", "/t/data/a.txt", "/t/ro"}))
+      << "the hidden mount's point is the tree's directory, its content stays out";
+  EXPECT_EQ(*router().Glob("**/*.txt", "/"),
+            (std::vector<std::string>{"/t/data/a.txt", "/t/ro/r.txt"}));
+}
+
+// Tuples naming a mounted path follow it: the tree's hooks run for changes on the host.
+TEST_F(RouterTest, DeletesAndRenamesInMountsRunTheTreesHooks) {
+  std::vector<std::string> calls;
+  PathTreeHooks hooks;
+  hooks.removed = [&](storage::Tx&, const std::string& path) {
+    calls.push_back("removed " + path);
+    return Status::OK();
+  };
+  hooks.renamed = [&](storage::Tx&, const std::string& from, const std::string& to) {
+    calls.push_back("renamed " + from + " " + to);
+    return Status::OK();
+  };
+  PathTree hooked(*store_.engine, *store_.blobs, hooks);
+  Router router(hooked, &mounts_);
+  ASSERT_TRUE(router.Write(actor_, "/t/data/d/a", "A").ok());
+  ASSERT_TRUE(router.Rename("/t/data/d/a", "/t/data/d/b").ok());
+  ASSERT_TRUE(router.Delete("/t/data/d/b").ok());
+  ASSERT_TRUE(router.Rmdir("/t/data/d", true).ok());
+  EXPECT_EQ(calls, (std::vector<std::string>{"renamed /t/data/d/a /t/data/d/b",
+                                             "removed /t/data/d/b", "removed /t/data/d"}));
+  EXPECT_EQ(router.Delete("/t/data/missing").code(), Code::kNotFound);
+  EXPECT_EQ(calls.size(), 3u) << "a failed change runs no hook";
+}
+
 }  // namespace
 }  // namespace nexus::vfs
