@@ -163,6 +163,10 @@ StatusOr<BatchResult> PathTree::ApplyBatch(const Actor& actor,
   return result;
 }
 
+StatusOr<std::string> PathTree::StoreContent(std::string_view content) {
+  return blobs_.Put(content);
+}
+
 Status PathTree::Mkdir(const Actor& actor, std::string_view raw_path, bool parents, bool exist_ok) {
   ASSIGN_OR_RETURN(const std::string path, NormalizeFilePath(raw_path));
   return engine_.Write([&](Tx& tx) -> Status {

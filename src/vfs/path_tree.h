@@ -145,6 +145,10 @@ class PathTree {
   // recorded on the new versions.
   StatusOr<BatchResult> ApplyBatch(const Actor& actor, const std::vector<TreeChange>& changes,
                                    std::string_view change_reason = {});
+  // Puts `content` into the blob store and returns its hash, for a batch to reference. Until
+  // a batch does, nothing references the content: the sweeper leaves it alone for its grace
+  // period, and a batch that comes later than that fails with kRetry (store it again).
+  StatusOr<std::string> StoreContent(std::string_view content);
 
   // Directories.
   Status Mkdir(const Actor& actor, std::string_view path, bool parents, bool exist_ok);
