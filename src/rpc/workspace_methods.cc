@@ -3,6 +3,7 @@
 #include "rpc/access.h"
 #include "rpc/method_table.h"
 #include "services/agents.h"
+#include "services/ownership.h"
 #include "services/workspace_registry.h"
 #include "services/workspace_snapshots.h"
 #include "util/clock.h"
@@ -28,11 +29,11 @@ Json RegistrationJson(const CallContext& ctx, const services::Registration& r, b
       {"metadata", r.metadata_json.empty() ? Json::object() : Json::parse(r.metadata_json)}};
 }
 
-// Whether a listing shows `r` to the caller: their own registrations, and those they may read
-// (an admin reads the whole tenant).
+// Whether a listing shows `r` to the caller: their own registrations (an agent acting for
+// itself only: those it made), and those they may read (an admin reads the whole tenant).
 StatusOr<bool> Listed(const CallContext& ctx, AccessPolicy& policy,
                       const services::Registration& r) {
-  if (r.user_id == ctx.caller.user_id) return true;
+  if (services::IsOwnRecord(ctx.caller, r.user_id, r.agent_id)) return true;
   const Status s = policy.Check(r.path, Access::kRead);
   if (s.code() == Code::kPermissionDenied) return false;
   RETURN_IF_ERROR(s);

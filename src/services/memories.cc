@@ -94,7 +94,9 @@ Memory FromRow(const Row& r) {
   return m;
 }
 
-RecordOwner OwnerOf(const Memory& m) { return RecordOwner{m.tenant_id, m.user_id, m.scope}; }
+RecordOwner OwnerOf(const Memory& m) {
+  return RecordOwner{m.tenant_id, m.user_id, m.scope, m.agent_id};
+}
 
 StatusOr<std::optional<Memory>> SelectOne(Tx& tx, const std::string& where,
                                           const storage::Params& params) {

@@ -35,6 +35,10 @@ Playbook FromRow(const Row& r) {
   return p;
 }
 
+RecordOwner OwnerOf(const Playbook& p) {
+  return RecordOwner{p.tenant_id, p.user_id, p.scope, p.agent_id};
+}
+
 Status LoadStrategies(Tx& tx, Playbook& p) {
   ASSIGN_OR_RETURN(Rows rows,
                    tx.Query("SELECT seq, category, content, source_id, evidence_count, created_at "
@@ -123,7 +127,7 @@ StatusOr<std::optional<Playbook>> Playbooks::Find(const auth::Identity& caller,
     out.reset();
     if (rows.empty()) return Status::OK();
     Playbook p = FromRow(rows[0]);
-    if (!CanRead(caller, RecordOwner{p.tenant_id, p.user_id, p.scope})) return Status::OK();
+    if (!CanRead(caller, OwnerOf(p))) return Status::OK();
     RETURN_IF_ERROR(LoadStrategies(tx, p));
     out = std::move(p);
     return Status::OK();
@@ -185,10 +189,15 @@ StatusOr<CurationResult> Playbooks::Curate(const auth::Identity& caller, const C
   const std::string new_id = NewUuid4();
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
     result.added = result.merged = 0;
-    ASSIGN_OR_RETURN(Rows rows,
-                     tx.Query("SELECT playbook_id FROM playbooks WHERE tenant_id = ? AND "
-                              "user_id = ? AND name = ?",
-                              {caller.tenant_id, caller.user_id, curation.playbook_name}));
+    ASSIGN_OR_RETURN(
+        Rows rows, tx.Query(std::string("SELECT ") + kColumns +
+                                " FROM playbooks WHERE tenant_id = ? AND user_id = ? AND name = ?",
+                            {caller.tenant_id, caller.user_id, curation.playbook_name}));
+    // Names are unique per user: an agent acting for itself only cannot curate its user's.
+    if (!rows.empty() && !CanWrite(caller, OwnerOf(FromRow(rows[0])))) {
+      return PermissionDenied("Access denied: playbook " + curation.playbook_name +
+                              " belongs to the agent's user");
+    }
     result.playbook_id = rows.empty() ? new_id : rows[0].Text(0);
     if (rows.empty()) {
       RETURN_IF_ERROR(

@@ -108,7 +108,8 @@ StatusOr<Trajectory> TrajectoryLog::LoadWritable(Tx& tx, const auth::Identity& c
   ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kColumns +
                                            " FROM trajectories WHERE trajectory_id = ?",
                                        {trajectory_id}));
-  if (rows.empty() || !CanWrite(caller, RecordOwner{rows[0].Text(1), rows[0].Text(2), ""}))
+  if (rows.empty() ||
+      !CanWrite(caller, RecordOwner{rows[0].Text(1), rows[0].Text(2), "", rows[0].Text(3)}))
     return NotFound("Trajectory not found: " + trajectory_id);
   return FromRow(rows[0]);
 }
