@@ -73,6 +73,26 @@ TEST_P(FixRecordsHttpTest, AnAgentWithoutInheritanceSeesOnlyWhatItStored) {
   EXPECT_EQ(Result("list_workspaces", Json::object(), NewUserKey("carol", "other")).size(), 0u);
 }
 
+TEST_P(FixRecordsHttpTest, MutationsAreNotStored) {
+  const auto cache_control = [&](const std::string& method, const Json& params) {
+    const test::ClientResponse r =
+        Post(method, Json{{"jsonrpc", "2.0"}, {"id", 1}, {"params", params}}.dump(), Auth(alice_));
+    EXPECT_EQ(r.status, 200) << method;
+    EXPECT_EQ(Json::parse(r.body).count("error"), 0u) << method << ": " << r.body;
+    return r.Header("Cache-Control");
+  };
+  const Json skill = {{"name", "tidy"}, {"description", "Tidies"}, {"tier", "personal"}};
+  EXPECT_EQ(cache_control("skills_create", skill), "no-store");
+  EXPECT_EQ(cache_control("skills_fork", {{"source_name", "tidy"}, {"target_name", "tidier"}}),
+            "no-store");
+  EXPECT_EQ(cache_control("register_workspace", {{"path", kWs}}), "no-store");
+  EXPECT_EQ(cache_control("workspace_snapshot", {{"workspace_path", kWs}}), "no-store");
+  EXPECT_EQ(cache_control("workspace_restore", {{"workspace_path", kWs}, {"snapshot_number", 1}}),
+            "no-store");
+  EXPECT_EQ(cache_control("unregister_workspace", {{"path", kWs}}), "no-store");
+  EXPECT_EQ(cache_control("skills_list", Json::object()), "private, no-cache") << "a read";
+}
+
 NEXUS_INSTANTIATE_ENGINES(FixRecordsHttpTest);
 
 }  // namespace

@@ -201,8 +201,8 @@ void AddRegistry(MethodTable& t, DirKind kind, const std::string& register_name,
                  std::vector<ParamSpec> register_params, const std::string& unregister_name,
                  const std::string& info_name, const std::string& list_name) {
   const auto path = Required("path", P::kString);
-  t.Add({register_name, std::move(register_params), RegisterOf(kind), kCacheDefault});
-  t.Add({unregister_name, {path}, UnregisterOf(kind), kCacheDefault});
+  t.Add({register_name, std::move(register_params), RegisterOf(kind), kCacheNoStore});
+  t.Add({unregister_name, {path}, UnregisterOf(kind), kCacheNoStore});
   t.Add({info_name, {path}, InfoOf(kind), kCacheDefault});
   t.Add({list_name, {}, ListOf(kind), kCacheDefault});
 }
@@ -223,11 +223,11 @@ void AddWorkspaceMethods(MethodTable& t) {
          {workspace, agent, Optional("description", P::kString), Optional("tags", P::kStringList),
           Optional("created_by", P::kString)},
          Snapshot,
-         kCacheDefault});
+         kCacheNoStore});
   t.Add({"workspace_restore",
          {Required("snapshot_number", P::kInt), workspace, agent},
          Restore,
-         kCacheDefault});
+         kCacheNoStore});
   t.Add({"workspace_log", {workspace, agent, Optional("limit", P::kInt, 100)}, Log, kCacheDefault});
   t.Add({"workspace_diff",
          {Required("snapshot_1", P::kInt), Required("snapshot_2", P::kInt), workspace, agent},
