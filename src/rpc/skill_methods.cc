@@ -1,4 +1,5 @@
 // The skill methods of api.md §6.8 over the skill service, scoped to the caller.
+#include "rpc/json_values.h"
 #include "rpc/method_table.h"
 #include "rpc/skill_access.h"
 #include "services/skill_template.h"
@@ -33,14 +34,12 @@ StatusOr<std::optional<SkillTier>> OptTier(const Params& p, const std::string& k
   return std::optional<SkillTier>(tier);
 }
 
-Json OptString(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
-
 Json SkillJson(const DiscoveredSkill& s) {
   const services::SkillMetadata& m = s.meta();
   Json out{{"name", m.name},
            {"description", m.description},
-           {"version", OptString(m.version)},
-           {"author", OptString(m.author)},
+           {"version", OrNull(m.version)},
+           {"author", OrNull(m.author)},
            {"tier", services::SkillTierName(s.tier)},
            {"file_path", s.file_path},
            {"requires", m.requires_}};

@@ -1,6 +1,7 @@
 // The workspace and memory registry methods and the workspace snapshot methods of api.md
 // §6.7, scoped to the caller's tenant and checked against the caller's permissions.
 #include "rpc/access.h"
+#include "rpc/json_values.h"
 #include "rpc/method_table.h"
 #include "services/agents.h"
 #include "services/ownership.h"
@@ -20,13 +21,12 @@ StatusOr<auth::ScopedPath> Authorized(const CallContext& ctx, std::string_view r
 }
 
 Json RegistrationJson(const CallContext& ctx, const services::Registration& r, bool legacy) {
-  return Json{
-      {"path", auth::Present(ctx.caller, r.path, legacy)},
-      {"name", r.name ? Json(*r.name) : Json(nullptr)},
-      {"description", r.description},
-      {"created_at", FormatIsoMicros(r.created_at)},
-      {"created_by", r.created_by},
-      {"metadata", r.metadata_json.empty() ? Json::object() : Json::parse(r.metadata_json)}};
+  return Json{{"path", auth::Present(ctx.caller, r.path, legacy)},
+              {"name", OrNull(r.name)},
+              {"description", r.description},
+              {"created_at", FormatIsoMicros(r.created_at)},
+              {"created_by", r.created_by},
+              {"metadata", StoredJson(r.metadata_json, Json::object())}};
 }
 
 // Whether a listing shows `r` to the caller: their own registrations (an agent acting for
@@ -118,7 +118,7 @@ Json SnapshotJson(const services::Snapshot& s) {
               {"manifest_hash", s.manifest_hash},
               {"file_count", s.file_count},
               {"total_size_bytes", s.total_size_bytes},
-              {"description", s.description ? Json(*s.description) : Json(nullptr)},
+              {"description", OrNull(s.description)},
               {"created_by", s.created_by},
               {"tags", Json::parse(s.tags_json)},
               {"created_at", DateTimeValue(s.created_at)}};
