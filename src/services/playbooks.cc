@@ -1,6 +1,7 @@
 #include "services/playbooks.h"
 
 #include "services/ownership.h"
+#include "storage/rows.h"
 #include "util/clock.h"
 #include "util/hash.h"
 #include "util/ids.h"
@@ -39,16 +40,17 @@ RecordOwner OwnerOf(const Playbook& p) {
   return RecordOwner{p.tenant_id, p.user_id, p.scope, p.agent_id};
 }
 
+PlaybookStrategy StrategyFromRow(const Row& r) {
+  return PlaybookStrategy{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)};
+}
+
 Status LoadStrategies(Tx& tx, Playbook& p) {
-  ASSIGN_OR_RETURN(Rows rows,
-                   tx.Query("SELECT seq, category, content, source_id, evidence_count, created_at "
-                            "FROM playbook_strategies WHERE playbook_id = ? ORDER BY seq",
-                            {p.playbook_id}));
-  p.strategies.clear();
-  for (const Row& r : rows) {
-    p.strategies.push_back(
-        PlaybookStrategy{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)});
-  }
+  ASSIGN_OR_RETURN(p.strategies,
+                   storage::QueryAll(tx,
+                                     "SELECT seq, category, content, source_id, evidence_count, "
+                                     "created_at FROM playbook_strategies WHERE playbook_id = ? "
+                                     "ORDER BY seq",
+                                     {p.playbook_id}, StrategyFromRow));
   return Status::OK();
 }
 
@@ -152,15 +154,8 @@ StatusOr<std::vector<Playbook>> Playbooks::Query(const auth::Identity& caller,
   ListingSql listing(caller, kColumns, "playbooks", /*has_scope=*/true);
   listing.Equal("scope", filter.scope);
   listing.Equal("agent_id", filter.agent_id);
-  const std::string sql = listing.Sql("updated_at DESC, playbook_id", filter.limit);
-  std::vector<Playbook> out;
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, listing.params()));
-    out.clear();
-    for (const Row& r : rows) out.push_back(FromRow(r));
-    return Status::OK();
-  }));
-  return out;
+  return storage::ReadAll(engine_, listing.Sql("updated_at DESC, playbook_id", filter.limit),
+                          listing.params(), FromRow);
 }
 
 StatusOr<CurationResult> Playbooks::Curate(const auth::Identity& caller, const Curation& curation) {

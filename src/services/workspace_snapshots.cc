@@ -5,6 +5,7 @@
 
 #include "services/workspace_registry.h"
 #include "storage/blob_refs.h"
+#include "storage/rows.h"
 #include "util/clock.h"
 #include "util/hash.h"
 #include "util/ids.h"
@@ -219,12 +220,11 @@ StatusOr<std::vector<Snapshot>> WorkspaceSnapshots::Log(const std::string& works
   std::vector<Snapshot> out;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
     RETURN_IF_ERROR(RequireRegistered(tx, workspace));
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kColumns +
-                                             " FROM workspace_snapshots WHERE workspace_path = ?"
-                                             " ORDER BY snapshot_number DESC LIMIT ?",
-                                         {workspace, limit}));
-    out.clear();
-    for (const Row& r : rows) out.push_back(FromRow(r));
+    ASSIGN_OR_RETURN(out, storage::QueryAll(tx,
+                                            std::string("SELECT ") + kColumns +
+                                                " FROM workspace_snapshots WHERE workspace_path = ?"
+                                                " ORDER BY snapshot_number DESC LIMIT ?",
+                                            {workspace, limit}, FromRow));
     return Status::OK();
   }));
   return out;
