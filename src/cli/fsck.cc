@@ -35,6 +35,7 @@ int RunFsck(const FsckOptions& options) {
   PrintList("missing", report->missing);
   PrintList("corrupt", report->corrupt);
   PrintList("wrong-refcount", report->wrong_refcount);
+  PrintList("unrecorded", report->unrecorded);
   PrintList("orphan", report->orphans);
   if (options.sweep) {
     auto swept = storage::SweepBlobs(*store->engine, *store->blobs, kSweepGraceMicros);

@@ -1,5 +1,6 @@
 // `nexus fsck`: verifies a store (database integrity, every referenced blob present with
-// the right hash and the right reference count) and lists orphan blobs.
+// the right hash and the right reference count, every hash a row names recorded in `blobs`)
+// and lists orphan blobs.
 #ifndef NEXUS_CLI_FSCK_H_
 #define NEXUS_CLI_FSCK_H_
 

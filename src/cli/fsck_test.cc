@@ -1,6 +1,7 @@
 // `nexus fsck` as a separate process: a clean store passes, a damaged one is reported, and
 // a store in use by another process is refused without harm to that process.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 
 #include "storage/store.h"
 #include "testing/temp_dir.h"
+#include "util/hash.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::cli {
@@ -73,6 +75,36 @@ TEST_F(FsckTest, MissingBlobIsReported) {
   const Outcome out = RunNexus("fsck --data-dir " + dir_.path());
   EXPECT_EQ(out.exit_code, 1) << out.output;
   EXPECT_NE(out.output.find("missing " + hash), std::string::npos) << out.output;
+}
+
+// Runs `sql` on the store's database behind its back, foreign keys off (sqlite3's default).
+void Corrupt(const std::string& data_dir, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((data_dir + "/nexus.db").c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+      << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+TEST_F(FsckTest, RowsNamingUnrecordedBlobsAreReported) {
+  std::string hash;
+  {
+    storage::Store store = OpenStore();
+    hash = WriteFile(store, "/doc.md", "# title");
+  }
+  const std::string lost_version = Sha256Hex("a version's lost blob");
+  const std::string lost_snapshot = Sha256Hex("a snapshot's lost blob");
+  Corrupt(dir_.path(), "UPDATE versions SET hash = '" + lost_version + "' WHERE hash = '" + hash +
+                           "'; INSERT INTO workspace_snapshot_files (snapshot_id, path, hash, size)"
+                           " VALUES ('s', 'f', '" +
+                           lost_snapshot + "', 1)");
+  const Outcome out = RunNexus("fsck --data-dir " + dir_.path());
+  EXPECT_EQ(out.exit_code, 1) << out.output;
+  EXPECT_NE(out.output.find("unrecorded " + lost_version), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("unrecorded " + lost_snapshot), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("missing " + lost_version), std::string::npos) << out.output;
 }
 
 TEST_F(FsckTest, StoreInUseByAnotherProcessIsRefusedAndTheOwnerIsUnharmed) {

@@ -25,7 +25,7 @@ Json MemoryJson(const services::Memory& m) {
               {"state", m.state},
               {"namespace", OrNull(m.name_space)},
               {"path_key", OrNull(m.path_key)},
-              {"tags", m.tags_json.empty() ? Json::array() : Json::parse(m.tags_json)},
+              {"tags", StoredJson(m.tags_json, Json::array())},
               {"created_at", IsoOrNull(m.created_at)},
               {"updated_at", IsoOrNull(m.updated_at)}};
 }

@@ -5,6 +5,7 @@
 // non-admin sees only those it may read.
 #include "auth/tenant_paths.h"
 #include "rpc/access.h"
+#include "rpc/json_values.h"
 #include "rpc/method_table.h"
 #include "services/mounts.h"
 #include "util/clock.h"
@@ -233,20 +234,18 @@ StatusOr<MethodResult> SyncMountAsync(const Params& p, CallContext& ctx) {
   return MethodResult(Json{{"job_id", job.id}, {"status", job.status}, {"mount_point", point}});
 }
 
-Json JsonOrNull(const std::string& text) { return text.empty() ? Json() : Json::parse(text); }
-
 Json JobJson(const services::SyncJob& j) {
   return Json{{"id", j.id},
               {"mount_point", j.mount_point},
               {"status", j.status},
               {"progress_pct", j.progress_pct},
-              {"progress_detail", JsonOrNull(j.progress_detail_json)},
-              {"sync_params", JsonOrNull(j.sync_params_json)},
+              {"progress_detail", StoredJson(j.progress_detail_json)},
+              {"sync_params", StoredJson(j.sync_params_json)},
               {"created_at", FormatIsoMicros(j.created_at)},
               {"started_at", IsoOrNull(j.started_at)},
               {"completed_at", IsoOrNull(j.completed_at)},
               {"created_by", j.created_by},
-              {"result", JsonOrNull(j.result_json)},
+              {"result", StoredJson(j.result_json)},
               {"error_message", j.error_message.empty() ? Json() : Json(j.error_message)}};
 }
 

@@ -1,4 +1,5 @@
 // The skill methods of api.md §6.8 over the skill service, scoped to the caller.
+#include "rpc/json_values.h"
 #include "rpc/method_table.h"
 #include "rpc/skill_access.h"
 #include "services/skill_template.h"
@@ -33,14 +34,12 @@ StatusOr<std::optional<SkillTier>> OptTier(const Params& p, const std::string& k
   return std::optional<SkillTier>(tier);
 }
 
-Json OptString(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
-
 Json SkillJson(const DiscoveredSkill& s) {
   const services::SkillMetadata& m = s.meta();
   Json out{{"name", m.name},
            {"description", m.description},
-           {"version", OptString(m.version)},
-           {"author", OptString(m.author)},
+           {"version", OrNull(m.version)},
+           {"author", OrNull(m.author)},
            {"tier", services::SkillTierName(s.tier)},
            {"file_path", s.file_path},
            {"requires", m.requires_}};
@@ -261,13 +260,13 @@ void AddSkillMethods(MethodTable& t) {
          {Required("name", P::kString), Required("description", P::kString),
           Optional("template", P::kString, "basic"), tier, author},
          Create,
-         kCacheDefault});
+         kCacheNoStore});
   t.Add({"skills_create_from_content",
          {Required("name", P::kString), Required("description", P::kString),
           Required("content", P::kString), tier, author, Optional("source_url", P::kString),
           Optional("metadata", P::kObject)},
          CreateFromContent,
-         kCacheDefault});
+         kCacheNoStore});
   t.Add({"skills_create_from_file",
          {Required("source", P::kString), Optional("file_data", P::kString),
           Optional("name", P::kString), Optional("description", P::kString), tier,
@@ -275,16 +274,16 @@ void AddSkillMethods(MethodTable& t) {
           Optional("extract_tables", P::kBool, false), Optional("extract_images", P::kBool, false),
           Optional("_author", P::kString)},
          CreateFromFile,
-         kCacheDefault});
+         kCacheNoStore});
   t.Add({"skills_fork",
          {Required("source_name", P::kString), Required("target_name", P::kString), tier, author},
          Fork,
-         kCacheDefault});
+         kCacheNoStore});
   t.Add({"skills_publish",
          {skill_name, Optional("source_tier", P::kString, "agent"),
           Optional("target_tier", P::kString, "tenant")},
          Publish,
-         kCacheDefault});
+         kCacheNoStore});
   t.Add({"skills_search",
          {Required("query", P::kString), Optional("tier", P::kString),
           Optional("limit", P::kInt, 10)},
@@ -294,13 +293,13 @@ void AddSkillMethods(MethodTable& t) {
          {skill_name, Required("submitted_by", P::kString), Optional("reviewers", P::kStringList),
           Optional("comments", P::kString)},
          SubmitApproval,
-         kCacheDefault});
+         kCacheNoStore});
   const std::vector<ParamSpec> review = {
       Required("approval_id", P::kString), Required("reviewed_by", P::kString),
       Optional("reviewer_type", P::kString, "user"), Optional("comments", P::kString),
       Optional("tenant_id", P::kString)};
-  t.Add({"skills_approve", review, ReviewHandler(true), kCacheDefault});
-  t.Add({"skills_reject", review, ReviewHandler(false), kCacheDefault});
+  t.Add({"skills_approve", review, ReviewHandler(true), kCacheNoStore});
+  t.Add({"skills_reject", review, ReviewHandler(false), kCacheNoStore});
   t.Add({"skills_list_approvals",
          {Optional("status", P::kString), Optional("skill_name", P::kString)},
          ListApprovals,
@@ -308,7 +307,7 @@ void AddSkillMethods(MethodTable& t) {
   t.Add({"skills_import",
          {zip, Optional("tier", P::kString, "user"), Optional("allow_overwrite", P::kBool, false)},
          Import,
-         kCacheDefault});
+         kCacheNoStore});
   t.Add({"skills_validate_zip", {zip}, ValidateZip, kCacheDefault});
   t.Add({"skills_export",
          {skill_name, Optional("format", P::kString, "generic"),

@@ -1,9 +1,11 @@
 // The workspace and memory registry methods and the workspace snapshot methods of api.md
 // §6.7, scoped to the caller's tenant and checked against the caller's permissions.
 #include "rpc/access.h"
+#include "rpc/json_values.h"
 #include "rpc/method_table.h"
 #include "services/agents.h"
 #include "services/mounts.h"
+#include "services/ownership.h"
 #include "services/workspace_registry.h"
 #include "services/workspace_snapshots.h"
 #include "util/clock.h"
@@ -20,20 +22,19 @@ StatusOr<auth::ScopedPath> Authorized(const CallContext& ctx, std::string_view r
 }
 
 Json RegistrationJson(const CallContext& ctx, const services::Registration& r, bool legacy) {
-  return Json{
-      {"path", auth::Present(ctx.caller, r.path, legacy)},
-      {"name", r.name ? Json(*r.name) : Json(nullptr)},
-      {"description", r.description},
-      {"created_at", FormatIsoMicros(r.created_at)},
-      {"created_by", r.created_by},
-      {"metadata", r.metadata_json.empty() ? Json::object() : Json::parse(r.metadata_json)}};
+  return Json{{"path", auth::Present(ctx.caller, r.path, legacy)},
+              {"name", OrNull(r.name)},
+              {"description", r.description},
+              {"created_at", FormatIsoMicros(r.created_at)},
+              {"created_by", r.created_by},
+              {"metadata", StoredJson(r.metadata_json, Json::object())}};
 }
 
-// Whether a listing shows `r` to the caller: their own registrations, and those they may read
-// (an admin reads the whole tenant).
+// Whether a listing shows `r` to the caller: their own registrations (an agent acting for
+// itself only: those it made), and those they may read (an admin reads the whole tenant).
 StatusOr<bool> Listed(const CallContext& ctx, AccessPolicy& policy,
                       const services::Registration& r) {
-  if (r.user_id == ctx.caller.user_id) return true;
+  if (services::IsOwnRecord(ctx.caller, r.user_id, r.agent_id)) return true;
   const Status s = policy.Check(r.path, Access::kRead);
   if (s.code() == Code::kPermissionDenied) return false;
   RETURN_IF_ERROR(s);
@@ -134,7 +135,7 @@ Json SnapshotJson(const services::Snapshot& s) {
               {"manifest_hash", s.manifest_hash},
               {"file_count", s.file_count},
               {"total_size_bytes", s.total_size_bytes},
-              {"description", s.description ? Json(*s.description) : Json(nullptr)},
+              {"description", OrNull(s.description)},
               {"created_by", s.created_by},
               {"tags", Json::parse(s.tags_json)},
               {"created_at", DateTimeValue(s.created_at)}};
@@ -217,8 +218,8 @@ void AddRegistry(MethodTable& t, DirKind kind, const std::string& register_name,
                  std::vector<ParamSpec> register_params, const std::string& unregister_name,
                  const std::string& info_name, const std::string& list_name) {
   const auto path = Required("path", P::kString);
-  t.Add({register_name, std::move(register_params), RegisterOf(kind), kCacheDefault});
-  t.Add({unregister_name, {path}, UnregisterOf(kind), kCacheDefault});
+  t.Add({register_name, std::move(register_params), RegisterOf(kind), kCacheNoStore});
+  t.Add({unregister_name, {path}, UnregisterOf(kind), kCacheNoStore});
   t.Add({info_name, {path}, InfoOf(kind), kCacheDefault});
   t.Add({list_name, {}, ListOf(kind), kCacheDefault});
 }
@@ -239,11 +240,11 @@ void AddWorkspaceMethods(MethodTable& t) {
          {workspace, agent, Optional("description", P::kString), Optional("tags", P::kStringList),
           Optional("created_by", P::kString)},
          Snapshot,
-         kCacheDefault});
+         kCacheNoStore});
   t.Add({"workspace_restore",
          {Required("snapshot_number", P::kInt), workspace, agent},
          Restore,
-         kCacheDefault});
+         kCacheNoStore});
   t.Add({"workspace_log", {workspace, agent, Optional("limit", P::kInt, 100)}, Log, kCacheDefault});
   t.Add({"workspace_diff",
          {Required("snapshot_1", P::kInt), Required("snapshot_2", P::kInt), workspace, agent},

@@ -170,6 +170,36 @@ TEST_P(LearningTest, CurationIsDeterministicAndMerges) {
   EXPECT_FALSE(playbooks().GetByName(bob_, "default")->has_value());
 }
 
+TEST_P(LearningTest, AnAgentActingForItselfSeesOnlyItsOwnRecords) {
+  const auth::Identity bot = User("alice", "default", "alice,bot");
+  auth::Identity heir = User("alice", "default", "alice,heir");
+  heir.inherit_permissions = true;
+  const std::string users = Finished(alice_, "the user's task", "success");
+  const std::string bots = Finished(bot, "the bot's task", "success");
+  auto seen = log().Query(bot, {});
+  ASSERT_TRUE(seen.ok());
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_EQ((*seen)[0].trajectory_id, bots);
+  EXPECT_FALSE(log().Get(bot, users)->has_value());
+  EXPECT_EQ(log().MarkForRelearning(bot, users, "r", 1).code(), Code::kNotFound);
+  EXPECT_EQ(log().Query(alice_, {})->size(), 2u) << "the user sees its agent's";
+  EXPECT_EQ(log().Query(heir, {})->size(), 2u);
+
+  ASSERT_TRUE(playbooks().Create(alice_, "private", "", "user").ok());
+  ASSERT_TRUE(playbooks().Create(alice_, "team", "", "tenant").ok());
+  auto books = playbooks().Query(bot, {});
+  ASSERT_TRUE(books.ok());
+  ASSERT_EQ(books->size(), 1u);
+  EXPECT_EQ((*books)[0].name, "team");
+  EXPECT_FALSE(playbooks().GetByName(bot, "private")->has_value());
+  EXPECT_EQ(playbooks().Query(heir, {})->size(), 2u);
+  Curation c;
+  c.playbook_name = "private";
+  c.trajectory_ids = {bots};
+  EXPECT_EQ(playbooks().Curate(bot, c).status().code(), Code::kPermissionDenied);
+  EXPECT_TRUE(playbooks().Curate(heir, c).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, LearningTest,
                          ::testing::Values(test::EngineKind::kSqlite, test::EngineKind::kPostgres),
                          test::EngineKindName());

@@ -6,6 +6,7 @@
 
 #include "services/ownership.h"
 #include "services/record_rows.h"
+#include "storage/rows.h"
 #include "util/clock.h"
 #include "util/hash.h"
 #include "util/ids.h"
@@ -94,7 +95,9 @@ Memory FromRow(const Row& r) {
   return m;
 }
 
-RecordOwner OwnerOf(const Memory& m) { return RecordOwner{m.tenant_id, m.user_id, m.scope}; }
+RecordOwner OwnerOf(const Memory& m) {
+  return RecordOwner{m.tenant_id, m.user_id, m.scope, m.agent_id};
+}
 
 StatusOr<std::optional<Memory>> SelectOne(Tx& tx, const std::string& where,
                                           const storage::Params& params) {
@@ -202,15 +205,8 @@ StatusOr<std::vector<Memory>> MemoryStore::Query(const auth::Identity& caller,
   if (filter.text) {
     listing.Where("LOWER(content) LIKE LOWER(?) ESCAPE '\\'", "%" + EscapeLike(*filter.text) + "%");
   }
-  const std::string sql = listing.Sql("created_at DESC, memory_id", filter.limit);
-  std::vector<Memory> out;
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, listing.params()));
-    out.clear();
-    for (const Row& r : rows) out.push_back(FromRow(r));
-    return Status::OK();
-  }));
-  return out;
+  return storage::ReadAll(engine_, listing.Sql("created_at DESC, memory_id", filter.limit),
+                          listing.params(), FromRow);
 }
 
 StatusOr<std::optional<Memory>> MemoryStore::Get(const auth::Identity& caller,

@@ -46,6 +46,11 @@ class MemoriesTest : public ::testing::TestWithParam<test::EngineKind> {
   std::unique_ptr<MemoryStore> memories_;
   const auth::Identity alice_ = User("alice");
   const auth::Identity alice_bot_ = User("alice", "default", "alice,bot");
+  const auth::Identity alice_heir_ = [] {
+    auth::Identity id = User("alice", "default", "alice,heir");
+    id.inherit_permissions = true;
+    return id;
+  }();
   const auth::Identity bob_ = User("bob");
   const auth::Identity eve_ = User("alice", "other");
 };
@@ -132,14 +137,23 @@ TEST_P(MemoriesTest, OwnershipAndTenancy) {
   EXPECT_TRUE(Contents(Admin("other")).empty());
   EXPECT_FALSE(memories_->Get(bob_, secret)->has_value());
   EXPECT_TRUE(memories_->Get(bob_, shared)->has_value());
-  EXPECT_EQ(Contents(alice_bot_).size(), 2u) << "agents of the same user";
+  EXPECT_EQ(Contents(alice_heir_).size(), 2u) << "an agent inheriting its user's permissions";
+  EXPECT_EQ(Contents(alice_bot_), std::vector<std::string>{"team note"})
+      << "an agent acting for itself sees none of its user's private records";
+  EXPECT_FALSE(memories_->Get(alice_bot_, secret)->has_value());
+  EXPECT_FALSE(*memories_->Delete(alice_bot_, secret));
+  EXPECT_EQ(memories_->Delete(alice_bot_, shared).status().code(), Code::kPermissionDenied);
+  const std::string bots = Store(alice_bot_, Text("the bot's own"));
+  EXPECT_EQ(Contents(alice_bot_), (std::vector<std::string>{"the bot's own", "team note"}));
+  EXPECT_EQ(Contents(alice_).size(), 3u) << "the user sees what its agents stored";
+  EXPECT_TRUE(*memories_->Delete(alice_bot_, bots));
 
   EXPECT_FALSE(*memories_->Delete(bob_, secret)) << "invisible: as if absent";
   EXPECT_EQ(memories_->Delete(bob_, shared).status().code(), Code::kPermissionDenied);
   EXPECT_EQ(memories_->SetState(bob_, shared, "inactive").status().code(), Code::kPermissionDenied);
   EXPECT_FALSE(*memories_->Delete(eve_, secret));
   EXPECT_TRUE(*memories_->Delete(Admin(), shared));
-  EXPECT_TRUE(*memories_->Delete(alice_bot_, secret));
+  EXPECT_TRUE(*memories_->Delete(alice_heir_, secret));
   EXPECT_FALSE(*memories_->Delete(alice_, secret));
 }
 

@@ -5,16 +5,31 @@ namespace {
 
 bool SharedWithTenant(const std::string& scope) { return scope == "tenant" || scope == "global"; }
 
+// An agent key without inherit_permissions acts for itself only, not for its user.
+bool ActsForItselfOnly(const auth::Identity& caller) {
+  return caller.subject_type == "agent" && !caller.inherit_permissions;
+}
+
 // The SQL condition selecting what `caller` may read; appends its parameters.
 std::string ReadableWhere(const auth::Identity& caller, bool has_scope, storage::Params& params) {
   params.push_back(caller.tenant_id);
   if (caller.is_admin) return "tenant_id = ?";
   params.push_back(caller.user_id);
-  return has_scope ? "tenant_id = ? AND (user_id = ? OR scope IN ('tenant', 'global'))"
-                   : "tenant_id = ? AND user_id = ?";
+  std::string own = "user_id = ?";
+  if (ActsForItselfOnly(caller)) {
+    own = "(user_id = ? AND agent_id = ?)";
+    params.push_back(caller.agent_id);
+  }
+  return has_scope ? "tenant_id = ? AND (" + own + " OR scope IN ('tenant', 'global'))"
+                   : "tenant_id = ? AND " + own;
 }
 
 }  // namespace
+
+bool IsOwnRecord(const auth::Identity& caller, const std::string& user_id,
+                 const std::string& agent_id) {
+  return user_id == caller.user_id && (!ActsForItselfOnly(caller) || agent_id == caller.agent_id);
+}
 
 bool CanRead(const auth::Identity& caller, const RecordOwner& record) {
   return CanWrite(caller, record) ||
@@ -23,7 +38,7 @@ bool CanRead(const auth::Identity& caller, const RecordOwner& record) {
 
 bool CanWrite(const auth::Identity& caller, const RecordOwner& record) {
   return record.tenant_id == caller.tenant_id &&
-         (caller.is_admin || record.user_id == caller.user_id);
+         (caller.is_admin || IsOwnRecord(caller, record.user_id, record.agent_id));
 }
 
 std::string VisibilityOfScope(const std::string& scope) {

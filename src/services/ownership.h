@@ -2,7 +2,9 @@
 // domain.md §5.4 under our tenancy. Nothing crosses tenants. Within a tenant an admin sees
 // and changes everything; anyone else sees the records of their user (their own, and those of
 // their user's agents: an agent's identity carries its owner as user_id) plus records shared
-// with the tenant (scope tenant or global), and changes only the records of their user.
+// with the tenant (scope tenant or global), and changes only the records of their user. An
+// agent key without inherit_permissions does not act for its user: its own records are only
+// those it stored itself (agent_id = its id).
 #ifndef NEXUS_SERVICES_OWNERSHIP_H_
 #define NEXUS_SERVICES_OWNERSHIP_H_
 
@@ -22,7 +24,13 @@ struct RecordOwner {
   std::string tenant_id;
   std::string user_id;
   std::string scope;
+  std::string agent_id;  // the agent that stored the record; "" for its user
 };
+
+// Whether a record of the caller's tenant stored by `user_id` (through agent `agent_id`, ""
+// for none) is the caller's own, the tenant's admins aside.
+bool IsOwnRecord(const auth::Identity& caller, const std::string& user_id,
+                 const std::string& agent_id);
 
 bool CanRead(const auth::Identity& caller, const RecordOwner& record);
 bool CanWrite(const auth::Identity& caller, const RecordOwner& record);
@@ -30,8 +38,8 @@ bool CanWrite(const auth::Identity& caller, const RecordOwner& record);
 // "shared" for records shared with the tenant (scope tenant or global), else "private".
 std::string VisibilityOfScope(const std::string& scope);
 
-// A listing of the rows of one table (columns tenant_id, user_id and, with `has_scope`,
-// scope) that the caller may read, narrowed by filters.
+// A listing of the rows of one table (columns tenant_id, user_id, agent_id and, with
+// `has_scope`, scope) that the caller may read, narrowed by filters.
 class ListingSql {
  public:
   ListingSql(const auth::Identity& caller, const std::string& columns, const std::string& table,

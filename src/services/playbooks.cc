@@ -1,6 +1,7 @@
 #include "services/playbooks.h"
 
 #include "services/ownership.h"
+#include "storage/rows.h"
 #include "util/clock.h"
 #include "util/hash.h"
 #include "util/ids.h"
@@ -35,16 +36,21 @@ Playbook FromRow(const Row& r) {
   return p;
 }
 
+RecordOwner OwnerOf(const Playbook& p) {
+  return RecordOwner{p.tenant_id, p.user_id, p.scope, p.agent_id};
+}
+
+PlaybookStrategy StrategyFromRow(const Row& r) {
+  return PlaybookStrategy{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)};
+}
+
 Status LoadStrategies(Tx& tx, Playbook& p) {
-  ASSIGN_OR_RETURN(Rows rows,
-                   tx.Query("SELECT seq, category, content, source_id, evidence_count, created_at "
-                            "FROM playbook_strategies WHERE playbook_id = ? ORDER BY seq",
-                            {p.playbook_id}));
-  p.strategies.clear();
-  for (const Row& r : rows) {
-    p.strategies.push_back(
-        PlaybookStrategy{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)});
-  }
+  ASSIGN_OR_RETURN(p.strategies,
+                   storage::QueryAll(tx,
+                                     "SELECT seq, category, content, source_id, evidence_count, "
+                                     "created_at FROM playbook_strategies WHERE playbook_id = ? "
+                                     "ORDER BY seq",
+                                     {p.playbook_id}, StrategyFromRow));
   return Status::OK();
 }
 
@@ -123,7 +129,7 @@ StatusOr<std::optional<Playbook>> Playbooks::Find(const auth::Identity& caller,
     out.reset();
     if (rows.empty()) return Status::OK();
     Playbook p = FromRow(rows[0]);
-    if (!CanRead(caller, RecordOwner{p.tenant_id, p.user_id, p.scope})) return Status::OK();
+    if (!CanRead(caller, OwnerOf(p))) return Status::OK();
     RETURN_IF_ERROR(LoadStrategies(tx, p));
     out = std::move(p);
     return Status::OK();
@@ -148,15 +154,8 @@ StatusOr<std::vector<Playbook>> Playbooks::Query(const auth::Identity& caller,
   ListingSql listing(caller, kColumns, "playbooks", /*has_scope=*/true);
   listing.Equal("scope", filter.scope);
   listing.Equal("agent_id", filter.agent_id);
-  const std::string sql = listing.Sql("updated_at DESC, playbook_id", filter.limit);
-  std::vector<Playbook> out;
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, listing.params()));
-    out.clear();
-    for (const Row& r : rows) out.push_back(FromRow(r));
-    return Status::OK();
-  }));
-  return out;
+  return storage::ReadAll(engine_, listing.Sql("updated_at DESC, playbook_id", filter.limit),
+                          listing.params(), FromRow);
 }
 
 StatusOr<CurationResult> Playbooks::Curate(const auth::Identity& caller, const Curation& curation) {
@@ -185,10 +184,15 @@ StatusOr<CurationResult> Playbooks::Curate(const auth::Identity& caller, const C
   const std::string new_id = NewUuid4();
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
     result.added = result.merged = 0;
-    ASSIGN_OR_RETURN(Rows rows,
-                     tx.Query("SELECT playbook_id FROM playbooks WHERE tenant_id = ? AND "
-                              "user_id = ? AND name = ?",
-                              {caller.tenant_id, caller.user_id, curation.playbook_name}));
+    ASSIGN_OR_RETURN(
+        Rows rows, tx.Query(std::string("SELECT ") + kColumns +
+                                " FROM playbooks WHERE tenant_id = ? AND user_id = ? AND name = ?",
+                            {caller.tenant_id, caller.user_id, curation.playbook_name}));
+    // Names are unique per user: an agent acting for itself only cannot curate its user's.
+    if (!rows.empty() && !CanWrite(caller, OwnerOf(FromRow(rows[0])))) {
+      return PermissionDenied("Access denied: playbook " + curation.playbook_name +
+                              " belongs to the agent's user");
+    }
     result.playbook_id = rows.empty() ? new_id : rows[0].Text(0);
     if (rows.empty()) {
       RETURN_IF_ERROR(

@@ -1,5 +1,6 @@
 #include "services/skill_approvals.h"
 
+#include "storage/rows.h"
 #include "util/clock.h"
 #include "util/ids.h"
 
@@ -141,14 +142,7 @@ StatusOr<std::vector<SkillApproval>> SkillApprovals::List(const auth::Identity& 
     sql += " AND skill_name = ?";
     params.push_back(*filter.skill_name);
   }
-  std::vector<SkillApproval> out;
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql + " ORDER BY submitted_at, approval_id", params));
-    out.clear();
-    for (const Row& r : rows) out.push_back(FromRow(r));
-    return Status::OK();
-  }));
-  return out;
+  return storage::ReadAll(engine_, sql + " ORDER BY submitted_at, approval_id", params, FromRow);
 }
 
 }  // namespace nexus::services

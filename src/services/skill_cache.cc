@@ -25,29 +25,41 @@ ParsedSkill SkillParseCache::Get(const std::string& path, const std::string& eta
     }
   }
   if (known.valid()) return known.get();
-  StatusOr<vfs::FileContent> content = read(path);
-  if (!content.ok()) {
-    ParsedSkill failed = std::make_shared<const StatusOr<SkillMetadata>>(content.status());
-    promise.set_value(failed);
-    std::lock_guard<std::mutex> lock(mu_);
+  std::string read_etag;
+  ParsedSkill parsed = ReadAndParse(path, read, read_etag);
+  // Waiters are answered whatever happened: a promise left unset would fail them, and every
+  // later request for this etag, with broken_promise.
+  promise.set_value(parsed);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (read_etag.empty()) {  // a failed read is not the content's fault: try again next time
     if (const auto it = entries_.find(path); it != entries_.end() && it->second.etag == etag)
       entries_.erase(it);
-    return failed;
-  }
-  ++parses_;
-  const std::string folder(BaseName(ParentPath(path)));
-  ParsedSkill parsed =
-      std::make_shared<const StatusOr<SkillMetadata>>(ParseSkillMd(path, folder, content->content));
-  if (!parsed->ok()) std::cerr << "nexus: skipping skill: " << parsed->status().message() << "\n";
-  promise.set_value(parsed);
-  // The file changed between listing and reading: what was read is the newer parse.
-  if (content->info.etag != etag) {
+  } else if (read_etag != etag) {
+    // The file changed between listing and reading: what was read is the newer parse.
     std::promise<ParsedSkill> newer;
     newer.set_value(parsed);
-    std::lock_guard<std::mutex> lock(mu_);
-    RememberLocked(path, Entry{content->info.etag, newer.get_future().share()});
+    RememberLocked(path, Entry{read_etag, newer.get_future().share()});
   }
   return parsed;
+}
+
+ParsedSkill SkillParseCache::ReadAndParse(const std::string& path, const Reader& read,
+                                          std::string& read_etag) {
+  const auto outcome = [](StatusOr<SkillMetadata> s) {
+    return std::make_shared<const StatusOr<SkillMetadata>>(std::move(s));
+  };
+  try {
+    StatusOr<vfs::FileContent> content = read(path);
+    if (!content.ok()) return outcome(content.status());
+    ++parses_;
+    const std::string folder(BaseName(ParentPath(path)));
+    ParsedSkill parsed = outcome(ParseSkillMd(path, folder, content->content));
+    if (!parsed->ok()) std::cerr << "nexus: skipping skill: " << parsed->status().message() << "\n";
+    read_etag = content->info.etag;
+    return parsed;
+  } catch (const std::exception& e) {
+    return outcome(Internal("cannot parse skill " + path + ": " + e.what()));
+  }
 }
 
 }  // namespace nexus::services

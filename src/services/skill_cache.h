@@ -28,7 +28,8 @@ class SkillParseCache {
   using Reader = std::function<StatusOr<vfs::FileContent>(const std::string& path)>;
 
   // The parse of the SKILL.md at `path` whose current etag is `etag`; calls `read` only when
-  // no parse of that etag is known. Read failures are returned but not kept.
+  // no parse of that etag is known. Read failures, and exceptions thrown while reading or
+  // parsing, are returned but not kept.
   ParsedSkill Get(const std::string& path, const std::string& etag, const Reader& read);
 
   // Parses done so far (for tests and metrics).
@@ -43,6 +44,9 @@ class SkillParseCache {
   static constexpr size_t kMaxEntries = 10000;
 
   void RememberLocked(const std::string& path, Entry entry);  // REQUIRES mu_ held
+  // Reads and parses `path`, never throwing; sets `read_etag` to the etag of the content
+  // parsed, or leaves it empty when nothing was (the outcome is not to be kept).
+  ParsedSkill ReadAndParse(const std::string& path, const Reader& read, std::string& read_etag);
 
   std::mutex mu_;
   std::map<std::string, Entry> entries_;  // GUARDED_BY mu_

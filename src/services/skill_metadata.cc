@@ -11,6 +11,11 @@ using Json = nlohmann::json;
 
 // Deeper front matter is not a skill description but an attack on the converters' stacks.
 constexpr int kMaxDepth = 64;
+// Values converted per document, counting an alias each time it is used: a few hundred
+// bytes of nested aliases ("billion laughs") would otherwise expand to billions of values.
+constexpr int64_t kMaxNodes = 10000;
+// Front matter is a short description; more than this is not a skill but a load.
+constexpr size_t kMaxFrontMatterBytes = 64 * 1024;
 
 const char* const kKnownKeys[] = {"name",     "description", "version",    "author",
                                   "requires", "created_at",  "modified_at"};
@@ -57,13 +62,18 @@ bool SplitFrontMatter(std::string_view content, std::string_view& yaml, std::str
   return false;
 }
 
-StatusOr<Json> ToJson(const YAML::Node& node, int depth) {
+// `budget` is what is left of kMaxNodes for the whole document.
+StatusOr<Json> ToJson(const YAML::Node& node, int depth, int64_t& budget) {
   if (depth > kMaxDepth) return Status(Code::kValidation, "front matter nested too deeply");
+  if (--budget < 0) {
+    return Status(Code::kValidation, "front matter has more than " + std::to_string(kMaxNodes) +
+                                         " values (aliases count each time they are used)");
+  }
   switch (node.Type()) {
     case YAML::NodeType::Sequence: {
       Json out = Json::array();
       for (const YAML::Node& item : node) {
-        ASSIGN_OR_RETURN(Json value, ToJson(item, depth + 1));
+        ASSIGN_OR_RETURN(Json value, ToJson(item, depth + 1, budget));
         out.push_back(std::move(value));
       }
       return out;
@@ -71,7 +81,7 @@ StatusOr<Json> ToJson(const YAML::Node& node, int depth) {
     case YAML::NodeType::Map: {
       Json out = Json::object();
       for (const auto& kv : node) {
-        ASSIGN_OR_RETURN(Json value, ToJson(kv.second, depth + 1));
+        ASSIGN_OR_RETURN(Json value, ToJson(kv.second, depth + 1, budget));
         out[kv.first.Scalar()] = std::move(value);
       }
       return out;
@@ -159,10 +169,11 @@ StatusOr<SkillMetadata> FromDocument(std::string_view file, std::string_view fol
   ASSIGN_OR_RETURN(skill.modified_at, OptionalScalar(file, doc, "modified_at"));
   ASSIGN_OR_RETURN(skill.requires_, Requires(file, doc));
   Json extra = Json::object();
+  int64_t budget = kMaxNodes;
   for (const auto& kv : doc) {
     const std::string key = kv.first.as<std::string>();
     if (IsKnownKey(key)) continue;
-    StatusOr<Json> value = ToJson(kv.second, 1);
+    StatusOr<Json> value = ToJson(kv.second, 1, budget);
     if (!value.ok()) return Invalid(file, value.status().message());
     extra[key] = std::move(*value);
   }
@@ -186,6 +197,10 @@ StatusOr<SkillMetadata> ParseSkillMd(std::string_view file, std::string_view fol
   std::string_view body;
   if (!SplitFrontMatter(content, yaml, body))
     return Invalid(file, "no YAML front matter between '---' lines");
+  if (yaml.size() > kMaxFrontMatterBytes) {
+    return Invalid(file, "front matter exceeds " + std::to_string(kMaxFrontMatterBytes) +
+                             " bytes (" + std::to_string(yaml.size()) + ")");
+  }
   StatusOr<SkillMetadata> skill = Invalid(file, "unreadable front matter");
   try {
     skill = FromDocument(file, folder, YAML::Load(std::string(yaml)));

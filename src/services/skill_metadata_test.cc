@@ -62,6 +62,32 @@ TEST(SkillMetadataTest, DeepNestingIsRefused) {
   EXPECT_EQ(skill.status().code(), Code::kValidation);
 }
 
+TEST(SkillMetadataTest, AliasBombIsRefusedQuickly) {
+  // Nine levels of nine aliases each: 9^9 (387 million) values if expanded.
+  std::string yaml = "name: pdf\ndescription: d\na0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 9; ++i) {
+    const std::string prev = "*a" + std::to_string(i - 1);
+    yaml += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+    for (int j = 1; j < 9; ++j) yaml += ", " + prev;
+    yaml += "]\n";
+  }
+  auto skill = ParseSkillMd(kFile, "pdf", "---\n" + yaml + "---\n");
+  ASSERT_FALSE(skill.ok());
+  EXPECT_EQ(skill.status().code(), Code::kValidation);
+  EXPECT_NE(skill.status().message().find(kFile), std::string::npos) << skill.status().message();
+  EXPECT_NE(skill.status().message().find("more than 10000 values"), std::string::npos)
+      << skill.status().message();
+}
+
+TEST(SkillMetadataTest, HugeFrontMatterIsRefused) {
+  const std::string padding = "x: '" + std::string(70 * 1024, 'a') + "'\n";
+  auto skill = ParseSkillMd(kFile, "pdf", "---\nname: pdf\ndescription: d\n" + padding + "---\n");
+  ASSERT_FALSE(skill.ok());
+  EXPECT_EQ(skill.status().code(), Code::kValidation);
+  EXPECT_NE(skill.status().message().find("front matter exceeds"), std::string::npos)
+      << skill.status().message();
+}
+
 TEST(SkillMetadataTest, RenderRoundTripsAndQuotesHostileValues) {
   SkillMetadata m;
   m.name = "pdf";

@@ -16,6 +16,8 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr char kFirstVersion[] = "1.0.0";
+// Times an install is tried again when content it stored was swept before the batch ran.
+constexpr int kMaxAttempts = 4;
 
 vfs::Actor ActorOf(const SkillCaller& caller) {
   const auth::Identity& id = caller.identity;
@@ -162,6 +164,12 @@ Status SkillService::CheckInstall(const SkillCaller& caller, const std::string& 
     if (rel.empty() || rel.front() == '/' || !normal.ok() || *normal != path)
       return Status(Code::kValidation,
                     "Skill '" + name + "' has an invalid file path '" + rel + "'");
+    const auto below = files.lower_bound(rel + "/");
+    if (below != files.end() && below->first.starts_with(rel + "/")) {
+      return Status(Code::kValidation, "Skill '" + name + "' has '" + rel +
+                                           "' both as a file and as the folder of '" +
+                                           below->first + "'");
+    }
   }
   RETURN_IF_ERROR(caller.access.CheckWrite(dir));
   ASSIGN_OR_RETURN(const bool exists, tree_.Exists(dir));
@@ -170,23 +178,36 @@ Status SkillService::CheckInstall(const SkillCaller& caller, const std::string& 
   return Status::OK();
 }
 
-Status SkillService::WriteFiles(const SkillCaller& caller, const std::string& dir,
-                                const SkillFiles& files) {
-  const vfs::Actor actor = ActorOf(caller);
-  // SKILL.md last: a listing never finds a skill whose other files are still missing.
-  for (const auto& [rel, content] : files) {
-    if (rel != kSkillFile)
-      RETURN_IF_ERROR(tree_.Write(actor, JoinPath(dir, rel), content).status());
+Status SkillService::AppendChanges(const SkillWrite& write, std::vector<vfs::TreeChange>& changes) {
+  for (const auto& [rel, content] : *write.files) {
+    ASSIGN_OR_RETURN(const std::string hash, tree_.StoreContent(content));
+    changes.push_back({vfs::TreeChange::Kind::kWrite, JoinPath(write.dir, rel), hash,
+                       static_cast<int64_t>(content.size())});
   }
-  RETURN_IF_ERROR(tree_.Write(actor, JoinPath(dir, kSkillFile), files.at(kSkillFile)).status());
   vfs::ListOptions options;
   options.recursive = true;
-  ASSIGN_OR_RETURN(const vfs::ListPage page, tree_.List(dir, options));
-  for (const vfs::FileInfo& f : page.entries) {
-    if (!f.is_directory && !files.contains(f.path.substr(dir.size() + 1)))
-      RETURN_IF_ERROR(tree_.Delete(f.path));  // left over from the replaced version
+  StatusOr<vfs::ListPage> page = tree_.List(write.dir, options);
+  // Nothing to replace; a file in the folder's place fails the batch when it writes there.
+  if (!page.ok() &&
+      (page.status().code() == Code::kNotFound || page.status().code() == Code::kNotADirectory)) {
+    return Status::OK();
+  }
+  if (!page.ok()) return page.status();
+  for (const vfs::FileInfo& f : page->entries) {
+    // Left over from the replaced version.
+    if (!f.is_directory && !write.files->contains(f.path.substr(write.dir.size() + 1)))
+      changes.push_back({vfs::TreeChange::Kind::kDelete, f.path, "", 0});
   }
   return Status::OK();
+}
+
+Status SkillService::WriteSkills(const SkillCaller& caller, const std::vector<SkillWrite>& writes) {
+  for (int attempt = 0;; ++attempt) {
+    std::vector<vfs::TreeChange> changes;
+    for (const SkillWrite& write : writes) RETURN_IF_ERROR(AppendChanges(write, changes));
+    const Status s = tree_.ApplyBatch(ActorOf(caller), changes).status();
+    if (s.code() != Code::kRetry || attempt + 1 >= kMaxAttempts) return s;
+  }
 }
 
 StatusOr<std::string> SkillService::Install(const SkillCaller& caller, SkillTier tier,
@@ -194,7 +215,7 @@ StatusOr<std::string> SkillService::Install(const SkillCaller& caller, SkillTier
                                             bool allow_overwrite) {
   const std::string dir = SkillDir(caller, tier, name);
   RETURN_IF_ERROR(CheckInstall(caller, dir, name, files, allow_overwrite));
-  RETURN_IF_ERROR(WriteFiles(caller, dir, files));
+  RETURN_IF_ERROR(WriteSkills(caller, {SkillWrite{dir, &files}}));
   return dir;
 }
 
@@ -203,14 +224,15 @@ StatusOr<std::vector<std::string>> SkillService::Import(const SkillCaller& calle
                                                         bool allow_overwrite) {
   ASSIGN_OR_RETURN(const auto skills, ReadSkillZip(zip));
   if (skills.empty()) return Status(Code::kValidation, "Invalid skill package: no skills found");
-  for (const auto& [name, files] : skills)
-    RETURN_IF_ERROR(
-        CheckInstall(caller, SkillDir(caller, tier, name), name, files, allow_overwrite));
   std::vector<std::string> names;
+  std::vector<SkillWrite> writes;
   for (const auto& [name, files] : skills) {
-    RETURN_IF_ERROR(WriteFiles(caller, SkillDir(caller, tier, name), files));
+    const std::string dir = SkillDir(caller, tier, name);
+    RETURN_IF_ERROR(CheckInstall(caller, dir, name, files, allow_overwrite));
     names.push_back(name);
+    writes.push_back(SkillWrite{dir, &files});
   }
+  RETURN_IF_ERROR(WriteSkills(caller, writes));
   return names;
 }
 

@@ -112,7 +112,16 @@ class SkillService {
   // Checks a skill's files against the rules and the caller's rights, before any write.
   Status CheckInstall(const SkillCaller& caller, const std::string& dir, const std::string& name,
                       const SkillFiles& files, bool allow_overwrite);
-  Status WriteFiles(const SkillCaller& caller, const std::string& dir, const SkillFiles& files);
+  // A skill's folder and the files it is to hold.
+  struct SkillWrite {
+    std::string dir;
+    const SkillFiles* files;
+  };
+  // Makes every folder hold exactly its files (changed ones as new versions, others deleted),
+  // all in one write unit: a failure leaves every skill as it was.
+  Status WriteSkills(const SkillCaller& caller, const std::vector<SkillWrite>& writes);
+  // Stores the content of `write` and appends the changes that install it.
+  Status AppendChanges(const SkillWrite& write, std::vector<vfs::TreeChange>& changes);
 
   vfs::PathTree& tree_;
   SkillParseCache cache_;

@@ -172,6 +172,42 @@ TEST_P(SkillsTest, ImportOverwriteExportAndInvalidPackages) {
   EXPECT_NE(report.errors[0].find("does not match its folder"), std::string::npos);
 }
 
+TEST_P(SkillsTest, AFileThatIsAlsoAFolderIsRefused) {
+  const SkillFiles files = {{"SKILL.md", SkillMd("pdf", "d")}, {"x", "file"}, {"x/y", "below"}};
+  const Status s = skills_->Install(Caller(), SkillTier::kPersonal, "pdf", files, false).status();
+  EXPECT_EQ(s.code(), Code::kValidation);
+  EXPECT_NE(s.message().find("'x' both as a file and as the folder of 'x/y'"), std::string::npos)
+      << s.ToString();
+  EXPECT_FALSE(*tree_->Exists("/tenant:default/user:alice/skill/pdf"));
+}
+
+TEST_P(SkillsTest, AnImportThatFailsWritingInstallsNothing) {
+  const std::string tier = "/tenant:default/user:alice/skill";
+  // A file where the second skill's folder goes: the checks pass (with allow_overwrite), the
+  // write of that skill fails.
+  ASSERT_TRUE(tree_->Write(vfs::Actor{"alice"}, tier + "/second", "in the way").ok());
+  auto zip = WriteZip(
+      {{"first/SKILL.md", SkillMd("first", "d")}, {"second/SKILL.md", SkillMd("second", "d")}});
+  ASSERT_TRUE(zip.ok());
+  EXPECT_EQ(skills_->Import(Caller(), SkillTier::kPersonal, *zip, true).status().code(),
+            Code::kNotADirectory);
+  EXPECT_FALSE(*tree_->Exists(tier + "/first"));
+  EXPECT_TRUE(Names().empty());
+}
+
+TEST_P(SkillsTest, AnOverwriteThatFailsKeepsTheOldSkill) {
+  const std::string dir = "/tenant:default/user:alice/skill/pdf";
+  const SkillFiles old_files = {{"SKILL.md", SkillMd("pdf", "old")}, {"ref/a.md", "a"}};
+  ASSERT_TRUE(skills_->Install(Caller(), SkillTier::kPersonal, "pdf", old_files, false).ok());
+  // `ref` is a folder of the installed skill; the new version has a file there.
+  const SkillFiles new_files = {{"SKILL.md", SkillMd("pdf", "new")}, {"ref", "a file now"}};
+  EXPECT_EQ(
+      skills_->Install(Caller(), SkillTier::kPersonal, "pdf", new_files, true).status().code(),
+      Code::kIsADirectory);
+  EXPECT_EQ(tree_->Read(dir + "/SKILL.md")->content, SkillMd("pdf", "old"));
+  EXPECT_EQ(tree_->Read(dir + "/ref/a.md")->content, "a");
+}
+
 TEST_P(SkillsTest, CreateForkPublishSearch) {
   NewSkill pdf{"pdf-tools", "Extract text from PDF files", "# PDF\nUse pdftotext.\n", "Ann", ""};
   auto path = skills_->Create(Caller(), SkillTier::kPersonal, pdf);

@@ -2,6 +2,7 @@
 
 #include "services/ownership.h"
 #include "services/record_rows.h"
+#include "storage/rows.h"
 #include "util/clock.h"
 #include "util/ids.h"
 
@@ -54,24 +55,24 @@ Status ValidateScore(const char* field, std::optional<double> score) {
   return Status::OK();
 }
 
+TrajectoryStep StepFromRow(const Row& r) {
+  return TrajectoryStep{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4)};
+}
+
 Status LoadSteps(Tx& tx, Trajectory& t) {
-  ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT seq, step_type, description, result, created_at "
-                                       "FROM trajectory_steps WHERE trajectory_id = ? ORDER BY seq",
-                                       {t.trajectory_id}));
-  t.steps.clear();
-  for (const Row& r : rows)
-    t.steps.push_back(TrajectoryStep{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4)});
+  ASSIGN_OR_RETURN(t.steps, storage::QueryAll(tx,
+                                              "SELECT seq, step_type, description, result, "
+                                              "created_at FROM trajectory_steps WHERE "
+                                              "trajectory_id = ? ORDER BY seq",
+                                              {t.trajectory_id}, StepFromRow));
   return Status::OK();
 }
 
 StatusOr<std::vector<Feedback>> SelectFeedback(Tx& tx, const std::string& trajectory_id) {
-  ASSIGN_OR_RETURN(Rows rows,
-                   tx.Query(std::string("SELECT ") + kFeedbackColumns +
-                                " FROM trajectory_feedback WHERE trajectory_id = ? ORDER BY seq",
-                            {trajectory_id}));
-  std::vector<Feedback> out;
-  for (const Row& r : rows) out.push_back(FeedbackFromRow(r));
-  return out;
+  return storage::QueryAll(tx,
+                           std::string("SELECT ") + kFeedbackColumns +
+                               " FROM trajectory_feedback WHERE trajectory_id = ? ORDER BY seq",
+                           {trajectory_id}, FeedbackFromRow);
 }
 
 // The scores a trajectory has, oldest first: its success_score, then each feedback score.
@@ -108,7 +109,8 @@ StatusOr<Trajectory> TrajectoryLog::LoadWritable(Tx& tx, const auth::Identity& c
   ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kColumns +
                                            " FROM trajectories WHERE trajectory_id = ?",
                                        {trajectory_id}));
-  if (rows.empty() || !CanWrite(caller, RecordOwner{rows[0].Text(1), rows[0].Text(2), ""}))
+  if (rows.empty() ||
+      !CanWrite(caller, RecordOwner{rows[0].Text(1), rows[0].Text(2), "", rows[0].Text(3)}))
     return NotFound("Trajectory not found: " + trajectory_id);
   return FromRow(rows[0]);
 }
@@ -186,12 +188,8 @@ StatusOr<std::vector<Trajectory>> TrajectoryLog::Query(const auth::Identity& cal
   const std::string sql = listing.Sql("started_at DESC, trajectory_id", filter.limit);
   std::vector<Trajectory> out;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, listing.params()));
-    out.clear();
-    for (const Row& r : rows) {
-      out.push_back(FromRow(r));
-      RETURN_IF_ERROR(LoadSteps(tx, out.back()));
-    }
+    ASSIGN_OR_RETURN(out, storage::QueryAll(tx, sql, listing.params(), FromRow));
+    for (Trajectory& t : out) RETURN_IF_ERROR(LoadSteps(tx, t));
     return Status::OK();
   }));
   return out;
@@ -287,14 +285,12 @@ StatusOr<std::vector<Trajectory>> TrajectoryLog::TakeRelearning(const auth::Iden
   const std::string sql = listing.Sql("relearning_priority DESC, started_at, trajectory_id", limit);
   std::vector<Trajectory> out;
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, listing.params()));
-    out.clear();
-    for (const Row& r : rows) {
-      out.push_back(FromRow(r));
-      RETURN_IF_ERROR(tx.Exec("UPDATE trajectories SET needs_relearning = 0 WHERE "
-                              "trajectory_id = ?",
-                              {out.back().trajectory_id})
-                          .status());
+    ASSIGN_OR_RETURN(out, storage::QueryAll(tx, sql, listing.params(), FromRow));
+    for (const Trajectory& t : out) {
+      RETURN_IF_ERROR(
+          tx.Exec("UPDATE trajectories SET needs_relearning = 0 WHERE trajectory_id = ?",
+                  {t.trajectory_id})
+              .status());
     }
     return Status::OK();
   }));

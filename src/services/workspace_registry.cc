@@ -4,6 +4,7 @@
 
 #include "auth/tenant_paths.h"
 #include "services/workspace_snapshots.h"
+#include "storage/rows.h"
 #include "util/clock.h"
 
 namespace nexus::services {
@@ -154,18 +155,11 @@ StatusOr<std::vector<Registration>> WorkspaceRegistry::List(DirKind kind,
 StatusOr<std::vector<Registration>> WorkspaceRegistry::SelectLive(DirKind kind,
                                                                   const std::string& column,
                                                                   const std::string& value) {
-  std::vector<Registration> out;
-  const int64_t now = NowMicros();
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kColumns +
-                                             " FROM registered_dirs WHERE kind = ? AND " + column +
-                                             " = ? AND " + kLive + " ORDER BY created_at, path",
-                                         {KindName(kind), value, now}));
-    out.clear();
-    for (const Row& r : rows) out.push_back(FromRow(r));
-    return Status::OK();
-  }));
-  return out;
+  return storage::ReadAll(engine_,
+                          std::string("SELECT ") + kColumns +
+                              " FROM registered_dirs WHERE kind = ? AND " + column + " = ? AND " +
+                              kLive + " ORDER BY created_at, path",
+                          {KindName(kind), value, NowMicros()}, FromRow);
 }
 
 }  // namespace nexus::services

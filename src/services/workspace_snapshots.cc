@@ -5,6 +5,7 @@
 
 #include "services/workspace_registry.h"
 #include "storage/blob_refs.h"
+#include "storage/rows.h"
 #include "util/clock.h"
 #include "util/hash.h"
 #include "util/ids.h"
@@ -173,6 +174,17 @@ StatusOr<Snapshot> WorkspaceSnapshots::Create(const vfs::Actor& actor, const std
 
 StatusOr<RestoreResult> WorkspaceSnapshots::Restore(const vfs::Actor& actor,
                                                     const std::string& workspace, int64_t number) {
+  for (int attempt = 0;; ++attempt) {
+    StatusOr<RestoreResult> result = TryRestore(actor, workspace, number);
+    // Content swept between the reads and the batch: read again.
+    if (result.ok() || result.status().code() != Code::kRetry || attempt + 1 >= kMaxAttempts)
+      return result;
+  }
+}
+
+StatusOr<RestoreResult> WorkspaceSnapshots::TryRestore(const vfs::Actor& actor,
+                                                       const std::string& workspace,
+                                                       int64_t number) {
   RestoreResult result;
   Manifest manifest;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
@@ -191,9 +203,12 @@ StatusOr<RestoreResult> WorkspaceSnapshots::Restore(const vfs::Actor& actor,
     if (!manifest.contains(RelativePath(workspace, f.path)))
       changes.push_back({vfs::TreeChange::Kind::kDelete, f.path, "", 0});
   }
+  // Unregistering drops the snapshot (and its hold on the content) between the reads above
+  // and the batch: checked again inside the batch's unit.
   ASSIGN_OR_RETURN(
       const vfs::BatchResult applied,
-      tree_.ApplyBatch(actor, changes, "restore of workspace snapshot " + std::to_string(number)));
+      tree_.ApplyBatch(actor, changes, "restore of workspace snapshot " + std::to_string(number),
+                       [&](Tx& tx) { return RequireRegistered(tx, workspace); }));
   result.files_restored = applied.written;
   result.files_deleted = applied.deleted;
   return result;
@@ -205,12 +220,11 @@ StatusOr<std::vector<Snapshot>> WorkspaceSnapshots::Log(const std::string& works
   std::vector<Snapshot> out;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
     RETURN_IF_ERROR(RequireRegistered(tx, workspace));
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kColumns +
-                                             " FROM workspace_snapshots WHERE workspace_path = ?"
-                                             " ORDER BY snapshot_number DESC LIMIT ?",
-                                         {workspace, limit}));
-    out.clear();
-    for (const Row& r : rows) out.push_back(FromRow(r));
+    ASSIGN_OR_RETURN(out, storage::QueryAll(tx,
+                                            std::string("SELECT ") + kColumns +
+                                                " FROM workspace_snapshots WHERE workspace_path = ?"
+                                                " ORDER BY snapshot_number DESC LIMIT ?",
+                                            {workspace, limit}, FromRow));
     return Status::OK();
   }));
   return out;

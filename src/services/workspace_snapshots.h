@@ -85,6 +85,9 @@ class WorkspaceSnapshots {
   StatusOr<SnapshotDiff> Diff(const std::string& workspace, int64_t first, int64_t second);
 
  private:
+  // One attempt of Restore; kRetry when content was swept before the batch ran.
+  StatusOr<RestoreResult> TryRestore(const vfs::Actor& actor, const std::string& workspace,
+                                     int64_t number);
   // Files under `workspace`, sorted by relative path; none when the directory is gone.
   StatusOr<std::vector<vfs::FileInfo>> CurrentFiles(const std::string& workspace);
 

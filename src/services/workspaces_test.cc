@@ -1,6 +1,7 @@
 // The workspace registry and workspace snapshots, on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -205,6 +206,34 @@ TEST_P(WorkspacesTest, RestoreBringsBackChangedAndDeletedFilesAndRemovesNewOnes)
   EXPECT_FALSE(*tree_->Exists(std::string(kWs) + "/new/added.txt"));
   EXPECT_EQ(tree_->ListVersions(std::string(kWs) + "/edit.txt")->size(), 3u);
   EXPECT_EQ(snapshots_->Restore(actor_, kWs, 9).status().code(), Code::kNotFound);
+}
+
+// Files come and go and the workspace is unregistered while restores run: a restore either
+// applies or finds the workspace gone; a file deleted under it never fails it.
+TEST_P(WorkspacesTest, RestoreRacesWithDeletesAndUnregister) {
+  MustRegister(DirKind::kWorkspace, kWs);
+  MustWrite("keep.txt", "same");
+  MustSnapshot();
+  std::atomic<bool> done{false};
+  std::thread churn([&] {
+    for (int i = 0; i < 40; ++i) {
+      const std::string path = std::string(kWs) + "/new" + std::to_string(i % 4) + ".txt";
+      EXPECT_TRUE(tree_->Write(actor_, path, "x").ok());
+      (void)tree_->Delete(path);  // a restore may have deleted it first
+    }
+    EXPECT_TRUE(*registry_->Unregister(DirKind::kWorkspace, kWs));
+    done = true;
+  });
+  int gone = 0;
+  while (!done || gone == 0) {
+    auto restored = snapshots_->Restore(actor_, kWs, 1);
+    if (restored.ok()) continue;
+    ASSERT_EQ(restored.status().code(), Code::kNotFound) << restored.status().ToString();
+    ASSERT_EQ(restored.status().message().find("Workspace not registered"), 0u)
+        << restored.status().ToString();
+    ++gone;
+  }
+  churn.join();
 }
 
 TEST_P(WorkspacesTest, DiffClassifiesEveryPath) {

@@ -36,10 +36,16 @@ struct BlobCheckReport {
   std::vector<std::string> corrupt;         // stored bytes do not match the hash
   std::vector<std::string> wrong_refcount;  // refcount differs from the references that exist
   std::vector<std::string> orphans;         // stored, but unreferenced (the sweeper's work)
-  bool ok() const { return missing.empty() && corrupt.empty() && wrong_refcount.empty(); }
+  // Named by a `versions` or `workspace_snapshot_files` row, but without a `blobs` row: no
+  // count protects it from the sweeper.
+  std::vector<std::string> unrecorded;
+  bool ok() const {
+    return missing.empty() && corrupt.empty() && wrong_refcount.empty() && unrecorded.empty();
+  }
 };
 
-// Verifies every referenced blob (present, right hash, right count) and lists orphans.
+// Verifies every referenced blob (present, right hash, right count, a blobs row for every
+// hash a row names) and lists orphans.
 // This is the core of `nexus fsck`.
 StatusOr<BlobCheckReport> CheckBlobs(Engine& engine, BlobStore& store);
 

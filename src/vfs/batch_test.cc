@@ -91,9 +91,10 @@ TEST_P(BatchTest, AFailingChangeLeavesNothingApplied) {
   new_e.path = "/w/e";
   events_.clear();
 
-  auto result = tree_->ApplyBatch(alice_, {old_a, new_e, TreeChange{Kind::kDelete, "/w/b", "", 0},
-                                           TreeChange{Kind::kDelete, "/w/missing", "", 0}});
-  EXPECT_EQ(result.status().code(), Code::kNotFound) << result.status().ToString();
+  const TreeChange never_stored{Kind::kWrite, "/w/f", Sha256Hex("never stored"), 12};
+  auto result = tree_->ApplyBatch(
+      alice_, {old_a, new_e, TreeChange{Kind::kDelete, "/w/b", "", 0}, never_stored});
+  EXPECT_EQ(result.status().code(), Code::kRetry) << result.status().ToString();
   EXPECT_EQ(MustRead("/w/a"), "two");
   EXPECT_EQ(tree_->ListVersions("/w/a")->size(), 2u);
   EXPECT_FALSE(*tree_->Exists("/w/e"));
@@ -106,6 +107,37 @@ TEST_P(BatchTest, AFailingChangeLeavesNothingApplied) {
   EXPECT_EQ(tree_->ApplyBatch(alice_, {TreeChange{Kind::kDelete, "/w/dir", "", 0}}).status().code(),
             Code::kIsADirectory);
   EXPECT_FALSE(*tree_->Exists("/w/e"));
+}
+
+TEST_P(BatchTest, DeletingAMissingFileIsNothing) {
+  WriteOf("/w/b", "bee");
+  auto result = tree_->ApplyBatch(
+      alice_, {TreeChange{Kind::kDelete, "/w/missing", "", 0},
+               TreeChange{Kind::kDelete, "/w/b", "", 0}, TreeChange{Kind::kDelete, "/w/b", "", 0}});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->deleted, 1) << "only files that existed are counted";
+  EXPECT_FALSE(*tree_->Exists("/w/b"));
+}
+
+TEST_P(BatchTest, APreconditionRunsInTheUnitAndCanFailIt) {
+  TreeChange a = WriteOf("/w/a", "one");
+  a.path = "/w/copy";
+  int runs = 0;
+  auto refused = tree_->ApplyBatch(alice_, {a}, "", [&](storage::Tx& tx) -> Status {
+    ++runs;
+    RETURN_IF_ERROR(tx.Query("SELECT 1 FROM nodes").status());
+    return NotFound("gone meanwhile");
+  });
+  EXPECT_EQ(refused.status().code(), Code::kNotFound);
+  EXPECT_EQ(refused.status().message(), "gone meanwhile");
+  EXPECT_FALSE(*tree_->Exists("/w/copy"));
+  auto applied = tree_->ApplyBatch(alice_, {a}, "", [&](storage::Tx&) {
+    ++runs;
+    return Status::OK();
+  });
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(applied->written, 1);
+  EXPECT_GE(runs, 2);
 }
 
 TEST_P(BatchTest, BadInputFailsBeforeAnythingRuns) {

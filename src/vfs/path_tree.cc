@@ -138,18 +138,23 @@ StatusOr<std::vector<TreeChange>> NormalizedChanges(const std::vector<TreeChange
 
 StatusOr<BatchResult> PathTree::ApplyBatch(const Actor& actor,
                                            const std::vector<TreeChange>& raw_changes,
-                                           std::string_view change_reason) {
+                                           std::string_view change_reason,
+                                           const BatchPrecondition& precondition) {
   ASSIGN_OR_RETURN(const std::vector<TreeChange> changes, NormalizedChanges(raw_changes));
   BatchResult result;
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
     result = BatchResult{};
+    if (precondition) RETURN_IF_ERROR(precondition(tx));
     for (const TreeChange& change : changes) {
+      ASSIGN_OR_RETURN(std::optional<Node> node, LoadWritable(tx, change.path));
       if (change.kind == TreeChange::Kind::kDelete) {
+        // Callers build deletions from a listing taken before the unit: a file deleted since
+        // is already what they asked for.
+        if (!node) continue;
         RETURN_IF_ERROR(DeleteFile(tx, change.path, hooks_));
         ++result.deleted;
         continue;
       }
-      ASSIGN_OR_RETURN(std::optional<Node> node, LoadWritable(tx, change.path));
       if (node && node->info.etag == change.hash) continue;
       FileInfo written;
       RETURN_IF_ERROR(CommitVersion(
@@ -161,6 +166,10 @@ StatusOr<BatchResult> PathTree::ApplyBatch(const Actor& actor,
     return Status::OK();
   }));
   return result;
+}
+
+StatusOr<std::string> PathTree::StoreContent(std::string_view content) {
+  return blobs_.Put(content);
 }
 
 Status PathTree::Mkdir(const Actor& actor, std::string_view raw_path, bool parents, bool exist_ok) {

@@ -108,7 +108,7 @@ struct PathTreeHooks {
 struct TreeChange {
   enum class Kind {
     kWrite,   // make blob `hash` (`size` bytes, already referenced elsewhere) file `path`'s content
-    kDelete,  // delete file `path` and its history
+    kDelete,  // delete file `path` and its history; nothing when there is no file there
   };
   Kind kind = Kind::kWrite;
   std::string path;
@@ -118,8 +118,12 @@ struct TreeChange {
 
 struct BatchResult {
   int64_t written = 0;  // files given a new version; a write of the current content is none
-  int64_t deleted = 0;
+  int64_t deleted = 0;  // files that existed and were deleted
 };
+
+// Runs inside a batch's write unit before its changes: what must still hold for them to
+// apply (e.g. that a workspace is still registered). An error fails the batch.
+using BatchPrecondition = std::function<Status(storage::Tx&)>;
 
 class PathTree {
  public:
@@ -142,9 +146,14 @@ class PathTree {
   // reference to it (a snapshot) can put it back without reading it; the content must be
   // referenced while the batch runs (kRetry if it was swept). A write of a file's current
   // content is skipped. Hooks run as for single writes and deletes. `change_reason` is
-  // recorded on the new versions.
+  // recorded on the new versions; `precondition`, when set, runs first in the unit.
   StatusOr<BatchResult> ApplyBatch(const Actor& actor, const std::vector<TreeChange>& changes,
-                                   std::string_view change_reason = {});
+                                   std::string_view change_reason = {},
+                                   const BatchPrecondition& precondition = {});
+  // Puts `content` into the blob store and returns its hash, for a batch to reference. Until
+  // a batch does, nothing references the content: the sweeper leaves it alone for its grace
+  // period, and a batch that comes later than that fails with kRetry (store it again).
+  StatusOr<std::string> StoreContent(std::string_view content);
 
   // Directories.
   Status Mkdir(const Actor& actor, std::string_view path, bool parents, bool exist_ok);
