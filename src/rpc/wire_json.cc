@@ -122,7 +122,8 @@ StatusOr<Json> ParseJson(std::string_view text) {
       return InvalidArgument("JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
                              " levels");
     return value;
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // Not only parse_error: a number too large for a double ("1e400") is out_of_range.
     if (guard.exceeded)
       return InvalidArgument("JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
                              " levels");

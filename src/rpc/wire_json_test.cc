@@ -49,5 +49,16 @@ TEST(WireJsonTest, ParseRejectsGarbageAndDeepNesting) {
   EXPECT_TRUE(ParseJson(std::string(60, '[') + std::string(60, ']')).ok());
 }
 
+// Found by the wire_json fuzz target: nlohmann reports a number beyond a double's range as
+// out_of_range, not parse_error, and the exception escaped the parser.
+TEST(WireJsonTest, ParseRejectsNumbersOutOfRange) {
+  for (const char* text : {"1e400", "[-1e400]", R"({"path":1e999})"}) {
+    const auto r = ParseJson(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << text;
+    EXPECT_NE(r.status().message().find("number overflow"), std::string::npos) << text;
+  }
+}
+
 }  // namespace
 }  // namespace nexus::rpc
