@@ -21,6 +21,13 @@ dict_of() {
   esac
 }
 
+# -dict=FILE for the targets that have a dictionary (a zip's structure is binary).
+dict_flag() {
+  local dict
+  dict=$(dict_of "$1")
+  [[ -z $dict ]] || echo "-dict=$root/fuzz/dict/$dict.dict"
+}
+
 failed=()
 for name in "${names[@]}"; do
   work=$build/fuzz-work/$name
@@ -30,7 +37,7 @@ for name in "${names[@]}"; do
   # -max_len keeps the deep-nesting seeds from making every mutation 200 KB long; -timeout
   # turns a quadratic input into a finding rather than a slow run.
   "$build/fuzz/${name}_fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=65536 -print_final_stats=1 -dict="$root/fuzz/dict/$(dict_of "$name").dict" \
+    -max_len=65536 -print_final_stats=1 $(dict_flag "$name") \
     -artifact_prefix="$work/artifacts/" "$work/corpus" "$root/fuzz/corpus/$name" >"$log" 2>&1
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/path.h"
+
 namespace nexus::services {
 namespace {
 
@@ -186,6 +188,9 @@ StatusOr<SkillMetadata> ParseSkillMd(std::string_view file, std::string_view fol
   std::string_view body;
   if (!SplitFrontMatter(content, yaml, body))
     return Invalid(file, "no YAML front matter between '---' lines");
+  // YAML is Unicode: yaml-cpp reads stray bytes as they are but writes them back as U+FFFD, so
+  // a skill rendered again would not say what it said.
+  if (!IsValidUtf8(yaml)) return Invalid(file, "front matter is not valid UTF-8");
   StatusOr<SkillMetadata> skill = Invalid(file, "unreadable front matter");
   try {
     skill = FromDocument(file, folder, YAML::Load(std::string(yaml)));

@@ -62,6 +62,19 @@ TEST(SkillMetadataTest, DeepNestingIsRefused) {
   EXPECT_EQ(skill.status().code(), Code::kValidation);
 }
 
+// Found by the skill_md fuzz target: a stray byte in the front matter was kept by the parser
+// and replaced by U+FFFD when rendered, so the skill changed on its way through.
+TEST(SkillMetadataTest, FrontMatterMustBeUtf8) {
+  const auto skill =
+      ParseSkillMd(kFile, "", "---\nname: x\ndescription: \"\xb8quoted\"\n---\nbody \xff\n");
+  ASSERT_FALSE(skill.ok());
+  EXPECT_EQ(skill.status().code(), Code::kValidation);
+  EXPECT_NE(skill.status().message().find("not valid UTF-8"), std::string::npos);
+  EXPECT_TRUE(
+      ParseSkillMd(kFile, "", "---\nname: x\ndescription: \xc3\xa9t\xc3\xa9\n---\n\xff").ok())
+      << "the body is the author's business";
+}
+
 TEST(SkillMetadataTest, RenderRoundTripsAndQuotesHostileValues) {
   SkillMetadata m;
   m.name = "pdf";
