@@ -14,6 +14,16 @@ using Json = nlohmann::json;
 // Deeper front matter is not a skill description but an attack on the converters' stacks.
 constexpr int kMaxDepth = 64;
 
+// YAML allows implicit keys of at most 1024 characters. yaml-cpp escapes a byte in up to four,
+// so a longer key would render into a SKILL.md that does not parse again.
+constexpr size_t kMaxKeyBytes = 255;
+
+Status CheckKey(const std::string& key) {
+  if (key.size() <= kMaxKeyBytes) return Status::OK();
+  return Status(Code::kValidation,
+                "front matter key longer than " + std::to_string(kMaxKeyBytes) + " bytes");
+}
+
 const char* const kKnownKeys[] = {"name",     "description", "version",    "author",
                                   "requires", "created_at",  "modified_at"};
 
@@ -73,6 +83,7 @@ StatusOr<Json> ToJson(const YAML::Node& node, int depth) {
     case YAML::NodeType::Map: {
       Json out = Json::object();
       for (const auto& kv : node) {
+        RETURN_IF_ERROR(CheckKey(kv.first.Scalar()));
         ASSIGN_OR_RETURN(Json value, ToJson(kv.second, depth + 1));
         out[kv.first.Scalar()] = std::move(value);
       }
@@ -164,6 +175,7 @@ StatusOr<SkillMetadata> FromDocument(std::string_view file, std::string_view fol
   for (const auto& kv : doc) {
     const std::string key = kv.first.as<std::string>();
     if (IsKnownKey(key)) continue;
+    if (Status s = CheckKey(key); !s.ok()) return Invalid(file, s.message());
     StatusOr<Json> value = ToJson(kv.second, 1);
     if (!value.ok()) return Invalid(file, value.status().message());
     extra[key] = std::move(*value);

@@ -75,6 +75,26 @@ TEST(SkillMetadataTest, FrontMatterMustBeUtf8) {
       << "the body is the author's business";
 }
 
+// Found by the skill_md fuzz target: a 1,000-byte key of tabs parsed, but rendered escaped
+// past YAML's 1024-character limit for keys, so the rendered SKILL.md did not parse.
+TEST(SkillMetadataTest, LongKeysAreRefused) {
+  for (const std::string& yaml : {"k" + std::string(1000, '\t') + "k: v\n",
+                                  "nested:\n  " + std::string(256, 'k') + ": v\n"}) {
+    const auto skill = ParseSkillMd(kFile, "", "---\nname: x\ndescription: d\n" + yaml + "---\n");
+    ASSERT_FALSE(skill.ok());
+    EXPECT_NE(skill.status().message().find("key longer than 255 bytes"), std::string::npos);
+  }
+  SkillMetadata longest;
+  longest.name = "x";
+  longest.description = "d";
+  std::string extra = "{\"";  // the worst case: a key of 255 bytes each escaped as \x01
+  for (int i = 0; i < 255; ++i) extra += "\\u0001";
+  const auto rendered = RenderSkillMd(longest, extra + "\":1}");
+  ASSERT_TRUE(rendered.ok());
+  const auto reparsed = ParseSkillMd(kFile, "x", *rendered);
+  ASSERT_TRUE(reparsed.ok()) << reparsed.status().message();
+}
+
 TEST(SkillMetadataTest, RenderRoundTripsAndQuotesHostileValues) {
   SkillMetadata m;
   m.name = "pdf";
