@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the packages of tools/deps.txt that are missing. Quiet and fast when all are there.
+# Installs the packages of a list (tools/deps.txt unless another is named) that are missing.
+# Quiet and fast when all are there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(grep -v '^\s*#' "$here/deps.txt" | grep -v '^\s*$')
+list=${1:-$here/deps.txt}
+mapfile -t wanted < <(grep -v '^\s*#' "$list" | grep -v '^\s*$')
 missing=()
 for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

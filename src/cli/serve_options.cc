@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "util/file.h"
+
 namespace nexus::cli {
 namespace {
 
@@ -139,19 +141,26 @@ class ConfigReader {
 Status ApplyConfigFile(const std::string& path, ServeOptions& options,
                        const std::function<bool(std::string_view flag)>& set_on_command_line,
                        std::vector<std::string>* ignored) {
+  StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return InvalidArgument("cannot read config file " + path);
+  return ApplyConfigText(*text, path, options, set_on_command_line, ignored);
+}
+
+Status ApplyConfigText(std::string_view yaml, std::string_view source, ServeOptions& options,
+                       const std::function<bool(std::string_view flag)>& set_on_command_line,
+                       std::vector<std::string>* ignored) {
+  const std::string name(source);
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return InvalidArgument("cannot read config file " + path);
+    root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return InvalidArgument("config file " + path + " is not valid YAML: " + e.what());
+    return InvalidArgument("config file " + name + " is not valid YAML: " + e.what());
   }
   if (root.IsNull()) return Status::OK();
   try {
     return ConfigReader(options, set_on_command_line, ignored).Read(root);
   } catch (const YAML::Exception& e) {
-    return InvalidArgument("config file " + path + ": " + e.what());
+    return InvalidArgument("config file " + name + ": " + e.what());
   }
 }
 

@@ -41,6 +41,11 @@ Status ApplyConfigFile(const std::string& path, ServeOptions& options,
                        const std::function<bool(std::string_view flag)>& set_on_command_line,
                        std::vector<std::string>* ignored);
 
+// As ApplyConfigFile, over the YAML text of a config file; `source` names it in errors.
+Status ApplyConfigText(std::string_view yaml, std::string_view source, ServeOptions& options,
+                       const std::function<bool(std::string_view flag)>& set_on_command_line,
+                       std::vector<std::string>* ignored);
+
 // Checks values that flags and files can get wrong (port range, auth type, durability...).
 Status ValidateServeOptions(const ServeOptions& options);
 

@@ -84,6 +84,19 @@ TEST_F(ServeOptionsTest, MissingFileIsAClearError) {
   EXPECT_NE(s.message().find("/nonexistent/config.yaml"), std::string::npos);
 }
 
+TEST_F(ServeOptionsTest, TextIsReadAsTheFileWouldBe) {
+  const auto never = [](std::string_view) { return false; };
+  ASSERT_TRUE(
+      ApplyConfigText("server:\n  port: 9100\n", "inline", options_, never, &ignored_).ok());
+  EXPECT_EQ(options_.port, 9100);
+  const Status s = ApplyConfigText("{a: b", "inline", options_, never, &ignored_);
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("config file inline is not valid YAML"), std::string::npos);
+  // Keys that are not strings are the file's fault, not the server's.
+  EXPECT_EQ(ApplyConfigText("? [a, b]\n: 1\n", "inline", options_, never, &ignored_).code(),
+            Code::kInvalidArgument);
+}
+
 TEST_F(ServeOptionsTest, Validation) {
   EXPECT_TRUE(ValidateServeOptions(options_).ok());
   ServeOptions bad = options_;

@@ -1,5 +1,7 @@
 #include "rpc/dispatcher.h"
 
+#include <variant>
+
 #include "rpc/errors.h"
 #include "rpc/method_table.h"
 
@@ -45,28 +47,16 @@ StatusOr<MethodResult> RunHandler(const Method& method, const Params& params, Ca
   }
 }
 
-}  // namespace
+// A request that decoded: the method to run and its bound parameters.
+struct Call {
+  Json id;
+  const Method* method;
+  Params params;
+};
 
-Dispatcher::Dispatcher(Services services)
-    : services_(services), table_(std::make_unique<MethodTable>()) {
-  AddFileMethods(*table_);
-  AddVersionMethods(*table_);
-  AddAdminMethods(*table_);
-  AddRebacMethods(*table_);
-  AddSandboxMethods(*table_);
-  AddAgentMethods(*table_);
-  AddMemoryMethods(*table_);
-  AddLearningMethods(*table_);
-  AddWorkspaceMethods(*table_);
-  AddMountMethods(*table_);
-  AddSkillMethods(*table_);
-}
-
-Dispatcher::~Dispatcher() = default;
-
-std::vector<std::string> Dispatcher::MethodNames() const { return table_->Names(); }
-
-RpcResponse Dispatcher::Handle(const RpcRequest& request) const {
+// The envelope, the `__type__` wrappers and the parameter schema, in the order the reference
+// checks them: the error response for the first problem, or the call to make.
+std::variant<RpcResponse, Call> Decode(const MethodTable& table, const RpcRequest& request) {
   Json id = nullptr;
   Json body = Json::object();
   if (!IsBlank(request.body)) {
@@ -99,16 +89,50 @@ RpcResponse Dispatcher::Handle(const RpcRequest& request) const {
     return ErrorResponse(id,
                          ErrorObject(kInvalidRequest, "Invalid request: params must be an object"));
   }
-  const Method* method = table_->Find(request.method);
+  const Method* method = table.Find(request.method);
   if (method == nullptr)
     return ErrorResponse(id, ErrorObject(kMethodNotFound, "Method not found: " + request.method));
   if (Status s = DecodeWireTypes(params); !s.ok()) return ErrorResponse(id, ErrorObject(s));
   StatusOr<Params> bound = Params::Bind(method->name, method->params, std::move(params));
   if (!bound.ok()) return ErrorResponse(id, ErrorObject(bound.status()));
+  return Call{std::move(id), method, std::move(bound).value()};
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(Services services)
+    : services_(services), table_(std::make_unique<MethodTable>()) {
+  AddFileMethods(*table_);
+  AddVersionMethods(*table_);
+  AddAdminMethods(*table_);
+  AddRebacMethods(*table_);
+  AddSandboxMethods(*table_);
+  AddAgentMethods(*table_);
+  AddMemoryMethods(*table_);
+  AddLearningMethods(*table_);
+  AddWorkspaceMethods(*table_);
+  AddMountMethods(*table_);
+  AddSkillMethods(*table_);
+}
+
+Dispatcher::~Dispatcher() = default;
+
+std::vector<std::string> Dispatcher::MethodNames() const { return table_->Names(); }
+
+std::optional<RpcResponse> Dispatcher::Reject(const RpcRequest& request) const {
+  std::variant<RpcResponse, Call> decoded = Decode(*table_, request);
+  if (RpcResponse* error = std::get_if<RpcResponse>(&decoded)) return std::move(*error);
+  return std::nullopt;
+}
+
+RpcResponse Dispatcher::Handle(const RpcRequest& request) const {
+  std::variant<RpcResponse, Call> decoded = Decode(*table_, request);
+  if (RpcResponse* error = std::get_if<RpcResponse>(&decoded)) return std::move(*error);
+  Call& call = std::get<Call>(decoded);
   CallContext ctx{*request.caller, services_, request.if_none_match};
-  StatusOr<MethodResult> result = RunHandler(*method, *bound, ctx);
-  if (!result.ok()) return ErrorResponse(id, ErrorObject(result.status()));
-  return ResultResponse(id, std::move(result).value(), *method);
+  StatusOr<MethodResult> result = RunHandler(*call.method, call.params, ctx);
+  if (!result.ok()) return ErrorResponse(call.id, ErrorObject(result.status()));
+  return ResultResponse(call.id, std::move(result).value(), *call.method);
 }
 
 }  // namespace nexus::rpc

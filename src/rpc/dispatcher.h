@@ -4,6 +4,7 @@
 #define NEXUS_RPC_DISPATCHER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +36,11 @@ class Dispatcher {
   ~Dispatcher();
 
   RpcResponse Handle(const RpcRequest& request) const;
+
+  // Decodes `request` as Handle does (envelope, `__type__` wrappers, parameter schema) but
+  // runs no method: the error response Handle would give, or none when the method would run.
+  // Needs no services and no caller, so hostile bodies can be checked in isolation.
+  std::optional<RpcResponse> Reject(const RpcRequest& request) const;
 
   // Every method name that answers, sorted.
   std::vector<std::string> MethodNames() const;

@@ -69,6 +69,31 @@ TEST_F(DispatcherTest, EnvelopeErrors) {
   EXPECT_EQ(unknown["id"], "abc") << "ids are echoed in errors too";
 }
 
+// Found by the rpc_request fuzz target: a number too large for a double escaped the parser as
+// an exception instead of a parse error.
+TEST_F(DispatcherTest, NumberOverflowIsAParseError) {
+  const Json r = Json::parse(Raw("read", R"({"id":1,"params":{"path":1e400}})").body);
+  EXPECT_EQ(r["error"]["code"], -32700);
+  EXPECT_NE(r["error"]["message"].get<std::string>().find("number overflow"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, RejectDecodesWithoutRunning) {
+  const Dispatcher bare{Services{}};  // Reject needs no services: nothing may run
+  const auto reject = [&bare](const std::string& body) {
+    return bare.Reject(RpcRequest{"read", body, "", nullptr});
+  };
+  const auto deep =
+      reject(R"({"params":)" + std::string(100000, '[') + std::string(100000, ']') + "}");
+  ASSERT_TRUE(deep.has_value());
+  EXPECT_EQ(Json::parse(deep->body)["error"]["code"], -32700);
+  const auto unknown = reject(R"({"id":7,"params":{"bogus":1}})");
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_EQ(unknown->outcome, "-32602");
+  EXPECT_EQ(Json::parse(unknown->body)["id"], 7);
+  EXPECT_FALSE(reject(R"({"params":{"path":"/a"}})").has_value());
+  EXPECT_FALSE(*tree_->Exists("/a"));
+}
+
 TEST_F(DispatcherTest, ParameterErrorsNameTheKey) {
   Json r = Call("read", Json{{"path", "/a"}, {"bogus", true}});
   EXPECT_EQ(r["error"]["code"], -32602);

@@ -49,14 +49,14 @@ TEST(WireJsonTest, ParseRejectsGarbageAndDeepNesting) {
   EXPECT_TRUE(ParseJson(std::string(60, '[') + std::string(60, ']')).ok());
 }
 
-// Regression: these threw json::out_of_range past the parse_error handler (HTTP 500).
-TEST(WireJsonTest, ParseRejectsNumbersBeyondADouble) {
-  for (const char* text : {"1e400", "{\"id\": -1e400}", "[1E+99999]"}) {
-    const StatusOr<Json> r = ParseJson(text);
+// Found by the wire_json fuzz target: nlohmann reports a number beyond a double's range as
+// out_of_range, not parse_error, and the exception escaped the parser.
+TEST(WireJsonTest, ParseRejectsNumbersOutOfRange) {
+  for (const char* text : {"1e400", "[-1e400]", R"({"path":1e999})"}) {
+    const auto r = ParseJson(text);
     ASSERT_FALSE(r.ok()) << text;
-    EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
-    EXPECT_NE(r.status().message().find("number overflow"), std::string::npos)
-        << r.status().message();
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << text;
+    EXPECT_NE(r.status().message().find("number overflow"), std::string::npos) << text;
   }
 }
 

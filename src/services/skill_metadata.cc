@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/path.h"
+
 namespace nexus::services {
 namespace {
 
@@ -16,6 +18,16 @@ constexpr int kMaxDepth = 64;
 constexpr int64_t kMaxNodes = 10000;
 // Front matter is a short description; more than this is not a skill but a load.
 constexpr size_t kMaxFrontMatterBytes = 64 * 1024;
+
+// YAML allows implicit keys of at most 1024 characters. yaml-cpp escapes a byte in up to four,
+// so a longer key would render into a SKILL.md that does not parse again.
+constexpr size_t kMaxKeyBytes = 255;
+
+Status CheckKey(const std::string& key) {
+  if (key.size() <= kMaxKeyBytes) return Status::OK();
+  return Status(Code::kValidation,
+                "front matter key longer than " + std::to_string(kMaxKeyBytes) + " bytes");
+}
 
 const char* const kKnownKeys[] = {"name",     "description", "version",    "author",
                                   "requires", "created_at",  "modified_at"};
@@ -81,6 +93,7 @@ StatusOr<Json> ToJson(const YAML::Node& node, int depth, int64_t& budget) {
     case YAML::NodeType::Map: {
       Json out = Json::object();
       for (const auto& kv : node) {
+        RETURN_IF_ERROR(CheckKey(kv.first.Scalar()));
         ASSIGN_OR_RETURN(Json value, ToJson(kv.second, depth + 1, budget));
         out[kv.first.Scalar()] = std::move(value);
       }
@@ -173,6 +186,7 @@ StatusOr<SkillMetadata> FromDocument(std::string_view file, std::string_view fol
   for (const auto& kv : doc) {
     const std::string key = kv.first.as<std::string>();
     if (IsKnownKey(key)) continue;
+    if (Status s = CheckKey(key); !s.ok()) return Invalid(file, s.message());
     StatusOr<Json> value = ToJson(kv.second, 1, budget);
     if (!value.ok()) return Invalid(file, value.status().message());
     extra[key] = std::move(*value);
@@ -201,6 +215,9 @@ StatusOr<SkillMetadata> ParseSkillMd(std::string_view file, std::string_view fol
     return Invalid(file, "front matter exceeds " + std::to_string(kMaxFrontMatterBytes) +
                              " bytes (" + std::to_string(yaml.size()) + ")");
   }
+  // YAML is Unicode: yaml-cpp reads stray bytes as they are but writes them back as U+FFFD, so
+  // a skill rendered again would not say what it said.
+  if (!IsValidUtf8(yaml)) return Invalid(file, "front matter is not valid UTF-8");
   StatusOr<SkillMetadata> skill = Invalid(file, "unreadable front matter");
   try {
     skill = FromDocument(file, folder, YAML::Load(std::string(yaml)));

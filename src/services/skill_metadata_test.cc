@@ -88,6 +88,39 @@ TEST(SkillMetadataTest, HugeFrontMatterIsRefused) {
       << skill.status().message();
 }
 
+// Found by the skill_md fuzz target: a stray byte in the front matter was kept by the parser
+// and replaced by U+FFFD when rendered, so the skill changed on its way through.
+TEST(SkillMetadataTest, FrontMatterMustBeUtf8) {
+  const auto skill =
+      ParseSkillMd(kFile, "", "---\nname: x\ndescription: \"\xb8quoted\"\n---\nbody \xff\n");
+  ASSERT_FALSE(skill.ok());
+  EXPECT_EQ(skill.status().code(), Code::kValidation);
+  EXPECT_NE(skill.status().message().find("not valid UTF-8"), std::string::npos);
+  EXPECT_TRUE(
+      ParseSkillMd(kFile, "", "---\nname: x\ndescription: \xc3\xa9t\xc3\xa9\n---\n\xff").ok())
+      << "the body is the author's business";
+}
+
+// Found by the skill_md fuzz target: a 1,000-byte key of tabs parsed, but rendered escaped
+// past YAML's 1024-character limit for keys, so the rendered SKILL.md did not parse.
+TEST(SkillMetadataTest, LongKeysAreRefused) {
+  for (const std::string& yaml : {"k" + std::string(1000, '\t') + "k: v\n",
+                                  "nested:\n  " + std::string(256, 'k') + ": v\n"}) {
+    const auto skill = ParseSkillMd(kFile, "", "---\nname: x\ndescription: d\n" + yaml + "---\n");
+    ASSERT_FALSE(skill.ok());
+    EXPECT_NE(skill.status().message().find("key longer than 255 bytes"), std::string::npos);
+  }
+  SkillMetadata longest;
+  longest.name = "x";
+  longest.description = "d";
+  std::string extra = "{\"";  // the worst case: a key of 255 bytes each escaped as \x01
+  for (int i = 0; i < 255; ++i) extra += "\\u0001";
+  const auto rendered = RenderSkillMd(longest, extra + "\":1}");
+  ASSERT_TRUE(rendered.ok());
+  const auto reparsed = ParseSkillMd(kFile, "x", *rendered);
+  ASSERT_TRUE(reparsed.ok()) << reparsed.status().message();
+}
+
 TEST(SkillMetadataTest, RenderRoundTripsAndQuotesHostileValues) {
   SkillMetadata m;
   m.name = "pdf";

@@ -52,7 +52,9 @@ bool LooksBinary(std::string_view content) {
 StatusOr<ListPage> PathTree::List(std::string_view raw_dir, const ListOptions& options) {
   ASSIGN_OR_RETURN(const std::string dir, NormalizePath(raw_dir));
   if (options.limit < 0) return InvalidArgument("limit must not be negative");
-  const auto [low, high] = SubtreeRange(dir);
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  const std::pair<std::string, std::string> range = SubtreeRange(dir);
+  const std::string &low = range.first, &high = range.second;
   const std::string start = options.prefix.empty() ? low : JoinPath(dir, options.prefix);
   // One row more than asked tells whether another page follows.
   const int64_t fetch = options.limit > 0 ? options.limit + 1 : std::numeric_limits<int64_t>::max();
@@ -98,7 +100,8 @@ StatusOr<std::vector<std::string>> PathTree::Glob(std::string_view pattern,
   const size_t slash = literal.rfind('/');
   const std::string scan =
       slash == 0 || slash == std::string::npos ? "/" : literal.substr(0, slash);
-  const auto [low, high] = SubtreeRange(scan);
+  const std::pair<std::string, std::string> range = SubtreeRange(scan);  // see List
+  const std::string &low = range.first, &high = range.second;
   std::vector<std::string> matches;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT path FROM nodes WHERE path >= ? AND path < ?"

@@ -1,0 +1,25 @@
+// SKILL.md files (services/skill_metadata.h): YAML front matter and a Markdown body, written
+// by users and read from uploaded packages. What parses must render and parse back the same.
+#include <cstdint>
+#include <string_view>
+
+#include "fuzz/fuzz_check.h"
+#include "services/skill_metadata.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using nexus::services::ParseSkillMd;
+  const std::string_view content(reinterpret_cast<const char*>(data), size);
+  const auto skill = ParseSkillMd("/fuzz/SKILL.md", "", content);
+  if (!skill.ok()) {
+    FUZZ_CHECK(skill.status().code() == nexus::Code::kValidation);
+    return 0;
+  }
+  FUZZ_CHECK(nexus::services::IsValidSkillName(skill->name));
+  FUZZ_CHECK(ParseSkillMd("/fuzz/SKILL.md", skill->name, content).ok());
+  const auto rendered = nexus::services::RenderSkillMd(*skill, skill->metadata_json);
+  if (!rendered.ok()) return 0;
+  const auto reparsed = ParseSkillMd("/fuzz/SKILL.md", skill->name, *rendered);
+  FUZZ_CHECK(reparsed.ok());
+  FUZZ_CHECK(reparsed->name == skill->name && reparsed->description == skill->description);
+  return 0;
+}
