@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/tenant_paths.h"
+#include "storage/rows.h"
 #include "util/clock.h"
 #include "util/file.h"
 #include "util/glob.h"
@@ -219,20 +220,6 @@ void AddFilter(const char* column, const std::optional<std::string>& value, std:
   if (!value) return;
   sql += std::string(" AND ") + column + " = ?";
   params.push_back(*value);
-}
-
-// The rows of a query, each made into a T.
-template <typename T>
-StatusOr<std::vector<T>> ReadRows(storage::Engine& engine, const std::string& sql,
-                                  const storage::Params& params, T (*from_row)(const Row&)) {
-  std::vector<T> out;
-  RETURN_IF_ERROR(engine.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(const Rows rows, tx.Query(sql, params));
-    out.clear();
-    for (const Row& r : rows) out.push_back(from_row(r));
-    return Status::OK();
-  }));
-  return out;
 }
 
 }  // namespace
@@ -486,7 +473,7 @@ StatusOr<std::vector<SavedMount>> MountService::ListSaved(
   AddScope(caller, "owner_user_id", sql, params);
   AddFilter("owner_user_id", owner_user_id, sql, params);
   AddFilter("tenant_id", tenant_id, sql, params);
-  return ReadRows(engine_, sql + " ORDER BY created_at, mount_point", params, SavedFromRow);
+  return storage::ReadAll(engine_, sql + " ORDER BY created_at, mount_point", params, SavedFromRow);
 }
 
 Status MountService::Load(const auth::Identity& caller, const std::string& mount_point) {
@@ -681,7 +668,7 @@ StatusOr<std::vector<SyncJob>> MountService::ListJobs(const auth::Identity& call
   AddFilter("status", status, sql, params);
   sql += " ORDER BY created_at DESC, id LIMIT ?";
   params.push_back(limit);
-  return ReadRows(engine_, sql, params, JobFromRow);
+  return storage::ReadAll(engine_, sql, params, JobFromRow);
 }
 
 Status MountService::RecoverJobsAfterRestart() {
