@@ -128,9 +128,11 @@ TEST_P(FaultsHttpTest, BadFaultRulesStopTheServerWithAClearMessage) {
   EXPECT_NE(refused.output().find("file.write:sometimes:ENOSPC"), std::string::npos);
 }
 
+// With PostgreSQL the data directory holds no content: the full-disk test is SQLite's.
+class SqliteFaultsHttpTest : public FaultsHttpTest {};
+
 // A real full filesystem: an 8 MiB tmpfs as the data directory, filled until writes fail.
-TEST_P(FaultsHttpTest, FullFilesystemRefusesWritesCleanlyAndRecovers) {
-  if (!sqlite()) GTEST_SKIP() << "with PostgreSQL the data directory holds no content";
+TEST_P(SqliteFaultsHttpTest, FullFilesystemRefusesWritesCleanlyAndRecovers) {
   ASSERT_EQ(server_->Stop(), 0);
   const std::string dir = dir_.path();
   if (std::system(("mount -t tmpfs -o size=8m tmpfs " + dir + " 2>/dev/null").c_str()) != 0) {
@@ -178,6 +180,8 @@ TEST_P(FaultsHttpTest, FullFilesystemRefusesWritesCleanlyAndRecovers) {
 }
 
 NEXUS_INSTANTIATE_ENGINES(FaultsHttpTest);
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteFaultsHttpTest, ::testing::Values(Engine::kSqlite),
+                         [](const auto&) { return "Sqlite"; });
 
 }  // namespace
 }  // namespace nexus::cli

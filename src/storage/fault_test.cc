@@ -67,8 +67,10 @@ TEST_P(StorageFaultTest, EveryCommitFailsWhileTheRuleHoldsAndReadsStillWork) {
   EXPECT_TRUE(engine().CheckIntegrity().ok());
 }
 
-TEST_P(StorageFaultTest, LocalBlobFailuresLeaveNoFilesBehind) {
-  if (!sqlite()) GTEST_SKIP() << "local blobs belong to the SQLite store";
+// Local blobs belong to the SQLite store.
+class SqliteStorageFaultTest : public StorageFaultTest {};
+
+TEST_P(SqliteStorageFaultTest, LocalBlobFailuresLeaveNoFilesBehind) {
   const std::string content = "blob content";
   for (const char* rule : {"file.write:1:ENOSPC", "file.fsync:1:EIO", "file.rename:1:ENOSPC"}) {
     ASSERT_TRUE(SetFaults(rule).ok());
@@ -85,8 +87,10 @@ TEST_P(StorageFaultTest, LocalBlobFailuresLeaveNoFilesBehind) {
   EXPECT_EQ(store_.FilesInCas(), 1);
 }
 
-TEST_P(StorageFaultTest, DatabaseBlobFailsMidWriteAndLeavesNoChunk) {
-  if (sqlite()) GTEST_SKIP() << "the database blob store serves PostgreSQL";
+// The database blob store serves PostgreSQL.
+class PostgresStorageFaultTest : public StorageFaultTest {};
+
+TEST_P(PostgresStorageFaultTest, DatabaseBlobFailsMidWriteAndLeavesNoChunk) {
   // Three chunks: the fault hits after the first is inserted.
   const std::string content(2 * (1 << 20) + 17, 'x');
   const std::string hash = Sha256Hex(content);
@@ -120,6 +124,10 @@ TEST_P(StorageFaultTest, FailedReferenceLeavesOnlyASweepableOrphan) {
 INSTANTIATE_TEST_SUITE_P(Engines, StorageFaultTest,
                          ::testing::Values(EngineKind::kSqlite, EngineKind::kPostgres),
                          test::EngineKindName());
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteStorageFaultTest, ::testing::Values(EngineKind::kSqlite),
+                         test::EngineKindName());
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresStorageFaultTest,
+                         ::testing::Values(EngineKind::kPostgres), test::EngineKindName());
 
 }  // namespace
 }  // namespace nexus::storage
