@@ -5,7 +5,6 @@
 #include <string_view>
 
 #include "services/ownership.h"
-#include "services/record_rows.h"
 #include "storage/rows.h"
 #include "util/clock.h"
 #include "util/hash.h"
@@ -87,8 +86,8 @@ Memory FromRow(const Row& r) {
   m.memory_type = r.Text(8);
   m.importance = r.Real(9);
   m.state = r.Text(10);
-  m.name_space = OptText(r, 11);
-  m.path_key = OptText(r, 12);
+  m.name_space = r.OptText(11);
+  m.path_key = r.OptText(12);
   m.tags_json = r.Text(13);
   m.created_at = r.Int(14);
   m.updated_at = r.Int(15);

@@ -1,7 +1,6 @@
 #include "services/trajectories.h"
 
 #include "services/ownership.h"
-#include "services/record_rows.h"
 #include "storage/rows.h"
 #include "util/clock.h"
 #include "util/ids.h"
@@ -29,24 +28,24 @@ Trajectory FromRow(const Row& r) {
   t.user_id = r.Text(2);
   t.agent_id = r.Text(3);
   t.task_description = r.Text(4);
-  t.task_type = OptText(r, 5);
+  t.task_type = r.OptText(5);
   t.status = r.Text(6);
-  t.success_score = OptReal(r, 7);
-  t.error_message = OptText(r, 8);
+  t.success_score = r.OptReal(7);
+  t.error_message = r.OptText(8);
   t.started_at = r.Int(9);
   t.completed_at = r.OptInt(10);
   t.duration_ms = r.OptInt(11);
   t.feedback_count = r.Int(12);
-  t.effective_score = OptReal(r, 13);
+  t.effective_score = r.OptReal(13);
   t.needs_relearning = r.Int(14) != 0;
   t.relearning_priority = r.Int(15);
-  t.relearning_reason = OptText(r, 16);
+  t.relearning_reason = r.OptText(16);
   return t;
 }
 
 Feedback FeedbackFromRow(const Row& r) {
-  return Feedback{r.Text(0),     r.Text(1),     r.Text(2), OptReal(r, 3),
-                  OptText(r, 4), OptText(r, 5), r.Text(6), r.Int(7)};
+  return Feedback{r.Text(0),    r.Text(1),    r.Text(2), r.OptReal(3),
+                  r.OptText(4), r.OptText(5), r.Text(6), r.Int(7)};
 }
 
 Status ValidateScore(const char* field, std::optional<double> score) {

@@ -36,7 +36,7 @@ Registration FromRow(const Row& r) {
   reg.path = r.Text(1);
   reg.tenant_id = r.Text(2);
   reg.legacy = r.Int(3) != 0;
-  if (!r.IsNull(4)) reg.name = r.Text(4);
+  reg.name = r.OptText(4);
   reg.description = r.Text(5);
   reg.created_at = r.Int(6);
   reg.created_by = r.Text(7);

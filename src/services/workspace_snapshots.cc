@@ -41,7 +41,7 @@ Snapshot FromRow(const Row& r) {
   s.manifest_hash = r.Text(3);
   s.file_count = r.Int(4);
   s.total_size_bytes = r.Int(5);
-  if (!r.IsNull(6)) s.description = r.Text(6);
+  s.description = r.OptText(6);
   s.created_by = r.Text(7);
   s.tags_json = r.Text(8);
   s.created_at = r.Int(9);

@@ -42,8 +42,16 @@ class Row {
     return IsNull(i) ? std::nullopt : std::optional<int64_t>(Int(i));
   }
   double Real(size_t i) const;
+  // The number, or none for NULL.
+  std::optional<double> OptReal(size_t i) const {
+    return IsNull(i) ? std::nullopt : std::optional<double>(Real(i));
+  }
   // Text or bytes content; empty for NULL.
   std::string Text(size_t i) const;
+  // The text, or none for NULL.
+  std::optional<std::string> OptText(size_t i) const {
+    return IsNull(i) ? std::nullopt : std::optional<std::string>(Text(i));
+  }
   const Value& at(size_t i) const { return cols_.at(i); }
 
  private:
