@@ -43,6 +43,17 @@ sanitize: deps
 	@NEXUS_CONCURRENCY_OPS=$(SANITIZE_OPS) $(WITH_PG) sh -c 'ctest --test-dir build/asan $(CTEST_FLAGS) && \
 	  TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan $(CTEST_FLAGS) -L "storage|vfs|unit"'
 
+# Every libFuzzer target (fuzz/) for FUZZ_SECONDS each, built with clang 14 under ASan+UBSan
+# in build/fuzz. Its extra packages are tools/fuzz-deps.txt (the only list for fuzzing; `make
+# test` replays the corpus with g++ and needs none of them). FUZZ_TARGETS picks some targets.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	@bash tools/install-deps.sh tools/fuzz-deps.txt
+	@cmake --preset fuzz >/dev/null
+	@cmake --build build/fuzz -j $(JOBS) --target fuzz_targets
+	@tools/fuzz.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # In-process permission-check timings (Google Benchmark): warm and cold, parent depth 1, 3, 5.
 rebac-bench: build
 	@build/release/src/rebac/rebac_bench

@@ -21,8 +21,8 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
   serve->add_option("--auth-type", o.auth_type, "database or none")->capture_default_str();
   serve->add_option("--durability", o.durability, "full or normal")->capture_default_str();
   serve->add_option("--workers", o.workers, "Request worker threads")->capture_default_str();
-  serve->add_option("--max-queue", o.max_queue,
-                    "Requests waiting for a worker before 503 (0: 16 per worker)");
+  serve->add_option("--max-queue", o.max_queue, "Requests waiting for a worker before 503")
+      ->capture_default_str();
   serve->add_option("--max-body-bytes", o.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
   serve

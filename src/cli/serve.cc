@@ -167,8 +167,7 @@ int RunServe(const ServeOptions& options) {
   server_options.host = options.host;
   server_options.port = static_cast<uint16_t>(options.port);
   server_options.workers = options.workers;
-  server_options.queue_capacity =
-      static_cast<size_t>(options.max_queue > 0 ? options.max_queue : options.workers * 16);
+  server_options.queue_capacity = static_cast<size_t>(options.max_queue);
   server_options.body_limit = static_cast<size_t>(options.max_body_bytes);
   server_options.header_timeout = std::chrono::seconds(options.header_timeout_seconds);
   server::HttpServer http(server_options, handler, metrics);

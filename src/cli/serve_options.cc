@@ -176,7 +176,7 @@ Status ValidateServeOptions(const ServeOptions& options) {
     return InvalidArgument("durability must be 'full' or 'normal', got '" + options.durability +
                            "'");
   }
-  if (options.max_queue < 0) return InvalidArgument("max queue must not be negative");
+  if (options.max_queue < 1) return InvalidArgument("max queue must be at least 1");
   if (options.max_body_bytes < 1024) return InvalidArgument("max body must be at least 1024 bytes");
   if (options.header_timeout_seconds < 1 || options.header_timeout_seconds > 3600)
     return InvalidArgument("header timeout must be 1..3600 seconds");

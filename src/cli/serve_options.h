@@ -21,7 +21,9 @@ struct ServeOptions {
   std::string auth_type = "database";
   std::string durability = "full";
   int workers = 16;
-  int max_queue = 0;  // requests waiting for a worker before 503; 0 = 16 per worker
+  // Requests waiting for a worker before 503. Sized for clients, not for workers: 256 agents
+  // each firing a page's four calls at once must queue, not be refused.
+  int max_queue = 1024;
   int64_t max_body_bytes = 64 << 20;
   // Provision what the reference's demo had: its fixed admin key (unless NEXUS_ADMIN_API_KEY
   // is set), a workspace, two agents and six skills (cli/demo.h).

@@ -112,6 +112,9 @@ TEST_F(ServeOptionsTest, Validation) {
   bad.workers = 0;
   EXPECT_FALSE(ValidateServeOptions(bad).ok());
   bad = options_;
+  bad.max_queue = 0;
+  EXPECT_FALSE(ValidateServeOptions(bad).ok());
+  bad = options_;
   bad.header_timeout_seconds = 0;
   EXPECT_FALSE(ValidateServeOptions(bad).ok());
 }
