@@ -11,7 +11,7 @@ build=$1
 seconds=$2
 shift 2
 names=("$@")
-[[ ${#names[@]} -gt 0 ]] || names=(rpc_request wire_json path glob skill_md skill_zip config)
+[[ ${#names[@]} -gt 0 ]] || names=(rpc_request wire_json path glob url skill_md skill_zip config)
 
 dict_of() {
   case $1 in
