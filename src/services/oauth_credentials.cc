@@ -6,6 +6,7 @@
 #include "util/clock.h"
 #include "util/hash.h"
 #include "util/ids.h"
+#include "util/url.h"
 
 namespace nexus::services {
 
@@ -39,11 +40,8 @@ Status CheckField(const char* name, const std::string& value) {
 }
 
 Status CheckRedirectUri(const std::string& uri) {
-  RETURN_IF_ERROR(CheckField("redirect_uri", uri));
-  if (!uri.starts_with("http://") && !uri.starts_with("https://"))
-    return InvalidArgument("redirect_uri must be an http:// or https:// URL, got '" + uri + "'");
-  if (uri.find(' ') != std::string::npos)
-    return InvalidArgument("redirect_uri must not contain spaces");
+  const Status parsed = ParseHttpUrl(uri).status();
+  if (!parsed.ok()) return InvalidArgument("redirect_uri: " + parsed.message());
   return Status::OK();
 }
 
