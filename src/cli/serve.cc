@@ -14,10 +14,13 @@
 #include "sandbox/bubblewrap_provider.h"
 #include "server/http_server.h"
 #include "server/nexus_handler.h"
+#include "server/outbound_http_client.h"
 #include "server/unix_socket_relay.h"
 #include "services/agents.h"
 #include "services/memory_service.h"
 #include "services/mounts.h"
+#include "services/oauth_credentials.h"
+#include "services/oauth_key.h"
 #include "services/permission_hooks.h"
 #include "services/provisioning.h"
 #include "services/sandboxes.h"
@@ -25,6 +28,7 @@
 #include "services/workspace_registry.h"
 #include "services/workspace_snapshots.h"
 #include "storage/store.h"
+#include "util/aead.h"
 #include "util/fault_injection.h"
 #include "util/file.h"
 #include "vfs/path_tree.h"
@@ -142,6 +146,17 @@ int RunServe(const ServeOptions& options) {
   };
   if (Status s = mounts.LoadAllSaved(report); !s.ok()) return Fail("saved mounts", s);
   mounts.StartWorker();
+  StatusOr<std::unique_ptr<server::OutboundHttpClient>> outbound =
+      server::OutboundHttpClient::Create({});
+  if (!outbound.ok()) return Fail("outbound HTTP", outbound.status());
+  // Always on, even without providers: stored credentials stay listable and revocable.
+  StatusOr<std::string> oauth_key =
+      services::LoadOAuthKey(options.oauth.encryption_key, data_dir + "/oauth.key");
+  if (!oauth_key.ok()) return Fail("OAuth encryption key", oauth_key.status());
+  StatusOr<Aead> oauth_aead = Aead::Create(*std::move(oauth_key));
+  if (!oauth_aead.ok()) return Fail("OAuth encryption key", oauth_aead.status());
+  services::OAuthService oauth(*store->engine, **outbound, options.oauth.providers,
+                               *std::move(oauth_aead));
   DemoResult demo;
   if (options.demo) {
     StatusOr<DemoResult> provisioned_demo =
@@ -159,7 +174,8 @@ int RunServe(const ServeOptions& options) {
                                                  .workspaces = &workspaces,
                                                  .snapshots = &snapshots,
                                                  .mounts = &mounts,
-                                                 .skills = &skills});
+                                                 .skills = &skills,
+                                                 .oauth = &oauth});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);

@@ -45,6 +45,8 @@ class ConfigReader {
         RETURN_IF_ERROR(ReadBackends(value));
       } else if (key == "mounts") {
         RETURN_IF_ERROR(ReadMounts(value));
+      } else if (key == "oauth") {
+        RETURN_IF_ERROR(ReadOAuthConfig(value, &options_.oauth, ignored_));
       } else {
         ignored_->push_back(key);
       }

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/oauth_config.h"
 #include "util/status.h"
 
 namespace nexus::cli {
@@ -33,6 +34,8 @@ struct ServeOptions {
   // Host directories under which `local` mounts may lie (--mount-root, mounts.local_roots);
   // none: local mounts are refused.
   std::vector<std::string> mount_roots;
+  // OAuth providers and the key sealing their tokens (config file only).
+  OAuthConfig oauth;
 };
 
 // Reads the YAML file `path` into `options`, skipping every option for which

@@ -113,6 +113,7 @@ Dispatcher::Dispatcher(Services services)
   AddWorkspaceMethods(*table_);
   AddMountMethods(*table_);
   AddSkillMethods(*table_);
+  AddOAuthMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

@@ -60,6 +60,7 @@ void AddLearningMethods(MethodTable& table);
 void AddWorkspaceMethods(MethodTable& table);
 void AddMountMethods(MethodTable& table);
 void AddSkillMethods(MethodTable& table);
+void AddOAuthMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 

@@ -73,4 +73,26 @@ StatusOr<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
+// The URL-safe forms differ from the standard one only in two letters and the padding.
+std::string Base64UrlEncode(std::string_view data) {
+  std::string out = Base64Encode(data);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
+StatusOr<std::string> Base64UrlDecode(std::string_view text) {
+  std::string standard(text);
+  for (char& c : standard) {
+    if (c == '+' || c == '/') return InvalidArgument("Invalid base64url: unexpected character");
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  while (standard.size() % 4 != 0) standard += '=';
+  return Base64Decode(standard);
+}
+
 }  // namespace nexus

@@ -15,6 +15,12 @@ std::string Base64Encode(std::string_view data);
 // end. ASCII whitespace is skipped (some encoders wrap lines). kInvalidArgument otherwise.
 StatusOr<std::string> Base64Decode(std::string_view text);
 
+// The URL- and filename-safe alphabet without padding (RFC 4648 §5), as PKCE code
+// challenges and JSON Web Tokens use it.
+std::string Base64UrlEncode(std::string_view data);
+// Accepts the URL-safe alphabet with or without padding; kInvalidArgument otherwise.
+StatusOr<std::string> Base64UrlDecode(std::string_view text);
+
 }  // namespace nexus
 
 #endif  // NEXUS_UTIL_BASE64_H_

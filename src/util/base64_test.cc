@@ -26,6 +26,15 @@ TEST(Base64Test, BinaryRoundTrip) {
   EXPECT_EQ(*Base64Decode("aGVsbG8A/w=="), std::string("hello\0\xff", 7));
 }
 
+TEST(Base64Test, UrlSafeWithoutPadding) {
+  EXPECT_EQ(Base64UrlEncode("\xfb\xff"), "-_8");
+  EXPECT_EQ(Base64UrlEncode("foob"), "Zm9vYg");
+  EXPECT_EQ(*Base64UrlDecode("-_8"), "\xfb\xff");
+  EXPECT_EQ(*Base64UrlDecode("Zm9vYg=="), "foob");
+  EXPECT_FALSE(Base64UrlDecode("+/8").ok()) << "the standard alphabet is not URL-safe";
+  EXPECT_FALSE(Base64UrlDecode("Z").ok());
+}
+
 TEST(Base64Test, WhitespaceIsSkipped) { EXPECT_EQ(*Base64Decode("Zm9v\nYmFy\r\n"), "foobar"); }
 
 TEST(Base64Test, RejectsMalformed) {

@@ -7,6 +7,8 @@
 
 namespace nexus {
 
+// The raw SHA-256 digest of `data` (32 bytes).
+std::string Sha256(std::string_view data);
 // Lower-case hex SHA-256 of `data` (64 characters).
 std::string Sha256Hex(std::string_view data);
 

@@ -32,6 +32,12 @@ bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'
 
 }  // namespace
 
+std::string RandomBytes(size_t bytes) {
+  std::string out(bytes, '\0');
+  FillRandom(reinterpret_cast<unsigned char*>(out.data()), out.size());
+  return out;
+}
+
 std::string RandomHex(size_t bytes) {
   std::vector<unsigned char> buf(bytes);
   FillRandom(buf.data(), buf.size());

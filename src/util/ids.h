@@ -11,6 +11,8 @@
 
 namespace nexus {
 
+// `bytes` random bytes (keys, nonces).
+std::string RandomBytes(size_t bytes);
 // `bytes` random bytes as 2*bytes lower-case hex digits (Python's secrets.token_hex).
 std::string RandomHex(size_t bytes);
 

@@ -15,6 +15,12 @@ TEST(IdsTest, RandomHexHasTheRequestedLength) {
   EXPECT_NE(RandomHex(16), h);
 }
 
+TEST(IdsTest, RandomBytesHasTheRequestedLength) {
+  EXPECT_EQ(RandomBytes(0), "");
+  EXPECT_EQ(RandomBytes(12).size(), 12u);
+  EXPECT_NE(RandomBytes(32), RandomBytes(32));
+}
+
 TEST(IdsTest, Uuid4IsCanonicalAndUnique) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
