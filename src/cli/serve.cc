@@ -17,6 +17,7 @@
 #include "server/unix_socket_relay.h"
 #include "services/agents.h"
 #include "services/memory_service.h"
+#include "services/metadata_transfer.h"
 #include "services/mounts.h"
 #include "services/permission_hooks.h"
 #include "services/provisioning.h"
@@ -127,6 +128,7 @@ int RunServe(const ServeOptions& options) {
   services::WorkspaceRegistry workspaces(*store->engine, tree, rebac);
   services::WorkspaceSnapshots snapshots(*store->engine, tree, *store->blobs);
   services::SkillService skills(*store->engine, tree);
+  services::MetadataTransfer metadata(*store->engine, tree);
   services::MountServiceOptions mount_options{data_dir, {}};
   for (const std::string& root : options.mount_roots) {
     StatusOr<std::string> resolved = RealPath(root);
@@ -159,7 +161,8 @@ int RunServe(const ServeOptions& options) {
                                                  .workspaces = &workspaces,
                                                  .snapshots = &snapshots,
                                                  .mounts = &mounts,
-                                                 .skills = &skills});
+                                                 .skills = &skills,
+                                                 .metadata = &metadata});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);

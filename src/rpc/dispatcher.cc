@@ -113,6 +113,8 @@ Dispatcher::Dispatcher(Services services)
   AddWorkspaceMethods(*table_);
   AddMountMethods(*table_);
   AddSkillMethods(*table_);
+  AddExposedMethods(*table_);
+  AddOutsideServiceMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

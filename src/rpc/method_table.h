@@ -60,6 +60,8 @@ void AddLearningMethods(MethodTable& table);
 void AddWorkspaceMethods(MethodTable& table);
 void AddMountMethods(MethodTable& table);
 void AddSkillMethods(MethodTable& table);
+void AddExposedMethods(MethodTable& table);
+void AddOutsideServiceMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 

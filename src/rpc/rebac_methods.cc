@@ -264,6 +264,96 @@ StatusOr<MethodResult> GetNamespace(const Params& p, CallContext& ctx) {
   return MethodResult(NamespaceJson(*ns));
 }
 
+// register_namespace({object_type, config}): namespace_create with one object parameter.
+StatusOr<MethodResult> RegisterNamespace(const Params& p, CallContext& ctx) {
+  const Json& ns = p.Raw("namespace");
+  for (const auto& [key, value] : ns.items()) {
+    if (key != "object_type" && key != "config")
+      return InvalidArgument("namespace has unknown key '" + key + "'");
+  }
+  if (!ns.contains("object_type") || !ns["object_type"].is_string() || !ns.contains("config") ||
+      !ns["config"].is_object())
+    return InvalidArgument("namespace must be {object_type: string, config: object}");
+  ASSIGN_OR_RETURN(
+      const Params bound,
+      Params::Bind("namespace_create",
+                   {Required("object_type", P::kString), Required("config", P::kObject)}, ns));
+  return NamespaceCreate(bound, ctx);
+}
+
+// The options of get_rebac_option / set_rebac_option. Results are cached until a tuple
+// changes, never for a time, so cache_ttl is null and cannot be set.
+constexpr int kMaxRebacDepth = 1000;
+
+Status KnownOption(const std::string& key) {
+  if (key == "max_depth" || key == "cache_ttl") return Status::OK();
+  return Status(Code::kValidation,
+                "unknown rebac option '" + key + "'; known options: cache_ttl, max_depth");
+}
+
+StatusOr<MethodResult> GetRebacOption(const Params& p, CallContext& ctx) {
+  const std::string key = p.Str("key");
+  RETURN_IF_ERROR(KnownOption(key));
+  if (key == "max_depth") return MethodResult(Rebac(ctx).max_depth());
+  return MethodResult(nullptr);
+}
+
+StatusOr<MethodResult> SetRebacOption(const Params& p, CallContext& ctx) {
+  const std::string key = p.Str("key");
+  RETURN_IF_ERROR(KnownOption(key));
+  // The options hold for every tenant of the server, so only the system administrator sets them.
+  if (!ctx.caller.is_system)
+    return PermissionDenied("Access denied: rebac options are set by the system administrator");
+  if (key == "cache_ttl")
+    return Status(Code::kValidation,
+                  "cache_ttl cannot be set: cached results last until a tuple changes");
+  const Json& value = p.Raw("value");
+  if (!value.is_number_integer() || value.get<int64_t>() < 1 ||
+      value.get<int64_t>() > kMaxRebacDepth)
+    return Status(Code::kValidation,
+                  "max_depth must be an integer from 1 to " + std::to_string(kMaxRebacDepth));
+  Rebac(ctx).SetMaxDepth(value.get<int>());
+  return MethodResult(nullptr);
+}
+
+// Whether `requester` may discover `subject`: it is the requester, has made itself public
+// (public_discoverable), or gave the requester its consent (consent_granted).
+StatusOr<bool> Discoverable(const CallContext& ctx, const rebac::SubjectRef& requester,
+                            const rebac::SubjectRef& subject) {
+  if (subject.type == requester.type && subject.id == requester.id) return true;
+  rebac::TupleFilter filter;
+  filter.object = rebac::ObjectRef{subject.type, subject.id};
+  ASSIGN_OR_RETURN(const std::vector<rebac::Tuple> tuples,
+                   Rebac(ctx).ListTuples(ctx.caller.tenant_id, filter));
+  for (const rebac::Tuple& t : tuples) {
+    if (t.relation == "public_discoverable") return true;
+    if (t.relation == "consent_granted" && t.subject.type == requester.type &&
+        t.subject.id == requester.id)
+      return true;
+  }
+  return false;
+}
+
+StatusOr<MethodResult> ExpandWithPrivacy(const Params& p, CallContext& ctx) {
+  rebac::SubjectRef requester{ctx.caller.subject_type, ctx.caller.subject_id, ""};
+  if (p.Has("requester")) {
+    ASSIGN_OR_RETURN(const rebac::ObjectRef named, ObjectParam(p, ctx, "requester"));
+    const bool self = named.type == requester.type && named.id == requester.id;
+    if (!self && !ctx.caller.is_admin)
+      return PermissionDenied("Access denied: only admins expand on behalf of another requester");
+    requester = rebac::SubjectRef{named.type, named.id, ""};
+  }
+  ASSIGN_OR_RETURN(const MethodResult all, Expand(p, ctx));
+  if (!p.Bool("respect_consent")) return all;
+  Json out = Json::array();
+  for (const Json& s : all.result) {
+    ASSIGN_OR_RETURN(const bool shown,
+                     Discoverable(ctx, requester, rebac::SubjectRef{s[0], s[1], ""}));
+    if (shown) out.push_back(s);
+  }
+  return MethodResult(std::move(out));
+}
+
 // "viewer" -> "shared-viewer"; anything else is a parameter error.
 StatusOr<std::string> ShareRelation(const std::string& level) {
   if (level == "viewer" || level == "editor" || level == "owner") return "shared-" + level;
@@ -468,6 +558,21 @@ void AddRebacMethods(MethodTable& t) {
   t.Add(
       {"namespace_delete", {Required("object_type", P::kString)}, NamespaceDelete, kCacheDefault});
   t.Add({"get_namespace", {Required("object_type", P::kString)}, GetNamespace, kCacheDefault});
+  t.Add({"namespace_get", {Required("object_type", P::kString)}, GetNamespace, kCacheDefault});
+  t.Add({"register_namespace",
+         {Required("namespace", P::kObject)},
+         RegisterNamespace,
+         kCacheDefault});
+  t.Add({"get_rebac_option", {Required("key", P::kString)}, GetRebacOption, kCacheDefault});
+  t.Add({"set_rebac_option",
+         {Required("key", P::kString), Required("value", P::kAny)},
+         SetRebacOption,
+         kCacheDefault});
+  t.Add({"rebac_expand_with_privacy",
+         {Required("permission", P::kString), object, Optional("respect_consent", P::kBool, true),
+          Optional("requester", P::kArray)},
+         ExpandWithPrivacy,
+         kCacheDefault});
   t.Add({"share_with_user",
          {resource, Required("user_id", P::kString), Optional("relation", P::kString, "viewer"),
           tenant, Optional("user_tenant_id", P::kString), Optional("expires_at", P::kString)},

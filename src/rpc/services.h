@@ -23,6 +23,7 @@ struct MemoryService;
 class WorkspaceRegistry;
 class WorkspaceSnapshots;
 class SkillService;
+class MetadataTransfer;
 }  // namespace nexus::services
 
 namespace nexus::rpc {
@@ -39,6 +40,7 @@ struct Services {
   services::WorkspaceSnapshots* snapshots = nullptr;
   services::MountService* mounts = nullptr;  // null: no mounts, the tree serves every path
   services::SkillService* skills = nullptr;
+  services::MetadataTransfer* metadata = nullptr;
 };
 
 }  // namespace nexus::rpc
