@@ -292,6 +292,91 @@ TEST_P(ExposedHttpTest, ExpandWithPrivacyHidesUndiscoverableSubjects) {
       -32602);
 }
 
+TEST_P(ExposedHttpTest, DynamicViewerShowsAConfiguredViewOfACsv) {
+  const std::string csv = std::string(kHome) + "/people.csv";
+  Write(csv, "name,age,ssn\nann,30,111\nben,40,222\n");
+  const Json config = {{"hidden_columns", {"ssn"}}, {"aggregations", {{"age", "mean"}}}};
+  const Json grant = {{"subject", {"user", "bob"}},
+                      {"relation", "dynamic_viewer"},
+                      {"object", {"file", csv}},
+                      {"column_config", config}};
+  EXPECT_EQ(ErrorCode("rebac_create", grant, bob_), -32004) << "only the owner grants";
+  EXPECT_TRUE(Result("rebac_create", grant, alice_).is_string());
+  const Json stored = {{"hidden_columns", {"ssn"}},
+                       {"aggregations", {{"age", "mean"}}},
+                       {"visible_columns", Json::array()}};
+  const Json who = {{"subject", {"user", "bob"}}, {"file_path", csv}};
+  EXPECT_EQ(Result("get_dynamic_viewer_config", who, bob_), stored);
+  EXPECT_EQ(Result("get_dynamic_viewer_config", who, alice_), stored);
+  EXPECT_TRUE(Result("get_dynamic_viewer_config",
+                     Json{{"subject", {"user", "alice"}}, {"file_path", csv}}, alice_)
+                  .is_null());
+  EXPECT_EQ(ErrorCode("get_dynamic_viewer_config",
+                      Json{{"subject", {"user", "dave"}}, {"file_path", csv}}, bob_),
+            -32004);
+
+  EXPECT_EQ(ErrorCode("read", Json{{"path", csv}}, bob_), -32004) << "no plain read";
+  const Json view = Result("read_with_dynamic_viewer", who, bob_);
+  EXPECT_EQ(view, (Json{{"content", "name,mean(age)\nann,35\nben,35\n"},
+                        {"is_filtered", true},
+                        {"config", stored},
+                        {"aggregations", {{"mean(age)", 35}}},
+                        {"columns_shown", {"name"}},
+                        {"aggregated_columns", {"mean(age)"}}}));
+  const Json own = Result("read_with_dynamic_viewer",
+                          Json{{"subject", {"user", "alice"}}, {"file_path", csv}}, alice_);
+  EXPECT_EQ(own["is_filtered"], false);
+  EXPECT_EQ(own["content"], "name,age,ssn\nann,30,111\nben,40,222\n");
+  EXPECT_EQ(ErrorCode("read_with_dynamic_viewer", who, alice_), -32004)
+      << "reading as another subject needs an admin";
+  EXPECT_EQ(Result("read_with_dynamic_viewer", who)["is_filtered"], true);
+  EXPECT_EQ(ErrorCode("read_with_dynamic_viewer",
+                      Json{{"subject", {"user", "dave"}}, {"file_path", csv}}, bob_),
+            -32004);
+  EXPECT_EQ(ErrorCode("read_with_dynamic_viewer", who, carol_), -32004);
+
+  Json not_csv = grant;
+  not_csv["object"] = {"file", std::string(kHome) + "/a.txt"};
+  EXPECT_EQ(ErrorCode("rebac_create", not_csv, alice_), -32602);
+  Json no_config = grant;
+  no_config.erase("column_config");
+  EXPECT_EQ(ErrorCode("rebac_create", no_config, alice_), -32602);
+  Json both = grant;
+  both["column_config"] = {{"hidden_columns", {"age"}}, {"visible_columns", {"age"}}};
+  EXPECT_EQ(ErrorCode("rebac_create", both, alice_), -32602);
+  Json other_relation = grant;
+  other_relation["relation"] = "direct_viewer";
+  EXPECT_EQ(ErrorCode("rebac_create", other_relation, alice_), -32602);
+}
+
+TEST_P(ExposedHttpTest, ApplyDynamicViewerFilter) {
+  const Json r = Result("apply_dynamic_viewer_filter",
+                        Json{{"data", "name,email,age,password\nalice,a@ex.com,30,secret\n"},
+                             {"column_config",
+                              {{"hidden_columns", {"password"}},
+                               {"aggregations", {{"age", "sum"}}},
+                               {"visible_columns", {"name", "email"}}}}},
+                        alice_);
+  EXPECT_EQ(r, (Json{{"filtered_data", "name,email,sum(age)\nalice,a@ex.com,30\n"},
+                     {"aggregations", {{"sum(age)", 30}}},
+                     {"columns_shown", {"name", "email"}},
+                     {"aggregated_columns", {"sum(age)"}}}));
+  EXPECT_EQ(
+      ErrorCode("apply_dynamic_viewer_filter",
+                Json{{"data", "a\n"}, {"column_config", Json::object()}, {"file_format", "xlsx"}},
+                alice_),
+      -32602);
+  EXPECT_EQ(
+      ErrorCode("apply_dynamic_viewer_filter",
+                Json{{"data", "a\nx\n"}, {"column_config", {{"aggregations", {{"a", "sum"}}}}}},
+                alice_),
+      -32005);
+  EXPECT_EQ(ErrorCode("apply_dynamic_viewer_filter",
+                      Json{{"data", "a\n"}, {"column_config", {{"aggregations", {{"a", "avg"}}}}}},
+                      alice_),
+            -32602);
+}
+
 TEST_P(ExposedHttpTest, ShutdownParserThreads) {
   EXPECT_EQ(Result("shutdown_parser_threads", Json::object(), alice_), (Json{{"success", true}}));
   EXPECT_EQ(ErrorCode("shutdown_parser_threads", Json{{"x", 1}}, alice_), -32602);

@@ -7,8 +7,11 @@
 #include "rebac/namespace_config.h"
 #include "rebac/rebac.h"
 #include "rpc/access.h"
+#include "rpc/file_system.h"
 #include "rpc/method_table.h"
+#include "services/csv_view.h"
 #include "util/clock.h"
+#include "util/path.h"
 
 namespace nexus::rpc {
 namespace {
@@ -112,13 +115,30 @@ StatusOr<std::string> Grant(const CallContext& ctx, rebac::TupleWrite write) {
   return written.tuple_id;
 }
 
+// The conditions of a dynamic_viewer tuple: its column_config, which only that relation on
+// a CSV file takes.
+StatusOr<std::optional<std::string>> ColumnConditions(const Params& p,
+                                                      const rebac::TupleWrite& write) {
+  if (write.relation != "dynamic_viewer") {
+    if (p.Has("column_config"))
+      return InvalidArgument("column_config is only for the dynamic_viewer relation");
+    return std::optional<std::string>();
+  }
+  if (write.object.type != "file" || !write.object.id.ends_with(".csv"))
+    return InvalidArgument("dynamic_viewer needs a .csv file object");
+  if (!p.Has("column_config")) return InvalidArgument("dynamic_viewer needs a column_config");
+  ASSIGN_OR_RETURN(const services::ColumnConfig config,
+                   services::ParseColumnConfig(p.Raw("column_config").dump()));
+  return std::optional<std::string>(services::ColumnConfigJson(config));
+}
+
 StatusOr<MethodResult> Create(const Params& p, CallContext& ctx) {
-  if (p.Has("column_config")) return InvalidArgument("column_config is not supported");
   rebac::TupleWrite write;
   ASSIGN_OR_RETURN(write.tenant_id, TenantOf(p, ctx));
   ASSIGN_OR_RETURN(write.subject, SubjectParam(p, ctx, /*allow_userset=*/true));
   ASSIGN_OR_RETURN(write.object, ObjectParam(p, ctx, "object"));
   write.relation = p.Str("relation");
+  ASSIGN_OR_RETURN(write.conditions, ColumnConditions(p, write));
   ASSIGN_OR_RETURN(write.expires_at, ExpiresAt(p));
   ASSIGN_OR_RETURN(const std::string id, Grant(ctx, std::move(write)));
   return MethodResult(id);
@@ -354,6 +374,100 @@ StatusOr<MethodResult> ExpandWithPrivacy(const Params& p, CallContext& ctx) {
   return MethodResult(std::move(out));
 }
 
+// ---- dynamic_viewer: column views of CSV files.
+
+// The column configuration `subject` holds on file `path` through dynamic_viewer, if any.
+StatusOr<std::optional<services::ColumnConfig>> ViewerConfig(const CallContext& ctx,
+                                                             const rebac::SubjectRef& subject,
+                                                             const std::string& path) {
+  rebac::TupleFilter filter;
+  filter.subject = subject;
+  filter.relation = "dynamic_viewer";
+  filter.object = rebac::ObjectRef{"file", path};
+  ASSIGN_OR_RETURN(const std::vector<rebac::Tuple> tuples,
+                   Rebac(ctx).ListTuples(ctx.caller.tenant_id, filter));
+  for (const rebac::Tuple& t : tuples) {
+    if (!t.conditions) continue;
+    ASSIGN_OR_RETURN(services::ColumnConfig config, services::ParseColumnConfig(*t.conditions));
+    return std::optional<services::ColumnConfig>(std::move(config));
+  }
+  return std::optional<services::ColumnConfig>();
+}
+
+bool IsCaller(const CallContext& ctx, const rebac::SubjectRef& subject) {
+  return subject.type == ctx.caller.subject_type && subject.id == ctx.caller.subject_id;
+}
+
+// The file of `file_path`, stored, in the caller's tenant.
+StatusOr<std::string> ViewedFile(const Params& p, const CallContext& ctx) {
+  ASSIGN_OR_RETURN(const auth::ScopedPath path, auth::ScopePath(ctx.caller, p.Str("file_path")));
+  if (auth::StoredPathTenant(path.stored) != ctx.caller.tenant_id && !ctx.caller.is_system)
+    return PermissionDenied("Access denied: " + path.stored + " is not in the caller's tenant");
+  return path.stored;
+}
+
+StatusOr<MethodResult> GetDynamicViewerConfig(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const rebac::SubjectRef subject, SubjectParam(p, ctx, false));
+  ASSIGN_OR_RETURN(const std::string path, ViewedFile(p, ctx));
+  // The subject may see its own view; whoever manages the file's permissions sees anyone's.
+  if (!IsCaller(ctx, subject))
+    RETURN_IF_ERROR(CheckManage(ctx, ctx.caller.tenant_id, {"file", path}));
+  ASSIGN_OR_RETURN(const std::optional<services::ColumnConfig> config,
+                   ViewerConfig(ctx, subject, path));
+  if (!config) return MethodResult(nullptr);
+  return MethodResult(Json::parse(services::ColumnConfigJson(*config)));
+}
+
+Json ViewJson(const services::CsvView& view) {
+  Json aggregations = Json::object();
+  for (const auto& [name, value] : view.aggregations)
+    aggregations[name] = value ? Json(*value) : Json(nullptr);
+  return Json{{"filtered_data", view.filtered_data},
+              {"aggregations", std::move(aggregations)},
+              {"columns_shown", view.columns_shown},
+              {"aggregated_columns", view.aggregated_columns}};
+}
+
+StatusOr<MethodResult> ApplyDynamicViewerFilter(const Params& p, CallContext&) {
+  if (p.Str("file_format") != "csv")
+    return InvalidArgument("file_format must be csv, got '" + p.Str("file_format") + "'");
+  ASSIGN_OR_RETURN(const services::ColumnConfig config,
+                   services::ParseColumnConfig(p.Raw("column_config").dump()));
+  ASSIGN_OR_RETURN(const services::CsvView view,
+                   services::ApplyColumnConfig(p.Str("data"), config));
+  return MethodResult(ViewJson(view));
+}
+
+// The subject's view of the file: filtered when it holds a dynamic_viewer configuration
+// (which is what lets it read), else the whole file under the usual read permission.
+StatusOr<MethodResult> ReadWithDynamicViewer(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const rebac::SubjectRef subject, SubjectParam(p, ctx, false));
+  if (!IsCaller(ctx, subject) && !ctx.caller.is_admin)
+    return PermissionDenied("Access denied: read as another subject needs an admin");
+  ASSIGN_OR_RETURN(const std::string path, ViewedFile(p, ctx));
+  ASSIGN_OR_RETURN(const std::optional<services::ColumnConfig> config,
+                   ViewerConfig(ctx, subject, path));
+  if (!config) RETURN_IF_ERROR(AccessPolicy(Rebac(ctx), ctx.caller).Check(path, Access::kRead));
+  ASSIGN_OR_RETURN(const vfs::FileContent file, FileSystem(ctx).Read(path));
+  if (!config) {
+    Json content = IsValidUtf8(file.content) ? Json(file.content) : BytesValue(file.content);
+    return MethodResult(Json{{"content", std::move(content)},
+                             {"is_filtered", false},
+                             {"config", nullptr},
+                             {"aggregations", Json::object()},
+                             {"columns_shown", Json::array()},
+                             {"aggregated_columns", Json::array()}});
+  }
+  ASSIGN_OR_RETURN(const services::CsvView view,
+                   services::ApplyColumnConfig(file.content, *config));
+  Json out = ViewJson(view);
+  out["content"] = out["filtered_data"];
+  out.erase("filtered_data");
+  out["is_filtered"] = true;
+  out["config"] = Json::parse(services::ColumnConfigJson(*config));
+  return MethodResult(std::move(out));
+}
+
 // "viewer" -> "shared-viewer"; anything else is a parameter error.
 StatusOr<std::string> ShareRelation(const std::string& level) {
   if (level == "viewer" || level == "editor" || level == "owner") return "shared-" + level;
@@ -562,6 +676,19 @@ void AddRebacMethods(MethodTable& t) {
   t.Add({"register_namespace",
          {Required("namespace", P::kObject)},
          RegisterNamespace,
+         kCacheDefault});
+  t.Add({"get_dynamic_viewer_config",
+         {subject, Required("file_path", P::kString)},
+         GetDynamicViewerConfig,
+         kCacheDefault});
+  t.Add({"apply_dynamic_viewer_filter",
+         {Required("data", P::kString), Required("column_config", P::kObject),
+          Optional("file_format", P::kString, "csv")},
+         ApplyDynamicViewerFilter,
+         kCacheDefault});
+  t.Add({"read_with_dynamic_viewer",
+         {Required("file_path", P::kString), subject},
+         ReadWithDynamicViewer,
          kCacheDefault});
   t.Add({"get_rebac_option", {Required("key", P::kString)}, GetRebacOption, kCacheDefault});
   t.Add({"set_rebac_option",
