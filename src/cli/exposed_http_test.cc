@@ -377,6 +377,34 @@ TEST_P(ExposedHttpTest, ApplyDynamicViewerFilter) {
             -32602);
 }
 
+TEST_P(ExposedHttpTest, LoadWorkspaceMemoryConfig) {
+  const std::string config = std::string(kHome) + "/nexus.yaml";
+  Write(config, "workspaces:\n  - path: " + std::string(kHome) +
+                    "/ws\n    name: main\n    metadata: {team: red}\nmemories:\n  - path: " +
+                    kHome + "/mem\n");
+  const Json loaded = Result("load_workspace_memory_config", Json{{"path", config}}, alice_);
+  EXPECT_EQ(loaded, (Json{{"workspaces", {std::string(kHome) + "/ws"}},
+                          {"memories", {std::string(kHome) + "/mem"}},
+                          {"skipped", Json::array()}}));
+  const Json info =
+      Result("get_workspace_info", Json{{"path", std::string(kHome) + "/ws"}}, alice_);
+  EXPECT_EQ(info["name"], "main");
+  EXPECT_EQ(info["metadata"], (Json{{"team", "red"}}));
+  EXPECT_EQ(
+      Result("load_workspace_memory_config", Json{{"path", config}}, alice_)["skipped"].size(), 2u);
+  EXPECT_EQ(ErrorCode("load_workspace_memory_config", Json{{"path", config}}, bob_), -32004);
+  EXPECT_EQ(ErrorCode("load_workspace_memory_config", Json{{"path", config}}, carol_), -32004);
+  const std::string bobs = "/tenant:default/user:bob/nexus.yaml";
+  Write(bobs, "workspaces:\n  - path: " + std::string(kHome) + "/taken\n", bob_);
+  EXPECT_EQ(ErrorCode("load_workspace_memory_config", Json{{"path", bobs}}, bob_), -32004)
+      << "an entry bob may not write";
+  Write(config, "workspaces:\n  - path: /x\n    owner: me\n");
+  const Json bad = Rpc("load_workspace_memory_config", Json{{"path", config}}, alice_);
+  EXPECT_EQ(bad["error"]["code"], -32005) << bad.dump();
+  EXPECT_EQ(bad["error"]["message"], "workspace config: workspaces[0] has unknown key 'owner'");
+  EXPECT_EQ(ErrorCode("load_workspace_memory_config", Json::object(), alice_), -32602);
+}
+
 TEST_P(ExposedHttpTest, ShutdownParserThreads) {
   EXPECT_EQ(Result("shutdown_parser_threads", Json::object(), alice_), (Json{{"success", true}}));
   EXPECT_EQ(ErrorCode("shutdown_parser_threads", Json{{"x", 1}}, alice_), -32602);
