@@ -18,6 +18,7 @@
 #include "server/unix_socket_relay.h"
 #include "services/agents.h"
 #include "services/memory_service.h"
+#include "services/metadata_transfer.h"
 #include "services/mounts.h"
 #include "services/oauth_credentials.h"
 #include "services/oauth_key.h"
@@ -131,6 +132,7 @@ int RunServe(const ServeOptions& options) {
   services::WorkspaceRegistry workspaces(*store->engine, tree, rebac);
   services::WorkspaceSnapshots snapshots(*store->engine, tree, *store->blobs);
   services::SkillService skills(*store->engine, tree);
+  services::MetadataTransfer metadata(*store->engine, tree);
   services::MountServiceOptions mount_options{data_dir, {}};
   for (const std::string& root : options.mount_roots) {
     StatusOr<std::string> resolved = RealPath(root);
@@ -175,7 +177,8 @@ int RunServe(const ServeOptions& options) {
                                                  .snapshots = &snapshots,
                                                  .mounts = &mounts,
                                                  .skills = &skills,
-                                                 .oauth = &oauth});
+                                                 .oauth = &oauth,
+                                                 .metadata = &metadata});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
   server::NexusHandler handler(dispatcher, authenticator, metrics);

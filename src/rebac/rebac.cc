@@ -65,6 +65,7 @@ Status CheckNamespaceArgs(std::string_view tenant_id, std::string_view object_ty
 Rebac::Rebac(storage::Engine& engine, RebacOptions options)
     : engine_(engine),
       options_(std::move(options)),
+      max_depth_(options_.max_depth),
       graphs_(engine, options_.reload_after, [this] { return Now(); }),
       results_(options_.max_cached_results) {}
 
@@ -101,7 +102,7 @@ StatusOr<std::vector<bool>> Rebac::CheckBulk(std::string_view tenant_id, const S
   std::vector<bool> results(objects.size(), false);
   const int64_t now = Now();
   RETURN_IF_ERROR(WithGraph(tenant_id, [&](const TenantGraph& g) -> Status {
-    const EvalContext ctx{g.graph, g.namespaces, now, options_.max_depth};
+    const EvalContext ctx{g.graph, g.namespaces, now, max_depth()};
     const int64_t valid_until = g.graph.NextExpiry(now);
     std::optional<Checker> checker;  // built at the first miss; its memo serves the rest
     for (size_t i = 0; i < objects.size(); ++i) {
@@ -126,7 +127,7 @@ StatusOr<std::vector<SubjectRef>> Rebac::Expand(std::string_view tenant_id,
   std::vector<SubjectRef> subjects;
   const int64_t now = Now();
   RETURN_IF_ERROR(WithGraph(tenant_id, [&](const TenantGraph& g) -> Status {
-    const EvalContext ctx{g.graph, g.namespaces, now, options_.max_depth};
+    const EvalContext ctx{g.graph, g.namespaces, now, max_depth()};
     ASSIGN_OR_RETURN(subjects, Expander(ctx).Expand(permission, object));
     return Status::OK();
   }));
@@ -138,7 +139,7 @@ StatusOr<Explanation> Rebac::Explain(std::string_view tenant_id, const SubjectRe
   Explanation explanation;
   const int64_t now = Now();
   RETURN_IF_ERROR(WithGraph(tenant_id, [&](const TenantGraph& g) -> Status {
-    const EvalContext ctx{g.graph, g.namespaces, now, options_.max_depth};
+    const EvalContext ctx{g.graph, g.namespaces, now, max_depth()};
     ASSIGN_OR_RETURN(explanation,
                      Checker(ctx, subject, /*explain=*/true).Explain(permission, object));
     return Status::OK();
@@ -284,6 +285,11 @@ StatusOr<bool> Rebac::DeleteNamespace(std::string_view tenant_id, std::string_vi
 
 void Rebac::ClearCaches() {
   graphs_.Clear();
+  results_.Clear();
+}
+
+void Rebac::SetMaxDepth(int depth) {
+  max_depth_.store(depth, std::memory_order_relaxed);
   results_.Clear();
 }
 

@@ -20,6 +20,7 @@
 #ifndef NEXUS_REBAC_REBAC_H_
 #define NEXUS_REBAC_REBAC_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -159,12 +160,18 @@ class Rebac {
   // Drops every in-memory graph and cached result (benchmarks: a cold start).
   void ClearCaches();
 
+  // The depth limit in force: RebacOptions::max_depth until changed. A change applies to
+  // every later evaluation of every tenant and drops the results cached under the old one.
+  int max_depth() const { return max_depth_.load(std::memory_order_relaxed); }
+  void SetMaxDepth(int depth);
+
  private:
   int64_t Now() const;
   Status WithGraph(std::string_view tenant_id, const std::function<Status(const TenantGraph&)>& fn);
 
   storage::Engine& engine_;
   const RebacOptions options_;
+  std::atomic<int> max_depth_;
   TenantGraphs graphs_;
   CheckCache results_;
 };

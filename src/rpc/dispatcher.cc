@@ -114,6 +114,8 @@ Dispatcher::Dispatcher(Services services)
   AddMountMethods(*table_);
   AddSkillMethods(*table_);
   AddOAuthMethods(*table_);
+  AddExposedMethods(*table_);
+  AddOutsideServiceMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

@@ -61,6 +61,8 @@ void AddWorkspaceMethods(MethodTable& table);
 void AddMountMethods(MethodTable& table);
 void AddSkillMethods(MethodTable& table);
 void AddOAuthMethods(MethodTable& table);
+void AddExposedMethods(MethodTable& table);
+void AddOutsideServiceMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 

@@ -7,8 +7,11 @@
 #include "rebac/namespace_config.h"
 #include "rebac/rebac.h"
 #include "rpc/access.h"
+#include "rpc/file_system.h"
 #include "rpc/method_table.h"
+#include "services/csv_view.h"
 #include "util/clock.h"
+#include "util/path.h"
 
 namespace nexus::rpc {
 namespace {
@@ -112,13 +115,30 @@ StatusOr<std::string> Grant(const CallContext& ctx, rebac::TupleWrite write) {
   return written.tuple_id;
 }
 
+// The conditions of a dynamic_viewer tuple: its column_config, which only that relation on
+// a CSV file takes.
+StatusOr<std::optional<std::string>> ColumnConditions(const Params& p,
+                                                      const rebac::TupleWrite& write) {
+  if (write.relation != "dynamic_viewer") {
+    if (p.Has("column_config"))
+      return InvalidArgument("column_config is only for the dynamic_viewer relation");
+    return std::optional<std::string>();
+  }
+  if (write.object.type != "file" || !write.object.id.ends_with(".csv"))
+    return InvalidArgument("dynamic_viewer needs a .csv file object");
+  if (!p.Has("column_config")) return InvalidArgument("dynamic_viewer needs a column_config");
+  ASSIGN_OR_RETURN(const services::ColumnConfig config,
+                   services::ParseColumnConfig(p.Raw("column_config").dump()));
+  return std::optional<std::string>(services::ColumnConfigJson(config));
+}
+
 StatusOr<MethodResult> Create(const Params& p, CallContext& ctx) {
-  if (p.Has("column_config")) return InvalidArgument("column_config is not supported");
   rebac::TupleWrite write;
   ASSIGN_OR_RETURN(write.tenant_id, TenantOf(p, ctx));
   ASSIGN_OR_RETURN(write.subject, SubjectParam(p, ctx, /*allow_userset=*/true));
   ASSIGN_OR_RETURN(write.object, ObjectParam(p, ctx, "object"));
   write.relation = p.Str("relation");
+  ASSIGN_OR_RETURN(write.conditions, ColumnConditions(p, write));
   ASSIGN_OR_RETURN(write.expires_at, ExpiresAt(p));
   ASSIGN_OR_RETURN(const std::string id, Grant(ctx, std::move(write)));
   return MethodResult(id);
@@ -262,6 +282,190 @@ StatusOr<MethodResult> GetNamespace(const Params& p, CallContext& ctx) {
   if (!ns.ok() && ns.status().code() == Code::kNotFound) return MethodResult(nullptr);
   if (!ns.ok()) return ns.status();
   return MethodResult(NamespaceJson(*ns));
+}
+
+// register_namespace({object_type, config}): namespace_create with one object parameter.
+StatusOr<MethodResult> RegisterNamespace(const Params& p, CallContext& ctx) {
+  const Json& ns = p.Raw("namespace");
+  for (const auto& [key, value] : ns.items()) {
+    if (key != "object_type" && key != "config")
+      return InvalidArgument("namespace has unknown key '" + key + "'");
+  }
+  if (!ns.contains("object_type") || !ns["object_type"].is_string() || !ns.contains("config") ||
+      !ns["config"].is_object())
+    return InvalidArgument("namespace must be {object_type: string, config: object}");
+  ASSIGN_OR_RETURN(
+      const Params bound,
+      Params::Bind("namespace_create",
+                   {Required("object_type", P::kString), Required("config", P::kObject)}, ns));
+  return NamespaceCreate(bound, ctx);
+}
+
+// The options of get_rebac_option / set_rebac_option. Results are cached until a tuple
+// changes, never for a time, so cache_ttl is null and cannot be set.
+constexpr int kMaxRebacDepth = 1000;
+
+Status KnownOption(const std::string& key) {
+  if (key == "max_depth" || key == "cache_ttl") return Status::OK();
+  return Status(Code::kValidation,
+                "unknown rebac option '" + key + "'; known options: cache_ttl, max_depth");
+}
+
+StatusOr<MethodResult> GetRebacOption(const Params& p, CallContext& ctx) {
+  const std::string key = p.Str("key");
+  RETURN_IF_ERROR(KnownOption(key));
+  if (key == "max_depth") return MethodResult(Rebac(ctx).max_depth());
+  return MethodResult(nullptr);
+}
+
+StatusOr<MethodResult> SetRebacOption(const Params& p, CallContext& ctx) {
+  const std::string key = p.Str("key");
+  RETURN_IF_ERROR(KnownOption(key));
+  // The options hold for every tenant of the server, so only the system administrator sets them.
+  if (!ctx.caller.is_system)
+    return PermissionDenied("Access denied: rebac options are set by the system administrator");
+  if (key == "cache_ttl")
+    return Status(Code::kValidation,
+                  "cache_ttl cannot be set: cached results last until a tuple changes");
+  const Json& value = p.Raw("value");
+  if (!value.is_number_integer() || value.get<int64_t>() < 1 ||
+      value.get<int64_t>() > kMaxRebacDepth)
+    return Status(Code::kValidation,
+                  "max_depth must be an integer from 1 to " + std::to_string(kMaxRebacDepth));
+  Rebac(ctx).SetMaxDepth(value.get<int>());
+  return MethodResult(nullptr);
+}
+
+// Whether `requester` may discover `subject`: it is the requester, has made itself public
+// (public_discoverable), or gave the requester its consent (consent_granted).
+StatusOr<bool> Discoverable(const CallContext& ctx, const rebac::SubjectRef& requester,
+                            const rebac::SubjectRef& subject) {
+  if (subject.type == requester.type && subject.id == requester.id) return true;
+  rebac::TupleFilter filter;
+  filter.object = rebac::ObjectRef{subject.type, subject.id};
+  ASSIGN_OR_RETURN(const std::vector<rebac::Tuple> tuples,
+                   Rebac(ctx).ListTuples(ctx.caller.tenant_id, filter));
+  for (const rebac::Tuple& t : tuples) {
+    if (t.relation == "public_discoverable") return true;
+    if (t.relation == "consent_granted" && t.subject.type == requester.type &&
+        t.subject.id == requester.id)
+      return true;
+  }
+  return false;
+}
+
+StatusOr<MethodResult> ExpandWithPrivacy(const Params& p, CallContext& ctx) {
+  rebac::SubjectRef requester{ctx.caller.subject_type, ctx.caller.subject_id, ""};
+  if (p.Has("requester")) {
+    ASSIGN_OR_RETURN(const rebac::ObjectRef named, ObjectParam(p, ctx, "requester"));
+    const bool self = named.type == requester.type && named.id == requester.id;
+    if (!self && !ctx.caller.is_admin)
+      return PermissionDenied("Access denied: only admins expand on behalf of another requester");
+    requester = rebac::SubjectRef{named.type, named.id, ""};
+  }
+  ASSIGN_OR_RETURN(const MethodResult all, Expand(p, ctx));
+  if (!p.Bool("respect_consent")) return all;
+  Json out = Json::array();
+  for (const Json& s : all.result) {
+    ASSIGN_OR_RETURN(const bool shown,
+                     Discoverable(ctx, requester, rebac::SubjectRef{s[0], s[1], ""}));
+    if (shown) out.push_back(s);
+  }
+  return MethodResult(std::move(out));
+}
+
+// ---- dynamic_viewer: column views of CSV files.
+
+// The column configuration `subject` holds on file `path` through dynamic_viewer, if any.
+StatusOr<std::optional<services::ColumnConfig>> ViewerConfig(const CallContext& ctx,
+                                                             const rebac::SubjectRef& subject,
+                                                             const std::string& path) {
+  rebac::TupleFilter filter;
+  filter.subject = subject;
+  filter.relation = "dynamic_viewer";
+  filter.object = rebac::ObjectRef{"file", path};
+  ASSIGN_OR_RETURN(const std::vector<rebac::Tuple> tuples,
+                   Rebac(ctx).ListTuples(ctx.caller.tenant_id, filter));
+  for (const rebac::Tuple& t : tuples) {
+    if (!t.conditions) continue;
+    ASSIGN_OR_RETURN(services::ColumnConfig config, services::ParseColumnConfig(*t.conditions));
+    return std::optional<services::ColumnConfig>(std::move(config));
+  }
+  return std::optional<services::ColumnConfig>();
+}
+
+bool IsCaller(const CallContext& ctx, const rebac::SubjectRef& subject) {
+  return subject.type == ctx.caller.subject_type && subject.id == ctx.caller.subject_id;
+}
+
+// The file of `file_path`, stored, in the caller's tenant.
+StatusOr<std::string> ViewedFile(const Params& p, const CallContext& ctx) {
+  ASSIGN_OR_RETURN(const auth::ScopedPath path, auth::ScopePath(ctx.caller, p.Str("file_path")));
+  if (auth::StoredPathTenant(path.stored) != ctx.caller.tenant_id && !ctx.caller.is_system)
+    return PermissionDenied("Access denied: " + path.stored + " is not in the caller's tenant");
+  return path.stored;
+}
+
+StatusOr<MethodResult> GetDynamicViewerConfig(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const rebac::SubjectRef subject, SubjectParam(p, ctx, false));
+  ASSIGN_OR_RETURN(const std::string path, ViewedFile(p, ctx));
+  // The subject may see its own view; whoever manages the file's permissions sees anyone's.
+  if (!IsCaller(ctx, subject))
+    RETURN_IF_ERROR(CheckManage(ctx, ctx.caller.tenant_id, {"file", path}));
+  ASSIGN_OR_RETURN(const std::optional<services::ColumnConfig> config,
+                   ViewerConfig(ctx, subject, path));
+  if (!config) return MethodResult(nullptr);
+  return MethodResult(Json::parse(services::ColumnConfigJson(*config)));
+}
+
+Json ViewJson(const services::CsvView& view) {
+  Json aggregations = Json::object();
+  for (const auto& [name, value] : view.aggregations)
+    aggregations[name] = value ? Json(*value) : Json(nullptr);
+  return Json{{"filtered_data", view.filtered_data},
+              {"aggregations", std::move(aggregations)},
+              {"columns_shown", view.columns_shown},
+              {"aggregated_columns", view.aggregated_columns}};
+}
+
+StatusOr<MethodResult> ApplyDynamicViewerFilter(const Params& p, CallContext&) {
+  if (p.Str("file_format") != "csv")
+    return InvalidArgument("file_format must be csv, got '" + p.Str("file_format") + "'");
+  ASSIGN_OR_RETURN(const services::ColumnConfig config,
+                   services::ParseColumnConfig(p.Raw("column_config").dump()));
+  ASSIGN_OR_RETURN(const services::CsvView view,
+                   services::ApplyColumnConfig(p.Str("data"), config));
+  return MethodResult(ViewJson(view));
+}
+
+// The subject's view of the file: filtered when it holds a dynamic_viewer configuration
+// (which is what lets it read), else the whole file under the usual read permission.
+StatusOr<MethodResult> ReadWithDynamicViewer(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const rebac::SubjectRef subject, SubjectParam(p, ctx, false));
+  if (!IsCaller(ctx, subject) && !ctx.caller.is_admin)
+    return PermissionDenied("Access denied: read as another subject needs an admin");
+  ASSIGN_OR_RETURN(const std::string path, ViewedFile(p, ctx));
+  ASSIGN_OR_RETURN(const std::optional<services::ColumnConfig> config,
+                   ViewerConfig(ctx, subject, path));
+  if (!config) RETURN_IF_ERROR(AccessPolicy(Rebac(ctx), ctx.caller).Check(path, Access::kRead));
+  ASSIGN_OR_RETURN(const vfs::FileContent file, FileSystem(ctx).Read(path));
+  if (!config) {
+    Json content = IsValidUtf8(file.content) ? Json(file.content) : BytesValue(file.content);
+    return MethodResult(Json{{"content", std::move(content)},
+                             {"is_filtered", false},
+                             {"config", nullptr},
+                             {"aggregations", Json::object()},
+                             {"columns_shown", Json::array()},
+                             {"aggregated_columns", Json::array()}});
+  }
+  ASSIGN_OR_RETURN(const services::CsvView view,
+                   services::ApplyColumnConfig(file.content, *config));
+  Json out = ViewJson(view);
+  out["content"] = out["filtered_data"];
+  out.erase("filtered_data");
+  out["is_filtered"] = true;
+  out["config"] = Json::parse(services::ColumnConfigJson(*config));
+  return MethodResult(std::move(out));
 }
 
 // "viewer" -> "shared-viewer"; anything else is a parameter error.
@@ -468,6 +672,34 @@ void AddRebacMethods(MethodTable& t) {
   t.Add(
       {"namespace_delete", {Required("object_type", P::kString)}, NamespaceDelete, kCacheDefault});
   t.Add({"get_namespace", {Required("object_type", P::kString)}, GetNamespace, kCacheDefault});
+  t.Add({"namespace_get", {Required("object_type", P::kString)}, GetNamespace, kCacheDefault});
+  t.Add({"register_namespace",
+         {Required("namespace", P::kObject)},
+         RegisterNamespace,
+         kCacheDefault});
+  t.Add({"get_dynamic_viewer_config",
+         {subject, Required("file_path", P::kString)},
+         GetDynamicViewerConfig,
+         kCacheDefault});
+  t.Add({"apply_dynamic_viewer_filter",
+         {Required("data", P::kString), Required("column_config", P::kObject),
+          Optional("file_format", P::kString, "csv")},
+         ApplyDynamicViewerFilter,
+         kCacheDefault});
+  t.Add({"read_with_dynamic_viewer",
+         {Required("file_path", P::kString), subject},
+         ReadWithDynamicViewer,
+         kCacheDefault});
+  t.Add({"get_rebac_option", {Required("key", P::kString)}, GetRebacOption, kCacheDefault});
+  t.Add({"set_rebac_option",
+         {Required("key", P::kString), Required("value", P::kAny)},
+         SetRebacOption,
+         kCacheDefault});
+  t.Add({"rebac_expand_with_privacy",
+         {Required("permission", P::kString), object, Optional("respect_consent", P::kBool, true),
+          Optional("requester", P::kArray)},
+         ExpandWithPrivacy,
+         kCacheDefault});
   t.Add({"share_with_user",
          {resource, Required("user_id", P::kString), Optional("relation", P::kString, "viewer"),
           tenant, Optional("user_tenant_id", P::kString), Optional("expires_at", P::kString)},

@@ -24,6 +24,7 @@ class WorkspaceRegistry;
 class WorkspaceSnapshots;
 class SkillService;
 class OAuthService;
+class MetadataTransfer;
 }  // namespace nexus::services
 
 namespace nexus::rpc {
@@ -41,6 +42,7 @@ struct Services {
   services::MountService* mounts = nullptr;  // null: no mounts, the tree serves every path
   services::SkillService* skills = nullptr;
   services::OAuthService* oauth = nullptr;  // null: OAuth is off
+  services::MetadataTransfer* metadata = nullptr;
 };
 
 }  // namespace nexus::rpc

@@ -1,11 +1,13 @@
 // The workspace and memory registry methods and the workspace snapshot methods of api.md
 // §6.7, scoped to the caller's tenant and checked against the caller's permissions.
 #include "rpc/access.h"
+#include "rpc/file_system.h"
 #include "rpc/json_values.h"
 #include "rpc/method_table.h"
 #include "services/agents.h"
 #include "services/mounts.h"
 #include "services/ownership.h"
+#include "services/workspace_config.h"
 #include "services/workspace_registry.h"
 #include "services/workspace_snapshots.h"
 #include "util/clock.h"
@@ -206,6 +208,43 @@ StatusOr<MethodResult> Diff(const Params& p, CallContext& ctx) {
                            {"unchanged", d.unchanged}});
 }
 
+// Registers the workspaces and memories a YAML file in the tree names. The file and every
+// entry are checked (form, write permission, mounts) before the first registration; a path
+// already registered is skipped.
+StatusOr<MethodResult> LoadWorkspaceMemoryConfig(const Params& p, CallContext& ctx) {
+  ASSIGN_OR_RETURN(const auth::ScopedPath file, Authorized(ctx, p.Str("path"), Access::kRead));
+  ASSIGN_OR_RETURN(const vfs::FileContent content, FileSystem(ctx).Read(file.stored));
+  ASSIGN_OR_RETURN(const std::vector<services::ConfigEntry> entries,
+                   services::ParseWorkspaceConfig(content.content));
+  std::vector<std::pair<auth::ScopedPath, services::NewRegistration>> regs;
+  for (const services::ConfigEntry& e : entries) {
+    ASSIGN_OR_RETURN(const auth::ScopedPath path, Authorized(ctx, e.path, Access::kWrite));
+    RETURN_IF_ERROR(NotMounted(ctx, path.stored));
+    services::NewRegistration reg;
+    reg.path = path.stored;
+    reg.legacy = path.legacy;
+    reg.name = e.name;
+    reg.description = e.description;
+    reg.metadata_json = e.metadata_json;
+    regs.emplace_back(path, std::move(reg));
+  }
+  Json out{{"workspaces", Json::array()}, {"memories", Json::array()}, {"skipped", Json::array()}};
+  for (size_t i = 0; i < regs.size(); ++i) {
+    const auto& [path, reg] = regs[i];
+    const std::string shown = auth::Present(ctx.caller, path.stored, path.legacy);
+    const bool workspace = entries[i].kind == DirKind::kWorkspace;
+    StatusOr<services::Registration> r =
+        ctx.services.workspaces->Register(entries[i].kind, ctx.caller, reg);
+    if (r.status().code() == Code::kAlreadyExists) {
+      out["skipped"].push_back(shown);
+      continue;
+    }
+    RETURN_IF_ERROR(r.status());
+    out[workspace ? "workspaces" : "memories"].push_back(shown);
+  }
+  return MethodResult(std::move(out));
+}
+
 // The parameters register_workspace and register_memory share.
 std::vector<ParamSpec> RegistrationParams() {
   return {Required("path", P::kString),        Optional("name", P::kString),
@@ -244,6 +283,10 @@ void AddWorkspaceMethods(MethodTable& t) {
   t.Add({"workspace_restore",
          {Required("snapshot_number", P::kInt), workspace, agent},
          Restore,
+         kCacheNoStore});
+  t.Add({"load_workspace_memory_config",
+         {Required("path", P::kString)},
+         LoadWorkspaceMemoryConfig,
          kCacheNoStore});
   t.Add({"workspace_log", {workspace, agent, Optional("limit", P::kInt, 100)}, Log, kCacheDefault});
   t.Add({"workspace_diff",

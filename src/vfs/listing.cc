@@ -151,6 +151,7 @@ StatusOr<std::vector<GrepMatch>> PathTree::Grep(std::string_view pattern, std::s
   if (options.max_results <= 0) return InvalidArgument("max_results must be positive");
   re2::RE2::Options re_options;
   re_options.set_case_sensitive(!options.ignore_case);
+  re_options.set_literal(options.literal);
   re_options.set_log_errors(false);
   re_options.set_max_mem(16 << 20);
   const re2::RE2 re(re2::StringPiece(pattern.data(), pattern.size()), re_options);

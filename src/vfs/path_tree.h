@@ -82,6 +82,7 @@ struct ListPage {
 struct GrepOptions {
   std::string file_pattern;  // glob on the path relative to the search root; no '/' = basename
   bool ignore_case = false;
+  bool literal = false;  // the pattern is plain text, not a regular expression
   int64_t max_results = 100;
 };
 
