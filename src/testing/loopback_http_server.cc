@@ -57,9 +57,12 @@ void WriteReply(auto& stream, const CannedReply& reply) {
   http::write(stream, response, ec);  // a client that went away is not the server's problem
 }
 
-void ServeOne(auto& stream, const std::function<CannedReply(ReceivedRequest)>& respond) {
+void ServeOne(auto& stream, std::string_view server_name,
+              const std::function<CannedReply(ReceivedRequest)>& respond) {
   std::optional<ReceivedRequest> request = ReadRequest(stream);
-  if (request) WriteReply(stream, respond(*std::move(request)));
+  if (!request) return;
+  request->server_name = server_name;
+  WriteReply(stream, respond(*std::move(request)));
 }
 
 }  // namespace
@@ -119,9 +122,10 @@ void LoopbackHttpServer::AcceptLoop() {
         asio::ssl::stream<tcp::socket&> stream(socket, *impl_->tls);
         beast::error_code handshake_error;
         stream.handshake(asio::ssl::stream_base::server, handshake_error);
-        if (!handshake_error) ServeOne(stream, respond);
+        const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+        if (!handshake_error) ServeOne(stream, sni == nullptr ? "" : sni, respond);
       } else {
-        ServeOne(socket, respond);
+        ServeOne(socket, "", respond);
       }
       std::lock_guard done(mu_);
       open_fds_.erase(fd);  // before the close, so the destructor never shuts a reused fd

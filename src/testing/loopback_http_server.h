@@ -28,6 +28,7 @@ struct ReceivedRequest {
   std::string target;
   server::HeaderList headers;  // names as sent
   std::string body;
+  std::string server_name;  // the TLS SNI the client sent; "" without TLS or SNI
 
   std::string Header(std::string_view name) const;  // case-insensitive, "" when absent
 };
