@@ -11,9 +11,11 @@
 #include "cli/demo.h"
 #include "rebac/rebac.h"
 #include "rpc/dispatcher.h"
+#include "rpc/subscription_routes.h"
 #include "sandbox/bubblewrap_provider.h"
 #include "server/http_server.h"
 #include "server/nexus_handler.h"
+#include "server/outbound_http_client.h"
 #include "server/unix_socket_relay.h"
 #include "services/agents.h"
 #include "services/memory_service.h"
@@ -22,6 +24,8 @@
 #include "services/provisioning.h"
 #include "services/sandboxes.h"
 #include "services/skills.h"
+#include "services/subscriptions.h"
+#include "services/webhook_worker.h"
 #include "services/workspace_registry.h"
 #include "services/workspace_snapshots.h"
 #include "storage/store.h"
@@ -92,8 +96,19 @@ int RunServe(const ServeOptions& options) {
   StatusOr<storage::Store> store =
       storage::OpenStore({options.data_dir, options.database_url, durability});
   if (!store.ok()) return Fail("cannot open the store", store.status());
+  StatusOr<std::unique_ptr<server::OutboundHttpClient>> outbound =
+      server::OutboundHttpClient::Create({});
+  if (!outbound.ok()) return Fail("cannot set up outbound HTTP", outbound.status());
+  services::DeliveryOptions delivery;
+  delivery.backoff = std::chrono::milliseconds(options.webhook_retry_backoff_ms);
+  services::SubscriptionService subscriptions(*store->engine, **outbound, delivery, options.host);
+  services::WebhookWorkerOptions webhook_options;
+  webhook_options.lease = std::chrono::milliseconds(options.webhook_lease_ms);
+  services::WebhookWorker webhooks(*store->engine, subscriptions, webhook_options);
   rebac::Rebac rebac(*store->engine);
-  vfs::PathTree tree(*store->engine, *store->blobs, services::PermissionHooks(rebac));
+  vfs::PathTree tree(*store->engine, *store->blobs,
+                     vfs::ChainHooks(services::PermissionHooks(rebac), webhooks.Hooks()));
+  if (Status s = webhooks.Start(); !s.ok()) return Fail("webhook outbox", s);
   auth::KeyStore keys(*store->engine);
   keys.StartBackgroundFlush(std::chrono::seconds(1));
 
@@ -162,7 +177,8 @@ int RunServe(const ServeOptions& options) {
                                                  .skills = &skills});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
-  server::NexusHandler handler(dispatcher, authenticator, metrics);
+  const rpc::SubscriptionRoutes subscription_routes(&subscriptions);
+  server::NexusHandler handler(dispatcher, authenticator, metrics, &subscription_routes);
   server::ServerOptions server_options;
   server_options.host = options.host;
   server_options.port = static_cast<uint16_t>(options.port);
@@ -172,6 +188,7 @@ int RunServe(const ServeOptions& options) {
   server_options.header_timeout = std::chrono::seconds(options.header_timeout_seconds);
   server::HttpServer http(server_options, handler, metrics);
   if (Status s = http.Start(); !s.ok()) return Fail("cannot listen", s);
+  subscriptions.SetOwnPort(http.port());
   StatusOr<std::unique_ptr<server::UnixSocketRelay>> relay =
       server::UnixSocketRelay::Start(sandbox_options.nexus_socket, http.port());
   if (!relay.ok()) return Fail("cannot listen on the sandbox socket", relay.status());
@@ -184,6 +201,7 @@ int RunServe(const ServeOptions& options) {
   std::fflush(stdout);
   // Members go in reverse order: the server drains first, the store closes (checkpoint) last.
   http.Stop();
+  webhooks.Stop();
   mounts.Stop();
   return 0;
 }

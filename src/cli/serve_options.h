@@ -33,6 +33,12 @@ struct ServeOptions {
   // Host directories under which `local` mounts may lie (--mount-root, mounts.local_roots);
   // none: local mounts are refused.
   std::vector<std::string> mount_roots;
+  // Webhook deliveries: the wait before the second attempt, doubled before the third
+  // (--webhook-retry-backoff-ms, webhooks.retry_backoff_ms), and how long a node's claim on
+  // an event lasts before another node (or this one, restarted) may deliver it
+  // (--webhook-lease-ms, webhooks.lease_ms).
+  int webhook_retry_backoff_ms = 1000;
+  int webhook_lease_ms = 120000;
 };
 
 // Reads the YAML file `path` into `options`, skipping every option for which

@@ -52,9 +52,9 @@ Json SubscriptionJson(const Subscription& s) {
 
 const std::vector<ParamSpec>& BodySpecs(bool update) {
   static const std::vector<ParamSpec> kCreate = {
-      Optional("url", P::kString),         Optional("event_types", P::kStringList),
+      Optional("url", P::kString),          Optional("event_types", P::kStringList),
       Optional("patterns", P::kStringList), Optional("secret", P::kString),
-      Optional("name", P::kString),        Optional("description", P::kString),
+      Optional("name", P::kString),         Optional("description", P::kString),
       Optional("metadata", P::kObject)};
   static const std::vector<ParamSpec> kUpdate = [] {
     std::vector<ParamSpec> specs = kCreate;
@@ -81,7 +81,8 @@ StatusOr<SubscriptionFields> FieldsOf(const std::string& body, bool update) {
   if (p.Has("event_types")) f.event_types = p.StrList("event_types");
   if (named("event_types") && !p.Has("event_types"))
     return InvalidArgument("'event_types' must be a list of strings");
-  if (named("patterns")) f.patterns = p.Has("patterns") ? p.StrList("patterns") : std::vector<std::string>{};
+  if (named("patterns"))
+    f.patterns = p.Has("patterns") ? p.StrList("patterns") : std::vector<std::string>{};
   const auto text = [&](const char* key, std::optional<std::string>& out) {
     if (named(key)) out = p.Has(key) ? p.Str(key) : "";
   };
@@ -187,7 +188,8 @@ RestResponse SubscriptionRoutes::Test(const RestRequest& req, const std::string&
     return RestResponse{200, Json{{"success", false}, {"error", "Subscription not found"}}.dump()};
   if (!sent.ok()) return ErrorResponse(sent.status());
   return RestResponse{
-      200, Json{{"success", sent->delivered}, {"event_id", event_id}, {"subscription_id", id}}.dump()};
+      200,
+      Json{{"success", sent->delivered}, {"event_id", event_id}, {"subscription_id", id}}.dump()};
 }
 
 RestResponse SubscriptionRoutes::Handle(const RestRequest& req) const {
