@@ -1,6 +1,7 @@
 #include "services/webhook_outbox.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "auth/tenant_paths.h"
 #include "storage/rows.h"
@@ -15,7 +16,7 @@ using storage::Tx;
 namespace {
 
 constexpr const char* kColumns =
-    "id, event_id, tenant_id, event_type, path, old_path, etag, version, size, metadata_key,"
+    "event_id, tenant_id, event_type, path, old_path, etag, version, size, metadata_key,"
     " created_at";
 
 // One statement: the event, only when the tenant has an enabled subscription. Casts tell
@@ -29,17 +30,16 @@ constexpr const char* kInsert =
 
 OutboxEvent EventFromRow(const Row& r) {
   OutboxEvent e;
-  e.id = r.Int(0);
-  e.event_id = r.Text(1);
-  e.tenant_id = r.Text(2);
-  e.type = r.Text(3);
-  e.path = r.Text(4);
-  e.old_path = r.OptText(5);
-  e.etag = r.OptText(6);
-  e.version = r.OptInt(7);
-  e.size = r.OptInt(8);
-  e.metadata_key = r.OptText(9);
-  e.created_at = r.Int(10);
+  e.event_id = r.Text(0);
+  e.tenant_id = r.Text(1);
+  e.type = r.Text(2);
+  e.path = r.Text(3);
+  e.old_path = r.OptText(4);
+  e.etag = r.OptText(5);
+  e.version = r.OptInt(6);
+  e.size = r.OptInt(7);
+  e.metadata_key = r.OptText(8);
+  e.created_at = r.Int(9);
   return e;
 }
 
@@ -106,8 +106,8 @@ StatusOr<std::vector<OutboxEvent>> ClaimEvents(storage::Engine& engine, int64_t 
   const std::string lock =
       engine.dialect() == storage::Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
   const std::string sql =
-      "UPDATE webhook_outbox SET claimed_until = ? WHERE id IN (SELECT id FROM webhook_outbox"
-      " WHERE claimed_until <= ? ORDER BY id LIMIT ?" +
+      "UPDATE webhook_outbox SET claimed_until = ? WHERE event_id IN (SELECT event_id FROM"
+      " webhook_outbox WHERE claimed_until <= ? ORDER BY created_at, event_id LIMIT ?" +
       lock + ") RETURNING " + kColumns;
   std::vector<OutboxEvent> out;
   RETURN_IF_ERROR(engine.Write([&](Tx& tx) -> Status {
@@ -115,14 +115,15 @@ StatusOr<std::vector<OutboxEvent>> ClaimEvents(storage::Engine& engine, int64_t 
                      storage::QueryAll(tx, sql, {lease_until, now, int64_t{limit}}, EventFromRow));
     return Status::OK();
   }));
-  std::sort(out.begin(), out.end(),
-            [](const OutboxEvent& a, const OutboxEvent& b) { return a.id < b.id; });
+  std::sort(out.begin(), out.end(), [](const OutboxEvent& a, const OutboxEvent& b) {
+    return std::tie(a.created_at, a.event_id) < std::tie(b.created_at, b.event_id);
+  });
   return out;
 }
 
-Status DeleteEvents(Tx& tx, const std::vector<int64_t>& ids) {
-  for (const int64_t id : ids) {
-    RETURN_IF_ERROR(tx.Exec("DELETE FROM webhook_outbox WHERE id = ?", {id}).status());
+Status DeleteEvents(Tx& tx, const std::vector<std::string>& event_ids) {
+  for (const std::string& id : event_ids) {
+    RETURN_IF_ERROR(tx.Exec("DELETE FROM webhook_outbox WHERE event_id = ?", {id}).status());
   }
   return Status::OK();
 }

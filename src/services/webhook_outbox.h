@@ -27,8 +27,7 @@ inline constexpr char kFileRename[] = "file_rename";
 inline constexpr char kMetadataChange[] = "metadata_change";
 
 struct OutboxEvent {
-  int64_t id = 0;        // the row, for acknowledging
-  std::string event_id;  // "evt_<16 hex>", what receivers see
+  std::string event_id;  // "evt_<16 hex>": the row's key, and what receivers see
   std::string tenant_id;
   std::string type;                         // one of the event types above
   std::string path;                         // stored path; the new path of a rename
@@ -54,8 +53,8 @@ vfs::PathTreeHooks OutboxHooks(std::function<void()> recorded, std::function<voi
 StatusOr<std::vector<OutboxEvent>> ClaimEvents(storage::Engine& engine, int64_t now,
                                                int64_t lease_until, int limit);
 
-// Inside a unit: deletes the rows `ids` (delivered or given up).
-Status DeleteEvents(storage::Tx& tx, const std::vector<int64_t>& ids);
+// Inside a unit: deletes the events `event_ids` (delivered or given up).
+Status DeleteEvents(storage::Tx& tx, const std::vector<std::string>& event_ids);
 
 // Lapses every claim. Only for a store no other process uses (SQLite, whose directory
 // lock guarantees that): claims of a process that died are taken over at once.

@@ -125,9 +125,9 @@ StatusOr<int> WebhookWorker::RunOnce() {
       tallies[job.sub->id].Add(job.result.delivered);
     }
   }
-  std::vector<int64_t> done;
+  std::vector<std::string> done;
   for (size_t i = 0; i < events.size(); ++i) {
-    if (!abandoned[i]) done.push_back(events[i].id);
+    if (!abandoned[i]) done.push_back(events[i].event_id);
   }
   const int64_t finished = NowMicros();
   RETURN_IF_ERROR(engine_.Write([&](storage::Tx& tx) -> Status {

@@ -545,45 +545,7 @@ CREATE INDEX sync_jobs_status ON sync_jobs(status);
 // change it reports; a delivery worker claims rows by setting claimed_until (a lease, so a
 // crashed node's claims lapse) and deletes them once delivered or dropped. event_types and
 // patterns are JSON lists; path_scope limits a non-admin's subscription to its home.
-constexpr std::string_view kWebhooksSqlite = R"sql(
-CREATE TABLE subscriptions (
-  subscription_id TEXT PRIMARY KEY,
-  tenant_id TEXT NOT NULL,
-  url TEXT NOT NULL,
-  event_types TEXT NOT NULL,
-  patterns TEXT,
-  secret TEXT,
-  name TEXT,
-  description TEXT,
-  metadata TEXT,
-  enabled INTEGER NOT NULL DEFAULT 1,
-  path_scope TEXT NOT NULL,
-  last_delivery_at INTEGER,
-  last_delivery_status TEXT,
-  consecutive_failures INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  created_by TEXT NOT NULL
-);
-CREATE INDEX subscriptions_tenant ON subscriptions(tenant_id, enabled, created_at);
-CREATE TABLE webhook_outbox (
-  id INTEGER PRIMARY KEY,
-  event_id TEXT NOT NULL,
-  tenant_id TEXT NOT NULL,
-  event_type TEXT NOT NULL,
-  path TEXT NOT NULL,
-  old_path TEXT,
-  etag TEXT,
-  version INTEGER,
-  size INTEGER,
-  metadata_key TEXT,
-  created_at INTEGER NOT NULL,
-  claimed_until INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX webhook_outbox_claim ON webhook_outbox(claimed_until, id);
-)sql";
-
-constexpr std::string_view kWebhooksPostgres = R"sql(
+constexpr std::string_view kWebhooks = R"sql(
 CREATE TABLE subscriptions (
   subscription_id TEXT PRIMARY KEY,
   tenant_id TEXT NOT NULL,
@@ -605,8 +567,7 @@ CREATE TABLE subscriptions (
 );
 CREATE INDEX subscriptions_tenant ON subscriptions(tenant_id, enabled, created_at);
 CREATE TABLE webhook_outbox (
-  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  event_id TEXT NOT NULL,
+  event_id TEXT PRIMARY KEY,
   tenant_id TEXT NOT NULL,
   event_type TEXT NOT NULL,
   path TEXT NOT NULL,
@@ -618,7 +579,7 @@ CREATE TABLE webhook_outbox (
   created_at BIGINT NOT NULL,
   claimed_until BIGINT NOT NULL DEFAULT 0
 );
-CREATE INDEX webhook_outbox_claim ON webhook_outbox(claimed_until, id);
+CREATE INDEX webhook_outbox_claim ON webhook_outbox(claimed_until, created_at);
 )sql";
 
 const std::vector<Migration>& Migrations() {
@@ -634,7 +595,7 @@ const std::vector<Migration>& Migrations() {
        kWorkspacesPostgres},
       {9, "memories, trajectories, playbooks", kMemories, kMemories},
       {10, "mount configurations and sync jobs", kMounts, kMounts},
-      {12, "webhook subscriptions and event outbox", kWebhooksSqlite, kWebhooksPostgres},
+      {12, "webhook subscriptions and event outbox", kWebhooks, kWebhooks},
   };
   return kMigrations;
 }
