@@ -1,8 +1,6 @@
 #include "auth/api_key.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
+#include "util/hash.h"
 #include "util/ids.h"
 
 namespace nexus::auth {
@@ -25,19 +23,7 @@ std::string Sanitize(std::string_view s, size_t max_chars) {
 
 }  // namespace
 
-std::string HashApiKey(std::string_view raw) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), kHmacKey.data(), static_cast<int>(kHmacKey.size()),
-       reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), digest, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(2 * len, '0');
-  for (unsigned int i = 0; i < len; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return out;
-}
+std::string HashApiKey(std::string_view raw) { return HmacSha256Hex(kHmacKey, raw); }
 
 bool IsWellFormedApiKey(std::string_view token) {
   if (token.size() < kMinApiKeyLength || token.size() > kMaxApiKeyLength) return false;

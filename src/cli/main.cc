@@ -34,6 +34,14 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
   serve->add_option("--mount-root", o.mount_roots,
                     "Host directory under which local mounts may lie (repeatable; none: local "
                     "mounts are refused)");
+  serve
+      ->add_option("--webhook-retry-backoff-ms", o.webhook_retry_backoff_ms,
+                   "Wait before a webhook's second attempt, doubled before the third")
+      ->capture_default_str();
+  serve
+      ->add_option("--webhook-lease-ms", o.webhook_lease_ms,
+                   "How long a node's claim on a webhook event lasts (a crashed node's lapses)")
+      ->capture_default_str();
   serve->add_flag("--demo", o.demo, "Provision the demo: admin key, workspace, agents and skills");
   serve->add_flag("--async,!--no-async", async_ignored, "Accepted for compatibility; ignored");
 }

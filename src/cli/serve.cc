@@ -11,6 +11,7 @@
 #include "cli/demo.h"
 #include "rebac/rebac.h"
 #include "rpc/dispatcher.h"
+#include "rpc/subscription_routes.h"
 #include "sandbox/bubblewrap_provider.h"
 #include "server/http_server.h"
 #include "server/nexus_handler.h"
@@ -26,6 +27,8 @@
 #include "services/provisioning.h"
 #include "services/sandboxes.h"
 #include "services/skills.h"
+#include "services/subscriptions.h"
+#include "services/webhook_worker.h"
 #include "services/workspace_registry.h"
 #include "services/workspace_snapshots.h"
 #include "storage/store.h"
@@ -97,8 +100,19 @@ int RunServe(const ServeOptions& options) {
   StatusOr<storage::Store> store =
       storage::OpenStore({options.data_dir, options.database_url, durability});
   if (!store.ok()) return Fail("cannot open the store", store.status());
+  StatusOr<std::unique_ptr<server::OutboundHttpClient>> outbound =
+      server::OutboundHttpClient::Create({});
+  if (!outbound.ok()) return Fail("cannot set up outbound HTTP", outbound.status());
+  services::DeliveryOptions delivery;
+  delivery.backoff = std::chrono::milliseconds(options.webhook_retry_backoff_ms);
+  services::SubscriptionService subscriptions(*store->engine, **outbound, delivery, options.host);
+  services::WebhookWorkerOptions webhook_options;
+  webhook_options.lease = std::chrono::milliseconds(options.webhook_lease_ms);
+  services::WebhookWorker webhooks(*store->engine, subscriptions, webhook_options);
   rebac::Rebac rebac(*store->engine);
-  vfs::PathTree tree(*store->engine, *store->blobs, services::PermissionHooks(rebac));
+  vfs::PathTree tree(*store->engine, *store->blobs,
+                     vfs::ChainHooks(services::PermissionHooks(rebac), webhooks.Hooks()));
+  if (Status s = webhooks.Start(); !s.ok()) return Fail("webhook outbox", s);
   auth::KeyStore keys(*store->engine);
   keys.StartBackgroundFlush(std::chrono::seconds(1));
 
@@ -148,9 +162,6 @@ int RunServe(const ServeOptions& options) {
   };
   if (Status s = mounts.LoadAllSaved(report); !s.ok()) return Fail("saved mounts", s);
   mounts.StartWorker();
-  StatusOr<std::unique_ptr<server::OutboundHttpClient>> outbound =
-      server::OutboundHttpClient::Create({});
-  if (!outbound.ok()) return Fail("outbound HTTP", outbound.status());
   // Always on, even without providers: stored credentials stay listable and revocable.
   StatusOr<std::string> oauth_key =
       services::LoadOAuthKey(options.oauth.encryption_key, data_dir + "/oauth.key");
@@ -181,7 +192,8 @@ int RunServe(const ServeOptions& options) {
                                                  .metadata = &metadata});
   server::Metrics metrics;
   AddStoreGauges(metrics, *store->engine);
-  server::NexusHandler handler(dispatcher, authenticator, metrics);
+  const rpc::SubscriptionRoutes subscription_routes(&subscriptions);
+  server::NexusHandler handler(dispatcher, authenticator, metrics, &subscription_routes);
   server::ServerOptions server_options;
   server_options.host = options.host;
   server_options.port = static_cast<uint16_t>(options.port);
@@ -191,6 +203,7 @@ int RunServe(const ServeOptions& options) {
   server_options.header_timeout = std::chrono::seconds(options.header_timeout_seconds);
   server::HttpServer http(server_options, handler, metrics);
   if (Status s = http.Start(); !s.ok()) return Fail("cannot listen", s);
+  subscriptions.SetOwnPort(http.port());
   StatusOr<std::unique_ptr<server::UnixSocketRelay>> relay =
       server::UnixSocketRelay::Start(sandbox_options.nexus_socket, http.port());
   if (!relay.ok()) return Fail("cannot listen on the sandbox socket", relay.status());
@@ -203,6 +216,7 @@ int RunServe(const ServeOptions& options) {
   std::fflush(stdout);
   // Members go in reverse order: the server drains first, the store closes (checkpoint) last.
   http.Stop();
+  webhooks.Stop();
   mounts.Stop();
   return 0;
 }

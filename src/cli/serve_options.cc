@@ -47,6 +47,8 @@ class ConfigReader {
         RETURN_IF_ERROR(ReadMounts(value));
       } else if (key == "oauth") {
         RETURN_IF_ERROR(ReadOAuthConfig(value, &options_.oauth, ignored_));
+      } else if (key == "webhooks") {
+        RETURN_IF_ERROR(ReadWebhooks(value));
       } else {
         ignored_->push_back(key);
       }
@@ -133,6 +135,23 @@ class ConfigReader {
     return Status::OK();
   }
 
+  Status ReadWebhooks(const YAML::Node& webhooks) {
+    if (!webhooks.IsMap()) return InvalidArgument("config key 'webhooks' must be a mapping");
+    for (const auto& entry : webhooks) {
+      const std::string key = entry.first.as<std::string>();
+      if (key == "retry_backoff_ms") {
+        RETURN_IF_ERROR(Take(entry.second, "webhooks.retry_backoff_ms",
+                             "--webhook-retry-backoff-ms", &options_.webhook_retry_backoff_ms));
+      } else if (key == "lease_ms") {
+        RETURN_IF_ERROR(Take(entry.second, "webhooks.lease_ms", "--webhook-lease-ms",
+                             &options_.webhook_lease_ms));
+      } else {
+        ignored_->push_back("webhooks." + key);
+      }
+    }
+    return Status::OK();
+  }
+
   ServeOptions& options_;
   const std::function<bool(std::string_view)>& on_cli_;
   std::vector<std::string>* ignored_;
@@ -183,6 +202,10 @@ Status ValidateServeOptions(const ServeOptions& options) {
   if (options.header_timeout_seconds < 1 || options.header_timeout_seconds > 3600)
     return InvalidArgument("header timeout must be 1..3600 seconds");
   if (options.data_dir.empty()) return InvalidArgument("data directory must not be empty");
+  if (options.webhook_retry_backoff_ms < 1 || options.webhook_retry_backoff_ms > 600000)
+    return InvalidArgument("webhook retry backoff must be 1..600000 ms");
+  if (options.webhook_lease_ms < 100 || options.webhook_lease_ms > 86400000)
+    return InvalidArgument("webhook lease must be 100..86400000 ms");
   for (const std::string& root : options.mount_roots) {
     if (!root.starts_with("/"))
       return InvalidArgument("mount root must be an absolute path, got '" + root + "'");

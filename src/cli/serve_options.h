@@ -36,6 +36,12 @@ struct ServeOptions {
   std::vector<std::string> mount_roots;
   // OAuth providers and the key sealing their tokens (config file only).
   OAuthConfig oauth;
+  // Webhook deliveries: the wait before the second attempt, doubled before the third
+  // (--webhook-retry-backoff-ms, webhooks.retry_backoff_ms), and how long a node's claim on
+  // an event lasts before another node (or this one, restarted) may deliver it
+  // (--webhook-lease-ms, webhooks.lease_ms).
+  int webhook_retry_backoff_ms = 1000;
+  int webhook_lease_ms = 120000;
 };
 
 // Reads the YAML file `path` into `options`, skipping every option for which

@@ -7,13 +7,17 @@ namespace {
 
 constexpr std::string_view kRpcPrefix = "/api/nfs/";
 
-enum class Route { kHealth, kWhoami, kStatus, kMetrics, kRpc, kUnknown };
+enum class Route { kHealth, kWhoami, kStatus, kMetrics, kRpc, kSubscriptions, kUnknown };
 
 Route RouteOf(std::string_view path) {
   if (path == "/health") return Route::kHealth;
   if (path == "/api/auth/whoami") return Route::kWhoami;
   if (path == "/api/nfs/status") return Route::kStatus;
   if (path == "/metrics") return Route::kMetrics;
+  if (path == rpc::kSubscriptionsPath ||
+      path.starts_with(std::string(rpc::kSubscriptionsPath) + "/")) {
+    return Route::kSubscriptions;
+  }
   if (path.starts_with(kRpcPrefix) && path.size() > kRpcPrefix.size() &&
       path.find('/', kRpcPrefix.size()) == std::string_view::npos) {
     return Route::kRpc;
@@ -21,7 +25,9 @@ Route RouteOf(std::string_view path) {
   return Route::kUnknown;
 }
 
+// The subscription routes check their methods themselves.
 bool MethodAllowed(Route route, std::string_view method) {
+  if (route == Route::kSubscriptions) return true;
   return route == Route::kRpc ? method == "POST" : method == "GET";
 }
 
@@ -53,15 +59,17 @@ auth::Credentials CredentialsOf(const HttpRequest& req) {
 }  // namespace
 
 NexusHandler::NexusHandler(const rpc::Dispatcher& dispatcher,
-                           const auth::Authenticator& authenticator, Metrics& metrics)
+                           const auth::Authenticator& authenticator, Metrics& metrics,
+                           const rpc::SubscriptionRoutes* subscriptions)
     : dispatcher_(dispatcher),
       authenticator_(authenticator),
       metrics_(metrics),
+      subscriptions_(subscriptions),
       status_body_(StatusBody(dispatcher)) {}
 
 bool NexusHandler::NeedsWorker(const HttpRequest& req) const {
   const Route route = RouteOf(req.path);
-  return route == Route::kRpc || route == Route::kWhoami;
+  return route == Route::kRpc || route == Route::kWhoami || route == Route::kSubscriptions;
 }
 
 HttpResponse NexusHandler::Handle(const HttpRequest& req) {
@@ -91,6 +99,8 @@ HttpResponse NexusHandler::Handle(const HttpRequest& req) {
       return Whoami(req);
     case Route::kRpc:
       return Rpc(req, std::string_view(req.path).substr(kRpcPrefix.size()));
+    case Route::kSubscriptions:
+      return Subscriptions(req);
     case Route::kUnknown:
       break;
   }
@@ -130,6 +140,17 @@ HttpResponse NexusHandler::Rpc(const HttpRequest& req, std::string_view method) 
   if (answer.http_status == 304) response.RemoveHeader("Content-Type");
   for (const auto& [name, value] : answer.headers) response.SetHeader(name, value);
   return response;
+}
+
+HttpResponse NexusHandler::Subscriptions(const HttpRequest& req) {
+  StatusOr<auth::AuthOutcome> outcome = authenticator_.Authenticate(CredentialsOf(req));
+  if (!outcome.ok()) return DetailResponse(500, "Internal Server Error");
+  if (outcome->http_status != 200) return DetailResponse(outcome->http_status, outcome->error);
+  static const rpc::SubscriptionRoutes kUnavailable(nullptr);
+  const rpc::SubscriptionRoutes& routes = subscriptions_ ? *subscriptions_ : kUnavailable;
+  const rpc::RestResponse answer =
+      routes.Handle(rpc::RestRequest{req.method, req.path, req.query, req.body, &outcome->caller});
+  return JsonResponse(answer.status, answer.body);
 }
 
 }  // namespace nexus::server

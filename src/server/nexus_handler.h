@@ -1,10 +1,12 @@
-// The routes of the Nexus HTTP API (api.md §2.1): health, whoami, status, metrics and the
-// JSON-RPC endpoint. Authentication happens here; the RPC itself is the rpc module's.
+// The routes of the Nexus HTTP API (api.md §2.1): health, whoami, status, metrics, the
+// JSON-RPC endpoint and the webhook subscription routes. Authentication happens here; the
+// RPC and the subscription routes themselves are the rpc module's.
 #ifndef NEXUS_SERVER_NEXUS_HANDLER_H_
 #define NEXUS_SERVER_NEXUS_HANDLER_H_
 
 #include "auth/authenticator.h"
 #include "rpc/dispatcher.h"
+#include "rpc/subscription_routes.h"
 #include "server/metrics.h"
 #include "server/request_handler.h"
 
@@ -12,9 +14,10 @@ namespace nexus::server {
 
 class NexusHandler final : public RequestHandler {
  public:
-  // All three must outlive the handler.
+  // All must outlive the handler. Without `subscriptions` the subscription routes answer
+  // 503, as the reference does without its subscription manager.
   NexusHandler(const rpc::Dispatcher& dispatcher, const auth::Authenticator& authenticator,
-               Metrics& metrics);
+               Metrics& metrics, const rpc::SubscriptionRoutes* subscriptions = nullptr);
 
   HttpResponse Handle(const HttpRequest& req) override;
   bool NeedsWorker(const HttpRequest& req) const override;
@@ -22,11 +25,13 @@ class NexusHandler final : public RequestHandler {
  private:
   HttpResponse Rpc(const HttpRequest& req, std::string_view method);
   HttpResponse Whoami(const HttpRequest& req);
+  HttpResponse Subscriptions(const HttpRequest& req);
   HttpResponse Status() const;
 
   const rpc::Dispatcher& dispatcher_;
   const auth::Authenticator& authenticator_;
   Metrics& metrics_;
+  const rpc::SubscriptionRoutes* subscriptions_;
   const std::string status_body_;  // the method list never changes while running
 };
 

@@ -1,8 +1,23 @@
 #include "util/hash.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 namespace nexus {
+namespace {
+
+std::string Hex(const unsigned char* digest, size_t len) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(2 * len, '0');
+  for (size_t i = 0; i < len; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string Sha256(std::string_view data) {
   std::string digest(SHA256_DIGEST_LENGTH, '\0');
@@ -13,14 +28,15 @@ std::string Sha256(std::string_view data) {
 
 std::string Sha256Hex(std::string_view data) {
   const std::string digest = Sha256(data);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(2 * SHA256_DIGEST_LENGTH, '0');
-  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
-    const auto byte = static_cast<unsigned char>(digest[i]);
-    out[2 * i] = kHex[byte >> 4];
-    out[2 * i + 1] = kHex[byte & 0xf];
-  }
-  return out;
+  return Hex(reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &len);
+  return Hex(digest, len);
 }
 
 bool IsSha256Hex(std::string_view s) {

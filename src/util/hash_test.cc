@@ -14,6 +14,13 @@ TEST(HashTest, KnownVectors) {
   EXPECT_EQ(Sha256("abc").substr(0, 2), "\xba\x78");
 }
 
+TEST(HashTest, HmacKnownVectors) {
+  // RFC 4231 test case 2.
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(HmacSha256Hex("", "").size(), 64u);
+}
+
 TEST(HashTest, RecognisesHashes) {
   EXPECT_TRUE(IsSha256Hex(Sha256Hex("x")));
   EXPECT_FALSE(IsSha256Hex("abc"));

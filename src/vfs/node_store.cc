@@ -138,7 +138,7 @@ Status CommitVersion(Tx& tx, storage::BlobStore& blobs, const std::string& path,
   out->mime_type = mime;
   out->version = number;
   out->modified_at = now;
-  return Status::OK();
+  return hooks.written ? hooks.written(tx, *out) : Status::OK();
 }
 
 namespace {

@@ -25,13 +25,19 @@ FileInfo RootInfo() {
 
 }  // namespace
 
+Status PathTree::Commit(const storage::Unit& unit) {
+  RETURN_IF_ERROR(engine_.Write(unit));
+  if (hooks_.committed) hooks_.committed();
+  return Status::OK();
+}
+
 StatusOr<FileInfo> PathTree::StoreAndCommit(
     std::string_view content,
     const std::function<Status(Tx&, const std::string&, FileInfo&)>& commit) {
   for (int attempt = 0;; ++attempt) {
     ASSIGN_OR_RETURN(const std::string hash, blobs_.Put(content));
     FileInfo info;
-    Status s = engine_.Write([&](Tx& tx) { return commit(tx, hash, info); });
+    Status s = Commit([&](Tx& tx) { return commit(tx, hash, info); });
     if (s.ok()) return info;
     if (s.code() != Code::kRetry || attempt + 1 >= kMaxAttempts) return s;
   }
@@ -102,7 +108,7 @@ StatusOr<FileContent> PathTree::Read(std::string_view raw_path, std::optional<in
 
 Status PathTree::Delete(std::string_view raw_path) {
   ASSIGN_OR_RETURN(const std::string path, NormalizeFilePath(raw_path));
-  return engine_.Write([&](Tx& tx) { return DeleteFile(tx, path, hooks_); });
+  return Commit([&](Tx& tx) { return DeleteFile(tx, path, hooks_); });
 }
 
 StatusOr<FileInfo> PathTree::Copy(const Actor& actor, std::string_view raw_src,
@@ -110,7 +116,7 @@ StatusOr<FileInfo> PathTree::Copy(const Actor& actor, std::string_view raw_src,
   ASSIGN_OR_RETURN(const std::string src, NormalizeFilePath(raw_src));
   ASSIGN_OR_RETURN(const std::string dst, NormalizeFilePath(raw_dst));
   FileInfo out;
-  RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
+  RETURN_IF_ERROR(Commit([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(Node from, LoadFile(tx, src));
     ASSIGN_OR_RETURN(std::optional<Node> to, LoadWritable(tx, dst));
     // The source's blob is referenced, so it cannot be swept while this unit runs.
@@ -142,7 +148,7 @@ StatusOr<BatchResult> PathTree::ApplyBatch(const Actor& actor,
                                            const BatchPrecondition& precondition) {
   ASSIGN_OR_RETURN(const std::vector<TreeChange> changes, NormalizedChanges(raw_changes));
   BatchResult result;
-  RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
+  RETURN_IF_ERROR(Commit([&](Tx& tx) -> Status {
     result = BatchResult{};
     if (precondition) RETURN_IF_ERROR(precondition(tx));
     for (const TreeChange& change : changes) {
@@ -174,7 +180,7 @@ StatusOr<std::string> PathTree::StoreContent(std::string_view content) {
 
 Status PathTree::Mkdir(const Actor& actor, std::string_view raw_path, bool parents, bool exist_ok) {
   ASSIGN_OR_RETURN(const std::string path, NormalizeFilePath(raw_path));
-  return engine_.Write([&](Tx& tx) -> Status {
+  return Commit([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(std::optional<Node> node, LoadNode(tx, path));
     if (node) {
       if (!node->info.is_directory) return AlreadyExists("File exists: " + path);
@@ -196,7 +202,7 @@ Status PathTree::Mkdir(const Actor& actor, std::string_view raw_path, bool paren
 
 Status PathTree::Rmdir(std::string_view raw_path, bool recursive) {
   ASSIGN_OR_RETURN(const std::string path, NormalizeFilePath(raw_path));
-  return engine_.Write([&](Tx& tx) -> Status {
+  return Commit([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(Node node, LoadExisting(tx, path));
     if (!node.info.is_directory) return Status(Code::kNotADirectory, "Not a directory: " + path);
     const auto [low, high] = SubtreeRange(path);
@@ -232,7 +238,7 @@ Status PathTree::Rename(std::string_view raw_old, std::string_view raw_new) {
   if (IsSameOrUnder(to, from)) {
     return InvalidArgument("Cannot move a directory into itself: " + from + " -> " + to);
   }
-  return engine_.Write([&](Tx& tx) -> Status {
+  return Commit([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(Node node, LoadExisting(tx, from));
     ASSIGN_OR_RETURN(std::optional<Node> target, LoadNode(tx, to));
     if (target) return AlreadyExists("Destination already exists: " + to);
@@ -256,13 +262,12 @@ Status PathTree::Rename(std::string_view raw_old, std::string_view raw_new) {
 
 Status PathTree::RunRemovedHook(std::string_view path) {
   if (!hooks_.removed) return Status::OK();
-  return engine_.Write([&](Tx& tx) { return hooks_.removed(tx, std::string(path)); });
+  return Commit([&](Tx& tx) { return hooks_.removed(tx, std::string(path)); });
 }
 
 Status PathTree::RunRenamedHook(std::string_view from, std::string_view to) {
   if (!hooks_.renamed) return Status::OK();
-  return engine_.Write(
-      [&](Tx& tx) { return hooks_.renamed(tx, std::string(from), std::string(to)); });
+  return Commit([&](Tx& tx) { return hooks_.renamed(tx, std::string(from), std::string(to)); });
 }
 
 StatusOr<FileInfo> PathTree::Stat(std::string_view raw_path) {
@@ -297,19 +302,20 @@ Status PathTree::SetFileMetadata(std::string_view raw_path, std::string_view key
   if (key.empty() || key.size() > 255) {
     return InvalidArgument("metadata key must be 1 to 255 bytes");
   }
-  return engine_.Write([&](Tx& tx) -> Status {
+  return Commit([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(Node node, LoadExisting(tx, path));
     if (!value) {
-      return tx
-          .Exec("DELETE FROM file_kv WHERE node_id = ? AND key = ?", {node.id, std::string(key)})
-          .status();
+      RETURN_IF_ERROR(
+          tx.Exec("DELETE FROM file_kv WHERE node_id = ? AND key = ?", {node.id, std::string(key)})
+              .status());
+    } else {
+      RETURN_IF_ERROR(tx.Exec("INSERT INTO file_kv (node_id, key, value) VALUES (?, ?, ?)"
+                              " ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value",
+                              {node.id, std::string(key), *value})
+                          .status());
     }
-    return tx
-        .Exec(
-            "INSERT INTO file_kv (node_id, key, value) VALUES (?, ?, ?)"
-            " ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value",
-            {node.id, std::string(key), *value})
-        .status();
+    return hooks_.metadata_changed ? hooks_.metadata_changed(tx, path, std::string(key))
+                                   : Status::OK();
   });
 }
 

@@ -103,7 +103,18 @@ struct PathTreeHooks {
   std::function<Status(storage::Tx&, const std::string& from, const std::string& to)> renamed;
   // `path` (a file, or a directory with everything below it) is gone.
   std::function<Status(storage::Tx&, const std::string& path)> removed;
+  // File `info.path` has a new current version `info` (write, append, copy, rollback, batch).
+  std::function<Status(storage::Tx&, const FileInfo& info)> written;
+  // Metadata key `key` of file `path` was set or removed.
+  std::function<Status(storage::Tx&, const std::string& path, const std::string& key)>
+      metadata_changed;
+  // Runs outside any unit, after a write unit of the tree committed: what the unit's hooks
+  // recorded is now visible to other connections (a change feed wakes its reader here).
+  std::function<void()> committed;
 };
+
+// Hooks that run `first`'s hook, then `second`'s, for every event either one handles.
+PathTreeHooks ChainHooks(PathTreeHooks first, PathTreeHooks second);
 
 // One change of a batch (PathTree::ApplyBatch).
 struct TreeChange {
@@ -199,6 +210,9 @@ class PathTree {
   StatusOr<FileInfo> StoreAndCommit(
       std::string_view content,
       const std::function<Status(storage::Tx&, const std::string&, FileInfo&)>& commit);
+
+  // engine_.Write, then the committed hook when the unit committed.
+  Status Commit(const storage::Unit& unit);
 
   storage::Engine& engine_;
   storage::BlobStore& blobs_;

@@ -32,7 +32,7 @@ StatusOr<FileInfo> PathTree::Rollback(const Actor& actor, std::string_view raw_p
                                       int64_t version) {
   ASSIGN_OR_RETURN(const std::string path, NormalizeFilePath(raw_path));
   FileInfo out;
-  RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
+  RETURN_IF_ERROR(Commit([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(Node node, LoadFile(tx, path));
     ASSIGN_OR_RETURN(Rows rows,
                      tx.Query("SELECT hash, size FROM versions WHERE node_id = ? AND version = ?",

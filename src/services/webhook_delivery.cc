@@ -1,0 +1,77 @@
+#include "services/webhook_delivery.h"
+
+#include <nlohmann/json.hpp>
+
+#include "util/clock.h"
+#include "util/hash.h"
+#include "util/ids.h"
+
+namespace nexus::services {
+
+using Json = nlohmann::json;
+
+WebhookEvent EventOf(const OutboxEvent& e) {
+  Json data = {{"tenant_id", e.tenant_id}, {"path", e.path}};
+  if (e.old_path) data["old_path"] = *e.old_path;
+  if (e.etag) data["etag"] = *e.etag;
+  if (e.version) data["version"] = *e.version;
+  if (e.size) data["size"] = *e.size;
+  if (e.metadata_key) data["key"] = *e.metadata_key;
+  return WebhookEvent{e.event_id, e.type, e.created_at, data.dump()};
+}
+
+std::string WebhookBody(const WebhookEvent& event, const Subscription& sub) {
+  const Json body = {
+      {"id", event.id},
+      {"event", event.type},
+      {"timestamp", FormatIsoMicros(event.timestamp)},
+      {"data", Json::parse(event.data_json)},
+      {"subscription", {{"id", sub.id}, {"metadata", Json::parse(sub.metadata_json)}}}};
+  return body.dump();
+}
+
+std::string WebhookSignature(const std::string& secret, const std::string& body) {
+  return "sha256=" + HmacSha256Hex(secret, body);
+}
+
+OutboundRequest WebhookRequest(const WebhookEvent& event, const Subscription& sub,
+                               const std::string& delivery_id, std::chrono::milliseconds timeout) {
+  OutboundRequest request;
+  request.url = sub.url;
+  request.body = WebhookBody(event, sub);
+  request.timeout = timeout;
+  request.headers = {{"Content-Type", "application/json"},
+                     {"X-Nexus-Event", event.type},
+                     {"X-Nexus-Delivery-Id", delivery_id}};
+  if (!sub.secret.empty())
+    request.headers.emplace_back("X-Nexus-Signature", WebhookSignature(sub.secret, request.body));
+  return request;
+}
+
+DeliveryResult Deliver(OutboundHttp& http, const WebhookEvent& event, const Subscription& sub,
+                       const DeliveryOptions& options, const RetryWait& wait) {
+  const OutboundRequest request =
+      WebhookRequest(event, sub, "del_" + RandomHex(8), options.timeout);
+  DeliveryResult result;
+  std::chrono::milliseconds delay = options.backoff;
+  for (result.attempts = 1;; ++result.attempts) {
+    StatusOr<OutboundResponse> response = http.Send(request);
+    if (response.ok()) {
+      result.status = response->status;
+      result.delivered = response->status >= 200 && response->status < 300;
+      if (result.delivered) return result;
+      result.error = "HTTP " + std::to_string(response->status);
+    } else {
+      result.status = 0;
+      result.error = response.status().message();
+    }
+    if (result.attempts >= options.max_attempts) return result;
+    if (!wait(delay)) {
+      result.abandoned = true;
+      return result;
+    }
+    delay *= 2;
+  }
+}
+
+}  // namespace nexus::services
