@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "cli/http_test_fixture.h"
+#include "testing/loopback_http_server.h"
 #include "testing/temp_dir.h"
 #include "util/base64.h"
+#include "util/file.h"
 
 namespace nexus::cli {
 namespace {
@@ -43,10 +45,19 @@ const std::vector<std::string>& ExpectedNames() {
       "skills_create_from_content", "skills_create_from_file", "skills_list", "skills_info",
       "skills_fork", "skills_publish", "skills_search", "skills_submit_approval", "skills_approve",
       "skills_reject", "skills_list_approvals", "skills_import", "skills_validate_zip",
-      "skills_export",
+      "skills_export", "oauth_list_providers", "oauth_get_auth_url", "oauth_exchange_code",
+      "oauth_list_credentials", "oauth_revoke_credential", "oauth_test_credential", "mcp_connect",
+      "mcp_list_mounts", "mcp_list_tools", "mcp_mount", "mcp_unmount", "mcp_sync",
       // Exposed but not callable in the reference, wrapped by the Python client (§6.1, §7.4).
       "stat", "read_range", "read_bulk", "write_batch", "copy", "rebac_check_batch",
-      "get_namespace", "grant_consent", "revoke_consent",
+      "get_namespace", "grant_consent", "revoke_consent", "batch_get_content_ids",
+      "export_metadata", "import_metadata", "namespace_get", "register_namespace",
+      "get_rebac_option", "set_rebac_option", "rebac_expand_with_privacy",
+      "get_dynamic_viewer_config", "apply_dynamic_viewer_filter", "read_with_dynamic_viewer",
+      "semantic_search", "semantic_search_index", "semantic_search_stats",
+      "initialize_semantic_search", "llm_read", "llm_read_detailed", "llm_read_stream",
+      "create_llm_reader", "load_workspace_memory_config", "shutdown_parser_threads", "stream",
+      "write_stream", "search",
       // The legacy memory, trajectory and playbook API the frontend calls (§6.1).
       "store_memory", "list_memories", "query_memories", "retrieve_memory", "delete_memory",
       "approve_memory", "deactivate_memory", "approve_memory_batch", "deactivate_memory_batch",
@@ -60,10 +71,28 @@ const std::vector<std::string>& ExpectedNames() {
 
 constexpr char kHome[] = "/tenant:default/user:admin";
 
+// An OAuth token endpoint that grants every request.
+test::CannedReply GrantTokens(const test::ReceivedRequest&) {
+  return {200,
+          {{"Content-Type", "application/json"}},
+          R"({"access_token":"at","refresh_token":"rt","token_type":"Bearer","expires_in":3600})"};
+}
+
 class SurfaceHttpTest : public HttpTest {
  protected:
+  void SetUp() override {
+    const std::string yaml =
+        "oauth:\n  providers:\n    - name: loopback\n"
+        "      client_id: nexus\n      client_secret: s3cret\n"
+        "      authorize_url: https://auth.example/authorize\n"
+        "      token_url: " +
+        token_endpoint_.url("/token") + "\n";
+    ASSERT_TRUE(WriteFileAtomically(config_.path() + "/nexus.yaml", yaml, false).ok());
+    HttpTest::SetUp();
+  }
   std::vector<std::string> ServeArgs() const override {
-    return {"--demo", "--mount-root", mount_root_.path()};
+    return {"--demo", "--mount-root", mount_root_.path(), "--config",
+            config_.path() + "/nexus.yaml"};
   }
 
   // Calls `method` and checks that it succeeded; returns the result.
@@ -129,7 +158,13 @@ class SurfaceHttpTest : public HttpTest {
   void Sandboxes();
   void Mounts();
   void Skills();
+  void OAuth();
+  void ExposedFiles();
+  void ExposedRebac();
+  void OutsideServices();
 
+  test::LoopbackHttpServer token_endpoint_{GrantTokens};
+  test::TempDir config_;
   test::TempDir mount_root_;
   std::vector<std::string> called_;
 };
@@ -390,6 +425,92 @@ void SurfaceHttpTest::Skills() {
          {"imported_skills", "skill_paths", "tier"});
 }
 
+void SurfaceHttpTest::OAuth() {
+  Array("oauth_list_providers", Json::object(),
+        {"name", "display_name", "scopes", "requires_pkce", "metadata"});
+  const Json auth = Object("oauth_get_auth_url", {{"provider", "loopback"}}, {"url", "state"});
+  Object("oauth_exchange_code",
+         {{"provider", "loopback"},
+          {"code", "c"},
+          {"state", auth.value("state", "")},
+          {"user_email", "admin@example.com"}},
+         {"credential_id", "user_email", "expires_at", "success"});
+  Array("oauth_list_credentials", Json::object(),
+        {"credential_id", "provider", "user_email", "user_id", "tenant_id", "expires_at",
+         "is_expired", "created_at", "last_used_at"});
+  const Json account = {{"provider", "loopback"}, {"user_email", "admin@example.com"}};
+  Object("oauth_test_credential", account, {"valid"});
+  Object("oauth_revoke_credential", account, {"success"});
+}
+
+void SurfaceHttpTest::ExposedFiles() {
+  const std::string dir = std::string(kHome) + "/audit";
+  const std::string a = dir + "/a.txt";
+  const Json exported = Object("export_metadata", {{"path", dir}}, {"data", "count"});
+  Object("import_metadata", {{"data", exported.value("data", "")}, {"path", dir + "-copy"}},
+         {"total", "created", "updated", "skipped", "dry_run"});
+  Object("batch_get_content_ids", {{"paths", Json::array({a})}}, {a});
+  Object("write_stream", {{"path", dir + "/s.txt"}, {"chunks", Json::array({"ab", "cd"})}},
+         {"etag", "version", "modified_at", "size"});
+  EXPECT_EQ(Call("stream", {{"path", dir + "/s.txt"}, {"chunk_size", 2}}),
+            (Json{Bytes(Base64Encode("ab")), Bytes(Base64Encode("cd"))}));
+  Object("search", {{"query", "s.txt"}, {"path", dir}}, {"results"});
+  EXPECT_EQ(Call("shutdown_parser_threads", Json::object()), (Json{{"success", true}}));
+  const std::string config = dir + "/nexus.yaml";
+  Call("write", {{"path", config}, {"content", "workspaces:\n  - path: " + dir + "-ws2\n"}});
+  Object("load_workspace_memory_config", {{"path", config}}, {"workspaces", "memories", "skipped"});
+}
+
+void SurfaceHttpTest::ExposedRebac() {
+  const std::string csv = std::string(kHome) + "/audit/people.csv";
+  const Json bob = {"user", "bob"};
+  Call("write", {{"path", csv}, {"content", "name,age\nann,30\n"}});
+  const Json columns = {{"hidden_columns", Json::array()},
+                        {"aggregations", {{"age", "mean"}}},
+                        {"visible_columns", Json::array({"name"})}};
+  String("rebac_create", {{"subject", bob},
+                          {"relation", "dynamic_viewer"},
+                          {"object", {"file", csv}},
+                          {"column_config", columns}});
+  Object("get_dynamic_viewer_config", {{"subject", bob}, {"file_path", csv}},
+         {"hidden_columns", "aggregations", "visible_columns"});
+  Object("read_with_dynamic_viewer", {{"subject", {"user", "admin"}}, {"file_path", csv}},
+         {"content", "is_filtered"});
+  Object("apply_dynamic_viewer_filter",
+         {{"data", "name,age\nann,30\n"}, {"column_config", columns}},
+         {"filtered_data", "aggregations", "columns_shown", "aggregated_columns"});
+  Array("rebac_expand_with_privacy", {{"permission", "read"}, {"object", {"file", csv}}}, {});
+  Object("namespace_get", {{"object_type", "file"}}, {"object_type", "config"});
+  Null(
+      "register_namespace",
+      {{"namespace",
+        {{"object_type", "doc2"},
+         {"config",
+          {{"relations", {{"owner", Json::object()}}}, {"permissions", {{"read", {"owner"}}}}}}}}});
+  const Json depth = Call("get_rebac_option", {{"key", "max_depth"}});
+  EXPECT_TRUE(depth.is_number_integer()) << depth;
+  Call("set_rebac_option", {{"key", "max_depth"}, {"value", depth}});
+}
+
+void SurfaceHttpTest::OutsideServices() {
+  Missing("semantic_search", {{"query", "q"}}, "embedding provider");
+  for (const char* method :
+       {"semantic_search_index", "semantic_search_stats", "initialize_semantic_search"}) {
+    Missing(method, Json::object(), "semantic_search.provider");
+  }
+  const Json read = {{"path", std::string(kHome) + "/audit/a.txt"}, {"prompt", "summarise"}};
+  for (const char* method : {"llm_read", "llm_read_detailed", "llm_read_stream"}) {
+    Missing(method, read, "llm.provider");
+  }
+  Missing("create_llm_reader", Json::object(), "llm.provider");
+  Missing("mcp_connect", {{"provider", "github"}}, "KLAVIS_API_KEY");
+  EXPECT_EQ(Call("mcp_list_mounts", Json::object()), Json::array());
+  Missing("mcp_mount", {{"name", "gh"}, {"command", "gh-mcp"}}, "MCP client");
+  for (const char* method : {"mcp_list_tools", "mcp_unmount", "mcp_sync"}) {
+    Missing(method, {{"name", "gh"}}, "not mounted");
+  }
+}
+
 TEST_P(SurfaceHttpTest, EveryNameAClientCallsAnswers) {
   Files();
   Rebac();
@@ -401,6 +522,10 @@ TEST_P(SurfaceHttpTest, EveryNameAClientCallsAnswers) {
   Sandboxes();
   Mounts();
   Skills();
+  OAuth();
+  ExposedFiles();
+  ExposedRebac();
+  OutsideServices();
 
   std::set<std::string> expected(ExpectedNames().begin(), ExpectedNames().end());
   ASSERT_EQ(expected.size(), ExpectedNames().size()) << "a name is listed twice";
