@@ -42,6 +42,8 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
       ->add_option("--webhook-lease-ms", o.webhook_lease_ms,
                    "How long a node's claim on a webhook event lasts (a crashed node's lapses)")
       ->capture_default_str();
+  serve->add_flag("--webhook-allow-private-networks", o.webhook_allow_private_networks,
+                  "Let webhooks go to loopback and private addresses (refused by default)");
   serve->add_flag("--demo", o.demo, "Provision the demo: admin key, workspace, agents and skills");
   serve->add_flag("--async,!--no-async", async_ignored, "Accepted for compatibility; ignored");
 }

@@ -105,6 +105,7 @@ int RunServe(const ServeOptions& options) {
   if (!outbound.ok()) return Fail("cannot set up outbound HTTP", outbound.status());
   services::DeliveryOptions delivery;
   delivery.backoff = std::chrono::milliseconds(options.webhook_retry_backoff_ms);
+  delivery.allow_private_networks = options.webhook_allow_private_networks;
   services::SubscriptionService subscriptions(*store->engine, **outbound, delivery, options.host);
   services::WebhookWorkerOptions webhook_options;
   webhook_options.lease = std::chrono::milliseconds(options.webhook_lease_ms);

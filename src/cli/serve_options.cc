@@ -145,6 +145,10 @@ class ConfigReader {
       } else if (key == "lease_ms") {
         RETURN_IF_ERROR(Take(entry.second, "webhooks.lease_ms", "--webhook-lease-ms",
                              &options_.webhook_lease_ms));
+      } else if (key == "allow_private_networks") {
+        RETURN_IF_ERROR(Take(entry.second, "webhooks.allow_private_networks",
+                             "--webhook-allow-private-networks",
+                             &options_.webhook_allow_private_networks));
       } else {
         ignored_->push_back("webhooks." + key);
       }

@@ -42,6 +42,9 @@ struct ServeOptions {
   // (--webhook-lease-ms, webhooks.lease_ms).
   int webhook_retry_backoff_ms = 1000;
   int webhook_lease_ms = 120000;
+  // Whether subscription URLs may point at loopback or private addresses
+  // (--webhook-allow-private-networks, webhooks.allow_private_networks).
+  bool webhook_allow_private_networks = false;
 };
 
 // Reads the YAML file `path` into `options`, skipping every option for which

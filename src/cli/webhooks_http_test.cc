@@ -87,7 +87,8 @@ class Receiver {
 class WebhooksHttpTest : public HttpTest {
  protected:
   std::vector<std::string> ServeArgs() const override {
-    return {"--webhook-retry-backoff-ms", "20", "--webhook-lease-ms", "1000"};
+    return {"--webhook-retry-backoff-ms", "20", "--webhook-lease-ms", "1000",
+            "--webhook-allow-private-networks"};
   }
 
   test::ClientResponse Call(const std::string& method, const std::string& target,
@@ -387,6 +388,35 @@ TEST_P(WebhooksHttpTest, EveryAcknowledgedWriteIsDeliveredAcrossAKill) {
 }
 
 NEXUS_INSTANTIATE_ENGINES(WebhooksHttpTest);
+
+// The default server: subscription URLs are chosen by users, so loopback and private
+// receivers are refused (SSRF), however the address is written.
+class WebhooksDefaultHttpTest : public WebhooksHttpTest {
+ protected:
+  std::vector<std::string> ServeArgs() const override { return {}; }
+};
+
+TEST_P(WebhooksDefaultHttpTest, PrivateReceiversAreRefused) {
+  for (const char* url : {"http://127.0.0.1:9/", "http://localhost:9/", "http://10.1.2.3/",
+                          "http://169.254.169.254/latest/meta-data", "http://[::1]:9/"}) {
+    EXPECT_NE(Refused(Json{{"url", url}}.dump()).find("not a public address"), std::string::npos)
+        << url;
+  }
+  // A name that resolves to loopback passes the check at creation; the delivery refuses to
+  // connect, so the test event fails and nothing reaches the receiver.
+  test::LoopbackHttpServer receiver([](const test::ReceivedRequest&) {
+    return test::CannedReply{200, {}, "ok"};
+  });
+  const std::string sneaky = "http://2130706433:" + std::to_string(receiver.port()) + "/hook";
+  const Json sub = Subscribe({{"url", sneaky}});
+  const test::ClientResponse sent =
+      Call("POST", "/api/subscriptions/" + sub.value("id", "") + "/test");
+  ASSERT_EQ(sent.status, 200) << sent.body;
+  EXPECT_EQ(Json::parse(sent.body)["success"], false) << sent.body;
+  EXPECT_EQ(receiver.request_count(), 0u);
+}
+
+NEXUS_INSTANTIATE_ENGINES(WebhooksDefaultHttpTest);
 
 }  // namespace
 }  // namespace nexus::cli

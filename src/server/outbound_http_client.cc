@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "server/http_types.h"
+#include "util/ip_address.h"
 #include "util/url.h"
 
 namespace nexus::server {
@@ -123,7 +124,8 @@ class Exchange {
         what_(request.method + " " + url.scheme + "://" + url.HostHeader() + ": "),
         timeout_(request.timeout),
         deadline_(Clock::now() + request.timeout),
-        max_body_(max_body) {}
+        max_body_(max_body),
+        public_only_(request.public_addresses_only) {}
 
   StatusOr<OutboundResponse> Run(const Request& request, ssl::context* tls) {
     RETURN_IF_ERROR(Connect());
@@ -163,8 +165,22 @@ class Exchange {
                              });
     });
     if (ec) return Failure("resolve", ec);
+    if (public_only_) RETURN_IF_ERROR(CheckPublic(endpoints));
     ec = Step([&](auto done) { asio::async_connect(socket_, endpoints, done); });
     if (ec) return Failure("connect", ec);
+    return Status::OK();
+  }
+
+  // Every address, not just the first: connect tries them in turn.
+  Status CheckPublic(const tcp::resolver::results_type& endpoints) const {
+    for (const auto& entry : endpoints) {
+      const std::string address = entry.endpoint().address().to_string();
+      if (IsPublicIpLiteral(address) != true) {
+        return Status(Code::kPermissionDenied, what_ + "refused: " + url_.host +
+                                                   " is (or resolves to) " + address +
+                                                   ", which is not a public address");
+      }
+    }
     return Status::OK();
   }
 
@@ -226,6 +242,7 @@ class Exchange {
   const std::chrono::milliseconds timeout_;
   const Clock::time_point deadline_;
   const size_t max_body_;
+  const bool public_only_;
   asio::io_context io_;  // declared before the socket, so it outlives it
   tcp::socket socket_{io_};
 };

@@ -130,6 +130,25 @@ TEST_F(OutboundHttpClientTest, GetRoundTrip) {
   EXPECT_EQ(received.body, "");
 }
 
+TEST_F(OutboundHttpClientTest, PublicAddressesOnlyRefusesThisMachineInEveryForm) {
+  LoopbackHttpServer server([](const ReceivedRequest&) { return CannedReply{200, {}, "ok"}; });
+  auto client = NewClient();
+  const std::string port = std::to_string(server.port());
+  // A literal, a name, and the decimal and short forms getaddrinfo accepts.
+  for (const char* host : {"127.0.0.1", "localhost", "2130706433", "127.1"}) {
+    OutboundRequest request = Get(std::string("http://") + host + ":" + port + "/");
+    request.public_addresses_only = true;
+    const Status refused = SendError(*client, request);
+    EXPECT_EQ(refused.code(), Code::kPermissionDenied) << host << ": " << refused.ToString();
+    EXPECT_NE(refused.message().find("not a public address"), std::string::npos) << host;
+  }
+  EXPECT_EQ(server.request_count(), 0u) << "nothing may reach the server";
+  // Without the flag (the operator's own endpoints, e.g. OAuth) loopback is fine.
+  StatusOr<OutboundResponse> allowed = client->Send(Get(LocalUrl(server.port())));
+  ASSERT_TRUE(allowed.ok()) << allowed.status().ToString();
+  EXPECT_EQ(allowed->body, "ok");
+}
+
 TEST_F(OutboundHttpClientTest, PostRoundTrip) {
   LoopbackHttpServer server([](const ReceivedRequest& request) {
     return CannedReply{201, {}, "got " + request.body};

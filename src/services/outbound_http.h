@@ -20,6 +20,10 @@ struct OutboundRequest {
   std::string body;
   // The whole exchange (resolve, connect, TLS, send, receive) must finish within this.
   std::chrono::milliseconds timeout{10000};
+  // For URLs a user chose (webhooks): refuse, with kPermissionDenied, a host that resolves to
+  // any address that is not public (util/ip_address.h), whatever form the host is written in.
+  // The connection goes to the addresses checked, so a name cannot be re-resolved elsewhere.
+  bool public_addresses_only = false;
 };
 
 struct OutboundResponse {

@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "auth/tenant_paths.h"
 #include "storage/rows.h"
 #include "util/clock.h"
 #include "util/glob.h"
 #include "util/ids.h"
+#include "util/ip_address.h"
 #include "util/url.h"
 
 namespace nexus::services {
@@ -150,6 +150,14 @@ storage::Params RowParams(const Subscription& s) {
 Status SubscriptionService::ValidateUrl(const std::string& url) const {
   StatusOr<HttpUrl> parsed = ParseHttpUrl(url);
   if (!parsed.ok()) return Invalid("url: " + parsed.status().message());
+  // What a literal or a loopback name shows now; a name resolving to such an address is
+  // refused when a delivery connects (OutboundRequest::public_addresses_only).
+  if (!delivery_.allow_private_networks &&
+      (IsPublicIpLiteral(parsed->host) == false || IsLoopbackOrUnspecified(parsed->host))) {
+    return Invalid("url: " + parsed->host +
+                   " is not a public address; receivers on loopback or private networks need "
+                   "webhooks.allow_private_networks (--webhook-allow-private-networks)");
+  }
   const uint16_t own_port = own_port_;
   if (own_port != 0 && parsed->port == own_port &&
       (IsLoopbackOrUnspecified(parsed->host) || parsed->host == Lower(own_host_))) {
@@ -291,10 +299,11 @@ StatusOr<DeliveryResult> SubscriptionService::SendTest(const auth::Identity& cal
       "evt_test_" + RandomHex(4), "test", NowMicros(),
       Json{{"tenant_id", sub.tenant_id}, {"message", "Test event from Nexus"}}.dump()};
   *event_id = event.id;
-  return Deliver(http_, event, sub, delivery_, [](std::chrono::milliseconds delay) {
-    std::this_thread::sleep_for(delay);
-    return true;
-  });
+  // One short attempt: the caller's request worker waits for it.
+  DeliveryOptions once = delivery_;
+  once.max_attempts = 1;
+  once.timeout = std::min(once.timeout, kTestTimeout);
+  return Deliver(http_, event, sub, once, [](std::chrono::milliseconds) { return false; });
 }
 
 StatusOr<std::vector<Subscription>> SubscriptionService::EnabledForTenant(

@@ -60,6 +60,8 @@ struct DeliveryTally {
 
 class SubscriptionService {
  public:
+  static constexpr std::chrono::milliseconds kTestTimeout{5000};
+
   // `http` sends test events; both must outlive the service. `own_host` is the address
   // the server listens on ("0.0.0.0", "127.0.0.1", a name).
   SubscriptionService(storage::Engine& engine, OutboundHttp& http, DeliveryOptions delivery,
@@ -80,8 +82,8 @@ class SubscriptionService {
   StatusOr<Subscription> Update(const auth::Identity& caller, const std::string& id,
                                 const SubscriptionFields& fields);
   Status Delete(const auth::Identity& caller, const std::string& id);
-  // Sends a test event ("evt_test_<8 hex>") to the subscription now, with the usual
-  // attempts; the delivery's outcome, or kNotFound.
+  // Sends a test event ("evt_test_<8 hex>") to the subscription now, in one attempt of at
+  // most kTestTimeout (a request worker waits for it); the delivery's outcome, or kNotFound.
   StatusOr<DeliveryResult> SendTest(const auth::Identity& caller, const std::string& id,
                                     std::string* event_id);
 

@@ -35,11 +35,12 @@ std::string WebhookSignature(const std::string& secret, const std::string& body)
 }
 
 OutboundRequest WebhookRequest(const WebhookEvent& event, const Subscription& sub,
-                               const std::string& delivery_id, std::chrono::milliseconds timeout) {
+                               const std::string& delivery_id, const DeliveryOptions& options) {
   OutboundRequest request;
   request.url = sub.url;
   request.body = WebhookBody(event, sub);
-  request.timeout = timeout;
+  request.timeout = options.timeout;
+  request.public_addresses_only = !options.allow_private_networks;
   request.headers = {{"Content-Type", "application/json"},
                      {"X-Nexus-Event", event.type},
                      {"X-Nexus-Delivery-Id", delivery_id}};
@@ -50,8 +51,7 @@ OutboundRequest WebhookRequest(const WebhookEvent& event, const Subscription& su
 
 DeliveryResult Deliver(OutboundHttp& http, const WebhookEvent& event, const Subscription& sub,
                        const DeliveryOptions& options, const RetryWait& wait) {
-  const OutboundRequest request =
-      WebhookRequest(event, sub, "del_" + RandomHex(8), options.timeout);
+  const OutboundRequest request = WebhookRequest(event, sub, "del_" + RandomHex(8), options);
   DeliveryResult result;
   std::chrono::milliseconds delay = options.backoff;
   for (result.attempts = 1;; ++result.attempts) {

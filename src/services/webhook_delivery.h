@@ -19,6 +19,10 @@ struct DeliveryOptions {
   // Before the second attempt; doubled before each further one.
   std::chrono::milliseconds backoff{1000};
   std::chrono::milliseconds timeout{10000};  // of each attempt
+  // Whether receivers may be on loopback or private addresses (a test receiver, a service
+  // inside the operator's network). Off by default: subscription URLs are chosen by users,
+  // and would otherwise reach this machine and its network (SSRF).
+  bool allow_private_networks = false;
 };
 
 struct WebhookEvent {
@@ -39,9 +43,10 @@ std::string WebhookBody(const WebhookEvent& event, const Subscription& sub);
 std::string WebhookSignature(const std::string& secret, const std::string& body);
 
 // The POST to the subscription's URL, with Content-Type, X-Nexus-Event,
-// X-Nexus-Delivery-Id and (with a secret) X-Nexus-Signature.
+// X-Nexus-Delivery-Id and (with a secret) X-Nexus-Signature, under `options`' timeout and
+// address policy.
 OutboundRequest WebhookRequest(const WebhookEvent& event, const Subscription& sub,
-                               const std::string& delivery_id, std::chrono::milliseconds timeout);
+                               const std::string& delivery_id, const DeliveryOptions& options);
 
 struct DeliveryResult {
   bool delivered = false;  // a 2xx answer

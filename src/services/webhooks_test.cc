@@ -51,7 +51,10 @@ std::string HeaderOf(const OutboundRequest& r, const std::string& name) {
   return "";
 }
 
-constexpr DeliveryOptions kFast{3, std::chrono::milliseconds(1), std::chrono::milliseconds(1000)};
+// Receivers here are on loopback (the fake never connects), so private addresses are allowed;
+// PrivateReceiversAreRefusedByDefault covers the default.
+constexpr DeliveryOptions kFast{3, std::chrono::milliseconds(1), std::chrono::milliseconds(1000),
+                                true};
 
 class WebhooksTest : public ::testing::TestWithParam<test::EngineKind> {
  protected:
@@ -237,6 +240,26 @@ TEST_P(WebhooksTest, DeliveryIsSignedAndRetried) {
   EXPECT_EQ(abandoned.attempts, 1);
 }
 
+TEST_P(WebhooksTest, PrivateReceiversAreRefusedByDefault) {
+  SubscriptionService strict(*store_.engine, http_, DeliveryOptions{}, "0.0.0.0");
+  for (const char* url : {"http://127.0.0.1:9/", "http://localhost:9/", "http://[::1]:9/",
+                          "http://10.0.0.8/", "http://169.254.169.254/latest/meta-data",
+                          "http://[::ffff:192.168.1.1]/", "http://0.0.0.0:9/"}) {
+    SubscriptionFields f = Fields(url);
+    StatusOr<Subscription> s = strict.Create(admin_, f);
+    EXPECT_EQ(s.status().code(), Code::kValidation) << url;
+    EXPECT_NE(s.status().message().find("not a public address"), std::string::npos) << url;
+  }
+  // A name is checked where it is resolved, at delivery: the request says so.
+  StatusOr<Subscription> named = strict.Create(admin_, Fields("https://hooks.example.com/x"));
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  std::string event_id;
+  ASSERT_TRUE(strict.SendTest(admin_, named->id, &event_id).ok());
+  ASSERT_EQ(http_.sent().size(), 1u);
+  EXPECT_TRUE(http_.sent()[0].public_addresses_only);
+  EXPECT_LE(http_.sent()[0].timeout, SubscriptionService::kTestTimeout);
+}
+
 TEST_P(WebhooksTest, BadSubscriptionsAreRefusedWithTheReason) {
   const auto refused = [&](SubscriptionFields f) {
     StatusOr<Subscription> s = subs_->Create(admin_, f);
@@ -365,6 +388,15 @@ TEST_P(WebhooksTest, TestEventsGoToTheSubscriptionNow) {
   EXPECT_TRUE(event_id.starts_with("evt_test_"));
   EXPECT_EQ(event_id.size(), 17u);
   EXPECT_EQ(HeaderOf(http_.sent().back(), "X-Nexus-Event"), "test");
+  // A failing receiver gets one attempt: a request worker is waiting on it.
+  http_.answer_ = [](const OutboundRequest&, size_t) -> StatusOr<OutboundResponse> {
+    return OutboundResponse{503, {}, ""};
+  };
+  const size_t before = http_.sent().size();
+  r = subs_->SendTest(admin_, sub->id, &event_id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->delivered);
+  EXPECT_EQ(http_.sent().size(), before + 1);
   EXPECT_EQ(subs_->SendTest(test_ids::Admin("acme"), sub->id, &event_id).status().code(),
             Code::kNotFound);
 }
