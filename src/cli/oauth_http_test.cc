@@ -11,6 +11,9 @@
 namespace nexus::cli {
 namespace {
 
+// Servers on PostgreSQL must be given the key (base64 of 32 bytes).
+const std::string kEncryptionKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
 // Part of every token the endpoint issues, to look for in the database.
 constexpr char kTokenMark[] = "PLAINTOKENBYTES";
 
@@ -60,22 +63,22 @@ class OAuthHttpTest : public HttpTest {
  protected:
   void SetUp() override {
     const std::string config = dir_.path() + "/oauth.yaml";
-    const std::string yaml =
-        "oauth:\n  providers:\n"
-        "    - name: loopback\n"
-        "      display_name: Loopback\n"
-        "      client_id: nexus\n"
-        "      client_secret: s3cret\n"
-        "      authorize_url: https://auth.example/authorize\n"
-        "      token_url: " +
-        endpoint_.url("/token") +
-        "\n"
-        "      revoke_url: " +
-        endpoint_.url("/revoke") +
-        "\n"
-        "      scopes: [email, files]\n"
-        "      requires_pkce: true\n"
-        "      metadata: {icon: loop}\n";
+    const std::string yaml = "oauth:\n  encryption_key: " + kEncryptionKey +
+                             "\n  providers:\n"
+                             "    - name: loopback\n"
+                             "      display_name: Loopback\n"
+                             "      client_id: nexus\n"
+                             "      client_secret: s3cret\n"
+                             "      authorize_url: https://auth.example/authorize\n"
+                             "      token_url: " +
+                             endpoint_.url("/token") +
+                             "\n"
+                             "      revoke_url: " +
+                             endpoint_.url("/revoke") +
+                             "\n"
+                             "      scopes: [email, files]\n"
+                             "      requires_pkce: true\n"
+                             "      metadata: {icon: loop}\n";
     ASSERT_TRUE(WriteFileAtomically(config, yaml, false).ok());
     config_args_ = {"--config", config};
     HttpTest::SetUp();

@@ -210,6 +210,15 @@ Status ValidateServeOptions(const ServeOptions& options) {
     return InvalidArgument("webhook retry backoff must be 1..600000 ms");
   if (options.webhook_lease_ms < 100 || options.webhook_lease_ms > 86400000)
     return InvalidArgument("webhook lease must be 100..86400000 ms");
+  // Servers sharing a PostgreSQL database must seal and open tokens with one key; a key file
+  // generated in each node's data directory would differ, and tokens stored through one node
+  // would not open on the others.
+  if (!options.database_url.empty() && !options.oauth.providers.empty() &&
+      options.oauth.encryption_key.empty()) {
+    return InvalidArgument(
+        "OAuth providers with --database-url need oauth.encryption_key in the config (the same "
+        "on every server; e.g. `openssl rand -base64 32`)");
+  }
   for (const std::string& root : options.mount_roots) {
     if (!root.starts_with("/"))
       return InvalidArgument("mount root must be an absolute path, got '" + root + "'");

@@ -115,6 +115,12 @@ TEST_F(ServeOptionsTest, Validation) {
   bad.max_queue = 0;
   EXPECT_FALSE(ValidateServeOptions(bad).ok());
   bad = options_;
+  bad.database_url = "postgresql://db/nexus";
+  bad.oauth.providers.emplace_back();
+  EXPECT_NE(ValidateServeOptions(bad).message().find("oauth.encryption_key"), std::string::npos);
+  bad.oauth.encryption_key = "c2hhcmVk";
+  EXPECT_TRUE(ValidateServeOptions(bad).ok()) << "the key's form is checked where it is loaded";
+  bad = options_;
   bad.header_timeout_seconds = 0;
   EXPECT_FALSE(ValidateServeOptions(bad).ok());
 }

@@ -82,7 +82,8 @@ class SurfaceHttpTest : public HttpTest {
  protected:
   void SetUp() override {
     const std::string yaml =
-        "oauth:\n  providers:\n    - name: loopback\n"
+        "oauth:\n  encryption_key: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n"
+        "  providers:\n    - name: loopback\n"
         "      client_id: nexus\n      client_secret: s3cret\n"
         "      authorize_url: https://auth.example/authorize\n"
         "      token_url: " +

@@ -104,9 +104,9 @@ StatusOr<MethodResult> ImportMetadata(const Params& p, CallContext& ctx) {
     items.push_back(services::ImportItem{l.number, target->stored, l.line});
   }
   PolicySkillAccess access(*ctx.services.rebac, ctx.caller);
-  ASSIGN_OR_RETURN(
-      const services::ImportResult r,
-      ctx.services.metadata->Import(ActorOf(ctx), items, mode, p.Bool("dry_run"), access));
+  ASSIGN_OR_RETURN(const services::ImportResult r,
+                   ctx.services.metadata->Import(ActorOf(ctx), items, WalkRoots(ctx, "/"), mode,
+                                                 p.Bool("dry_run"), access));
   return MethodResult(Json{{"total", r.total},
                            {"created", r.created},
                            {"updated", r.updated},

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "services/ownership.h"
 #include "util/hash.h"
 #include "util/path.h"
 
@@ -144,27 +145,35 @@ StatusOr<std::vector<MetadataLine>> MetadataTransfer::Export(const std::vector<s
   return out;
 }
 
-StatusOr<std::vector<std::string>> MetadataTransfer::Holders(const std::string& hash,
-                                                             int64_t size) {
+StatusOr<std::vector<std::string>> MetadataTransfer::Holders(
+    const std::string& hash, int64_t size, const std::vector<std::string>& roots) {
+  if (roots.empty()) return std::vector<std::string>{};
+  std::string sql =
+      "SELECT DISTINCT n.path FROM versions v JOIN nodes n ON n.id = v.node_id"
+      " WHERE v.hash = ? AND v.size = ? AND (";
+  storage::Params params = {hash, size};
+  for (size_t i = 0; i < roots.size(); ++i) {
+    sql += i == 0 ? "n.path LIKE ? ESCAPE '\\'" : " OR n.path LIKE ? ESCAPE '\\'";
+    params.push_back(EscapeLike(roots[i]) + "/%");
+  }
+  sql += ")";
   std::vector<std::string> out;
   RETURN_IF_ERROR(engine_.Read([&](storage::Tx& tx) -> Status {
     out.clear();
-    ASSIGN_OR_RETURN(storage::Rows rows,
-                     tx.Query("SELECT DISTINCT n.path FROM versions v JOIN nodes n"
-                              " ON n.id = v.node_id WHERE v.hash = ? AND v.size = ?",
-                              {hash, size}));
+    ASSIGN_OR_RETURN(storage::Rows rows, tx.Query(sql, params));
     for (const auto& row : rows) out.push_back(row.Text(0));
     return Status::OK();
   }));
   return out;
 }
 
-Status MetadataTransfer::CheckContent(const std::vector<ImportItem>& items, SkillAccess& access) {
+Status MetadataTransfer::CheckContent(const std::vector<ImportItem>& items,
+                                      const std::vector<std::string>& roots, SkillAccess& access) {
   std::set<std::pair<std::string, int64_t>> checked;
   for (const ImportItem& item : items) {
     if (!checked.insert({item.line.etag, item.line.size}).second) continue;
     ASSIGN_OR_RETURN(const std::vector<std::string> holders,
-                     Holders(item.line.etag, item.line.size));
+                     Holders(item.line.etag, item.line.size, roots));
     bool readable = false;
     if (!holders.empty()) {
       ASSIGN_OR_RETURN(const std::vector<bool> visible, access.Readable(holders));
@@ -181,6 +190,7 @@ Status MetadataTransfer::CheckContent(const std::vector<ImportItem>& items, Skil
 
 StatusOr<ImportResult> MetadataTransfer::Import(const vfs::Actor& actor,
                                                 const std::vector<ImportItem>& items,
+                                                const std::vector<std::string>& content_roots,
                                                 ConflictMode mode, bool dry_run,
                                                 SkillAccess& access) {
   std::map<std::string, int64_t> seen;
@@ -191,7 +201,7 @@ StatusOr<ImportResult> MetadataTransfer::Import(const vfs::Actor& actor,
                        item.target + " is already named on line " + std::to_string(it->second));
   }
   for (const ImportItem& item : items) RETURN_IF_ERROR(access.CheckWrite(item.target));
-  RETURN_IF_ERROR(CheckContent(items, access));
+  RETURN_IF_ERROR(CheckContent(items, content_roots, access));
 
   ImportResult result;
   result.total = static_cast<int64_t>(items.size());

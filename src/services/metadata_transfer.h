@@ -83,19 +83,25 @@ class MetadataTransfer {
   StatusOr<std::vector<MetadataLine>> Export(const std::vector<std::string>& dirs,
                                              const std::string& base, SkillAccess& access);
 
-  // Applies `items` in one write unit, or with `dry_run` only counts what it would do.
+  // Applies `items` in one write unit, or with `dry_run` only counts what it would do. A
+  // line's content is looked for only in files below `content_roots` (stored directories:
+  // the caller's tenant and the system-wide ones), so one line cannot make the import scan,
+  // and check permissions on, every tenant's files.
   // Refused as a whole when: two lines go to one path (kValidation), the caller may not write
   // a target (kPermissionDenied), a line's content is not the content of a file version the
   // caller may read or has another size (kValidation), a target is a directory
   // (kValidation), or, in kFail mode, a target exists (kAlreadyExists).
   StatusOr<ImportResult> Import(const vfs::Actor& actor, const std::vector<ImportItem>& items,
-                                ConflictMode mode, bool dry_run, SkillAccess& access);
+                                const std::vector<std::string>& content_roots, ConflictMode mode,
+                                bool dry_run, SkillAccess& access);
 
  private:
-  // The stored paths of files with a version holding `hash` of `size` bytes.
-  StatusOr<std::vector<std::string>> Holders(const std::string& hash, int64_t size);
+  // The stored paths below `roots` of files with a version holding `hash` of `size` bytes.
+  StatusOr<std::vector<std::string>> Holders(const std::string& hash, int64_t size,
+                                             const std::vector<std::string>& roots);
   // kValidation unless some holder of each line's content is readable by the caller.
-  Status CheckContent(const std::vector<ImportItem>& items, SkillAccess& access);
+  Status CheckContent(const std::vector<ImportItem>& items, const std::vector<std::string>& roots,
+                      SkillAccess& access);
 
   storage::Engine& engine_;
   vfs::PathTree& tree_;

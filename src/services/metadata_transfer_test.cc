@@ -93,6 +93,9 @@ TEST(MetadataLinesTest, ConflictModes) {
   EXPECT_EQ(ParseConflictMode("merge").status().code(), Code::kInvalidArgument);
 }
 
+// Content may come from any file of the test tree.
+const std::vector<std::string> kEverywhere = {""};
+
 class MetadataTransferTest : public ::testing::TestWithParam<test::EngineKind> {
  protected:
   void SetUp() override {
@@ -137,7 +140,8 @@ TEST_P(MetadataTransferTest, ExportImportExportRoundTrips) {
   const std::string text = FormatMetadataLines(Export("/src"));
   ASSERT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
 
-  auto result = transfer_->Import(actor_, Items(text, "/dst"), ConflictMode::kSkip, false, all_);
+  auto result =
+      transfer_->Import(actor_, Items(text, "/dst"), kEverywhere, ConflictMode::kSkip, false, all_);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->total, 2);
   EXPECT_EQ(result->created, 2);
@@ -150,21 +154,22 @@ TEST_P(MetadataTransferTest, ConflictModesAndDryRun) {
   Write("/dst/a.txt", "old");
   const std::vector<ImportItem> items = Items(FormatMetadataLines(Export("/src")), "/dst");
 
-  auto skipped = transfer_->Import(actor_, items, ConflictMode::kSkip, false, all_);
+  auto skipped = transfer_->Import(actor_, items, kEverywhere, ConflictMode::kSkip, false, all_);
   ASSERT_TRUE(skipped.ok());
   EXPECT_EQ(skipped->skipped, 1);
   EXPECT_EQ(tree_->Read("/dst/a.txt")->content, "old");
 
-  auto failed = transfer_->Import(actor_, items, ConflictMode::kFail, false, all_);
+  auto failed = transfer_->Import(actor_, items, kEverywhere, ConflictMode::kFail, false, all_);
   EXPECT_EQ(failed.status().code(), Code::kAlreadyExists);
   EXPECT_EQ(failed.status().message(), "line 1: /dst/a.txt exists (conflict=fail)");
 
-  auto dry = transfer_->Import(actor_, items, ConflictMode::kOverwrite, true, all_);
+  auto dry = transfer_->Import(actor_, items, kEverywhere, ConflictMode::kOverwrite, true, all_);
   ASSERT_TRUE(dry.ok());
   EXPECT_EQ(dry->updated, 1);
   EXPECT_EQ(tree_->Read("/dst/a.txt")->content, "old") << "a dry run writes nothing";
 
-  auto overwritten = transfer_->Import(actor_, items, ConflictMode::kOverwrite, false, all_);
+  auto overwritten =
+      transfer_->Import(actor_, items, kEverywhere, ConflictMode::kOverwrite, false, all_);
   ASSERT_TRUE(overwritten.ok());
   EXPECT_EQ(overwritten->updated, 1);
   auto now = tree_->Read("/dst/a.txt");
@@ -176,22 +181,33 @@ TEST_P(MetadataTransferTest, ContentMustBeInAFileTheCallerMayRead) {
   Write("/private/secret.txt", "secret");
   const std::string line = R"({"etag":")" + Sha256Hex("secret") + R"(","path":"s.txt","size":6})";
   SubtreeAccess mine("/mine");
-  auto refused = transfer_->Import(actor_, Items(line, "/mine"), ConflictMode::kSkip, false, mine);
+  auto refused = transfer_->Import(actor_, Items(line, "/mine"), kEverywhere, ConflictMode::kSkip,
+                                   false, mine);
   EXPECT_EQ(refused.status().code(), Code::kValidation);
   const std::string missing =
       R"({"etag":")" + Sha256Hex("never stored") + R"(","path":"s.txt","size":12})";
-  auto absent =
-      transfer_->Import(actor_, Items(missing, "/mine"), ConflictMode::kSkip, false, mine);
+  auto absent = transfer_->Import(actor_, Items(missing, "/mine"), kEverywhere, ConflictMode::kSkip,
+                                  false, mine);
   EXPECT_EQ(absent.status().code(), Code::kValidation);
   EXPECT_EQ(refused.status().message(),
             "line 1: no content " + Sha256Hex("secret") +
                 " of 6 bytes in a file you may read; write the content first");
+  // Readable, but outside the roots the content is looked for in (another tenant's tree).
+  auto elsewhere = transfer_->Import(actor_, Items(line, "/x"), {"/mine", "/skill"},
+                                     ConflictMode::kSkip, false, all_);
+  EXPECT_EQ(elsewhere.status().code(), Code::kValidation);
+  EXPECT_TRUE(transfer_
+                  ->Import(actor_, Items(line, "/x"), {"/mine", "/private"}, ConflictMode::kSkip,
+                           true, all_)
+                  .ok());
   const std::string wrong_size =
       R"({"etag":")" + Sha256Hex("secret") + R"(","path":"s.txt","size":7})";
-  EXPECT_EQ(transfer_->Import(actor_, Items(wrong_size, "/x"), ConflictMode::kSkip, false, all_)
-                .status()
-                .code(),
-            Code::kValidation);
+  EXPECT_EQ(
+      transfer_
+          ->Import(actor_, Items(wrong_size, "/x"), kEverywhere, ConflictMode::kSkip, false, all_)
+          .status()
+          .code(),
+      Code::kValidation);
 }
 
 TEST_P(MetadataTransferTest, ARefusedLineImportsNothing) {
@@ -203,11 +219,12 @@ TEST_P(MetadataTransferTest, ARefusedLineImportsNothing) {
   SubtreeAccess mine("/");
   SubtreeAccess only_mine("/mine");
   // Content is readable under /src for `mine`, but only_mine may not write /elsewhere.
-  auto refused = transfer_->Import(actor_, items, ConflictMode::kSkip, false, only_mine);
+  auto refused =
+      transfer_->Import(actor_, items, kEverywhere, ConflictMode::kSkip, false, only_mine);
   EXPECT_EQ(refused.status().code(), Code::kPermissionDenied);
   EXPECT_FALSE(*tree_->Exists("/mine/a.txt"));
   items[2].target = "/mine/a.txt";
-  auto duplicate = transfer_->Import(actor_, items, ConflictMode::kSkip, false, mine);
+  auto duplicate = transfer_->Import(actor_, items, kEverywhere, ConflictMode::kSkip, false, mine);
   EXPECT_EQ(duplicate.status().message(), "line 3: /mine/a.txt is already named on line 1");
   EXPECT_FALSE(*tree_->Exists("/mine/b.txt"));
 }

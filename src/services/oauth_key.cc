@@ -38,15 +38,29 @@ StatusOr<std::string> ReadKeyFile(const std::string& path) {
   return DecodeKey(trimmed, "OAuth key file " + path);
 }
 
-// O_EXCL: of two processes starting at once, one creates the file and the other reads it.
+// The key is written and synced under a temporary name, then link()ed into place: the key
+// file appears whole or not at all (a crash cannot leave an empty one), and link() never
+// replaces, so of two processes starting at once one creates the file and the other reads it.
 StatusOr<bool> CreateKeyFile(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd.valid()) {
-    if (errno == EEXIST) return false;
-    return ErrnoStatus(errno, "create " + path);
+  if (::access(path.c_str(), F_OK) == 0) return false;
+  const std::string temp = path + ".tmp-" + RandomHex(8);
+  {
+    UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd.valid()) return ErrnoStatus(errno, "create " + temp);
+    Status written = WriteAll(fd.get(), Base64Encode(RandomBytes(kAeadKeyBytes)) + "\n", temp);
+    if (written.ok() && ::fsync(fd.get()) != 0) written = ErrnoStatus(errno, "fsync " + temp);
+    if (!written.ok()) {
+      ::unlink(temp.c_str());
+      return written;
+    }
   }
-  RETURN_IF_ERROR(WriteAll(fd.get(), Base64Encode(RandomBytes(kAeadKeyBytes)) + "\n", path));
-  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync " + path);
+  const bool linked = ::link(temp.c_str(), path.c_str()) == 0;
+  const int link_errno = errno;
+  ::unlink(temp.c_str());
+  if (!linked) {
+    if (link_errno == EEXIST) return false;
+    return ErrnoStatus(link_errno, "link " + path);
+  }
   RETURN_IF_ERROR(SyncDirectory(std::filesystem::path(path).parent_path().string()));
   return true;
 }

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <thread>
+#include <vector>
+
 #include "testing/temp_dir.h"
 #include "util/base64.h"
 #include "util/file.h"
@@ -30,6 +34,30 @@ TEST(OAuthKeyTest, GeneratesAPrivateKeyFileOnceAndReusesIt) {
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(*LoadOAuthKey("", path), *first);
+  // The key was written under a temporary name and linked into place; nothing else is left.
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1u);
+}
+
+TEST(OAuthKeyTest, ConcurrentFirstStartsAgreeOnOneKey) {
+  test::TempDir dir;
+  const std::string path = dir.path() + "/oauth.key";
+  std::vector<std::string> keys(8);
+  std::vector<std::thread> threads;
+  for (std::string& key : keys) {
+    threads.emplace_back([&key, &path] {
+      StatusOr<std::string> loaded = LoadOAuthKey("", path);
+      if (loaded.ok()) key = *loaded;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::string& key : keys) {
+    EXPECT_EQ(key.size(), 32u);
+    EXPECT_EQ(key, keys[0]);
+  }
 }
 
 TEST(OAuthKeyTest, RefusesLooseOrDamagedKeyFiles) {
