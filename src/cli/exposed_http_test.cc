@@ -200,6 +200,17 @@ TEST_P(ExposedHttpTest, StreamAndWriteStream) {
   EXPECT_EQ(ErrorCode("write_stream", Json{{"path", path}, {"chunks", "x"}}, bob_), -32004);
 }
 
+TEST_P(ExposedHttpTest, StreamRefusesMoreThanTenThousandChunks) {
+  const std::string path = std::string(kHome) + "/big.bin";
+  Write(path, std::string(10001, 'x'));
+  const Json refused = Rpc("stream", Json{{"path", path}, {"chunk_size", 1}}, alice_);
+  EXPECT_EQ(refused["error"]["code"], -32602) << refused.dump();
+  EXPECT_EQ(refused["error"]["message"],
+            "Invalid parameters: stream answers at most 10000 chunks; this file needs a "
+            "chunk_size of at least 2");
+  EXPECT_EQ(Result("stream", Json{{"path", path}, {"chunk_size", 2}}, alice_).size(), 5001u);
+}
+
 TEST_P(ExposedHttpTest, SearchFindsNamesAndContentTheCallerMayRead) {
   Write(std::string(kHome) + "/notes/Report.md", "nothing here");
   Write(std::string(kHome) + "/notes/other.txt", "see the report (draft)\nline two");

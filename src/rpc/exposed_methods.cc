@@ -137,6 +137,8 @@ StatusOr<MethodResult> BatchGetContentIds(const Params& p, CallContext& ctx) {
 // ---- stream / write_stream
 
 constexpr int64_t kMaxChunkSize = 64 << 20;
+// Each chunk is a JSON value of its own: chunk_size=1 on a large file would build millions.
+constexpr size_t kMaxChunks = 10000;
 
 StatusOr<MethodResult> Stream(const Params& p, CallContext& ctx) {
   const int64_t chunk = p.Int("chunk_size");
@@ -144,9 +146,15 @@ StatusOr<MethodResult> Stream(const Params& p, CallContext& ctx) {
     return InvalidArgument("chunk_size must be 1 to " + std::to_string(kMaxChunkSize));
   ASSIGN_OR_RETURN(const auth::ScopedPath path, Authorized(ctx, p.Str("path"), Access::kRead));
   ASSIGN_OR_RETURN(const vfs::FileContent file, FileSystem(ctx).Read(path.stored));
+  const size_t size = file.content.size();
+  const size_t step = static_cast<size_t>(chunk);
+  if ((size + step - 1) / step > kMaxChunks)
+    return InvalidArgument("stream answers at most " + std::to_string(kMaxChunks) +
+                           " chunks; this file needs a chunk_size of at least " +
+                           std::to_string((size + kMaxChunks - 1) / kMaxChunks));
   Json chunks = Json::array();
-  for (size_t at = 0; at < file.content.size(); at += static_cast<size_t>(chunk))
-    chunks.push_back(BytesValue(file.content.substr(at, static_cast<size_t>(chunk))));
+  for (size_t at = 0; at < size; at += step)
+    chunks.push_back(BytesValue(file.content.substr(at, step)));
   return MethodResult(std::move(chunks));
 }
 
