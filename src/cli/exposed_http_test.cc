@@ -235,6 +235,29 @@ TEST_P(ExposedHttpTest, SearchFindsNamesAndContentTheCallerMayRead) {
   EXPECT_EQ(ErrorCode("search", Json{{"query", "x"}, {"limit", 0}}, alice_), -32602);
 }
 
+TEST_P(ExposedHttpTest, SearchAndGrepCountOnlyReadableMatchesTowardTheLimit) {
+  for (int i = 1; i <= 5; ++i) Write(std::string(kHome) + "/a/f" + std::to_string(i), "needle");
+  const std::string shared = std::string(kHome) + "/z/shared.txt";
+  Write(shared, "a needle");
+  Result("rebac_create",
+         Json{{"subject", {"user", "bob"}},
+              {"relation", "direct_viewer"},
+              {"object", {"file", shared}}},
+         alice_);
+  EXPECT_EQ(
+      Result("search", Json{{"query", "needle"}, {"limit", 1}}, bob_),
+      (Json{{"results",
+             {{{"path", shared}, {"match", "content"}, {"line", 1}, {"content", "a needle"}}}}}))
+      << "the five unreadable matches before it take no place within the limit";
+  const Json grep =
+      Result("grep", Json{{"pattern", "needle"}, {"path", kHome}, {"max_results", 1}}, bob_);
+  ASSERT_EQ(grep["results"].size(), 1u) << grep.dump();
+  EXPECT_EQ(grep["results"][0]["file"], shared);
+  EXPECT_EQ(Result("search", Json{{"query", "needle"}}, carol_)["results"], Json::array());
+  EXPECT_EQ(Result("search", Json{{"query", "needle"}, {"limit", 3}}, alice_)["results"].size(),
+            3u);
+}
+
 TEST_P(ExposedHttpTest, NamespaceAliases) {
   const Json ns = Result("namespace_get", Json{{"object_type", "file"}}, alice_);
   EXPECT_EQ(ns, Result("get_namespace", Json{{"object_type", "file"}}, alice_));
