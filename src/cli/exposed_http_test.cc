@@ -200,6 +200,17 @@ TEST_P(ExposedHttpTest, StreamAndWriteStream) {
   EXPECT_EQ(ErrorCode("write_stream", Json{{"path", path}, {"chunks", "x"}}, bob_), -32004);
 }
 
+TEST_P(ExposedHttpTest, StreamRefusesMoreThanTenThousandChunks) {
+  const std::string path = std::string(kHome) + "/big.bin";
+  Write(path, std::string(10001, 'x'));
+  const Json refused = Rpc("stream", Json{{"path", path}, {"chunk_size", 1}}, alice_);
+  EXPECT_EQ(refused["error"]["code"], -32602) << refused.dump();
+  EXPECT_EQ(refused["error"]["message"],
+            "Invalid parameters: stream answers at most 10000 chunks; this file needs a "
+            "chunk_size of at least 2");
+  EXPECT_EQ(Result("stream", Json{{"path", path}, {"chunk_size", 2}}, alice_).size(), 5001u);
+}
+
 TEST_P(ExposedHttpTest, SearchFindsNamesAndContentTheCallerMayRead) {
   Write(std::string(kHome) + "/notes/Report.md", "nothing here");
   Write(std::string(kHome) + "/notes/other.txt", "see the report (draft)\nline two");
@@ -222,6 +233,29 @@ TEST_P(ExposedHttpTest, SearchFindsNamesAndContentTheCallerMayRead) {
   EXPECT_EQ(Result("search", Json{{"query", "report"}}, carol_)["results"], Json::array());
   EXPECT_EQ(ErrorCode("search", Json{{"query", ""}}, alice_), -32602);
   EXPECT_EQ(ErrorCode("search", Json{{"query", "x"}, {"limit", 0}}, alice_), -32602);
+}
+
+TEST_P(ExposedHttpTest, SearchAndGrepCountOnlyReadableMatchesTowardTheLimit) {
+  for (int i = 1; i <= 5; ++i) Write(std::string(kHome) + "/a/f" + std::to_string(i), "needle");
+  const std::string shared = std::string(kHome) + "/z/shared.txt";
+  Write(shared, "a needle");
+  Result("rebac_create",
+         Json{{"subject", {"user", "bob"}},
+              {"relation", "direct_viewer"},
+              {"object", {"file", shared}}},
+         alice_);
+  EXPECT_EQ(
+      Result("search", Json{{"query", "needle"}, {"limit", 1}}, bob_),
+      (Json{{"results",
+             {{{"path", shared}, {"match", "content"}, {"line", 1}, {"content", "a needle"}}}}}))
+      << "the five unreadable matches before it take no place within the limit";
+  const Json grep =
+      Result("grep", Json{{"pattern", "needle"}, {"path", kHome}, {"max_results", 1}}, bob_);
+  ASSERT_EQ(grep["results"].size(), 1u) << grep.dump();
+  EXPECT_EQ(grep["results"][0]["file"], shared);
+  EXPECT_EQ(Result("search", Json{{"query", "needle"}}, carol_)["results"], Json::array());
+  EXPECT_EQ(Result("search", Json{{"query", "needle"}, {"limit", 3}}, alice_)["results"].size(),
+            3u);
 }
 
 TEST_P(ExposedHttpTest, NamespaceAliases) {

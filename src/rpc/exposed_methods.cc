@@ -137,6 +137,8 @@ StatusOr<MethodResult> BatchGetContentIds(const Params& p, CallContext& ctx) {
 // ---- stream / write_stream
 
 constexpr int64_t kMaxChunkSize = 64 << 20;
+// Each chunk is a JSON value of its own: chunk_size=1 on a large file would build millions.
+constexpr size_t kMaxChunks = 10000;
 
 StatusOr<MethodResult> Stream(const Params& p, CallContext& ctx) {
   const int64_t chunk = p.Int("chunk_size");
@@ -144,9 +146,15 @@ StatusOr<MethodResult> Stream(const Params& p, CallContext& ctx) {
     return InvalidArgument("chunk_size must be 1 to " + std::to_string(kMaxChunkSize));
   ASSIGN_OR_RETURN(const auth::ScopedPath path, Authorized(ctx, p.Str("path"), Access::kRead));
   ASSIGN_OR_RETURN(const vfs::FileContent file, FileSystem(ctx).Read(path.stored));
+  const size_t size = file.content.size();
+  const size_t step = static_cast<size_t>(chunk);
+  if ((size + step - 1) / step > kMaxChunks)
+    return InvalidArgument("stream answers at most " + std::to_string(kMaxChunks) +
+                           " chunks; this file needs a chunk_size of at least " +
+                           std::to_string((size + kMaxChunks - 1) / kMaxChunks));
   Json chunks = Json::array();
-  for (size_t at = 0; at < file.content.size(); at += static_cast<size_t>(chunk))
-    chunks.push_back(BytesValue(file.content.substr(at, static_cast<size_t>(chunk))));
+  for (size_t at = 0; at < size; at += step)
+    chunks.push_back(BytesValue(file.content.substr(at, step)));
   return MethodResult(std::move(chunks));
 }
 
@@ -178,31 +186,39 @@ StatusOr<MethodResult> WriteStream(const Params& p, CallContext& ctx) {
 
 // ---- search
 
-// Files below the roots whose name contains `query` (case-insensitive), readable, sorted.
-StatusOr<std::vector<std::string>> NameMatches(CallContext& ctx,
-                                               const std::vector<std::string>& roots,
-                                               const std::string& query) {
+// Entries the name search lists at a time: the walk never holds more than one page.
+constexpr int64_t kNameWalkPage = 1000;
+
+// At most `limit` readable files below the roots whose name contains `query`
+// (case-insensitive), in path order. The walk stops as soon as it has `limit`.
+StatusOr<std::vector<std::string>> NameMatches(CallContext& ctx, AccessPolicy& policy,
+                                               std::vector<std::string> roots,
+                                               const std::string& query, size_t limit) {
   const std::string needle = services::AsciiLower(query);
-  std::vector<std::string> hits;
-  vfs::ListOptions options;
-  options.recursive = true;
-  for (const std::string& root : roots) {
-    StatusOr<vfs::ListPage> page = FileSystem(ctx).List(root, options);
-    if (!page.ok() && page.status().code() == Code::kNotFound) continue;
-    RETURN_IF_ERROR(page.status());
-    for (const vfs::FileInfo& f : page->entries) {
-      if (!f.is_directory &&
-          services::AsciiLower(BaseName(f.path)).find(needle) != std::string::npos)
-        hits.push_back(f.path);
-    }
-  }
-  ASSIGN_OR_RETURN(const std::vector<bool> readable,
-                   AccessPolicy(*ctx.services.rebac, ctx.caller).Visible(hits));
+  std::sort(roots.begin(), roots.end());
   std::vector<std::string> out;
-  for (size_t i = 0; i < hits.size(); ++i) {
-    if (readable[i]) out.push_back(hits[i]);
+  for (const std::string& root : roots) {
+    vfs::ListOptions options;
+    options.recursive = true;
+    options.limit = kNameWalkPage;
+    do {
+      StatusOr<vfs::ListPage> page = FileSystem(ctx).List(root, options);
+      if (!page.ok() && page.status().code() == Code::kNotFound) break;
+      RETURN_IF_ERROR(page.status());
+      std::vector<std::string> hits;
+      for (const vfs::FileInfo& f : page->entries) {
+        if (!f.is_directory &&
+            services::AsciiLower(BaseName(f.path)).find(needle) != std::string::npos)
+          hits.push_back(f.path);
+      }
+      ASSIGN_OR_RETURN(const std::vector<bool> readable, policy.Visible(hits));
+      for (size_t i = 0; i < hits.size() && out.size() < limit; ++i) {
+        if (readable[i]) out.push_back(hits[i]);
+      }
+      if (out.size() >= limit) return out;
+      options.cursor = page->next_cursor;
+    } while (!options.cursor.empty());
   }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -215,28 +231,30 @@ StatusOr<MethodResult> Search(const Params& p, CallContext& ctx) {
   const std::vector<std::string> roots = WalkRoots(ctx, scoped.stored);
   // From the root, paths show their tenant as `list` of the root does.
   const bool legacy = scoped.legacy && scoped.stored != "/";
+  AccessPolicy policy(*ctx.services.rebac, ctx.caller);
+  ASSIGN_OR_RETURN(const std::vector<std::string> names,
+                   NameMatches(ctx, policy, roots, query, static_cast<size_t>(limit)));
   Json out = Json::array();
-  const auto full = [&] { return static_cast<int64_t>(out.size()) >= limit; };
-  ASSIGN_OR_RETURN(const std::vector<std::string> names, NameMatches(ctx, roots, query));
   for (const std::string& path : names) {
-    if (full()) break;
     out.push_back(Json{{"path", auth::Present(ctx.caller, path, legacy)},
                        {"match", "name"},
                        {"line", nullptr},
                        {"content", nullptr}});
   }
+  // Unreadable files are left out of the grep itself, so they take no place within the limit.
   vfs::GrepOptions options;
   options.ignore_case = true;
   options.literal = true;
-  options.max_results = limit;
-  AccessPolicy policy(*ctx.services.rebac, ctx.caller);
+  options.include = [&policy](const std::string& path) {
+    return policy.Check(path, Access::kRead).ok();
+  };
   for (const std::string& root : roots) {
-    if (full()) break;
+    const int64_t room = limit - static_cast<int64_t>(out.size());
+    if (room <= 0) break;
+    options.max_results = room;
     ASSIGN_OR_RETURN(const std::vector<vfs::GrepMatch> hits,
                      FileSystem(ctx).Grep(query, root, options));
     for (const vfs::GrepMatch& m : hits) {
-      if (full()) break;
-      if (!policy.Check(m.path, Access::kRead).ok()) continue;
       out.push_back(Json{{"path", auth::Present(ctx.caller, m.path, legacy)},
                          {"match", "content"},
                          {"line", m.line},

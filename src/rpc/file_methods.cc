@@ -250,12 +250,15 @@ StatusOr<MethodResult> Grep(const Params& p, CallContext& ctx) {
   options.file_pattern = p.Str("file_pattern");
   options.ignore_case = p.Bool("ignore_case");
   options.max_results = p.Int("max_results");
+  // Unreadable files are left out of the grep itself, so they take no place in max_results.
+  AccessPolicy policy = Policy(ctx);
+  options.include = [&policy](const std::string& path) {
+    return policy.Check(path, Access::kRead).ok();
+  };
   ASSIGN_OR_RETURN(const std::vector<vfs::GrepMatch> hits,
                    FileSystem(ctx).Grep(p.Str("pattern"), root, options));
   Json out = Json::array();
-  AccessPolicy policy = Policy(ctx);
   for (const vfs::GrepMatch& m : hits) {
-    if (!policy.Check(m.path, Access::kRead).ok()) continue;
     out.push_back(Json{{"file", Present(ctx.caller, m.path, scoped.legacy)},
                        {"line", m.line},
                        {"content", m.content},

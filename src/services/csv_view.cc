@@ -97,9 +97,10 @@ StatusOr<std::optional<double>> Aggregate(const Rows& rows, size_t col, const st
     if (op == "count") continue;
     char* end = nullptr;
     const double v = std::strtod(cell.c_str(), &end);
+    // The cell is not quoted: an aggregated column is hidden from the subject.
     if (end != cell.c_str() + cell.size() || !std::isfinite(v))
-      return Status(Code::kValidation, "column '" + name + "', row " + std::to_string(r + 1) +
-                                           ": '" + cell + "' is not a number");
+      return Status(Code::kValidation,
+                    "column '" + name + "', row " + std::to_string(r + 1) + ": not a number");
     values.push_back(v);
   }
   if (op == "count") return std::optional<double>(static_cast<double>(count));

@@ -69,11 +69,20 @@ TEST(CsvViewTest, BadConfigsAreInvalidArguments) {
 TEST(CsvViewTest, BadDataIsAValidationError) {
   const ColumnConfig sum = Config(R"({"aggregations":{"v":"sum"}})");
   EXPECT_EQ(ApplyColumnConfig("v\n1\nx\n", sum).status().message(),
-            "column 'v', row 3: 'x' is not a number");
+            "column 'v', row 3: not a number");
   EXPECT_EQ(ApplyColumnConfig("w\n1\n", sum).status().message(),
             "column 'v' is not in the CSV header");
   EXPECT_EQ(ApplyColumnConfig("v\n\"1\n", sum).status().code(), Code::kValidation);
   EXPECT_EQ(ApplyColumnConfig("v\n\xff\n", sum).status().code(), Code::kValidation);
+}
+
+// An aggregated column is hidden from the subject, so its error must not quote the cell.
+TEST(CsvViewTest, NotANumberErrorDoesNotLeakTheCell) {
+  const ColumnConfig mean = Config(R"({"aggregations":{"ssn":"mean"}})");
+  const Status s = ApplyColumnConfig("name,ssn\nann,123-45-6789\n", mean).status();
+  EXPECT_EQ(s.code(), Code::kValidation);
+  EXPECT_EQ(s.message(), "column 'ssn', row 2: not a number");
+  EXPECT_EQ(s.message().find("6789"), std::string::npos);
 }
 
 }  // namespace

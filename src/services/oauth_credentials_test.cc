@@ -10,6 +10,7 @@
 
 #include "testing/test_store.h"
 #include "util/base64.h"
+#include "util/clock.h"
 #include "util/form_urlencoded.h"
 #include "util/hash.h"
 #include "util/ids.h"
@@ -319,6 +320,42 @@ TEST_P(OAuthCredentialsTest, RefreshesBeforeExpiry) {
   ASSERT_TRUE(expired.ok());
   EXPECT_FALSE(expired->valid);
   EXPECT_NE(expired->error.find("expired"), std::string::npos) << expired->error;
+}
+
+// expires_in is the provider's word: it must not overflow the arithmetic on it.
+TEST_P(OAuthCredentialsTest, ExpiresInIsBoundedBeforeUse) {
+  const auto exchange = [&](const std::string& expires_in) {
+    endpoint_.SetAnswer([expires_in](auto&) -> StatusOr<OutboundResponse> {
+      return JsonAnswer(200, R"({"access_token":"t","expires_in":)" + expires_in + "}");
+    });
+    return oauth_->ExchangeCode(alice_, {"plain", "c", "a@x", {}, "http://l/cb", {}});
+  };
+  constexpr int64_t kTenYears = int64_t{10} * 365 * 24 * 60 * 60 * 1000000;
+  const int64_t before = NowMicros();
+  auto huge = exchange("1e300");
+  ASSERT_TRUE(huge.ok()) << huge.status().ToString();
+  ASSERT_TRUE(huge->expires_at.has_value());
+  EXPECT_GE(*huge->expires_at, before + kTenYears);
+  EXPECT_LE(*huge->expires_at, NowMicros() + kTenYears);
+
+  auto negative = exchange("-5");
+  ASSERT_TRUE(negative.ok()) << negative.status().ToString();
+  EXPECT_LE(*negative->expires_at, NowMicros()) << "a negative lifetime has already expired";
+  auto tested = oauth_->Test(alice_, "plain", "a@x");
+  ASSERT_TRUE(tested.ok());
+  EXPECT_FALSE(tested->valid);
+
+  for (const char* bad : {R"("abc")", R"("12abc")", R"({})"}) {
+    const Status s = exchange(bad).status();
+    EXPECT_EQ(s.code(), Code::kValidation) << bad;
+    EXPECT_NE(s.message().find("token endpoint answered an expires_in"), std::string::npos)
+        << s.message();
+  }
+  const int64_t string_sent = NowMicros();
+  auto from_string = exchange(R"("90")");
+  ASSERT_TRUE(from_string.ok()) << from_string.status().ToString();
+  EXPECT_GE(*from_string->expires_at, string_sent + 90000000);
+  EXPECT_LE(*from_string->expires_at, NowMicros() + 90000000);
 }
 
 TEST_P(OAuthCredentialsTest, TamperedRowsAreErrorsNotGarbage) {

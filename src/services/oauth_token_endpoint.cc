@@ -1,5 +1,10 @@
 #include "services/oauth_token_endpoint.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "util/base64.h"
@@ -52,19 +57,28 @@ std::string StringField(const Json& body, const char* key) {
   return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : "";
 }
 
-// expires_in is a number, though some providers send it as a string.
-std::optional<int64_t> ExpiresIn(const Json& body) {
-  if (!body.contains("expires_in")) return std::nullopt;
+// Ten years, in seconds: a longer lifetime is taken as this one.
+constexpr double kMaxExpiresIn = 10.0 * 365 * 24 * 60 * 60;
+
+// expires_in is a number, though some providers send it as a string. The provider's value
+// is checked before any arithmetic on it: a negative one means the token has already
+// expired, one beyond ten years is ten years, and anything else not a finite number is an
+// error.
+StatusOr<std::optional<int64_t>> ExpiresIn(const OAuthProvider& provider, const Json& body) {
+  if (!body.contains("expires_in") || body["expires_in"].is_null()) return std::optional<int64_t>();
   const Json& v = body["expires_in"];
-  if (v.is_number()) return static_cast<int64_t>(v.get<double>());
+  double seconds = std::numeric_limits<double>::quiet_NaN();
+  if (v.is_number()) seconds = v.get<double>();
   if (v.is_string()) {
-    try {
-      return std::stoll(v.get<std::string>());
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
+    const std::string text = v.get<std::string>();
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || end != text.data() + text.size())
+      seconds = std::numeric_limits<double>::quiet_NaN();
   }
-  return std::nullopt;
+  if (!std::isfinite(seconds))
+    return EndpointError(provider, "token endpoint answered an expires_in that is not a number: " +
+                                       Quoted(v.dump()));
+  return std::optional<int64_t>(static_cast<int64_t>(std::clamp(seconds, 0.0, kMaxExpiresIn)));
 }
 
 }  // namespace
@@ -80,8 +94,9 @@ StatusOr<OAuthTokens> RequestTokens(OutboundHttp& http, const OAuthProvider& pro
   if (!body.is_object())
     return EndpointError(provider,
                          "token endpoint answered no JSON object: " + Quoted(response.body));
+  ASSIGN_OR_RETURN(const std::optional<int64_t> expires_in, ExpiresIn(provider, body));
   OAuthTokens tokens{StringField(body, "access_token"), StringField(body, "refresh_token"),
-                     StringField(body, "token_type"),   ExpiresIn(body),
+                     StringField(body, "token_type"),   expires_in,
                      StringField(body, "scope"),        StringField(body, "id_token")};
   if (tokens.access_token.empty())
     return EndpointError(provider, "token endpoint answered without an access_token");

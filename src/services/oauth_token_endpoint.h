@@ -19,14 +19,14 @@ struct OAuthTokens {
   std::string access_token;
   std::string refresh_token;  // empty when none was issued
   std::string token_type;
-  std::optional<int64_t> expires_in;  // seconds
+  std::optional<int64_t> expires_in;  // seconds, 0 to ten years
   std::string scope;                  // space-separated; empty when the endpoint said none
   std::string id_token;               // OpenID Connect; empty when none
 };
 
 // POSTs `grant` (grant_type and its fields) plus the client's credentials. An unreachable
 // endpoint, an error answer or a body that is not a token response is kValidation naming
-// the provider and what the endpoint said.
+// the provider and what the endpoint said; so is an expires_in that is not a number.
 StatusOr<OAuthTokens> RequestTokens(OutboundHttp& http, const OAuthProvider& provider,
                                     FormFields grant);
 

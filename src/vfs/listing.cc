@@ -176,6 +176,7 @@ StatusOr<std::vector<GrepMatch>> PathTree::Grep(std::string_view pattern, std::s
     if (static_cast<int64_t>(out.size()) >= options.max_results) break;
     if (f.size > kMaxGrepFileBytes) continue;
     if (file_filter && !file_filter->Matches(RelativeTo(root, f.path))) continue;
+    if (options.include && !options.include(f.path)) continue;
     ASSIGN_OR_RETURN(const std::string content, blobs_.Get(f.hash));
     if (LooksBinary(content)) continue;
     GrepContent(re, f.path, content, options.max_results, out);

@@ -84,6 +84,9 @@ struct GrepOptions {
   bool ignore_case = false;
   bool literal = false;  // the pattern is plain text, not a regular expression
   int64_t max_results = 100;
+  // The files to search (a caller's read permission, say); unset = every file. Files it
+  // refuses are not read, so their lines never take a place within max_results.
+  std::function<bool(const std::string& path)> include;
 };
 
 struct GrepMatch {
