@@ -10,7 +10,7 @@
 #include "rpc/method_table.h"
 #include "rpc/skill_access.h"
 #include "services/metadata_transfer.h"
-#include "services/skill_search.h"
+#include "util/ascii.h"
 #include "util/path.h"
 
 namespace nexus::rpc {
@@ -182,7 +182,7 @@ StatusOr<MethodResult> WriteStream(const Params& p, CallContext& ctx) {
 StatusOr<std::vector<std::string>> NameMatches(CallContext& ctx,
                                                const std::vector<std::string>& roots,
                                                const std::string& query) {
-  const std::string needle = services::AsciiLower(query);
+  const std::string needle = AsciiLower(query);
   std::vector<std::string> hits;
   vfs::ListOptions options;
   options.recursive = true;
@@ -191,8 +191,7 @@ StatusOr<std::vector<std::string>> NameMatches(CallContext& ctx,
     if (!page.ok() && page.status().code() == Code::kNotFound) continue;
     RETURN_IF_ERROR(page.status());
     for (const vfs::FileInfo& f : page->entries) {
-      if (!f.is_directory &&
-          services::AsciiLower(BaseName(f.path)).find(needle) != std::string::npos)
+      if (!f.is_directory && AsciiLower(BaseName(f.path)).find(needle) != std::string::npos)
         hits.push_back(f.path);
     }
   }

@@ -7,6 +7,7 @@
 
 #include "auth/tenant_paths.h"
 #include "storage/rows.h"
+#include "util/ascii.h"
 #include "util/clock.h"
 #include "util/glob.h"
 #include "util/ids.h"
@@ -105,11 +106,6 @@ bool IsLoopbackOrUnspecified(const std::string& host) {
   return b[12] == 127 || (b[12] == 0 && b[13] == 0 && b[14] == 0 && b[15] == 0);
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 // Applies the set fields of `f` to `s`.
 void Apply(const SubscriptionFields& f, Subscription& s) {
   if (f.url) s.url = *f.url;
@@ -160,7 +156,7 @@ Status SubscriptionService::ValidateUrl(const std::string& url) const {
   }
   const uint16_t own_port = own_port_;
   if (own_port != 0 && parsed->port == own_port &&
-      (IsLoopbackOrUnspecified(parsed->host) || parsed->host == Lower(own_host_))) {
+      (IsLoopbackOrUnspecified(parsed->host) || parsed->host == AsciiLower(own_host_))) {
     return Invalid("url points back at this server (" + parsed->HostHeader() +
                    "); a webhook must go to another service");
   }
