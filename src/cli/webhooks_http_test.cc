@@ -174,6 +174,9 @@ TEST_P(WebhooksHttpTest, CreateListGetUpdateDelete) {
   EXPECT_EQ(updated["name"], "ci");
   r = Call("GET", "/api/subscriptions?enabled_only=true");
   EXPECT_EQ(Json::parse(r.body)["subscriptions"].size(), 0u);
+  r = Call("GET", "/api/subscriptions?enabled_only=%74rue&limit=%31");  // percent-encoded
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["subscriptions"].size(), 0u);
 
   r = Call("DELETE", item);
   EXPECT_EQ(r.status, 200);
@@ -216,7 +219,7 @@ TEST_P(WebhooksHttpTest, BadInputIsRefusedWithTheReason) {
   Refused("[1, 2]");
   Refused(Json{{"url", "http://127.0.0.1:9/"}, {"description", std::string(70000, 'd')}}.dump());
   for (const char* query :
-       {"limit=0", "limit=abc", "limit=100000", "offset=-1", "enabled_only=maybe"}) {
+       {"limit=0", "limit=abc", "limit=100000", "offset=-1", "enabled_only=maybe", "limit=%zz"}) {
     const test::ClientResponse r = Call("GET", std::string("/api/subscriptions?") + query);
     EXPECT_EQ(r.status, 422) << query << " -> " << r.body;
   }

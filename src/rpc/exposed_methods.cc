@@ -10,7 +10,7 @@
 #include "rpc/method_table.h"
 #include "rpc/skill_access.h"
 #include "services/metadata_transfer.h"
-#include "services/skill_search.h"
+#include "util/ascii.h"
 #include "util/path.h"
 
 namespace nexus::rpc {
@@ -194,7 +194,7 @@ constexpr int64_t kNameWalkPage = 1000;
 StatusOr<std::vector<std::string>> NameMatches(CallContext& ctx, AccessPolicy& policy,
                                                std::vector<std::string> roots,
                                                const std::string& query, size_t limit) {
-  const std::string needle = services::AsciiLower(query);
+  const std::string needle = AsciiLower(query);
   std::sort(roots.begin(), roots.end());
   std::vector<std::string> out;
   for (const std::string& root : roots) {
@@ -207,8 +207,7 @@ StatusOr<std::vector<std::string>> NameMatches(CallContext& ctx, AccessPolicy& p
       RETURN_IF_ERROR(page.status());
       std::vector<std::string> hits;
       for (const vfs::FileInfo& f : page->entries) {
-        if (!f.is_directory &&
-            services::AsciiLower(BaseName(f.path)).find(needle) != std::string::npos)
+        if (!f.is_directory && AsciiLower(BaseName(f.path)).find(needle) != std::string::npos)
           hits.push_back(f.path);
       }
       ASSIGN_OR_RETURN(const std::vector<bool> readable, policy.Visible(hits));

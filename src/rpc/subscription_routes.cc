@@ -6,6 +6,7 @@
 #include "rpc/params.h"
 #include "rpc/wire_json.h"
 #include "services/subscriptions.h"
+#include "util/form_urlencoded.h"
 
 namespace nexus::rpc {
 namespace {
@@ -95,21 +96,15 @@ StatusOr<SubscriptionFields> FieldsOf(const std::string& body, bool update) {
   return f;
 }
 
-// `value` of the query parameter `key`, or nullopt when absent.
-std::optional<std::string> QueryValue(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == key)
-      return std::string(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
+// The decoded value of the query parameter `key`, or nullopt when absent.
+std::optional<std::string> QueryValue(const FormFields& query, std::string_view key) {
+  for (const auto& [name, value] : query) {
+    if (name == key) return value;
   }
   return std::nullopt;
 }
 
-StatusOr<int64_t> IntParam(std::string_view query, const char* key, int64_t fallback, int64_t min,
+StatusOr<int64_t> IntParam(const FormFields& query, const char* key, int64_t fallback, int64_t min,
                            int64_t max) {
   const std::optional<std::string> text = QueryValue(query, key);
   if (!text) return fallback;
@@ -122,7 +117,8 @@ StatusOr<int64_t> IntParam(std::string_view query, const char* key, int64_t fall
   return value;
 }
 
-StatusOr<services::ListOptions> ListOptionsOf(std::string_view query) {
+StatusOr<services::ListOptions> ListOptionsOf(std::string_view query_string) {
+  ASSIGN_OR_RETURN(const FormFields query, FormDecode(query_string));
   services::ListOptions options;
   if (const std::optional<std::string> e = QueryValue(query, "enabled_only")) {
     if (*e == "true" || *e == "1") {

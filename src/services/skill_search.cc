@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/ascii.h"
+
 namespace nexus::services {
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::vector<std::string> SearchTerms(std::string_view query) {
   std::vector<std::string> terms;

@@ -16,9 +16,6 @@ namespace nexus::services {
 
 std::vector<std::string> SearchTerms(std::string_view query);
 
-// `s` with ASCII letters in lower case (how terms and fields are compared).
-std::string AsciiLower(std::string_view s);
-
 // 0 when no term matches.
 double ScoreSkill(const SkillMetadata& skill, const std::vector<std::string>& terms);
 

@@ -7,6 +7,7 @@
 
 #include "services/skill_dependencies.h"
 #include "services/skill_search.h"
+#include "util/ascii.h"
 #include "util/clock.h"
 #include "util/path.h"
 

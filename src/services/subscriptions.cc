@@ -7,6 +7,7 @@
 
 #include "auth/tenant_paths.h"
 #include "storage/rows.h"
+#include "util/ascii.h"
 #include "util/clock.h"
 #include "util/glob.h"
 #include "util/ids.h"
@@ -24,7 +25,7 @@ namespace {
 constexpr const char* kColumns =
     "subscription_id, tenant_id, url, event_types, patterns, secret, name, description,"
     " metadata, enabled, path_scope, last_delivery_at, last_delivery_status,"
-    " consecutive_failures, created_at, updated_at, created_by";
+    " consecutive_failures, created_at, updated_at, created_by, failed_attempts, paused_until";
 
 constexpr const char* kEventTypes[] = {kFileWrite, kFileDelete, kFileRename, kMetadataChange};
 constexpr size_t kMaxPatterns = 64;
@@ -60,6 +61,8 @@ Subscription FromRow(const Row& r) {
   s.created_at = r.Int(14);
   s.updated_at = r.Int(15);
   s.created_by = r.Text(16);
+  s.failed_attempts = r.Int(17);
+  s.paused_until = r.Int(18);
   return s;
 }
 
@@ -105,11 +108,6 @@ bool IsLoopbackOrUnspecified(const std::string& host) {
   return b[12] == 127 || (b[12] == 0 && b[13] == 0 && b[14] == 0 && b[15] == 0);
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 // Applies the set fields of `f` to `s`.
 void Apply(const SubscriptionFields& f, Subscription& s) {
   if (f.url) s.url = *f.url;
@@ -142,7 +140,9 @@ storage::Params RowParams(const Subscription& s) {
           s.consecutive_failures,
           s.created_at,
           s.updated_at,
-          s.created_by};
+          s.created_by,
+          s.failed_attempts,
+          s.paused_until};
 }
 
 }  // namespace
@@ -160,7 +160,7 @@ Status SubscriptionService::ValidateUrl(const std::string& url) const {
   }
   const uint16_t own_port = own_port_;
   if (own_port != 0 && parsed->port == own_port &&
-      (IsLoopbackOrUnspecified(parsed->host) || parsed->host == Lower(own_host_))) {
+      (IsLoopbackOrUnspecified(parsed->host) || parsed->host == AsciiLower(own_host_))) {
     return Invalid("url points back at this server (" + parsed->HostHeader() +
                    "); a webhook must go to another service");
   }
@@ -216,7 +216,7 @@ StatusOr<Subscription> SubscriptionService::Create(const auth::Identity& caller,
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) {
     return tx
         .Exec(std::string("INSERT INTO subscriptions (") + kColumns +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               RowParams(s))
         .status();
   }));
@@ -262,17 +262,19 @@ StatusOr<Subscription> SubscriptionService::Update(const auth::Identity& caller,
     if (rows.empty()) return Missing();
     s = rows[0];
     Apply(fields, s);
+    // A new receiver starts with a closed circuit breaker.
+    if (s.url != rows[0].url) s.failed_attempts = s.paused_until = 0;
     s.updated_at = NowMicros();
     return tx
         .Exec(
             "UPDATE subscriptions SET url = ?, event_types = ?, patterns = ?, secret = ?,"
-            " name = ?, description = ?, metadata = ?, enabled = ?, updated_at = ?"
-            " WHERE subscription_id = ?",
+            " name = ?, description = ?, metadata = ?, enabled = ?, updated_at = ?,"
+            " failed_attempts = ?, paused_until = ? WHERE subscription_id = ?",
             {s.url, JsonList(s.event_types),
              s.patterns.empty() ? storage::Null() : storage::Value(JsonList(s.patterns)),
              s.secret.empty() ? storage::Null() : storage::Value(s.secret),
              storage::OptionalValue(s.name), storage::OptionalValue(s.description), s.metadata_json,
-             int64_t{s.enabled}, s.updated_at, s.id})
+             int64_t{s.enabled}, s.updated_at, s.failed_attempts, s.paused_until, s.id})
         .status();
   }));
   return s;
@@ -314,6 +316,17 @@ StatusOr<std::vector<Subscription>> SubscriptionService::EnabledForTenant(
       {tenant}, FromRow);
 }
 
+StatusOr<std::optional<Subscription>> SubscriptionService::Enabled(const std::string& id) {
+  ASSIGN_OR_RETURN(
+      std::vector<Subscription> rows,
+      storage::ReadAll(engine_,
+                       std::string("SELECT ") + kColumns +
+                           " FROM subscriptions WHERE subscription_id = ? AND enabled = 1",
+                       {id}, FromRow));
+  if (rows.empty()) return std::optional<Subscription>();
+  return std::optional<Subscription>(std::move(rows[0]));
+}
+
 Status SubscriptionService::RecordOutcome(Tx& tx, const std::string& id, const DeliveryTally& tally,
                                           int64_t when) {
   const char* base = tally.any_delivered ? "0" : "consecutive_failures";
@@ -323,6 +336,22 @@ Status SubscriptionService::RecordOutcome(Tx& tx, const std::string& id, const D
                 base + " + ? WHERE subscription_id = ?",
             {when, std::string(tally.last_delivered ? "success" : "failed"), tally.failures_since,
              id})
+      .status();
+}
+
+Status SubscriptionService::RecordAttempts(Tx& tx, const std::string& id,
+                                           const DeliveryTally& tally,
+                                           const CircuitBreaker& breaker, int64_t now) {
+  const char* base = tally.any_delivered ? "0" : "failed_attempts";
+  ASSIGN_OR_RETURN(const storage::Rows rows,
+                   tx.Query(std::string("UPDATE subscriptions SET failed_attempts = ") + base +
+                                " + ? WHERE subscription_id = ? RETURNING failed_attempts",
+                            {tally.failures_since, id}));
+  if (rows.empty()) return Status::OK();  // deleted meanwhile
+  const std::chrono::milliseconds pause = breaker.PauseAfter(rows[0].Int(0));
+  return tx
+      .Exec("UPDATE subscriptions SET paused_until = ? WHERE subscription_id = ?",
+            {pause.count() > 0 ? now + pause.count() * 1000 : int64_t{0}, id})
       .status();
 }
 

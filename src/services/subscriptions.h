@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "auth/identity.h"
+#include "services/circuit_breaker.h"
 #include "services/outbound_http.h"
 #include "services/subscription.h"
 #include "services/webhook_delivery.h"
@@ -45,13 +46,15 @@ struct ListOptions {
 
 inline constexpr int64_t kMaxSubscriptionsListed = 1000;
 
-// The outcome of a run of deliveries to one subscription, in order.
+// The outcome of a run of deliveries (or of attempts) to one subscription, in order.
 struct DeliveryTally {
+  int64_t count = 0;
   bool any_delivered = false;
   int64_t failures_since = 0;  // failed deliveries after the last successful one
   bool last_delivered = false;
 
   void Add(bool delivered) {
+    ++count;
     last_delivered = delivered;
     any_delivered |= delivered;
     failures_since = delivered ? 0 : failures_since + 1;
@@ -89,10 +92,16 @@ class SubscriptionService {
 
   // The enabled subscriptions of `tenant`, for the delivery worker.
   StatusOr<std::vector<Subscription>> EnabledForTenant(const std::string& tenant);
+  // Subscription `id` when it exists and is enabled, for the delivery worker.
+  StatusOr<std::optional<Subscription>> Enabled(const std::string& id);
   // Records the outcome of deliveries to subscription `id` (last_delivery_*,
   // consecutive_failures) in `tx`.
   static Status RecordOutcome(storage::Tx& tx, const std::string& id, const DeliveryTally& tally,
                               int64_t when);
+  // Records the outcome of attempts to subscription `id` on its circuit breaker
+  // (failed_attempts, paused_until) in `tx`.
+  static Status RecordAttempts(storage::Tx& tx, const std::string& id, const DeliveryTally& tally,
+                               const CircuitBreaker& breaker, int64_t now);
 
   OutboundHttp& http() { return http_; }
   const DeliveryOptions& delivery() const { return delivery_; }

@@ -10,9 +10,10 @@ namespace nexus::services {
 
 using Json = nlohmann::json;
 
-WebhookEvent EventOf(const OutboxEvent& e) {
-  Json data = {{"tenant_id", e.tenant_id}, {"path", e.path}};
-  if (e.old_path) data["old_path"] = *e.old_path;
+WebhookEvent EventOf(const OutboxEvent& e, std::string_view path_scope) {
+  Json data = {{"tenant_id", e.tenant_id}};
+  if (e.path.starts_with(path_scope)) data["path"] = e.path;
+  if (e.old_path && e.old_path->starts_with(path_scope)) data["old_path"] = *e.old_path;
   if (e.etag) data["etag"] = *e.etag;
   if (e.version) data["version"] = *e.version;
   if (e.size) data["size"] = *e.size;
@@ -49,28 +50,31 @@ OutboundRequest WebhookRequest(const WebhookEvent& event, const Subscription& su
   return request;
 }
 
+DeliveryResult Attempt(OutboundHttp& http, const OutboundRequest& request) {
+  DeliveryResult result;
+  result.attempts = 1;
+  StatusOr<OutboundResponse> response = http.Send(request);
+  if (!response.ok()) {
+    result.error = response.status().message();
+    return result;
+  }
+  result.status = response->status;
+  result.delivered = response->status >= 200 && response->status < 300;
+  if (!result.delivered) result.error = "HTTP " + std::to_string(response->status);
+  return result;
+}
+
 DeliveryResult Deliver(OutboundHttp& http, const WebhookEvent& event, const Subscription& sub,
                        const DeliveryOptions& options, const RetryWait& wait) {
   const OutboundRequest request = WebhookRequest(event, sub, "del_" + RandomHex(8), options);
-  DeliveryResult result;
-  std::chrono::milliseconds delay = options.backoff;
-  for (result.attempts = 1;; ++result.attempts) {
-    StatusOr<OutboundResponse> response = http.Send(request);
-    if (response.ok()) {
-      result.status = response->status;
-      result.delivered = response->status >= 200 && response->status < 300;
-      if (result.delivered) return result;
-      result.error = "HTTP " + std::to_string(response->status);
-    } else {
-      result.status = 0;
-      result.error = response.status().message();
-    }
-    if (result.attempts >= options.max_attempts) return result;
-    if (!wait(delay)) {
+  for (int attempt = 1;; ++attempt) {
+    DeliveryResult result = Attempt(http, request);
+    result.attempts = attempt;
+    if (result.delivered || attempt >= options.max_attempts) return result;
+    if (!wait(options.BackoffAfter(attempt))) {
       result.abandoned = true;
       return result;
     }
-    delay *= 2;
   }
 }
 

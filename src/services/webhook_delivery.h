@@ -3,10 +3,12 @@
 #ifndef NEXUS_SERVICES_WEBHOOK_DELIVERY_H_
 #define NEXUS_SERVICES_WEBHOOK_DELIVERY_H_
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "services/outbound_http.h"
 #include "services/subscription.h"
@@ -23,6 +25,11 @@ struct DeliveryOptions {
   // inside the operator's network). Off by default: subscription URLs are chosen by users,
   // and would otherwise reach this machine and its network (SSRF).
   bool allow_private_networks = false;
+
+  // The wait after `attempts` failed attempts: `backoff`, doubled for each further one.
+  std::chrono::milliseconds BackoffAfter(int64_t attempts) const {
+    return backoff * (int64_t{1} << std::clamp<int64_t>(attempts - 1, 0, 20));
+  }
 };
 
 struct WebhookEvent {
@@ -32,9 +39,11 @@ struct WebhookEvent {
   std::string data_json;  // a JSON object
 };
 
-// The event of an outbox row; `data` holds the tenant, the path and what the type knows
-// (old_path, etag, version, size, key).
-WebhookEvent EventOf(const OutboxEvent& event);
+// The event of an outbox row as a subscription scoped to the stored-path prefix
+// `path_scope` sees it: `data` holds the tenant, the path and what the type knows
+// (old_path, etag, version, size, key), without a rename's path that lies outside the scope
+// (the other one is inside, or the subscription would not match).
+WebhookEvent EventOf(const OutboxEvent& event, std::string_view path_scope);
 
 // {"id","event","timestamp","data","subscription":{"id","metadata"}}.
 std::string WebhookBody(const WebhookEvent& event, const Subscription& sub);
@@ -55,6 +64,9 @@ struct DeliveryResult {
   int status = 0;     // of the last answer; 0 when there was none
   std::string error;  // of the last failed attempt
 };
+
+// One attempt of `request` (attempts is 1).
+DeliveryResult Attempt(OutboundHttp& http, const OutboundRequest& request);
 
 // Waits `delay` before a retry; false when the caller is stopping and the delivery should
 // be abandoned.

@@ -121,11 +121,11 @@ StatusOr<std::vector<OutboxEvent>> ClaimEvents(storage::Engine& engine, int64_t 
   return out;
 }
 
-Status DeleteEvents(Tx& tx, const std::vector<std::string>& event_ids) {
-  for (const std::string& id : event_ids) {
-    RETURN_IF_ERROR(tx.Exec("DELETE FROM webhook_outbox WHERE event_id = ?", {id}).status());
-  }
-  return Status::OK();
+StatusOr<bool> TakeEvent(Tx& tx, const std::string& event_id, int64_t claimed_until) {
+  ASSIGN_OR_RETURN(const int64_t n,
+                   tx.Exec("DELETE FROM webhook_outbox WHERE event_id = ? AND claimed_until = ?",
+                           {event_id, claimed_until}));
+  return n > 0;
 }
 
 Status ReleaseAllClaims(storage::Engine& engine) {

@@ -1,7 +1,7 @@
 // The outbox of webhook events: a row per change of a tenant's files, written in the
 // transaction of the change itself, so that a committed change always has its event and a
-// rolled-back one never does. A delivery worker claims rows with a lease, delivers them
-// and deletes them (services/webhook_worker.h).
+// rolled-back one never does. A delivery worker claims rows with a lease and, in one unit,
+// replaces each by its deliveries (services/webhook_schedule.h, webhook_worker.h).
 //
 // Events are recorded only for tenants with at least one enabled subscription at the time
 // of the change: the check is part of the one INSERT, so a change costs one statement.
@@ -53,8 +53,10 @@ vfs::PathTreeHooks OutboxHooks(std::function<void()> recorded, std::function<voi
 StatusOr<std::vector<OutboxEvent>> ClaimEvents(storage::Engine& engine, int64_t now,
                                                int64_t lease_until, int limit);
 
-// Inside a unit: deletes the events `event_ids` (delivered or given up).
-Status DeleteEvents(storage::Tx& tx, const std::vector<std::string>& event_ids);
+// Inside a unit: deletes the event `event_id` if the claim that ends at `claimed_until` still
+// holds it; false when it lapsed and another claim took the event (or it is gone), so that
+// only one claim schedules its deliveries.
+StatusOr<bool> TakeEvent(storage::Tx& tx, const std::string& event_id, int64_t claimed_until);
 
 // Lapses every claim. Only for a store no other process uses (SQLite, whose directory
 // lock guarantees that): claims of a process that died are taken over at once.

@@ -1,14 +1,22 @@
-// The webhook delivery worker: a background thread that claims events from the outbox
-// (services/webhook_outbox.h), delivers each to the enabled subscriptions that match it,
-// and deletes it once every delivery succeeded or used up its attempts.
+// The webhook delivery worker: a background thread that takes events out of the outbox
+// (services/webhook_outbox.h), schedules one delivery per matching enabled subscription
+// (services/webhook_schedule.h), and attempts the deliveries that are due.
 //
-// At least once: an event leaves the outbox only after its deliveries ended, so a crash
-// before that delivers it again (to every matching subscription) after the restart. Claims
-// are leases: several nodes on one PostgreSQL share the work, and a dead node's claims
-// lapse after `lease`. A SQLite store has one process, so its claims are released at start.
+// At least once: an event is replaced by its deliveries in one unit, and a delivery leaves
+// the schedule only after it succeeded, used up its attempts or lost its subscription, so a
+// crash before that attempts it again after the restart. A failed attempt is not retried in
+// place: it records when the next one is due and gives the delivery back, so a dead
+// receiver never holds a sender through its backoff. Each subscription has a circuit
+// breaker (services/circuit_breaker.h): once it opens, the subscription's deliveries wait
+// for the cool-down and then one of them probes the receiver.
+//
+// Claims are leases: several nodes on one PostgreSQL share the work, and a dead node's
+// claims lapse after `lease`. A batch of deliveries is sized so that one attempt of each,
+// at the full timeout, ends well inside the lease. A SQLite store has one process, so its
+// claims are released at start.
 //
 // The path tree's hooks wake the worker after a commit that recorded an event; it also
-// polls, for events of other nodes and ones a wake-up missed.
+// wakes when the next retry is due, and polls for other nodes' work.
 #ifndef NEXUS_SERVICES_WEBHOOK_WORKER_H_
 #define NEXUS_SERVICES_WEBHOOK_WORKER_H_
 
@@ -18,6 +26,7 @@
 #include <mutex>
 #include <thread>
 
+#include "services/circuit_breaker.h"
 #include "services/subscriptions.h"
 #include "storage/engine.h"
 #include "vfs/path_tree.h"
@@ -26,11 +35,12 @@ namespace nexus::services {
 
 struct WebhookWorkerOptions {
   std::chrono::milliseconds poll_interval{1000};
-  // How long a claim lasts: longer than a delivery's attempts, or another node may deliver
-  // the event too.
+  // How long a claim lasts. A batch of deliveries holds one attempt each, at most the
+  // delivery timeout long; the batch is cut so that those fit twice into the lease.
   std::chrono::milliseconds lease{120000};
-  int batch_size = 64;  // events claimed at once
-  int senders = 4;      // deliveries in flight at once
+  int batch_size = 64;  // events (and at most this many deliveries) claimed at once
+  int senders = 4;      // attempts in flight at once
+  CircuitBreaker breaker;
 };
 
 class WebhookWorker {
@@ -49,19 +59,28 @@ class WebhookWorker {
 
   // Starts the thread (on SQLite after releasing the claims a previous process held).
   Status Start();
-  // Stops the thread. A delivery in progress finishes its current attempt and gives up its
-  // other attempts; its event stays in the outbox for the next start.
+  // Stops the thread. Attempts in progress finish; the deliveries of the batch not yet
+  // attempted are given back for the next start.
   void Stop();
   // Runs a round soon.
   void Poke();
 
-  // One round: claim a batch, deliver it, acknowledge it. The number of events claimed.
+  // One round: schedule the deliveries of a batch of events, then make one attempt of each
+  // of a batch of due deliveries. The number of events and deliveries taken.
   StatusOr<int> RunOnce();
+
+  // How many deliveries a round claims: at least `senders`, at most `batch_size`.
+  int DeliveryBatch() const;
 
  private:
   void Loop();
-  // Waits `delay` unless stopping; false when stopping.
-  bool WaitUnlessStopping(std::chrono::milliseconds delay);
+  // Replaces a batch of outbox events by their deliveries; the number of events.
+  StatusOr<int> ScheduleEvents();
+  // Attempts a batch of due deliveries once each; the number of deliveries.
+  StatusOr<int> AttemptDue();
+  // How long to sleep before the next round: until the next retry is due, at most a poll.
+  std::chrono::milliseconds NextWait();
+  bool Stopping();
 
   storage::Engine& engine_;
   SubscriptionService& subscriptions_;

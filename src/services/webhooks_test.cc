@@ -13,6 +13,7 @@
 #include "services/test_identities.h"
 #include "services/webhook_delivery.h"
 #include "services/webhook_outbox.h"
+#include "services/webhook_schedule.h"
 #include "services/webhook_worker.h"
 #include "testing/test_store.h"
 #include "util/clock.h"
@@ -27,10 +28,26 @@ using Json = nlohmann::json;
 class FakeHttp : public OutboundHttp {
  public:
   StatusOr<OutboundResponse> Send(const OutboundRequest& request) override {
+    if (request.url.find("/dead") != std::string::npos) {
+      // A receiver that never answers: the attempt takes its (short) timeout.
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::lock_guard<std::mutex> lock(mu_);
+      ++dead_attempts_;
+      return IOError("timed out");
+    }
     std::lock_guard<std::mutex> lock(mu_);
     sent_.push_back(request);
+    times_.push_back(std::chrono::steady_clock::now());
     if (answer_) return answer_(request, sent_.size());
     return OutboundResponse{200, {}, ""};
+  }
+  std::vector<std::chrono::steady_clock::time_point> times() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return times_;
+  }
+  int dead_attempts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return dead_attempts_;
   }
   std::vector<OutboundRequest> sent() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -41,7 +58,9 @@ class FakeHttp : public OutboundHttp {
 
  private:
   std::mutex mu_;
-  std::vector<OutboundRequest> sent_;
+  std::vector<OutboundRequest> sent_;                         // GUARDED_BY mu_
+  std::vector<std::chrono::steady_clock::time_point> times_;  // GUARDED_BY mu_; of sent_
+  int dead_attempts_ = 0;                                     // GUARDED_BY mu_
 };
 
 std::string HeaderOf(const OutboundRequest& r, const std::string& name) {
@@ -76,6 +95,34 @@ class WebhooksTest : public ::testing::TestWithParam<test::EngineKind> {
   }
 
   int64_t Outbox() { return store_.Count("SELECT COUNT(*) FROM webhook_outbox"); }
+  int64_t Scheduled() { return store_.Count("SELECT COUNT(*) FROM webhook_deliveries"); }
+
+  // Runs rounds until neither events nor deliveries are left (retries included).
+  void Drain(WebhookWorker& worker) {
+    for (int i = 0; i < 1000 && Outbox() + Scheduled() > 0; ++i) {
+      ASSERT_TRUE(worker.RunOnce().ok());
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ASSERT_EQ(Outbox() + Scheduled(), 0);
+  }
+
+  // Waits until `done` holds; false after 20 s.
+  static bool WaitFor(const std::function<bool()>& done) {
+    for (int i = 0; i < 2000; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  }
+
+  // The bodies sent to `url`'s receiver, in order.
+  std::vector<Json> BodiesTo(const std::string& url) {
+    std::vector<Json> out;
+    for (const OutboundRequest& r : http_.sent()) {
+      if (r.url == url) out.push_back(Json::parse(r.body));
+    }
+    return out;
+  }
 
   test::TestStore store_;
   FakeHttp http_;
@@ -134,8 +181,15 @@ TEST_P(WebhooksTest, ClaimsAreLeasesAndDeletedEventsAreGone) {
   ASSERT_TRUE(lapsed.ok());
   EXPECT_EQ(lapsed->size(), 3u) << "a lapsed lease is claimed again";
   ASSERT_TRUE(store_.engine
-                  ->Write([&](storage::Tx& tx) {
-                    return DeleteEvents(tx, {(*first)[0].event_id, (*first)[1].event_id});
+                  ->Write([&](storage::Tx& tx) -> Status {
+                    for (const OutboxEvent& e : *first) {
+                      ASSIGN_OR_RETURN(const bool stale, TakeEvent(tx, e.event_id, now + 60000000));
+                      EXPECT_FALSE(stale) << "a lapsed claim cannot take the event";
+                      ASSIGN_OR_RETURN(const bool taken,
+                                       TakeEvent(tx, e.event_id, now + 120000000));
+                      EXPECT_TRUE(taken);
+                    }
+                    return Status::OK();
                   })
                   .ok());
   ASSERT_TRUE(ReleaseAllClaims(*store_.engine).ok());
@@ -357,7 +411,9 @@ TEST_P(WebhooksTest, TheWorkerDeliversEveryEventAndRecordsOutcomes) {
     return IOError("down");
   };
   ASSERT_TRUE(tree_->Write(ann_, "/tenant:default/docs/late", "x").ok());
-  ASSERT_EQ(*worker_->RunOnce(), 1);
+  const size_t before = http_.sent().size();
+  Drain(*worker_);
+  EXPECT_EQ(http_.sent().size(), before + 3) << "three attempts";
   EXPECT_EQ(Outbox(), 0) << "a delivery that used up its attempts is dropped";
   stats = subs_->Get(admin_, sub->id);
   EXPECT_EQ(stats->last_delivery_status, "failed");
@@ -399,6 +455,212 @@ TEST_P(WebhooksTest, TestEventsGoToTheSubscriptionNow) {
   EXPECT_EQ(http_.sent().size(), before + 1);
   EXPECT_EQ(subs_->SendTest(test_ids::Admin("acme"), sub->id, &event_id).status().code(),
             Code::kNotFound);
+}
+
+TEST_P(WebhooksTest, DeliveryBatchesFitOneAttemptEachTwiceIntoTheLease) {
+  SubscriptionService defaults(*store_.engine, http_, DeliveryOptions{}, "0.0.0.0");
+  EXPECT_EQ(WebhookWorker(*store_.engine, defaults, {}).DeliveryBatch(), 24)
+      << "4 senders x 10 s attempts: 60 s of a 120 s lease";
+  WebhookWorkerOptions short_lease;
+  short_lease.lease = std::chrono::milliseconds(1000);
+  EXPECT_EQ(WebhookWorker(*store_.engine, defaults, short_lease).DeliveryBatch(), 4)
+      << "one attempt per sender at least";
+}
+
+TEST_P(WebhooksTest, ARenameTellsAScopedSubscriptionOnlyPathsInItsScope) {
+  ASSERT_TRUE(subs_->Create(test_ids::User("ann"), Fields("http://127.0.0.1:9/ann")).ok());
+  ASSERT_TRUE(subs_->Create(admin_, Fields("http://127.0.0.1:9/admin")).ok());
+  ASSERT_TRUE(tree_->Write(ann_, "/tenant:default/user:ann/x", "1").ok());
+  ASSERT_TRUE(
+      tree_->Rename("/tenant:default/user:ann/x", "/tenant:default/user:bob/private/plans.txt")
+          .ok());
+  ASSERT_TRUE(
+      tree_->Rename("/tenant:default/user:bob/private/plans.txt", "/tenant:default/user:ann/y")
+          .ok());
+  Drain(*worker_);
+  std::vector<Json> renames;
+  for (const Json& body : BodiesTo("http://127.0.0.1:9/ann")) {
+    if (body["event"] == "file_rename") renames.push_back(body["data"]);
+  }
+  ASSERT_EQ(renames.size(), 2u);
+  std::sort(renames.begin(), renames.end(),
+            [](const Json& a, const Json& b) { return a.dump() < b.dump(); });
+  EXPECT_EQ(renames[0],
+            (Json{{"tenant_id", "default"}, {"old_path", "/tenant:default/user:ann/x"}}))
+      << "moved out of Ann's home: where to is Bob's business";
+  EXPECT_EQ(renames[1], (Json{{"tenant_id", "default"}, {"path", "/tenant:default/user:ann/y"}}))
+      << "moved in: where from is not Ann's business";
+  int admin_renames = 0;
+  for (const Json& body : BodiesTo("http://127.0.0.1:9/admin")) {
+    if (body["event"] != "file_rename") continue;
+    ++admin_renames;
+    EXPECT_TRUE(body["data"].contains("path") && body["data"].contains("old_path"))
+        << "the tenant's admin sees both";
+  }
+  EXPECT_EQ(admin_renames, 2);
+}
+
+TEST_P(WebhooksTest, ADeadSubscriptionDoesNotDelayAnotherTenant) {
+  ASSERT_TRUE(subs_->Create(test_ids::Admin("acme"), Fields("http://127.0.0.1:9/dead")).ok());
+  ASSERT_TRUE(subs_->Create(admin_, Fields("http://127.0.0.1:9/live")).ok());
+  WebhookWorker worker(*store_.engine, *subs_, {});
+  vfs::PathTree tree(*store_.engine, *store_.blobs, worker.Hooks());
+  for (int i = 0; i < 60; ++i)
+    ASSERT_TRUE(tree.Write(ann_, "/tenant:acme/f" + std::to_string(i), "x").ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(tree.Write(ann_, "/tenant:default/f" + std::to_string(i), "x").ok());
+  ASSERT_TRUE(worker.Start().ok());
+  EXPECT_TRUE(WaitFor([&] { return BodiesTo("http://127.0.0.1:9/live").size() >= 5; }));
+  const int64_t dead_pending = Scheduled();
+  worker.Stop();
+  EXPECT_EQ(BodiesTo("http://127.0.0.1:9/live").size(), 5u);
+  EXPECT_GE(dead_pending, 55) << "the dead receiver's deliveries wait";
+  EXPECT_LE(http_.dead_attempts(), 10) << "the breaker opened after 10 failed attempts";
+}
+
+TEST_P(WebhooksTest, RetriesAreScheduledAndDoNotHoldASender) {
+  SubscriptionService subs(
+      *store_.engine, http_,
+      DeliveryOptions{3, std::chrono::milliseconds(300), std::chrono::milliseconds(1000), true},
+      "0.0.0.0");
+  ASSERT_TRUE(subs.Create(admin_, Fields()).ok());
+  WebhookWorkerOptions one_sender;
+  one_sender.senders = 1;
+  WebhookWorker worker(*store_.engine, subs, one_sender);
+  vfs::PathTree tree(*store_.engine, *store_.blobs, worker.Hooks());
+  // The first event's first two attempts fail.
+  http_.answer_ = [](const OutboundRequest& r, size_t) -> StatusOr<OutboundResponse> {
+    static std::atomic<int> flaky{0};
+    if (r.body.find("/tenant:default/flaky") != std::string::npos && flaky++ < 2)
+      return OutboundResponse{503, {}, ""};
+    return OutboundResponse{200, {}, ""};
+  };
+  ASSERT_TRUE(tree.Write(ann_, "/tenant:default/flaky", "x").ok());
+  ASSERT_TRUE(tree.Write(ann_, "/tenant:default/steady", "x").ok());
+  ASSERT_TRUE(worker.Start().ok());
+  EXPECT_TRUE(WaitFor([&] { return http_.sent().size() >= 4; }));
+  worker.Stop();
+  const std::vector<OutboundRequest> sent = http_.sent();
+  const auto times = http_.times();
+  ASSERT_EQ(sent.size(), 4u);
+  std::vector<size_t> flaky;
+  for (size_t i = 0; i < sent.size(); ++i) {
+    if (sent[i].body.find("/tenant:default/flaky") != std::string::npos) flaky.push_back(i);
+  }
+  ASSERT_EQ(flaky, (std::vector<size_t>{0, 2, 3}))
+      << "the other event goes out while the first waits for its retry";
+  EXPECT_GE(times[2] - times[0], std::chrono::milliseconds(250)) << "retried at its due time";
+  EXPECT_GE(times[3] - times[2], std::chrono::milliseconds(500)) << "the backoff doubles";
+  EXPECT_EQ(HeaderOf(sent[0], "X-Nexus-Delivery-Id"), HeaderOf(sent[3], "X-Nexus-Delivery-Id"));
+  EXPECT_NE(HeaderOf(sent[0], "X-Nexus-Delivery-Id"), HeaderOf(sent[1], "X-Nexus-Delivery-Id"));
+  EXPECT_EQ(Scheduled(), 0);
+}
+
+TEST_P(WebhooksTest, TheCircuitBreakerPostponesAfterFailuresAndResumes) {
+  auto sub = subs_->Create(admin_, Fields());
+  ASSERT_TRUE(sub.ok());
+  WebhookWorkerOptions options;
+  options.breaker.threshold = 3;
+  options.breaker.cooldown = std::chrono::milliseconds(300);
+  WebhookWorker worker(*store_.engine, *subs_, options);
+  vfs::PathTree tree(*store_.engine, *store_.blobs, worker.Hooks());
+  std::atomic<bool> up{false};
+  http_.answer_ = [&](const OutboundRequest&, size_t) -> StatusOr<OutboundResponse> {
+    if (!up) return IOError("connection refused");
+    return OutboundResponse{200, {}, ""};
+  };
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(tree.Write(ann_, "/tenant:default/f" + std::to_string(i), "x").ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(worker.RunOnce().ok());
+  EXPECT_EQ(http_.sent().size(), 3u) << "three failed attempts open the breaker";
+  auto stats = subs_->Enabled(sub->id);
+  ASSERT_TRUE(stats.ok() && stats->has_value());
+  EXPECT_EQ((*stats)->failed_attempts, 3);
+  EXPECT_GT((*stats)->paused_until, NowMicros());
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(worker.RunOnce().ok());
+  EXPECT_EQ(http_.sent().size(), 4u) << "after the cool-down, one probe";
+  stats = subs_->Enabled(sub->id);
+  EXPECT_EQ((*stats)->failed_attempts, 4);
+  EXPECT_GT((*stats)->paused_until, NowMicros() + 400000) << "the cool-down doubled";
+
+  up = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(650));
+  Drain(worker);
+  std::set<std::string> delivered;
+  const std::vector<OutboundRequest> sent = http_.sent();
+  for (size_t i = 4; i < sent.size(); ++i) delivered.insert(Json::parse(sent[i].body)["id"]);
+  EXPECT_EQ(delivered.size(), 10u) << "the probe closed the breaker: every event goes out";
+  stats = subs_->Enabled(sub->id);
+  EXPECT_EQ((*stats)->failed_attempts, 0);
+  EXPECT_EQ((*stats)->paused_until, 0);
+  EXPECT_EQ((*stats)->consecutive_failures, 0) << "no delivery was dropped";
+  EXPECT_EQ((*stats)->last_delivery_status, "success");
+}
+
+TEST_P(WebhooksTest, LapsedClaimsAreDeliveredAgain) {
+  ASSERT_TRUE(subs_->Create(admin_, Fields()).ok());
+  ASSERT_TRUE(tree_->Write(ann_, "/tenant:default/a", "x").ok());
+  // A node claims the event and dies.
+  int64_t now = NowMicros();
+  ASSERT_EQ(ClaimEvents(*store_.engine, now, now + 200000, 10)->size(), 1u);
+  ASSERT_EQ(*worker_->RunOnce(), 0) << "leased to the dead node";
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  // Another node schedules it and fails the first attempt...
+  http_.answer_ = [](const OutboundRequest&, size_t) -> StatusOr<OutboundResponse> {
+    return IOError("connection reset");
+  };
+  WebhookWorker other(*store_.engine, *subs_, {});
+  ASSERT_EQ(*other.RunOnce(), 2) << "the event, and one attempt";
+  http_.answer_ = nullptr;
+  // ...and a third claims the retry and dies.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  now = NowMicros();
+  auto claimed = ClaimDeliveries(*store_.engine, now, now + 200000, 10);
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ(claimed->front().attempts, 1);
+  ASSERT_EQ(*worker_->RunOnce(), 0) << "leased to the dead node";
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  ASSERT_EQ(*worker_->RunOnce(), 1) << "the lapsed lease is claimed again";
+  const auto sent = http_.sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(HeaderOf(sent[1], "X-Nexus-Delivery-Id"), claimed->front().delivery_id);
+  EXPECT_EQ(HeaderOf(sent[0], "X-Nexus-Delivery-Id"), claimed->front().delivery_id);
+  EXPECT_EQ(Scheduled(), 0);
+}
+
+TEST_P(WebhooksTest, ARestartMidRetryStillDelivers) {
+  SubscriptionService subs(
+      *store_.engine, http_,
+      DeliveryOptions{3, std::chrono::milliseconds(300), std::chrono::milliseconds(1000), true},
+      "0.0.0.0");
+  auto sub = subs.Create(admin_, Fields());
+  ASSERT_TRUE(sub.ok());
+  http_.answer_ = [](const OutboundRequest&, size_t n) -> StatusOr<OutboundResponse> {
+    return OutboundResponse{n == 1 ? 500 : 200, {}, ""};
+  };
+  {
+    WebhookWorker first(*store_.engine, subs, {});
+    vfs::PathTree tree(*store_.engine, *store_.blobs, first.Hooks());
+    ASSERT_TRUE(first.Start().ok());
+    ASSERT_TRUE(tree.Write(ann_, "/tenant:default/a", "x").ok());
+    ASSERT_TRUE(WaitFor([&] { return http_.sent().size() == 1; }));
+  }  // stopped while the retry waits
+  EXPECT_EQ(Scheduled(), 1);
+  WebhookWorker second(*store_.engine, subs, {});
+  ASSERT_TRUE(second.Start().ok());
+  EXPECT_TRUE(WaitFor([&] { return http_.sent().size() == 2; }));
+  EXPECT_TRUE(WaitFor([&] { return Scheduled() == 0; }));
+  second.Stop();
+  const auto sent = http_.sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(HeaderOf(sent[0], "X-Nexus-Delivery-Id"), HeaderOf(sent[1], "X-Nexus-Delivery-Id"))
+      << "the same delivery, its second attempt";
+  auto stats = subs.Get(admin_, sub->id);
+  EXPECT_EQ(stats->last_delivery_status, "success");
+  EXPECT_EQ(stats->consecutive_failures, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, WebhooksTest,

@@ -600,6 +600,8 @@ CREATE TABLE subscriptions (
   last_delivery_at BIGINT,
   last_delivery_status TEXT,
   consecutive_failures BIGINT NOT NULL DEFAULT 0,
+  failed_attempts BIGINT NOT NULL DEFAULT 0,
+  paused_until BIGINT NOT NULL DEFAULT 0,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
   created_by TEXT NOT NULL
@@ -619,6 +621,19 @@ CREATE TABLE webhook_outbox (
   claimed_until BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX webhook_outbox_claim ON webhook_outbox(claimed_until, created_at);
+CREATE TABLE webhook_deliveries (
+  delivery_id TEXT PRIMARY KEY,
+  subscription_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  event_time BIGINT NOT NULL,
+  data TEXT NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  claimed_until BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at, event_time);
+CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries(subscription_id);
 )sql";
 
 const std::vector<Migration>& Migrations() {
@@ -635,7 +650,7 @@ const std::vector<Migration>& Migrations() {
       {9, "memories, trajectories, playbooks", kMemories, kMemories},
       {10, "mount configurations and sync jobs", kMounts, kMounts},
       {11, "oauth states and credentials", kOAuth, kOAuth},
-      {12, "webhook subscriptions and event outbox", kWebhooks, kWebhooks},
+      {12, "webhook subscriptions, event outbox and scheduled deliveries", kWebhooks, kWebhooks},
   };
   return kMigrations;
 }

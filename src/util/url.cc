@@ -5,17 +5,13 @@
 #include <cctype>
 #include <optional>
 
+#include "util/ascii.h"
+
 namespace nexus {
 
 namespace {
 
 constexpr size_t kMaxHostBytes = 253;  // the longest DNS name
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Spaces, control and non-ASCII bytes are never valid in a URL; a client that means them
 // percent-encodes them, and letting them through would allow header injection.
@@ -38,7 +34,7 @@ StatusOr<std::string> ParseScheme(std::string_view& rest) {
   if (sep == std::string_view::npos) {
     return InvalidArgument("not an absolute URL: expected http:// or https://");
   }
-  std::string scheme = Lower(rest.substr(0, sep));
+  std::string scheme = AsciiLower(rest.substr(0, sep));
   if (scheme != "http" && scheme != "https") {
     return InvalidArgument("URL scheme \"" + scheme + "\" is not allowed; use http or https");
   }
@@ -65,7 +61,7 @@ StatusOr<std::string> ParseIpv6Host(std::string_view literal) {
   if (::inet_pton(AF_INET6, std::string(literal).c_str(), &addr) != 1) {
     return InvalidArgument("URL host [" + std::string(literal) + "] is not an IPv6 address");
   }
-  return Lower(literal);
+  return AsciiLower(literal);
 }
 
 StatusOr<std::string> ParseNameHost(std::string_view name) {
@@ -76,7 +72,7 @@ StatusOr<std::string> ParseNameHost(std::string_view name) {
                              "'; a host is a name or an IP address");
     }
   }
-  return Lower(name);
+  return AsciiLower(name);
 }
 
 // The parts of "host", "host:port", "[v6]" or "[v6]:port", not yet validated.
