@@ -40,7 +40,7 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
       ->capture_default_str();
   serve
       ->add_option("--webhook-lease-ms", o.webhook_lease_ms,
-                   "How long a node's claim on a webhook event lasts (a crashed node's lapses)")
+                   "How long a node's claim on webhook work lasts (a crashed node's claims lapse)")
       ->capture_default_str();
   serve->add_flag("--webhook-allow-private-networks", o.webhook_allow_private_networks,
                   "Let webhooks go to loopback and private addresses (refused by default)");
