@@ -109,7 +109,14 @@ StatusOr<std::vector<OutboxEvent>> ClaimEvents(storage::Engine& engine, int64_t 
       "UPDATE webhook_outbox SET claimed_until = ? WHERE event_id IN (SELECT event_id FROM"
       " webhook_outbox WHERE claimed_until <= ? ORDER BY created_at, event_id LIMIT ?" +
       lock + ") RETURNING " + kColumns;
+  // A read first: an idle worker polls every second, and must not commit (an fsync on
+  // SQLite with durability full) to find nothing.
+  ASSIGN_OR_RETURN(
+      const bool any,
+      storage::Exists(engine, "SELECT 1 FROM webhook_outbox WHERE claimed_until <= ? LIMIT 1",
+                      {now}));
   std::vector<OutboxEvent> out;
+  if (!any) return out;
   RETURN_IF_ERROR(engine.Write([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(out,
                      storage::QueryAll(tx, sql, {lease_until, now, int64_t{limit}}, EventFromRow));

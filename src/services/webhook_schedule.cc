@@ -55,7 +55,15 @@ StatusOr<std::vector<ScheduledDelivery>> ClaimDeliveries(storage::Engine& engine
           " d.delivery_id FROM webhook_deliveries d WHERE d.next_attempt_at <= ? AND") +
       kClaimable + " ORDER BY d.next_attempt_at, d.event_time, d.delivery_id LIMIT ?" + lock +
       ") RETURNING " + kColumns;
+  // A read first, as for outbox events: an idle poll commits nothing.
+  ASSIGN_OR_RETURN(const bool any,
+                   storage::Exists(engine,
+                                   std::string("SELECT 1 FROM webhook_deliveries d WHERE"
+                                               " d.next_attempt_at <= ? AND") +
+                                       kClaimable + " LIMIT 1",
+                                   {now, now, now}));
   std::vector<ScheduledDelivery> out;
+  if (!any) return out;
   RETURN_IF_ERROR(engine.Write([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(
         out, storage::QueryAll(tx, sql, {lease_until, now, now, now, int64_t{limit}}, FromRow));

@@ -434,6 +434,13 @@ TEST_P(WebhooksTest, TheBackgroundWorkerIsWokenByCommits) {
   EXPECT_EQ(http_.sent().size(), 1u) << "delivered without waiting for the poll";
 }
 
+TEST_P(WebhooksTest, AnIdleWorkerCommitsNothing) {
+  ASSERT_TRUE(subs_->Create(admin_, Fields()).ok());
+  const int64_t before = store_.engine->Stats().commits;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(worker_->RunOnce().ok());
+  EXPECT_EQ(store_.engine->Stats().commits, before) << "polls found nothing, so wrote nothing";
+}
+
 TEST_P(WebhooksTest, TestEventsGoToTheSubscriptionNow) {
   auto sub = subs_->Create(admin_, Fields());
   ASSERT_TRUE(sub.ok());
@@ -529,9 +536,9 @@ TEST_P(WebhooksTest, RetriesAreScheduledAndDoNotHoldASender) {
   WebhookWorker worker(*store_.engine, subs, one_sender);
   vfs::PathTree tree(*store_.engine, *store_.blobs, worker.Hooks());
   // The first event's first two attempts fail.
-  http_.answer_ = [](const OutboundRequest& r, size_t) -> StatusOr<OutboundResponse> {
-    static std::atomic<int> flaky{0};
-    if (r.body.find("/tenant:default/flaky") != std::string::npos && flaky++ < 2)
+  std::atomic<int> failures{0};
+  http_.answer_ = [&failures](const OutboundRequest& r, size_t) -> StatusOr<OutboundResponse> {
+    if (r.body.find("/tenant:default/flaky") != std::string::npos && failures++ < 2)
       return OutboundResponse{503, {}, ""};
     return OutboundResponse{200, {}, ""};
   };

@@ -32,6 +32,18 @@ StatusOr<std::vector<T>> ReadAll(Engine& engine, std::string_view sql, const Par
   return out;
 }
 
+// Whether `sql` yields a row, in a read unit of its own: a cheap look before a write unit
+// that would otherwise commit (and sync) to find nothing.
+inline StatusOr<bool> Exists(Engine& engine, std::string_view sql, const Params& params) {
+  bool any = false;
+  RETURN_IF_ERROR(engine.Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(const Rows rows, tx.Query(sql, params));
+    any = !rows.empty();
+    return Status::OK();
+  }));
+  return any;
+}
+
 }  // namespace nexus::storage
 
 #endif  // NEXUS_STORAGE_ROWS_H_
