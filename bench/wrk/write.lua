@@ -8,7 +8,7 @@ dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 function init(args)
   local per_thread = math.max(1, math.floor(tonumber(os.getenv("BENCH_WRITERS")) /
       tonumber(os.getenv("BENCH_THREADS"))))
-  local content = string.rep("x", 1023) .. "\n"
+  local content = string.rep("x", 1023) .. "\\n"  -- the JSON escape, not a raw newline
   local requests = {}
   for w = 1, per_thread do
     local path = string.format("%s/w%d-%d.txt", os.getenv("BENCH_DIR"), thread_index, w)
