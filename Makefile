@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build test sanitize fuzz serve demo rebac-bench stress crash-test clean
+.PHONY: deps build test sanitize fuzz serve demo rebac-bench bench stress crash-test clean
 
 JOBS ?= $(shell nproc)
 WITH_PG := tools/with-postgres.sh
@@ -58,6 +58,20 @@ fuzz: deps
 rebac-bench: build
 	@build/release/src/rebac/rebac_bench
 	@$(WITH_PG) sh -c 'NEXUS_BENCH_PG_URL="$$NEXUS_TEST_PG_URL" build/release/src/rebac/rebac_bench'
+
+# Throughput and latency of the release server under wrk against baselines measured in the same
+# run (nginx, GET /health, a bare SQLite commit loop, pgbench -S): SQLite, then PostgreSQL.
+# BENCH_SECONDS per workload after BENCH_WARMUP; the table goes to stdout and
+# build/bench/latest.json (docs/performance.md). Its extra packages are tools/bench-deps.txt.
+BENCH_SECONDS ?= 10
+BENCH_WARMUP ?= 3
+bench: build
+	@bash tools/install-deps.sh tools/bench-deps.txt
+	@rm -f build/bench/rows.tsv
+	@BENCH_SECONDS=$(BENCH_SECONDS) BENCH_WARMUP=$(BENCH_WARMUP) tools/bench.sh build/release sqlite
+	@BENCH_SECONDS=$(BENCH_SECONDS) BENCH_WARMUP=$(BENCH_WARMUP) \
+	  $(WITH_PG) tools/bench.sh build/release postgres
+	@tools/bench.sh build/release report
 
 # nexus-stress against a fresh server: STRESS_CLIENTS clients for STRESS_SECONDS on SQLite,
 # then on PostgreSQL; fails on any 5xx, transport error, unexpected error or lost write.
