@@ -12,18 +12,23 @@ Json WriteResultJson(const vfs::FileInfo& info) {
 }
 
 Json ListEntryJson(const vfs::FileInfo& info) {
+  // Filled member by member (see DateTimeValue): a listing builds one of these per entry.
+  Json entry(Json::value_t::object);
+  entry["path"] = info.path;
+  entry["is_directory"] = info.is_directory;
   if (info.is_directory) {
-    return Json{{"path", info.path},     {"size", 0},       {"modified_at", nullptr},
-                {"created_at", nullptr}, {"etag", nullptr}, {"mime_type", nullptr},
-                {"is_directory", true}};
+    entry["size"] = 0;
+    for (const char* absent : {"modified_at", "created_at", "etag", "mime_type"}) {
+      entry[absent] = nullptr;
+    }
+    return entry;
   }
-  return Json{{"path", info.path},
-              {"size", info.size},
-              {"modified_at", DateTimeValue(info.modified_at)},
-              {"created_at", DateTimeValue(info.created_at)},
-              {"etag", info.etag},
-              {"mime_type", info.mime_type},
-              {"is_directory", false}};
+  entry["size"] = info.size;
+  entry["modified_at"] = DateTimeValue(info.modified_at);
+  entry["created_at"] = DateTimeValue(info.created_at);
+  entry["etag"] = info.etag;
+  entry["mime_type"] = info.mime_type;
+  return entry;
 }
 
 Json MetadataJson(const vfs::FileInfo& info) {

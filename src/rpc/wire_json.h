@@ -26,7 +26,8 @@ using Json = nlohmann::json;
 // by the parser before this runs.
 Status DecodeWireTypes(Json& value);
 
-// Serialises `value`, writing binary values as bytes wrappers.
+// Serialises `value` compactly, writing binary values as bytes wrappers. Invalid UTF-8 in a
+// string (a file name from an old store, say) becomes U+FFFD rather than failing the answer.
 std::string EncodeWire(const Json& value);
 
 // {"__type__":"datetime","data":"2025-12-18T00:00:00.123456+00:00"}.

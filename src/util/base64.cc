@@ -21,28 +21,37 @@ bool IsAsciiSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\
 
 }  // namespace
 
-std::string Base64Encode(std::string_view data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
+void AppendBase64(std::string_view data, std::string* out) {
+  const size_t begin = out->size();
+  out->resize(begin + (data.size() + 2) / 3 * 4);
+  // Written through a pointer into space sized once: appending a character at a time
+  // checked the capacity for every output byte, and base64 is most of a `read` answer.
+  char* dst = out->data() + begin;
+  const auto byte = [&data](size_t i) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(data[i]));
+  };
   size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
-    const uint32_t n = (static_cast<unsigned char>(data[i]) << 16) |
-                       (static_cast<unsigned char>(data[i + 1]) << 8) |
-                       static_cast<unsigned char>(data[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
+    const uint32_t n = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+    *dst++ = kAlphabet[(n >> 18) & 63];
+    *dst++ = kAlphabet[(n >> 12) & 63];
+    *dst++ = kAlphabet[(n >> 6) & 63];
+    *dst++ = kAlphabet[n & 63];
   }
   const size_t rest = data.size() - i;
   if (rest > 0) {
-    uint32_t n = static_cast<unsigned char>(data[i]) << 16;
-    if (rest == 2) n |= static_cast<unsigned char>(data[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
+    uint32_t n = byte(i) << 16;
+    if (rest == 2) n |= byte(i + 1) << 8;
+    *dst++ = kAlphabet[(n >> 18) & 63];
+    *dst++ = kAlphabet[(n >> 12) & 63];
+    *dst++ = rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
+    *dst++ = '=';
   }
+}
+
+std::string Base64Encode(std::string_view data) {
+  std::string out;
+  AppendBase64(data, &out);
   return out;
 }
 

@@ -10,6 +10,8 @@
 namespace nexus {
 
 std::string Base64Encode(std::string_view data);
+// Appends the encoding of `data` to `out`.
+void AppendBase64(std::string_view data, std::string* out);
 
 // Strict decoding: only the standard alphabet, length a multiple of 4, padding only at the
 // end. ASCII whitespace is skipped (some encoders wrap lines). kInvalidArgument otherwise.

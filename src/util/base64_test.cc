@@ -26,6 +26,14 @@ TEST(Base64Test, BinaryRoundTrip) {
   EXPECT_EQ(*Base64Decode("aGVsbG8A/w=="), std::string("hello\0\xff", 7));
 }
 
+TEST(Base64Test, AppendKeepsWhatIsThere) {
+  std::string out = "data:";
+  AppendBase64("fooba", &out);
+  AppendBase64("", &out);
+  AppendBase64("f", &out);
+  EXPECT_EQ(out, "data:Zm9vYmE=Zg==");
+}
+
 TEST(Base64Test, UrlSafeWithoutPadding) {
   EXPECT_EQ(Base64UrlEncode("\xfb\xff"), "-_8");
   EXPECT_EQ(Base64UrlEncode("foob"), "Zm9vYg");

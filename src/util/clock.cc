@@ -1,31 +1,13 @@
 #include "util/clock.h"
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
+#include <string_view>
 
 namespace nexus {
 
 int64_t NowMicros() {
   using namespace std::chrono;
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string FormatIsoMicros(int64_t micros) {
-  int64_t secs = micros / 1000000;
-  int64_t frac = micros % 1000000;
-  if (frac < 0) {
-    frac += 1000000;
-    secs -= 1;
-  }
-  const std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(frac));
-  return buf;
 }
 
 namespace {
@@ -65,6 +47,43 @@ int DaysInMonth(int y, int m) {
   return m == 2 && leap ? 29 : kDays[m - 1];
 }
 
+struct CivilDate {
+  int64_t year;
+  int month;
+  int day;
+};
+
+// The proleptic Gregorian date of a day count since 1970-01-01: the inverse of
+// DaysFromCivil (Howard Hinnant's algorithm).
+CivilDate CivilFromDays(int64_t days) {
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const int64_t doe = days - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {yoe + era * 400 + (month <= 2), month, day};
+}
+
+// Writes `value` in decimal, zero-padded to `width` digits, and returns the end.
+char* WritePadded(char* out, int64_t value, int width) {
+  if (value < 0) {
+    *out++ = '-';
+    value = -value;
+  }
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  for (int i = n; i < width; ++i) *out++ = '0';
+  while (n > 0) *out++ = digits[--n];
+  return out;
+}
+
 // The fraction and the UTC offset after the seconds; false on anything else.
 bool ReadFractionAndOffset(std::string_view s, size_t& pos, int64_t& micros,
                            int64_t& offset_seconds) {
@@ -94,6 +113,36 @@ bool ReadFractionAndOffset(std::string_view s, size_t& pos, int64_t& micros,
 }
 
 }  // namespace
+
+// Formatted by hand: snprintf and gmtime_r (which takes glibc's time-zone lock) were most of
+// the cost of listing a directory, where every entry carries two timestamps.
+std::string FormatIsoMicros(int64_t micros) {
+  constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000000;
+  int64_t days = micros / kMicrosPerDay;
+  int64_t in_day = micros % kMicrosPerDay;
+  if (in_day < 0) {
+    in_day += kMicrosPerDay;
+    days -= 1;
+  }
+  const CivilDate date = CivilFromDays(days);
+  const int64_t seconds = in_day / 1000000;
+  char buf[48];
+  char* p = WritePadded(buf, date.year, 4);
+  *p++ = '-';
+  p = WritePadded(p, date.month, 2);
+  *p++ = '-';
+  p = WritePadded(p, date.day, 2);
+  *p++ = 'T';
+  p = WritePadded(p, seconds / 3600, 2);
+  *p++ = ':';
+  p = WritePadded(p, seconds / 60 % 60, 2);
+  *p++ = ':';
+  p = WritePadded(p, seconds % 60, 2);
+  *p++ = '.';
+  p = WritePadded(p, in_day % 1000000, 6);
+  for (const char c : std::string_view("+00:00")) *p++ = c;
+  return std::string(buf, p);
+}
 
 StatusOr<int64_t> ParseIsoMicros(std::string_view text) {
   const auto bad = [&] {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+#include <random>
+
 #include "util/clock.h"
 
 namespace nexus {
@@ -18,7 +22,14 @@ TEST(HashTest, HmacKnownVectors) {
   // RFC 4231 test case 2.
   EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-  EXPECT_EQ(HmacSha256Hex("", "").size(), 64u);
+  // RFC 4231 test cases 1 and 6 (a key longer than the block is hashed first).
+  EXPECT_EQ(HmacSha256Hex(std::string(20, '\x0b'), "Hi There"),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(HmacSha256Hex(std::string(131, '\xaa'),
+                          "Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(HmacSha256Hex("", ""),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
 TEST(HashTest, RecognisesHashes) {
@@ -33,6 +44,26 @@ TEST(ClockTest, IsoFormatting) {
   EXPECT_EQ(FormatIsoMicros(0), "1970-01-01T00:00:00.000000+00:00");
   EXPECT_EQ(FormatIsoMicros(1766000000123456), "2025-12-17T19:33:20.123456+00:00");
   EXPECT_EQ(FormatIsoMicros(-1), "1969-12-31T23:59:59.999999+00:00");
+  EXPECT_EQ(FormatIsoMicros(951782400000000), "2000-02-29T00:00:00.000000+00:00");
+  EXPECT_EQ(FormatIsoMicros(-2208988800000001), "1899-12-31T23:59:59.999999+00:00");
+}
+
+// The hand-written calendar agrees with the C library's across four centuries.
+TEST(ClockTest, FormatAgreesWithGmtime) {
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int64_t> seconds(-2208988800, 13569465600);  // 1900 to 2400
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t secs = seconds(rng);
+    const int64_t frac = static_cast<int64_t>(rng() % 1000000);
+    const std::time_t t = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char expected[64];
+    std::snprintf(expected, sizeof expected, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00",
+                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<long long>(frac));
+    ASSERT_EQ(FormatIsoMicros(secs * 1000000 + frac), expected) << secs;
+  }
   EXPECT_GT(NowMicros(), 1766000000000000);
 }
 
