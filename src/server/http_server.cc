@@ -5,11 +5,18 @@
 // A connection is a small state machine that runs on its own strand:
 //   WaitForRequest (idle timeout) → ReadRequest → OnHeader [→ 100 Continue] → OnRequest
 //   → Dispatch (inline, or on a worker and posted back) → Respond → OnWrite → WaitForRequest
-// Pending asynchronous operations hold the connection's shared_ptr, so it lives exactly as
-// long as something may still call it.
+// Pending socket operations hold the connection's shared_ptr, so it lives exactly as long
+// as something may still call it; its timer holds only a weak_ptr.
+//
+// Every request pays this file's cost, so the hot path avoids what made it dominate a
+// small request (docs/performance.md, "HTTP layer"): bytes already buffered are parsed
+// without an asynchronous operation, the response head is formatted here instead of by
+// Beast's serializer, one timer per connection serves all its timeouts, and the socket
+// and timer are typed on the strand instead of the type-erased any_io_executor.
 #include "server/http_server.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -47,6 +54,11 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using Strand = net::strand<net::io_context::executor_type>;
+// Typed on the strand: with the default any_io_executor every handler dispatch copies the
+// type-erased executor, a shared_ptr copy (atomic increment and decrement) each time.
+using Socket = net::basic_stream_socket<tcp, Strand>;
+using Timer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Strand>;
 
 constexpr size_t kReadChunk = 16 * 1024;
 // After an error response we stop sending but keep reading (and discarding) for a moment:
@@ -65,11 +77,13 @@ struct ServerState {
       : options(std::move(opts)),
         handler(h),
         metrics(m),
+        request_metrics(m),
         pool(options.workers, options.queue_capacity) {}
 
   const ServerOptions options;
   RequestHandler& handler;
   Metrics& metrics;
+  RequestMetrics request_metrics;
   WorkerPool pool;
   std::atomic<bool> stopping{false};  // set once by Stop(); read by every connection
 
@@ -122,6 +136,17 @@ bool IsFramingHeader(std::string_view name) {
          EqualsIgnoreCase(name, "Connection");
 }
 
+// `value` without surrounding spaces and tabs (optional whitespace, RFC 9110 §5.6.3).
+std::string_view TrimOws(std::string_view value) {
+  const size_t first = value.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return value.substr(first, value.find_last_not_of(" \t") - first + 1);
+}
+
+void AppendHeader(std::string_view name, std::string_view value, std::string* out) {
+  out->append(name).append(": ").append(value).append("\r\n");
+}
+
 // The plain request, taking the body out of `msg`.
 HttpRequest ToHttpRequest(http::request<http::string_body>& msg, const std::string& remote) {
   HttpRequest req;
@@ -147,10 +172,13 @@ bool IsParseError(const beast::error_code& ec) {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(ServerState& server, tcp::socket socket)
-      : server_(server), stream_(std::move(socket)), executor_(stream_.get_executor()) {
+  Connection(ServerState& server, Socket socket)
+      : server_(server),
+        socket_(std::move(socket)),
+        executor_(socket_.get_executor()),
+        timer_(executor_) {
     beast::error_code ec;
-    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    const tcp::endpoint peer = socket_.remote_endpoint(ec);
     if (!ec) remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
   }
 
@@ -185,7 +213,45 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void OnShutdown() {
     // A partly read request is dropped: the client has no answer yet and will retry.
-    if (state_ == State::kIdle || state_ == State::kReading) stream_.cancel();
+    if (state_ == State::kIdle || state_ == State::kReading) {
+      beast::error_code ec;
+      socket_.cancel(ec);
+    }
+  }
+
+  // All timeouts of the connection share one timer. Moving the deadline later (idle →
+  // reading → writing, the usual order) only stores it: the timer, when it fires, finds
+  // the deadline moved and waits again. Only an earlier deadline re-arms it at once. So a
+  // busy keep-alive connection arms the timer about once per header_timeout, where a
+  // timer per socket operation cost a wait, a cancel and a handler for every read and write.
+  void SetDeadline(Clock::time_point deadline) {
+    deadline_ = deadline;
+    if (deadline < timer_at_) ArmTimer(deadline);
+  }
+
+  void ArmTimer(Clock::time_point at) {
+    timer_at_ = at;
+    timer_.expires_at(at);  // cancels the pending wait, if any
+    timer_.async_wait([weak = weak_from_this()](beast::error_code /*ec*/) {
+      if (auto self = weak.lock()) self->OnTimer();
+    });
+  }
+
+  void OnTimer() {
+    const Clock::time_point now = Clock::now();
+    // A wait that ArmTimer replaced (or Close cancelled) may still run: the timer's
+    // expiry is then in the future, and the newer wait, if any, is the pending one.
+    if (timer_.expiry() > now) return;
+    timer_at_ = Clock::time_point::max();
+    if (now >= deadline_) return OnTimeout();
+    if (deadline_ != Clock::time_point::max()) ArmTimer(deadline_);
+  }
+
+  // As Beast's tcp_stream did: closing the socket makes the pending operation fail, and
+  // its handler closes the connection.
+  void OnTimeout() {
+    beast::error_code ec;
+    socket_.close(ec);
   }
 
   // Between keep-alive requests: wait for the first byte under the idle timeout, so the
@@ -194,8 +260,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (Stopping()) return Close();
     if (buffer_.size() > 0) return ReadRequest();  // a pipelined request is already here
     state_ = State::kIdle;
-    stream_.expires_after(server_.options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
+    SetDeadline(Clock::now() + server_.options.idle_timeout);
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
                             beast::bind_front_handler(&Connection::OnIdleRead, shared_from_this()));
   }
 
@@ -212,10 +278,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_.emplace();
     parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
-    read_deadline_ = Clock::now() + server_.options.header_timeout;
-    stream_.expires_at(read_deadline_);
-    http::async_read_header(stream_, buffer_, *parser_,
+    SetDeadline(Clock::now() + server_.options.header_timeout);
+    beast::error_code ec;
+    ParseBuffered(/*whole_request=*/false, ec);
+    if (ec) return OnReadError(ec);
+    if (parser_->is_header_done()) return OnHeader({}, 0);
+    http::async_read_header(socket_, buffer_, *parser_,
                             beast::bind_front_handler(&Connection::OnHeader, shared_from_this()));
+  }
+
+  // Feeds the parser the bytes already buffered, up to the end of the head or of the whole
+  // request. A request that arrived in one read is then parsed without an asynchronous
+  // read, which Beast completes through a post to the strand even when no byte is read.
+  // Leaves `ec` clear when the parser simply needs more bytes.
+  void ParseBuffered(bool whole_request, beast::error_code& ec) {
+    auto done = [&] { return whole_request ? parser_->is_done() : parser_->is_header_done(); };
+    while (!done() && buffer_.size() > 0) {
+      buffer_.consume(parser_->put(buffer_.data(), ec));
+      if (ec == http::error::need_more) {
+        ec = {};
+        return;
+      }
+      if (ec) return;
+    }
   }
 
   void OnHeader(beast::error_code ec, size_t /*bytes*/) {
@@ -223,8 +308,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // curl and others wait (about a second) for this before sending a large body.
     if (!parser_->is_done() &&
         beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
-      stream_.expires_at(read_deadline_);
-      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                        beast::bind_front_handler(&Connection::OnContinueSent, shared_from_this()));
       return;
     }
@@ -237,9 +321,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void ReadBody() {
+    beast::error_code ec;
+    ParseBuffered(/*whole_request=*/true, ec);
+    if (ec) return OnReadError(ec);
     if (parser_->is_done()) return OnRequest({}, 0);
-    stream_.expires_at(read_deadline_);
-    http::async_read(stream_, buffer_, *parser_,
+    http::async_read(socket_, buffer_, *parser_,
                      beast::bind_front_handler(&Connection::OnRequest, shared_from_this()));
   }
 
@@ -254,7 +340,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void OnRequest(beast::error_code ec, size_t /*bytes*/) {
     if (ec) return OnReadError(ec);
-    stream_.expires_never();  // nothing is pending until the response is written
+    SetDeadline(Clock::time_point::max());  // nothing is pending until the response is written
     request_start_ = Clock::now();
     http::request<http::string_body>& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
@@ -337,41 +423,60 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Respond(HttpResponse resp) {
-    const std::chrono::duration<double> elapsed = Clock::now() - request_start_;
-    RecordRequest(server_.metrics, request_path_, resp.status, elapsed.count());
+    const Clock::time_point now = Clock::now();
+    const std::chrono::duration<double> elapsed = now - request_start_;
+    server_.request_metrics.Record(request_path_, resp.status, elapsed.count());
     close_after_ = !keep_alive_ || linger_ || Stopping() ||
                    EqualsIgnoreCase(resp.Header("Connection"), "close");
     BuildResponse(std::move(resp));
     state_ = State::kWriting;
-    stream_.expires_after(server_.options.request_deadline);
-    http::async_write(stream_, response_,
-                      beast::bind_front_handler(&Connection::OnWrite, shared_from_this()));
+    SetDeadline(now + server_.options.request_deadline);
+    const std::array<net::const_buffer, 2> buffers = {net::buffer(response_head_),
+                                                      net::buffer(response_body_)};
+    net::async_write(socket_, buffers,
+                     beast::bind_front_handler(&Connection::OnWrite, shared_from_this()));
   }
 
+  // Formats the status line and header fields into response_head_ and keeps the body to
+  // send after it. Done here rather than by Beast's serializer, whose buffer-sequence views
+  // cost about a third of the instructions of a small request. The bytes are what Beast
+  // wrote: the handler's headers in order (framing and unsafe ones dropped, values without
+  // surrounding whitespace), then Server unless the handler set one, Content-Length unless
+  // the status forbids a body, and the Connection token HTTP/1.0 or 1.1 needs.
   void BuildResponse(HttpResponse resp) {
-    response_ = {};
-    response_.version(version_);
     const int status = (resp.status >= 100 && resp.status <= 999) ? resp.status : 500;
-    response_.result(static_cast<unsigned>(status));
+    std::string& head = response_head_;  // cleared, not freed: its capacity is reused
+    head.assign("HTTP/1.1 ");
+    head[5] = static_cast<char>('0' + version_ / 10);
+    head[7] = static_cast<char>('0' + version_ % 10);
+    head += std::to_string(status);
+    head += ' ';
+    const auto reason = http::obsolete_reason(static_cast<http::status>(status));
+    head.append(reason.data(), reason.size());
+    head += "\r\n";
+    bool has_server = false;
     for (const auto& [name, value] : resp.headers) {
       if (IsFramingHeader(name)) continue;
       if (!IsValidHeader(name, value)) {
         std::cerr << "nexus: dropped an invalid response header \"" << name << "\"\n";
         continue;
       }
-      response_.insert(name, value);
+      has_server = has_server || EqualsIgnoreCase(name, "Server");
+      AppendHeader(name, TrimOws(value), &head);
     }
-    if (response_.find(http::field::server) == response_.end()) {
-      response_.set(http::field::server, "nexus");
-    }
+    if (!has_server) AppendHeader("Server", "nexus", &head);
     // HEAD keeps the Content-Length the GET body would have, without the body.
-    if (!StatusForbidsBody(status)) response_.content_length(resp.body.size());
-    if (!head_ && !StatusForbidsBody(status)) response_.body() = std::move(resp.body);
-    response_.keep_alive(!close_after_);
+    const bool forbids_body = StatusForbidsBody(status);
+    if (!forbids_body) AppendHeader("Content-Length", std::to_string(resp.body.size()), &head);
+    // HTTP/1.1 is persistent unless told otherwise, HTTP/1.0 the reverse.
+    if (version_ >= 11 && close_after_) AppendHeader("Connection", "close", &head);
+    if (version_ < 11 && !close_after_) AppendHeader("Connection", "keep-alive", &head);
+    head += "\r\n";
+    if (!head_ && !forbids_body) response_body_ = std::move(resp.body);
   }
 
   void OnWrite(beast::error_code ec, size_t /*bytes*/) {
-    response_ = {};  // free the body now rather than at the next response
+    response_body_ = std::string();  // free the body now rather than at the next response
     if (ec) return Close();
     if (close_after_) return linger_ ? Linger() : Close();
     WaitForRequest();
@@ -380,21 +485,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Close() {
     state_ = State::kClosing;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
+    timer_.cancel();
   }
 
   void Linger() {
     state_ = State::kClosing;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(kLingerTime);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    SetDeadline(Clock::now() + kLingerTime);
     DiscardInput();
   }
 
   void DiscardInput() {
     buffer_.consume(buffer_.size());
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = shared_from_this()](beast::error_code ec, size_t) {
                               if (ec) return self->Close();
                               self->DiscardInput();
@@ -402,15 +508,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   ServerState& server_;
-  beast::tcp_stream stream_;
-  const net::any_io_executor executor_;  // the connection's strand; read by workers
+  Socket socket_;
+  const Strand executor_;  // the connection's strand; read by workers
+  Timer timer_;
   std::string remote_;
 
   // Everything below is touched only on the strand.
   State state_ = State::kIdle;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  Clock::time_point read_deadline_;
+  Clock::time_point deadline_ = Clock::time_point::max();  // of the pending operation
+  Clock::time_point timer_at_ = Clock::time_point::max();  // of the pending wait; max: none
   Clock::time_point request_start_;
   std::string request_path_;
   unsigned version_ = 11;
@@ -418,7 +526,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool head_ = false;
   bool linger_ = false;
   bool close_after_ = false;
-  http::response<http::string_body> response_;
+  std::string response_head_;
+  std::string response_body_;
 };
 
 }  // namespace
@@ -440,7 +549,7 @@ class HttpServer::Impl {
  private:
   Status Listen();
   void Accept();
-  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void OnAccept(beast::error_code ec, Socket socket);
   void RunIoThread();
   void ShutdownConnections();
   void WaitForDrain();
@@ -507,7 +616,7 @@ void HttpServer::Impl::Accept() {
   acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Impl::OnAccept, this));
 }
 
-void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+void HttpServer::Impl::OnAccept(beast::error_code ec, Socket socket) {
   if (!acceptor_.is_open() || ec == net::error::operation_aborted) return;
   if (ec) {
     // Out of file descriptors and the like: back off briefly instead of spinning.

@@ -91,19 +91,27 @@ std::string FormatLabels(const Metrics::Labels& labels, std::string_view extra_n
 
 }  // namespace
 
-struct Metrics::Series {
-  double value = 0;                     // counters
-  std::vector<uint64_t> bucket_counts;  // histograms: per bucket, not cumulative
-  double sum = 0;                       // histograms
-  uint64_t count = 0;                   // histograms
-};
-
 struct Metrics::Family {
   Type type;
   std::string help;
   std::map<Labels, Series> series;
   std::function<double()> read;  // gauges
 };
+
+void Metrics::Series::Add(double delta) { value_.fetch_add(delta); }
+
+void Metrics::Series::Observe(double value) {
+  // The count goes first and RenderPrometheus reads it last, so a render racing with this
+  // never shows a bucket above the +Inf bucket (the count).
+  count_.fetch_add(1);
+  value_.fetch_add(value);
+  for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    if (value <= kLatencyBuckets[i]) {
+      buckets_[i].fetch_add(1);
+      break;
+    }
+  }
+}
 
 std::span<const double> Metrics::LatencyBuckets() { return kLatencyBuckets; }
 
@@ -122,30 +130,37 @@ Metrics::Family* Metrics::FamilyFor(std::string_view name, std::string_view help
   return it->second->type == type ? it->second.get() : nullptr;
 }
 
+Metrics::Series* Metrics::SeriesFor(std::string_view name, std::string_view help, Type type,
+                                    const Labels& labels) {
+  if (!AreValidLabels(labels)) return nullptr;
+  std::lock_guard<std::mutex> lock(mu_);
+  Family* family = FamilyFor(name, help, type);
+  if (family == nullptr) return nullptr;
+  Series& series = family->series.try_emplace(labels).first->second;
+  if (type == Type::kHistogram && !series.buckets_) {
+    series.buckets_ = std::make_unique<std::atomic<uint64_t>[]>(kLatencyBuckets.size());
+  }
+  return &series;
+}
+
+Metrics::Series* Metrics::CounterSeries(std::string_view name, std::string_view help,
+                                        const Labels& labels) {
+  return SeriesFor(name, help, Type::kCounter, labels);
+}
+
+Metrics::Series* Metrics::HistogramSeries(std::string_view name, std::string_view help,
+                                          const Labels& labels) {
+  return SeriesFor(name, help, Type::kHistogram, labels);
+}
+
 void Metrics::IncrementCounter(std::string_view name, std::string_view help, const Labels& labels,
                                double delta) {
-  if (!AreValidLabels(labels)) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  Family* family = FamilyFor(name, help, Type::kCounter);
-  if (family != nullptr) family->series[labels].value += delta;
+  if (Series* series = CounterSeries(name, help, labels)) series->Add(delta);
 }
 
 void Metrics::ObserveHistogram(std::string_view name, std::string_view help, const Labels& labels,
                                double value) {
-  if (!AreValidLabels(labels)) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  Family* family = FamilyFor(name, help, Type::kHistogram);
-  if (family == nullptr) return;
-  Series& series = family->series[labels];
-  if (series.bucket_counts.empty()) series.bucket_counts.assign(kLatencyBuckets.size(), 0);
-  for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
-    if (value <= kLatencyBuckets[i]) {
-      ++series.bucket_counts[i];
-      break;
-    }
-  }
-  series.sum += value;
-  ++series.count;
+  if (Series* series = HistogramSeries(name, help, labels)) series->Observe(value);
 }
 
 void Metrics::AddGaugeCallback(std::string_view name, std::string_view help,
@@ -165,54 +180,70 @@ void Metrics::RemoveGaugeCallback(std::string_view name) {
   if (it != families_.end() && it->second->type == Type::kGauge) families_.erase(it);
 }
 
+void Metrics::AppendSeries(std::string_view name, const Family& family, std::string* out) {
+  for (const auto& [labels, series] : family.series) {
+    if (family.type == Type::kCounter) {
+      *out += std::string(name) + FormatLabels(labels) + " " + FormatNumber(series.value_) + "\n";
+      continue;
+    }
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+      cumulative += series.buckets_[i];
+      *out += std::string(name) + "_bucket" +
+              FormatLabels(labels, "le", FormatNumber(kLatencyBuckets[i])) + " " +
+              std::to_string(cumulative) + "\n";
+    }
+    const double sum = series.value_;
+    const uint64_t count = series.count_;
+    *out += std::string(name) + "_bucket" + FormatLabels(labels, "le", "+Inf") + " " +
+            std::to_string(count) + "\n";
+    *out += std::string(name) + "_sum" + FormatLabels(labels) + " " + FormatNumber(sum) + "\n";
+    *out +=
+        std::string(name) + "_count" + FormatLabels(labels) + " " + std::to_string(count) + "\n";
+  }
+}
+
 std::string Metrics::RenderPrometheus() const {
-  // Snapshot under mu_, format without it: gauge callbacks may take other locks (the
-  // store's) or count metrics, so they must not run under mu_. render_mu_ stays held so a
-  // callback cannot be removed (and its state destroyed) while it runs.
+  // Counters and histograms are formatted under mu_ (their series are atomics, not worth
+  // copying out); gauge callbacks run after it is released, since they may take other locks
+  // (the store's) or count metrics. render_mu_ stays held, so a callback cannot be removed
+  // (and its state destroyed) while it runs, and the gauge families the parts point to stay.
   std::lock_guard<std::mutex> render_lock(render_mu_);
-  std::map<std::string, Family, std::less<>> snapshot;
+  struct Part {
+    std::string_view name;
+    std::string text;
+    const std::function<double()>* read = nullptr;  // gauges
+  };
+  std::vector<Part> parts;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [name, family] : families_) snapshot.emplace(name, *family);
-  }
-  std::string out;
-  for (const auto& [name, family] : snapshot) {
-    out += "# HELP " + name + " " + Escape(family.help, /*quote=*/false) + "\n";
-    switch (family.type) {
-      case Type::kCounter:
-        out += "# TYPE " + name + " counter\n";
-        for (const auto& [labels, series] : family.series) {
-          out += name + FormatLabels(labels) + " " + FormatNumber(series.value) + "\n";
-        }
-        break;
-      case Type::kHistogram:
-        out += "# TYPE " + name + " histogram\n";
-        for (const auto& [labels, series] : family.series) {
-          uint64_t cumulative = 0;
-          for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
-            cumulative += series.bucket_counts[i];
-            out += name + "_bucket" + FormatLabels(labels, "le", FormatNumber(kLatencyBuckets[i])) +
-                   " " + std::to_string(cumulative) + "\n";
-          }
-          out += name + "_bucket" + FormatLabels(labels, "le", "+Inf") + " " +
-                 std::to_string(series.count) + "\n";
-          out += name + "_sum" + FormatLabels(labels) + " " + FormatNumber(series.sum) + "\n";
-          out += name + "_count" + FormatLabels(labels) + " " + std::to_string(series.count) + "\n";
-        }
-        break;
-      case Type::kGauge: {
-        out += "# TYPE " + name + " gauge\n";
-        double value = 0;
-        try {
-          value = family.read ? family.read() : 0;
-        } catch (const std::exception& e) {
-          std::cerr << "nexus: gauge " << name << " failed: " << e.what() << "\n";
-          value = std::nan("");
-        }
-        out += name + " " + FormatNumber(value) + "\n";
-        break;
+    for (const auto& [name, family] : families_) {
+      Part& part = parts.emplace_back();
+      part.name = name;
+      const char* type = family->type == Type::kCounter     ? "counter"
+                         : family->type == Type::kHistogram ? "histogram"
+                                                            : "gauge";
+      part.text = "# HELP " + name + " " + Escape(family->help, /*quote=*/false) + "\n# TYPE " +
+                  name + " " + type + "\n";
+      if (family->type == Type::kGauge) {
+        part.read = &family->read;
+      } else {
+        AppendSeries(name, *family, &part.text);
       }
     }
+  }
+  std::string out;
+  for (const Part& part : parts) {
+    out += part.text;
+    if (part.read == nullptr) continue;
+    double value = 0;
+    try {
+      value = *part.read ? (*part.read)() : 0;
+    } catch (const std::exception& e) {
+      std::cerr << "nexus: gauge " << part.name << " failed: " << e.what() << "\n";
+      value = std::nan("");
+    }
+    out += std::string(part.name) + " " + FormatNumber(value) + "\n";
   }
   return out;
 }

@@ -6,6 +6,8 @@
 #ifndef NEXUS_SERVER_METRICS_H_
 #define NEXUS_SERVER_METRICS_H_
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,6 +22,26 @@ class Metrics {
  public:
   // Label name → value. A std::map so a label set has one canonical order.
   using Labels = std::map<std::string, std::string>;
+
+  // One labelled series of a counter or a histogram. It lives as long as the registry and
+  // is updated with atomics, without the registry lock: a caller on a hot path (the
+  // per-request HTTP metrics) looks it up once and then counts without building labels.
+  class Series {
+   public:
+    Series() = default;
+    Series(const Series&) = delete;
+    Series& operator=(const Series&) = delete;
+
+    void Add(double delta);      // a counter series
+    void Observe(double value);  // a histogram series: its bucket, the sum and the count
+
+   private:
+    friend class Metrics;
+    std::atomic<double> value_{0};  // counters; histograms: the sum
+    std::atomic<uint64_t> count_{0};
+    // Histograms only: per LatencyBuckets() bound, not cumulative.
+    std::unique_ptr<std::atomic<uint64_t>[]> buckets_;
+  };
 
   // Upper bounds (seconds) of the latency histogram buckets: 0.5 ms … 10 s, then +Inf.
   static std::span<const double> LatencyBuckets();
@@ -37,6 +59,12 @@ class Metrics {
   void ObserveHistogram(std::string_view name, std::string_view help, const Labels& labels,
                         double value);
 
+  // The series `name{labels}` of a counter or a histogram, created when new (it then shows
+  // in the output with a zero value); null when `name` is taken by another type or either
+  // is invalid. Valid as long as the registry.
+  Series* CounterSeries(std::string_view name, std::string_view help, const Labels& labels);
+  Series* HistogramSeries(std::string_view name, std::string_view help, const Labels& labels);
+
   // A gauge whose value `read` computes at render time (queue depth, store counters).
   // Replaces an earlier callback of that name. `read` runs on the rendering thread without
   // the registry lock (it may count metrics itself) but must not add or remove gauges.
@@ -50,12 +78,14 @@ class Metrics {
 
  private:
   enum class Type { kCounter, kHistogram, kGauge };
-  struct Series;
   struct Family;
 
   // The family `name` of `type`, created when new; null when `name` is taken by another type
   // or is not a valid metric name. Requires mu_.
   Family* FamilyFor(std::string_view name, std::string_view help, Type type);
+  Series* SeriesFor(std::string_view name, std::string_view help, Type type, const Labels& labels);
+  // The sample lines of a counter or histogram family.
+  static void AppendSeries(std::string_view name, const Family& family, std::string* out);
 
   // Held while gauge callbacks run and while gauges are replaced or removed. Lock order:
   // render_mu_ before mu_.

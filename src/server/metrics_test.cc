@@ -141,12 +141,31 @@ TEST(RequestMetricsTest, RouteLabels) {
 
 TEST(RequestMetricsTest, RecordsCounterAndHistogram) {
   Metrics metrics;
-  RecordRequest(metrics, "/api/nfs/read", 200, 0.002);
-  RecordRequest(metrics, "/api/nfs/write", 200, 0.002);
+  RequestMetrics requests(metrics);
+  requests.Record("/api/nfs/read", 200, 0.002);
+  requests.Record("/api/nfs/write", 200, 0.002);
+  requests.Record("/wp-login.php", 999, 0.002);  // beyond the cached statuses
   const std::string text = metrics.RenderPrometheus();
   EXPECT_TRUE(Contains(text, "nexus_http_requests_total{route=\"/api/nfs\",status=\"200\"} 2\n"));
   EXPECT_TRUE(Contains(
       text, "nexus_http_request_duration_seconds_bucket{route=\"/api/nfs\",le=\"0.0025\"} 2\n"));
+  EXPECT_TRUE(Contains(text, "nexus_http_requests_total{route=\"other\",status=\"999\"} 1\n"));
+}
+
+TEST(RequestMetricsTest, ConcurrentRecordsAllCount) {
+  Metrics metrics;
+  RequestMetrics requests(metrics);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&requests] {
+      for (int i = 0; i < 1000; ++i) requests.Record("/health", 200, 0.001);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const std::string text = metrics.RenderPrometheus();
+  EXPECT_TRUE(Contains(text, "nexus_http_requests_total{route=\"/health\",status=\"200\"} 8000\n"));
+  EXPECT_TRUE(
+      Contains(text, "nexus_http_request_duration_seconds_count{route=\"/health\"} 8000\n"));
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 #ifndef NEXUS_SERVER_REQUEST_METRICS_H_
 #define NEXUS_SERVER_REQUEST_METRICS_H_
 
-#include <string>
+#include <array>
+#include <atomic>
+#include <cstddef>
 #include <string_view>
 
 #include "server/metrics.h"
@@ -19,10 +21,39 @@ inline constexpr std::string_view kOpenConnections = "nexus_http_open_connection
 // /auth/ collapse to their prefix; /health, /metrics and /api/auth/whoami keep their path;
 // anything else is "other". A fixed set keeps the series count bounded whatever paths
 // clients (or scanners) send.
-std::string RouteLabel(std::string_view path);
+std::string_view RouteLabel(std::string_view path);
 
-// Counts one answered request and records its latency.
-void RecordRequest(Metrics& metrics, std::string_view path, int status, double seconds);
+// Counts answered requests into a Metrics registry. Every request pays for this, so each
+// (route, status) series is looked up in the registry once, on first use, and then
+// updated through a cached pointer: no label strings, no registry lock.
+class RequestMetrics {
+ public:
+  // `metrics` must outlive this.
+  explicit RequestMetrics(Metrics& metrics);
+  RequestMetrics(const RequestMetrics&) = delete;
+  RequestMetrics& operator=(const RequestMetrics&) = delete;
+
+  // Counts one answered request and records its latency. Thread-safe.
+  void Record(std::string_view path, int status, double seconds);
+
+ private:
+  // Statuses with a cached counter; others (only a handler bug sends them) are looked up
+  // each time.
+  static constexpr int kMinCachedStatus = 100;
+  static constexpr int kMaxCachedStatus = 599;
+  static constexpr size_t kRouteCount = 7;
+
+  struct RouteSeries {
+    std::atomic<Metrics::Series*> duration{nullptr};
+    std::array<std::atomic<Metrics::Series*>, kMaxCachedStatus - kMinCachedStatus + 1> requests{};
+  };
+
+  Metrics::Series* Requests(size_t route, int status);
+  Metrics::Series* Duration(size_t route);
+
+  Metrics& metrics_;
+  std::array<RouteSeries, kRouteCount> routes_;
+};
 
 }  // namespace nexus::server
 

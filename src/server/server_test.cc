@@ -542,6 +542,24 @@ TEST_F(ServerTest, Http10ClosesAfterResponse) {
   EXPECT_TRUE(client.WaitForClose(2s));
 }
 
+TEST_F(ServerTest, Http10KeepAliveIsAnsweredInKind) {
+  StartServer();
+  TestHttpClient client(port());
+  ASSERT_TRUE(client.Send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  auto resp = client.ReadResponse();
+  ASSERT_TRUE(resp.has_value());
+  EXPECT_EQ(resp->status, 200);
+  EXPECT_EQ(resp->Header("Connection"), "keep-alive");
+  EXPECT_EQ(resp->Header("Server"), "nexus");
+  EXPECT_EQ(resp->Header("Content-Length"), std::to_string(resp->body.size()));
+  ASSERT_TRUE(client.Send("GET /health HTTP/1.0\r\n\r\n"));  // the connection stayed open
+  auto again = client.ReadResponse();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->status, 200);
+  EXPECT_FALSE(again->HasHeader("Connection"));
+  EXPECT_TRUE(client.WaitForClose(2s));
+}
+
 TEST_F(ServerTest, ConnectionCloseIsHonoured) {
   StartServer();
   TestHttpClient client(port());
