@@ -123,6 +123,31 @@ TEST_P(EngineConformance, ReadUnitCannotWrite) {
   EXPECT_EQ(*Count(), 0);
 }
 
+TEST_P(EngineConformance, ReadUnitSeesOneSnapshot) {
+  ASSERT_TRUE(Put("a", 1).ok());
+  int64_t first = -1, second = -1;
+  Status s = engine().Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(Rows before, tx.Query("SELECT COUNT(*) FROM kv"));
+    first = before.at(0).Int(0);
+    // A write that commits, on another connection, between the unit's two statements.
+    std::thread writer([&] { EXPECT_TRUE(Put("b", 2).ok()); });
+    writer.join();
+    ASSIGN_OR_RETURN(Rows after, tx.Query("SELECT COUNT(*) FROM kv"));
+    second = after.at(0).Int(0);
+    return Status::OK();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(first, 1);
+  EXPECT_EQ(second, 1);
+  EXPECT_EQ(*Count(), 2);
+}
+
+TEST_P(EngineConformance, ReadUnitWithoutStatementsSucceeds) {
+  EXPECT_TRUE(engine().Read([](Tx&) { return Status::OK(); }).ok());
+  EXPECT_EQ(engine().Read([](Tx&) { return NotFound("nothing"); }).code(), Code::kNotFound);
+  EXPECT_EQ(*Count(), 0);
+}
+
 TEST_P(EngineConformance, ReadsCommitNothing) {
   ASSERT_TRUE(Put("a", 1).ok());
   const EngineStats before = engine().Stats();

@@ -2,6 +2,10 @@
 // Write units run in SERIALIZABLE transactions and are re-run on serialization failures
 // and deadlocks; read units run in READ ONLY REPEATABLE READ transactions, so a read can
 // never modify the database.
+//
+// Round trips are what a unit costs here. A statement is prepared once per connection; a
+// read unit's BEGIN travels with its first statement (pipeline mode) and its COMMIT is not
+// waited for, so a read unit of n statements costs n round trips.
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -469,8 +473,13 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Reconnects if the connection broke. The server forgets prepared statements then.
+  // Called at check-out. Collects the answer to a read unit's COMMIT (see CommitReadOnly)
+  // and reconnects if the connection broke. The server forgets prepared statements then.
   Status EnsureConnected() {
+    if (std::exchange(commit_in_flight_, false)) {
+      DiscardResults();
+      Recover();
+    }
     if (PQstatus(conn_) == CONNECTION_OK) return Status::OK();
     statements_.clear();
     PQreset(conn_);
@@ -480,11 +489,16 @@ class Connection {
 
   // Called at check-in: a connection goes back to the pool usable and outside a
   // transaction, whatever the unit and the network did.
+  // A read unit's COMMIT still on its way is the one expected exception.
   void Recover() {
-    if (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+    deferred_begin_ = nullptr;
+    if (commit_in_flight_) return;
+    if (PQstatus(conn_) == CONNECTION_OK && PQpipelineStatus(conn_) == PQ_PIPELINE_OFF &&
+        PQtransactionStatus(conn_) != PQTRANS_IDLE) {
       PQclear(PQexec(conn_, "ROLLBACK"));
     }
-    if (PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+    if (PQstatus(conn_) != CONNECTION_OK || PQpipelineStatus(conn_) != PQ_PIPELINE_OFF ||
+        PQtransactionStatus(conn_) != PQTRANS_IDLE) {
       statements_.clear();
       PQreset(conn_);
     }
@@ -506,21 +520,72 @@ class Connection {
     return Simple(begin_sql).status();
   }
 
-  void Rollback() { PQclear(PQexec(conn_, "ROLLBACK")); }
+  // Opens a read transaction lazily: its BEGIN goes out with the unit's first statement, in
+  // the same round trip, and a unit that runs no statement costs none.
+  void DeferBegin(const char* begin_sql) { deferred_begin_ = begin_sql; }
+
+  // Runs a script inside the unit's transaction.
+  StatusOr<Result> Script(std::string_view sql) {
+    RETURN_IF_ERROR(SendDeferredBegin());
+    return Simple(sql);
+  }
+
+  void Rollback() {
+    if (std::exchange(deferred_begin_, nullptr) == nullptr) PQclear(PQexec(conn_, "ROLLBACK"));
+  }
 
   Status Commit() {
     ASSIGN_OR_RETURN(Result r, Simple("COMMIT"));
     // COMMIT of a transaction that an earlier error aborted "succeeds" as a ROLLBACK.
-    if (std::strcmp(PQcmdStatus(r.get()), "ROLLBACK") == 0) {
-      return Internal(
-          "PostgreSQL rolled the transaction back at COMMIT: a statement failed and the unit "
-          "ignored its error");
+    if (std::strcmp(PQcmdStatus(r.get()), "ROLLBACK") == 0) return IgnoredErrorRolledBack();
+    return Status::OK();
+  }
+
+  // Ends a read transaction without waiting for the server's answer, which EnsureConnected
+  // collects when the connection is next checked out (the server has long sent it by then):
+  // a read-only COMMIT has nothing to make durable. Saves a round trip per read unit.
+  Status CommitReadOnly() {
+    if (std::exchange(deferred_begin_, nullptr) != nullptr) return Status::OK();  // never began
+    if (PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+      Rollback();
+      return IgnoredErrorRolledBack();
     }
+    if (PQsendQuery(conn_, "COMMIT") != 1) return ErrorStatus(conn_, nullptr, "COMMIT");
+    commit_in_flight_ = true;
     return Status::OK();
   }
 
   // Runs one statement with `?` placeholders, preparing it on first use.
   StatusOr<Result> Execute(std::string_view sql, const Params& params) {
+    const char* begin = deferred_begin_;
+    StatusOr<Result> r = ExecuteOnce(sql, params);
+    // As in Begin(): when this statement carried the deferred BEGIN nothing had run yet, so a
+    // connection the server closed while it sat idle in the pool is replaced once.
+    if (r.ok() || begin == nullptr || PQstatus(conn_) == CONNECTION_OK) return r;
+    RETURN_IF_ERROR(EnsureConnected());
+    deferred_begin_ = begin;
+    return ExecuteOnce(sql, params);
+  }
+
+ private:
+  struct Statement {
+    std::string name;
+    int params;
+  };
+  using StatementMap = std::unordered_map<std::string, Statement, StringHash, std::equal_to<>>;
+
+  static Status IgnoredErrorRolledBack() {
+    return Internal(
+        "PostgreSQL rolled the transaction back at COMMIT: a statement failed and the unit "
+        "ignored its error");
+  }
+
+  Status SendDeferredBegin() {
+    const char* begin = std::exchange(deferred_begin_, nullptr);
+    return begin != nullptr ? Begin(begin) : Status::OK();
+  }
+
+  StatusOr<Result> ExecuteOnce(std::string_view sql, const Params& params) {
     BoundParams bound;
     RETURN_IF_ERROR(bound.Bind(params));
     std::string key_storage;
@@ -538,13 +603,6 @@ class Connection {
     return ExecutePrepared(it, bound, sql);
   }
 
- private:
-  struct Statement {
-    std::string name;
-    int params;
-  };
-  using StatementMap = std::unordered_map<std::string, Statement, StringHash, std::equal_to<>>;
-
   static Status CheckParamCount(int wanted, int given, std::string_view sql) {
     if (wanted == given) return Status::OK();
     return InvalidArgument("SQL takes " + std::to_string(wanted) + " parameters, " +
@@ -553,6 +611,9 @@ class Connection {
 
   StatusOr<StatementMap::iterator> Prepare(std::string_view key, const PgSql& rewritten,
                                            const BoundParams& bound, std::string_view sql) {
+    // Inside the transaction, as before deferred BEGINs: a failed PREPARE aborts it. This
+    // costs the BEGIN's round trip once per statement and connection.
+    RETURN_IF_ERROR(SendDeferredBegin());
     std::string name = "s" + std::to_string(++next_statement_);
     Result r(PQprepare(conn_, name.c_str(), rewritten.text.c_str(), bound.size(), bound.types()));
     RETURN_IF_ERROR(CheckResult(conn_, r.get(), sql));
@@ -562,10 +623,14 @@ class Connection {
 
   StatusOr<Result> ExecutePrepared(StatementMap::iterator it, const BoundParams& bound,
                                    std::string_view sql) {
-    Result r(PQexecPrepared(conn_, it->second.name.c_str(), bound.size(), bound.values(),
-                            bound.lengths(), bound.formats(), /*resultFormat=*/0));
-    Status s = CheckResult(conn_, r.get(), sql);
-    if (s.ok()) return r;
+    StatusOr<Result> r = Run(
+        [&] {
+          return PQsendQueryPrepared(conn_, it->second.name.c_str(), bound.size(), bound.values(),
+                                     bound.lengths(), bound.formats(), /*resultFormat=*/0);
+        },
+        sql);
+    if (r.ok()) return r;
+    const Status& s = r.status();
     // A table changed under a prepared `SELECT *`: forget the statement so that the
     // re-run of the unit prepares it afresh.
     if (s.detail("sqlstate") == "0A000" && s.message().find("cached plan") != std::string::npos) {
@@ -577,15 +642,58 @@ class Connection {
 
   StatusOr<Result> ExecuteUnnamed(const std::string& text, const BoundParams& bound,
                                   std::string_view sql) {
-    Result r(PQexecParams(conn_, text.c_str(), bound.size(), bound.types(), bound.values(),
-                          bound.lengths(), bound.formats(), /*resultFormat=*/0));
+    return Run(
+        [&] {
+          return PQsendQueryParams(conn_, text.c_str(), bound.size(), bound.types(), bound.values(),
+                                   bound.lengths(), bound.formats(), /*resultFormat=*/0);
+        },
+        sql);
+  }
+
+  // Sends one command with `send` (a PQsend* call) and returns its result. A deferred BEGIN
+  // goes first in the same round trip: libpq's pipeline mode queues both, and one Sync ends
+  // them.
+  template <typename Send>
+  StatusOr<Result> Run(const Send& send, std::string_view sql) {
+    const char* begin = std::exchange(deferred_begin_, nullptr);
+    if (begin == nullptr) {
+      if (send() != 1) return ErrorStatus(conn_, nullptr, sql);
+      return Checked(NextResult(), sql);
+    }
+    if (PQenterPipelineMode(conn_) != 1 ||
+        PQsendQueryParams(conn_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) != 1 ||
+        send() != 1 || PQpipelineSync(conn_) != 1) {
+      return ErrorStatus(conn_, nullptr, sql);  // Recover() resets it, mid-pipeline as it is
+    }
+    Result begun = NextResult();
+    Result result = NextResult();
+    Result sync(PQgetResult(conn_));  // PGRES_PIPELINE_SYNC, or null on a broken connection
+    (void)PQexitPipelineMode(conn_);  // fails only on a broken connection, which is reset
+    RETURN_IF_ERROR(CheckResult(conn_, begun.get(), begin));
+    return Checked(std::move(result), sql);
+  }
+
+  StatusOr<Result> Checked(Result r, std::string_view sql) {
     RETURN_IF_ERROR(CheckResult(conn_, r.get(), sql));
     return r;
+  }
+
+  // The next command's result; reads on to the null that ends it.
+  Result NextResult() {
+    Result r(PQgetResult(conn_));
+    if (r != nullptr) DiscardResults();
+    return r;
+  }
+
+  void DiscardResults() {
+    while (PGresult* r = PQgetResult(conn_)) PQclear(r);
   }
 
   PGconn* const conn_;
   StatementMap statements_;  // by CacheKey
   int64_t next_statement_ = 0;
+  const char* deferred_begin_ = nullptr;  // the BEGIN the next statement must send first
+  bool commit_in_flight_ = false;         // a read unit's COMMIT whose answer is unread
 };
 
 // libpq quotes a malformed URL whole in its error message; a password in it must not
@@ -710,7 +818,7 @@ class PgTx : public Tx {
     return n;
   }
 
-  Status ExecScript(std::string_view sql) override { return Note(conn_->Simple(sql)).status(); }
+  Status ExecScript(std::string_view sql) override { return Note(conn_->Script(sql)).status(); }
 
   // The first transient failure, if any. After it the transaction is aborted, so the unit
   // must be re-run whatever it returned.
@@ -818,7 +926,10 @@ Status PostgresEngine::RunOnce(Connection& conn, const Unit& unit, Mode mode, bo
 }
 
 Status PostgresEngine::RunTransaction(Connection& conn, const Unit& unit, const char* begin) {
-  if (Status s = conn.Begin(begin); !s.ok()) {
+  const bool read = begin == kBeginRead;
+  if (read) {
+    conn.DeferBegin(begin);
+  } else if (Status s = conn.Begin(begin); !s.ok()) {
     conn.Rollback();  // the BEGIN may have run before the lock failed
     return s;
   }
@@ -826,12 +937,12 @@ Status PostgresEngine::RunTransaction(Connection& conn, const Unit& unit, const 
   Status s = unit(tx);
   if (!tx.transient_failure().ok()) s = tx.transient_failure();
   // Read units are left alone: they have nothing to lose at COMMIT.
-  if (s.ok() && begin != kBeginRead) s = InjectedFault("postgres.commit", "commit");
+  if (s.ok() && !read) s = InjectedFault("postgres.commit", "commit");
   if (!s.ok()) {
     conn.Rollback();
     return s;
   }
-  return conn.Commit();
+  return read ? conn.CommitReadOnly() : conn.Commit();
 }
 
 Status PostgresEngine::CheckIntegrity() {

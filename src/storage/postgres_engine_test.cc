@@ -451,6 +451,70 @@ TEST_F(PostgresEngineTest, BrokenConnectionIsReplaced) {
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
+TEST_F(PostgresEngineTest, ConnectionClosedWhileIdleIsReplacedBeforeARead) {
+  std::unique_ptr<Engine> engine = Open(1);
+  ASSERT_NE(engine, nullptr);
+  auto backend_pid = [&](int64_t* pid) {
+    return engine->Read([&](Tx& tx) -> Status {
+      ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT pg_backend_pid()"));
+      *pid = rows.at(0).Int(0);
+      return Status::OK();
+    });
+  };
+  int64_t before = 0;
+  ASSERT_TRUE(backend_pid(&before).ok());
+  // The server ends the idle session (a restart, idle_session_timeout), waiting up to 5 s.
+  StatusOr<Rows> ended = Query("SELECT pg_terminate_backend(CAST(? AS INT), 5000)", {before});
+  ASSERT_TRUE(ended.ok()) << ended.status().ToString();
+  int64_t after = 0;
+  Status s = backend_pid(&after);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_NE(after, before);
+}
+
+TEST_F(PostgresEngineTest, ReadUnitIgnoringAFailedStatementFails) {
+  std::unique_ptr<Engine> engine = Open(1);  // one connection: the statement stays prepared
+  ASSERT_NE(engine, nullptr);
+  auto divide = [&](int64_t by) {
+    return engine->Read([&](Tx& tx) {
+      (void)tx.Query("SELECT 1 / CAST(? AS BIGINT)", {by});  // the error aborts the transaction
+      return Status::OK();
+    });
+  };
+  EXPECT_TRUE(divide(1).ok());
+  Status s = divide(0);
+  EXPECT_EQ(s.code(), Code::kInternal) << s.ToString();
+  // A failed PREPARE, on a statement's first use, aborts it too.
+  s = engine->Read([](Tx& tx) {
+    (void)tx.Query("SELECT * FROM no_such_table");
+    return Status::OK();
+  });
+  EXPECT_EQ(s.code(), Code::kInternal) << s.ToString();
+  EXPECT_TRUE(divide(2).ok()) << "the connection is usable again";
+}
+
+TEST_F(PostgresEngineTest, ReadsAndWritesAlternateOnOneConnection) {
+  std::unique_ptr<Engine> engine = Open(1);
+  ASSERT_NE(engine, nullptr);
+  ASSERT_TRUE(
+      engine->Write([](Tx& tx) { return tx.ExecScript("CREATE TABLE pgt_alt (x bigint)"); }).ok());
+  for (int64_t i = 1; i <= 20; ++i) {
+    ASSERT_TRUE(
+        engine
+            ->Write([&](Tx& tx) { return tx.Exec("INSERT INTO pgt_alt VALUES (?)", {i}).status(); })
+            .ok());
+    int64_t n = 0;
+    Status s = engine->Read([&](Tx& tx) -> Status {
+      ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT count(*) FROM pgt_alt"));
+      n = rows.at(0).Int(0);
+      return tx.ExecScript("SELECT 1; SELECT 2");
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(n, i);
+  }
+  EXPECT_TRUE(engine->CheckIntegrity().ok());
+}
+
 TEST_F(PostgresEngineTest, PreparedStatementSurvivesSchemaChange) {
   std::unique_ptr<Engine> engine = Open(1);  // one connection: the statement stays prepared
   ASSERT_NE(engine, nullptr);

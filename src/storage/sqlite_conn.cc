@@ -75,7 +75,7 @@ StatusOr<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& path, 
 }
 
 SqliteConn::~SqliteConn() {
-  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  for (CachedStatement& cached : lru_) sqlite3_finalize(cached.stmt);
   sqlite3_close_v2(db_);
 }
 
@@ -87,13 +87,23 @@ Status SqliteConn::Error(int rc, std::string_view what) const {
 bool SqliteConn::InAutocommit() const { return sqlite3_get_autocommit(db_) != 0; }
 
 StatusOr<sqlite3_stmt*> SqliteConn::Prepare(std::string_view sql) {
-  auto it = statements_.find(std::string(sql));
-  if (it != statements_.end()) return it->second;
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return it->second->stmt;
+  }
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return Error(rc, "prepare");
-  statements_.emplace(std::string(sql), stmt);
+  if (lru_.size() >= kMaxStatements) {
+    // Every cached statement is reset between uses, so the oldest can go at any time.
+    statements_.erase(lru_.back().sql);
+    sqlite3_finalize(lru_.back().stmt);
+    lru_.pop_back();
+  }
+  lru_.push_front(CachedStatement{std::string(sql), stmt});
+  statements_.emplace(lru_.front().sql, lru_.begin());
   return stmt;
 }
 

@@ -6,8 +6,10 @@
 #ifndef NEXUS_STORAGE_SQLITE_CONN_H_
 #define NEXUS_STORAGE_SQLITE_CONN_H_
 
+#include <list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "storage/engine.h"
@@ -19,6 +21,10 @@ namespace nexus::storage {
 
 class SqliteConn final : public Tx {
  public:
+  // Prepared statements kept per connection, least recently used dropped first: SQL built at
+  // run time (IN lists of varying length) would otherwise grow the cache without bound.
+  static constexpr size_t kMaxStatements = 256;
+
   // Opens `path` read-write (creating it) or read-only.
   static StatusOr<std::unique_ptr<SqliteConn>> Open(const std::string& path, bool read_only,
                                                     int busy_timeout_ms);
@@ -36,6 +42,13 @@ class SqliteConn final : public Tx {
   Status Error(int rc, std::string_view what) const;
 
  private:
+  struct CachedStatement {
+    std::string sql;
+    sqlite3_stmt* stmt;
+  };
+  // Most recently used first; statements_ points into it (list nodes never move).
+  using Lru = std::list<CachedStatement>;
+
   explicit SqliteConn(sqlite3* db) : db_(db) {}
   StatusOr<sqlite3_stmt*> Prepare(std::string_view sql);
   Status Bind(sqlite3_stmt* stmt, const Params& params);
@@ -43,7 +56,8 @@ class SqliteConn final : public Tx {
   Status Run(sqlite3_stmt* stmt, std::string_view sql, Rows* rows);
 
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  Lru lru_;
+  std::unordered_map<std::string_view, Lru::iterator> statements_;  // keys view lru_'s sql
 };
 
 // Maps a SQLite result code to our Code.
