@@ -46,7 +46,7 @@ using Json = nlohmann::json;
 
 constexpr int64_t kBaselineFiles = 1000;
 constexpr int64_t kFilesPerDirectory = 1000;
-constexpr double kMaxRatio = 1.5;   // large tree over baseline, p50
+constexpr double kMaxRatio = 1.5;  // large tree over baseline, p50
 constexpr double kMaxStartMs = 1000;
 constexpr char kRoot[] = "/tenant:default/user:admin/scale";
 constexpr char kContent[] = "scale bench file\n";
@@ -81,8 +81,8 @@ struct Row {
   int64_t files = 0;
   std::optional<double> p50_ms, p99_ms, value;
   std::string unit;
-  std::string baseline;           // the row this one is compared with, if any
-  std::optional<double> ratio;    // p50 over the baseline's p50
+  std::string baseline;         // the row this one is compared with, if any
+  std::optional<double> ratio;  // p50 over the baseline's p50
   std::string target;
   std::optional<bool> met;
 };
@@ -180,8 +180,7 @@ Row ValueRow(std::string workload, int64_t files, double value, std::string unit
 
 // Fills a tree of `files` files in `data_dir` and measures it: fill rate, stat, read, list,
 // database size per file.
-StatusOr<std::vector<Row>> MeasureTree(const std::string& data_dir, int64_t files,
-                                       int samples) {
+StatusOr<std::vector<Row>> MeasureTree(const std::string& data_dir, int64_t files, int samples) {
   ASSIGN_OR_RETURN(std::unique_ptr<ScaleTree> scale, ScaleTree::Open(data_dir));
   vfs::PathTree& tree = scale->tree();
   std::fprintf(stderr, "scale_bench: filling %lld files in %s\n", static_cast<long long>(files),
@@ -193,11 +192,13 @@ StatusOr<std::vector<Row>> MeasureTree(const std::string& data_dir, int64_t file
   rows.push_back(ValueRow("fill", files, static_cast<double>(files) / fill_s, "files/s"));
   rows.push_back(ValueRow("db-bytes-per-file", files,
                           static_cast<double>(scale->DatabaseBytes()) / files, "B"));
-  ASSIGN_OR_RETURN(std::vector<double> stat,
-                   Time(samples, files, [&](int64_t i) { return tree.Stat(FilePath(i)).status(); }));
+  ASSIGN_OR_RETURN(std::vector<double> stat, Time(samples, files, [&](int64_t i) {
+                     return tree.Stat(FilePath(i)).status();
+                   }));
   rows.push_back(LatencyRow("stat", files, stat));
-  ASSIGN_OR_RETURN(std::vector<double> read,
-                   Time(samples, files, [&](int64_t i) { return tree.Read(FilePath(i)).status(); }));
+  ASSIGN_OR_RETURN(std::vector<double> read, Time(samples, files, [&](int64_t i) {
+                     return tree.Read(FilePath(i)).status();
+                   }));
   rows.push_back(LatencyRow("read", files, read));
   const int64_t full_directories = files / kFilesPerDirectory;
   ASSIGN_OR_RETURN(std::vector<double> list, Time(samples / 40, full_directories, [&](int64_t d) {
@@ -265,7 +266,7 @@ std::string Cell(const std::optional<double>& v, const char* format) {
 }
 
 void PrintTable(const std::vector<Row>& rows) {
-  const char* format = "%-18s %8s %8s %8s %14s %-13s %6s %-22s %s\n";
+  const char* format = "%-18s %8s %8s %8s %14s %-15s %6s %-22s %s\n";
   std::printf(format, "workload", "files", "p50 ms", "p99 ms", "value", "baseline", "ratio",
               "target", "met");
   for (const Row& r : rows) {
@@ -273,8 +274,7 @@ void PrintTable(const std::vector<Row>& rows) {
     std::printf(format, r.workload.c_str(), std::to_string(r.files).c_str(),
                 Cell(r.p50_ms, "%.3f").c_str(), Cell(r.p99_ms, "%.3f").c_str(), value.c_str(),
                 r.baseline.empty() ? "-" : r.baseline.c_str(), Cell(r.ratio, "%.2f").c_str(),
-                r.target.empty() ? "-" : r.target.c_str(),
-                r.met ? (*r.met ? "yes" : "no") : "-");
+                r.target.empty() ? "-" : r.target.c_str(), r.met ? (*r.met ? "yes" : "no") : "-");
   }
 }
 
