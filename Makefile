@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build test sanitize fuzz serve demo rebac-bench bench stress crash-test clean
+.PHONY: deps build test sanitize fuzz serve demo rebac-bench bench bench-scale stress crash-test clean
 
 JOBS ?= $(shell nproc)
 WITH_PG := tools/with-postgres.sh
@@ -72,6 +72,18 @@ bench: build
 	@BENCH_SECONDS=$(BENCH_SECONDS) BENCH_WARMUP=$(BENCH_WARMUP) \
 	  $(WITH_PG) tools/bench.sh build/release postgres
 	@tools/bench.sh build/release report
+
+# The path tree at scale (docs/performance.md, "Scale"): SCALE_FILES files (1,000 to a
+# directory) written through the storage API into a data directory under $TMPDIR, then stat,
+# read and list timed against a 1,000-file tree, the database size per file, and the start time
+# of the release server on it. Niced: the fill takes minutes at a million files. The table goes
+# to stdout and its rows are appended to build/bench/scale.json.
+SCALE_FILES ?= 1000000
+bench-scale: deps
+	@cmake --preset release >/dev/null
+	@cmake --build build/release -j $(JOBS) --target nexus scale_bench
+	@nice build/release/src/bench/scale_bench --files $(SCALE_FILES) \
+	  --nexus build/release/src/cli/nexus --json build/bench/scale.json
 
 # nexus-stress against a fresh server: STRESS_CLIENTS clients for STRESS_SECONDS on SQLite,
 # then on PostgreSQL; fails on any 5xx, transport error, unexpected error or lost write.
