@@ -30,8 +30,14 @@ RpcResponse ResultResponse(const Json& id, MethodResult result, const Method& me
     response.outcome = "not_modified";
     return response;
   }
-  response.body =
-      EncodeWire(Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result.result)}});
+  if (result.encoded_result.empty()) {
+    response.body =
+        EncodeWire(Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result.result)}});
+  } else {
+    // The envelope's keys in the order EncodeWire writes them.
+    response.body = R"({"id":)" + EncodeWire(id) + R"(,"jsonrpc":"2.0","result":)" +
+                    result.encoded_result + "}";
+  }
   response.headers.emplace_back("Cache-Control", method.cache_control);
   response.outcome = "ok";
   return response;

@@ -11,24 +11,28 @@ Json WriteResultJson(const vfs::FileInfo& info) {
               {"size", info.size}};
 }
 
-Json ListEntryJson(const vfs::FileInfo& info) {
-  // Filled member by member (see DateTimeValue): a listing builds one of these per entry.
-  Json entry(Json::value_t::object);
-  entry["path"] = info.path;
-  entry["is_directory"] = info.is_directory;
+void AppendListEntryWire(const vfs::FileInfo& info, std::string* out) {
+  // Keys in the order EncodeWire sorts them, so the text is what a Json tree would give.
   if (info.is_directory) {
-    entry["size"] = 0;
-    for (const char* absent : {"modified_at", "created_at", "etag", "mime_type"}) {
-      entry[absent] = nullptr;
-    }
-    return entry;
+    out->append(R"({"created_at":null,"etag":null,"is_directory":true,"mime_type":null,)"
+                R"("modified_at":null,"path":)");
+    AppendWireString(info.path, out);
+    out->append(R"(,"size":0})");
+    return;
   }
-  entry["size"] = info.size;
-  entry["modified_at"] = DateTimeValue(info.modified_at);
-  entry["created_at"] = DateTimeValue(info.created_at);
-  entry["etag"] = info.etag;
-  entry["mime_type"] = info.mime_type;
-  return entry;
+  out->append(R"({"created_at":)");
+  AppendWireDateTime(info.created_at, out);
+  out->append(R"(,"etag":)");
+  AppendWireString(info.etag, out);
+  out->append(R"(,"is_directory":false,"mime_type":)");
+  AppendWireString(info.mime_type, out);
+  out->append(R"(,"modified_at":)");
+  AppendWireDateTime(info.modified_at, out);
+  out->append(R"(,"path":)");
+  AppendWireString(info.path, out);
+  out->append(R"(,"size":)");
+  out->append(std::to_string(info.size));
+  out->push_back('}');
 }
 
 Json MetadataJson(const vfs::FileInfo& info) {

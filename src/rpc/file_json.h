@@ -10,9 +10,9 @@ namespace nexus::rpc {
 // {etag, version, modified_at: dt, size}: what write and append return.
 Json WriteResultJson(const vfs::FileInfo& info);
 
-// An entry of `list` with details: {path, size, modified_at: dt, created_at: dt, etag,
-// mime_type, is_directory}; directories have size 0 and nulls.
-Json ListEntryJson(const vfs::FileInfo& info);
+// Appends an entry of `list` with details, as wire JSON: {path, size, modified_at: dt,
+// created_at: dt, etag, mime_type, is_directory}; directories have size 0 and nulls.
+void AppendListEntryWire(const vfs::FileInfo& info, std::string* out);
 
 // The `metadata` of get_metadata: plain ISO timestamps, POSIX-like owner and mode.
 Json MetadataJson(const vfs::FileInfo& info);

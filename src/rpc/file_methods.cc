@@ -214,10 +214,17 @@ StatusOr<MethodResult> List(const Params& p, CallContext& ctx) {
     for (vfs::FileInfo& entry : entries) entry.path = Present(ctx.caller, entry.path, dir.legacy);
   }
   const bool details = p.Bool("details");
-  Json files = Json::array();
-  for (const vfs::FileInfo& entry : entries)
-    files.push_back(details ? ListEntryJson(entry) : Json(entry.path));
-  return MethodResult(Json{{"files", std::move(files)}});
+  std::string files = R"({"files":[)";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (i > 0) files.push_back(',');
+    if (details) {
+      AppendListEntryWire(entries[i], &files);
+    } else {
+      AppendWireString(entries[i].path, &files);
+    }
+  }
+  files.append("]}");
+  return MethodResult::Encoded(std::move(files));
 }
 
 // An absolute pattern split into its literal leading directory and the rest:

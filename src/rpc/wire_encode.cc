@@ -14,6 +14,7 @@
 
 #include "rpc/wire_json.h"
 #include "util/base64.h"
+#include "util/clock.h"
 
 namespace nexus::rpc {
 namespace {
@@ -124,11 +125,6 @@ bool AppendUtf8String(std::string_view s, std::string* out) {
   return true;
 }
 
-void AppendString(std::string_view s, std::string* out) {
-  if (AppendUtf8String(s, out)) return;
-  out->append(Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace));
-}
-
 template <typename Integer>
 void AppendInteger(Integer value, std::string* out) {
   char digits[24];
@@ -144,7 +140,7 @@ void AppendObject(const Json& value, std::string* out) {
   for (const auto& [key, item] : value.get_ref<const Json::object_t&>()) {
     if (!first) out->push_back(',');
     first = false;
-    AppendString(key, out);
+    AppendWireString(key, out);
     out->push_back(':');
     AppendValue(item, out);
   }
@@ -184,7 +180,7 @@ void AppendValue(const Json& value, std::string* out) {
       AppendInteger(value.get<uint64_t>(), out);
       return;
     case Json::value_t::string:
-      AppendString(value.get_ref<const std::string&>(), out);
+      AppendWireString(value.get_ref<const std::string&>(), out);
       return;
     case Json::value_t::object:
       AppendObject(value, out);
@@ -203,6 +199,17 @@ void AppendValue(const Json& value, std::string* out) {
 }
 
 }  // namespace
+
+void AppendWireString(std::string_view s, std::string* out) {
+  if (AppendUtf8String(s, out)) return;
+  out->append(Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+void AppendWireDateTime(int64_t micros, std::string* out) {
+  out->append(R"({"__type__":"datetime","data":")");
+  out->append(FormatIsoMicros(micros));  // digits and punctuation only: nothing to escape
+  out->append(R"("})");
+}
 
 std::string EncodeWire(const Json& value) {
   std::string out;

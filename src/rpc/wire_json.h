@@ -30,6 +30,12 @@ Status DecodeWireTypes(Json& value);
 // string (a file name from an old store, say) becomes U+FFFD rather than failing the answer.
 std::string EncodeWire(const Json& value);
 
+// For results written as text rather than built as a Json tree (MethodResult::Encoded):
+// appends `s` as a JSON string literal exactly as EncodeWire writes it, and a datetime
+// wrapper exactly as EncodeWire(DateTimeValue(micros)) writes it.
+void AppendWireString(std::string_view s, std::string* out);
+void AppendWireDateTime(int64_t micros, std::string* out);
+
 // {"__type__":"datetime","data":"2025-12-18T00:00:00.123456+00:00"}.
 Json DateTimeValue(int64_t micros);
 // A datetime wrapper, or null when absent.
