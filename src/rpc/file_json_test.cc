@@ -33,22 +33,23 @@ TEST(FileJsonTest, ListEntryOfAFile) {
   EXPECT_EQ(out.substr(1), EncodeWire(tree));
 }
 
-TEST(FileJsonTest, ListEntryOfADirectoryHasNulls) {
+std::string DirectoryEntry(const std::string& path) {
   vfs::FileInfo info;
-  info.path = "/t/dir";
+  info.path = path;
   info.is_directory = true;
   std::string out;
   AppendListEntryWire(info, &out);
-  EXPECT_EQ(out, R"({"created_at":null,"etag":null,"is_directory":true,"mime_type":null,)"
-                 R"("modified_at":null,"path":"/t/dir","size":0})");
+  return out;
+}
+
+TEST(FileJsonTest, ListEntryOfADirectoryHasNulls) {
+  EXPECT_EQ(DirectoryEntry("/t/dir"),
+            R"({"created_at":null,"etag":null,"is_directory":true,"mime_type":null,)"
+            R"("modified_at":null,"path":"/t/dir","size":0})");
 }
 
 TEST(FileJsonTest, InvalidUtf8InAPathIsReplaced) {
-  vfs::FileInfo info;
-  info.path = "/t/\xff";
-  info.is_directory = true;
-  std::string out;
-  AppendListEntryWire(info, &out);
+  const std::string out = DirectoryEntry("/t/\xff");
   EXPECT_NE(out.find("\"path\":\"/t/\xef\xbf\xbd\""), std::string::npos) << out;
 }
 
