@@ -135,6 +135,12 @@ std::optional<RpcResponse> Dispatcher::Reject(const RpcRequest& request) const {
 }
 
 RpcResponse Dispatcher::Handle(const RpcRequest& request) const {
+  RpcResponse response = Answer(request);
+  response.method_known = table_->Find(request.method) != nullptr;
+  return response;
+}
+
+RpcResponse Dispatcher::Answer(const RpcRequest& request) const {
   std::variant<RpcResponse, Call> decoded = Decode(*table_, request);
   if (RpcResponse* error = std::get_if<RpcResponse>(&decoded)) return std::move(*error);
   Call& call = std::get<Call>(decoded);

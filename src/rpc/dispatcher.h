@@ -28,6 +28,9 @@ struct RpcResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string outcome;  // "ok" or the JSON-RPC error code, for metrics
+  // Whether the URL named a method of the table. Metrics label only known methods: the
+  // name comes from the caller, and every distinct label is a series kept for good.
+  bool method_known = false;
 };
 
 class Dispatcher {
@@ -46,6 +49,8 @@ class Dispatcher {
   std::vector<std::string> MethodNames() const;
 
  private:
+  RpcResponse Answer(const RpcRequest& request) const;  // Handle without method_known
+
   Services services_;
   std::unique_ptr<MethodTable> table_;
 };

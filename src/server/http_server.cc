@@ -305,8 +305,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void OnHeader(beast::error_code ec, size_t /*bytes*/) {
     if (ec) return OnReadError(ec);
-    // curl and others wait (about a second) for this before sending a large body.
-    if (!parser_->is_done() &&
+    // curl and others wait (about a second) for this before sending a large body. An
+    // HTTP/1.0 client does not know the interim answer (RFC 9110 §10.1.1 says to ignore it).
+    if (!parser_->is_done() && parser_->get().version() >= 11 &&
         beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
       net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                        beast::bind_front_handler(&Connection::OnContinueSent, shared_from_this()));
@@ -423,6 +424,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Respond(HttpResponse resp) {
+    // A handler's status outside what a status line can carry is sent, and counted, as 500.
+    if (resp.status < 100 || resp.status > 999) resp.status = 500;
     const Clock::time_point now = Clock::now();
     const std::chrono::duration<double> elapsed = now - request_start_;
     server_.request_metrics.Record(request_path_, resp.status, elapsed.count());
@@ -444,7 +447,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // surrounding whitespace), then Server unless the handler set one, Content-Length unless
   // the status forbids a body, and the Connection token HTTP/1.0 or 1.1 needs.
   void BuildResponse(HttpResponse resp) {
-    const int status = (resp.status >= 100 && resp.status <= 999) ? resp.status : 500;
+    const int status = resp.status;      // Respond has brought it into 100..999
     std::string& head = response_head_;  // cleared, not freed: its capacity is reused
     head.assign("HTTP/1.1 ");
     head[5] = static_cast<char>('0' + version_ / 10);

@@ -132,10 +132,9 @@ HttpResponse NexusHandler::Rpc(const HttpRequest& req, std::string_view method) 
   if (outcome->http_status != 200) return DetailResponse(outcome->http_status, outcome->error);
   const rpc::RpcResponse answer = dispatcher_.Handle(rpc::RpcRequest{
       std::string(method), req.body, BareEtag(req.Header("If-None-Match")), &outcome->caller});
-  metrics_.IncrementCounter(
-      "nexus_rpc_calls_total", "RPC calls by method and outcome",
-      {{"method", answer.outcome == "-32601" ? "unknown" : std::string(method)},
-       {"outcome", answer.outcome}});
+  metrics_.IncrementCounter("nexus_rpc_calls_total", "RPC calls by method and outcome",
+                            {{"method", answer.method_known ? std::string(method) : "unknown"},
+                             {"outcome", answer.outcome}});
   HttpResponse response = JsonResponse(answer.http_status, answer.body);
   if (answer.http_status == 304) response.RemoveHeader("Content-Type");
   for (const auto& [name, value] : answer.headers) response.SetHeader(name, value);

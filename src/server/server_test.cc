@@ -532,6 +532,20 @@ TEST_F(ServerTest, ExpectContinue) {
   EXPECT_EQ(resp->body, "hello");
 }
 
+// RFC 9110 §10.1.1: a server ignores Expect: 100-continue from an HTTP/1.0 client, which
+// would not understand the interim answer. The client sends its body without waiting.
+TEST_F(ServerTest, ExpectContinueIsIgnoredForHttp10) {
+  StartServer();
+  TestHttpClient client(port());
+  ASSERT_TRUE(
+      client.Send("POST /echo HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+  ASSERT_TRUE(client.Send("hello"));
+  auto resp = client.ReadResponse();
+  ASSERT_TRUE(resp.has_value());
+  EXPECT_EQ(resp->status, 200);
+  EXPECT_EQ(resp->body, "hello");
+}
+
 TEST_F(ServerTest, Http10ClosesAfterResponse) {
   StartServer();
   TestHttpClient client(port());

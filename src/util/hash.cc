@@ -1,5 +1,6 @@
 #include "util/hash.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <cstring>
@@ -81,6 +82,12 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   Sha256Parts({AsView(inner_pad, kSha256BlockSize), data}, inner);
   unsigned char digest[kSha256Size];
   Sha256Parts({AsView(outer_pad, kSha256BlockSize), AsView(inner, kSha256Size)}, digest);
+  // The pads are the key in disguise (an API-key pepper, a webhook secret): do not leave
+  // them on the stack (OpenSSL's HMAC() wipes its copies too).
+  for (unsigned char* secret : {block, inner_pad, outer_pad}) {
+    OPENSSL_cleanse(secret, kSha256BlockSize);
+  }
+  OPENSSL_cleanse(inner, kSha256Size);
   return Hex(digest, kSha256Size);
 }
 
