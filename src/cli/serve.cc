@@ -97,8 +97,8 @@ int RunServe(const ServeOptions& options) {
   }
   const auto durability =
       options.durability == "full" ? storage::Durability::kFull : storage::Durability::kNormal;
-  StatusOr<storage::Store> store =
-      storage::OpenStore({options.data_dir, options.database_url, durability});
+  StatusOr<storage::Store> store = storage::OpenStore(
+      {options.data_dir, options.database_url, durability, /*cache_blobs=*/true});
   if (!store.ok()) return Fail("cannot open the store", store.status());
   StatusOr<std::unique_ptr<server::OutboundHttpClient>> outbound =
       server::OutboundHttpClient::Create({});

@@ -1,5 +1,6 @@
 #include "storage/store.h"
 
+#include "storage/blob_cache.h"
 #include "util/file.h"
 
 namespace nexus::storage {
@@ -14,6 +15,7 @@ StatusOr<Store> OpenStore(const StoreOptions& options) {
   store.blobs = store.engine->dialect() == Dialect::kSqlite
                     ? NewLocalBlobStore(options.data_dir, options.durability)
                     : NewDatabaseBlobStore(*store.engine);
+  if (options.cache_blobs) store.blobs = NewCachingBlobStore(std::move(store.blobs));
   return store;
 }
 

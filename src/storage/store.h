@@ -14,6 +14,9 @@ struct StoreOptions {
   std::string data_dir;      // holds nexus.db (SQLite) and cas/ (local blobs)
   std::string database_url;  // empty: SQLite at <data_dir>/nexus.db
   Durability durability = Durability::kFull;
+  // Keep recently read small blobs in memory (blob_cache.h): for the server. Off for tools
+  // such as fsck, which must see the bytes on disk.
+  bool cache_blobs = false;
 };
 
 struct Store {
