@@ -140,7 +140,7 @@ TEST_P(SqliteFaultsHttpTest, FullFilesystemRefusesWritesCleanlyAndRecovers) {
                     "InjectedDiskFullIsACleanErrorAndWritesResume covers the same path";
   }
   mounted_ = true;
-  ASSERT_EQ(::chmod(dir.c_str(), 0711), 0);
+  ASSERT_EQ(::chmod(dir.c_str(), 0700), 0);  // as private as the directory it covers
   Start();
 
   std::map<std::string, std::string> written;  // path -> content

@@ -1,6 +1,5 @@
 #include "cli/http_test_fixture.h"
 
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -14,8 +13,6 @@ Headers Auth(const std::string& key) { return {{"Authorization", "Bearer " + key
 Json Bytes(const std::string& b64) { return Json{{"__type__", "bytes"}, {"data", b64}}; }
 
 void HttpTest::SetUp() {
-  // Sandboxes run as unprivileged users, who must be able to reach their home directories.
-  ASSERT_EQ(::chmod(dir_.path().c_str(), 0711), 0);
   if (GetParam() == Engine::kPostgres) {
     database_url_ = test::FreshPostgresUrl();
     if (database_url_.empty()) GTEST_SKIP() << "no PostgreSQL test server";

@@ -15,6 +15,7 @@
 
 #include "sandbox/bwrap_command.h"
 #include "sandbox/host_layout.h"
+#include "sandbox/mount_stage.h"
 #include "sandbox/output_capture.h"
 #include "sandbox/run_outcome.h"
 #include "sandbox/run_registry.h"
@@ -77,7 +78,9 @@ class BubblewrapProvider : public Provider {
   explicit BubblewrapProvider(std::string bwrap_path)
       : bwrap_path_(std::move(bwrap_path)),
         layout_(DetectHostLayout()),
-        switch_uid_(::geteuid() == 0) {}
+        switch_uid_(::geteuid() == 0) {
+    if (switch_uid_) stage_ = MountStage::Create();
+  }
 
   std::string name() const override { return "bubblewrap"; }
   Status Available() const override;
@@ -102,6 +105,7 @@ class BubblewrapProvider : public Provider {
   void Reap(const std::shared_ptr<RunRegistry::Run>& run, pid_t pid, int* status,
             struct rusage* usage) const;
   Status CheckHostPaths(const SandboxSpec& spec) const;
+  StatusOr<SandboxSpec> StageHostPaths(const SandboxSpec& spec, SpawnOptions* options) const;
   StatusOr<SpawnOptions> MakeSpawnOptions(const SandboxSpec& spec, const RunRequest& request,
                                           const RunFiles& files) const;
   Status Probe() const;
@@ -115,6 +119,8 @@ class BubblewrapProvider : public Provider {
   const std::string bwrap_path_;
   const HostLayout layout_;
   const bool switch_uid_;  // root: run each sandbox as its own uid
+  // With switch_uid_: where each run's host paths are bound for the sandbox uid to reach.
+  StatusOr<std::unique_ptr<MountStage>> stage_ = std::unique_ptr<MountStage>();
   mutable RunRegistry registry_;
   mutable std::mutex available_mu_;
   mutable std::optional<Status> available_;  // GUARDED_BY(available_mu_)
@@ -159,19 +165,45 @@ Status BubblewrapProvider::Create(const SandboxSpec& spec) {
   return CheckHostPaths(spec);
 }
 
-// The checks bwrap would otherwise fail with a terse message.
+// The checks bwrap would otherwise fail with a terse message. As root the host paths are
+// bound by the reaper (StageHostPaths), so they need only exist; otherwise bwrap runs as the
+// server's own uid and must be able to reach them.
 Status BubblewrapProvider::CheckHostPaths(const SandboxSpec& spec) const {
   const uid_t uid = UidFor(spec.id);
   const gid_t gid = GidFor(spec.id);
+  auto check = [&](const std::string& path) {
+    if (!switch_uid_) return CheckReachable(path, uid, gid);
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 ? Status::OK() : ErrnoStatus(errno, "stat " + path);
+  };
   if (!spec.home_dir.empty()) {
-    Status s = CheckReachable(spec.home_dir, uid, gid);
+    Status s = check(spec.home_dir);
     if (s.code() == Code::kNotFound) {
       return NotFound("sandbox home " + spec.home_dir + " does not exist (Create first)");
     }
     RETURN_IF_ERROR(s);
   }
-  for (const auto& [host, target] : spec.binds) RETURN_IF_ERROR(CheckReachable(host, uid, gid));
+  for (const auto& [host, target] : spec.binds) RETURN_IF_ERROR(check(host));
   return Status::OK();
+}
+
+// `spec` as bwrap sees it when it runs as the sandbox uid: every host path replaced by its
+// mount point on the stage, which the reaper binds before the uid switch (mount_stage.h).
+StatusOr<SandboxSpec> BubblewrapProvider::StageHostPaths(const SandboxSpec& spec,
+                                                         SpawnOptions* options) const {
+  if (!stage_.ok()) return stage_.status();
+  const MountStage& stage = **stage_;
+  SandboxSpec staged = spec;
+  size_t index = 0;
+  auto stage_path = [&](std::string* host) -> Status {
+    ASSIGN_OR_RETURN(std::string target, stage.MountPointFor(*host, index++));
+    options->private_binds.push_back({*host, target});
+    *host = std::move(target);
+    return Status::OK();
+  };
+  if (!staged.home_dir.empty()) RETURN_IF_ERROR(stage_path(&staged.home_dir));
+  for (auto& [host, target] : staged.binds) RETURN_IF_ERROR(stage_path(&host));
+  return staged;
 }
 
 StatusOr<SpawnOptions> BubblewrapProvider::MakeSpawnOptions(const SandboxSpec& spec,
@@ -179,15 +211,19 @@ StatusOr<SpawnOptions> BubblewrapProvider::MakeSpawnOptions(const SandboxSpec& s
                                                             const RunFiles& files) const {
   ASSIGN_OR_RETURN(const Language language, ParseLanguage(request.language));
   ASSIGN_OR_RETURN(Interpreter interpreter, InterpreterFor(layout_, language));
+  SpawnOptions options;
+  SandboxSpec bwrap_spec = spec;
+  if (switch_uid_) {
+    ASSIGN_OR_RETURN(bwrap_spec, StageHostPaths(spec, &options));
+  }
   BwrapCommand command;
   command.bwrap_path = bwrap_path_;
   command.layout = &layout_;
-  command.spec = &spec;
+  command.spec = &bwrap_spec;
   command.language = language;
   command.interpreter = std::move(interpreter);
   command.fds = DataFds{3, 4, 5};
   command.env = request.env;
-  SpawnOptions options;
   options.argv = BuildBwrapArgv(command);
   options.pass_fds = {files.code.get(), files.passwd.get(), files.group.get()};
   options.limits = RlimitsFor(spec.limits, switch_uid_);
@@ -202,9 +238,9 @@ StatusOr<RunResult> BubblewrapProvider::Execute(const SandboxSpec& spec,
                                                 const RunRequest& request) const {
   RETURN_IF_ERROR(ValidateSpec(spec));
   RETURN_IF_ERROR(ValidateRequest(spec, request));
+  RETURN_IF_ERROR(CheckHostPaths(spec));
   ASSIGN_OR_RETURN(const RunFiles files, MakeRunFiles(request.code));
   ASSIGN_OR_RETURN(const SpawnOptions options, MakeSpawnOptions(spec, request, files));
-  RETURN_IF_ERROR(CheckHostPaths(spec));
 
   const Clock::time_point start = Clock::now();
   Child child;

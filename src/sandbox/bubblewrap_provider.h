@@ -25,12 +25,14 @@
 //  * wall clock: the whole process tree is killed at the deadline (RunResult.timed_out).
 // The home directory has no size limit beyond max_file_bytes per file.
 //
-// Requirements on the host paths (checked by Create and Run, kPermissionDenied otherwise):
-// bwrap runs unprivileged and resolves bind sources itself, so every directory above the
-// home directory and above each bind source must be searchable by the sandbox uid (o+x).
-// The home directory is chown'ed to that uid by Create (the top directory only; files put
-// there by the host should be chown'ed to SandboxHostUid(id) to be writable inside). A
-// bound Unix socket must be connectable by that uid (mode 0666, or owned by it).
+// Host paths (the home directory, spec.binds): as root, each run's reaper binds them in a
+// private mount namespace onto a stage that the sandbox uid can reach (mount_stage.h), so the
+// data directory and its parents may have any modes (0700 included) and are never loosened.
+// Without root, bwrap runs as the server's uid, which must be able to reach them itself.
+// Create and Run check that they exist (kNotFound otherwise). The home directory is chown'ed
+// to the sandbox uid by Create (the top directory only; files put there by the host should be
+// chown'ed to SandboxHostUid(id) to be writable inside). A bound Unix socket must be
+// connectable by that uid (mode 0666, or owned by it).
 #ifndef NEXUS_SANDBOX_BUBBLEWRAP_PROVIDER_H_
 #define NEXUS_SANDBOX_BUBBLEWRAP_PROVIDER_H_
 

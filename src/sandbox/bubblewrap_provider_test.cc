@@ -82,8 +82,6 @@ class BubblewrapProviderTest : public ::testing::Test {
     provider_ = NewBubblewrapProvider();
     const Status available = provider_->Available();
     ASSERT_TRUE(available.ok()) << available.ToString();
-    // bwrap runs as the sandbox's uid and must be able to walk down to the home directory.
-    ASSERT_EQ(::chmod(dir_.path().c_str(), 0711), 0);
     spec_.id =
         std::string("test-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
     spec_.home_dir = dir_.path() + "/home";
@@ -293,15 +291,59 @@ TEST_F(BubblewrapProviderTest, BoundUnixSocketIsReachable) {
   ::close(fd);
 }
 
-TEST_F(BubblewrapProviderTest, HomeMustBeReachableByTheSandboxUid) {
-  if (::geteuid() != 0) GTEST_SKIP() << "sandboxes run as the server's uid when not root";
+mode_t ModeOf(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0;
+}
+
+// The fixture's data directory is 0700 inside a 0700 parent (test::TempDir), and a home one
+// more private directory down is still the sandbox's, without any mode being loosened.
+TEST_F(BubblewrapProviderTest, HomeBehindPrivateDirectoriesIsReachable) {
+  const std::string parent = dir_.path().substr(0, dir_.path().rfind('/'));
+  ASSERT_EQ(ModeOf(parent), 0700u);
+  ASSERT_EQ(ModeOf(dir_.path()), 0700u);
   const std::string closed = dir_.path() + "/closed";
   ASSERT_EQ(::mkdir(closed.c_str(), 0700), 0);
   SandboxSpec spec = spec_;
   spec.home_dir = closed + "/home";
-  const Status s = provider_->Create(spec);
-  EXPECT_EQ(s.code(), Code::kPermissionDenied) << s.ToString();
-  EXPECT_NE(s.message().find(closed), std::string::npos) << s.ToString();
+  ASSERT_TRUE(provider_->Create(spec).ok());
+  const RunResult r = RunIn(spec, "bash", "echo kept > notes && cat notes && pwd");
+  EXPECT_EQ(r.stdout_text, "kept\n/home/sandbox\n") << r.stderr_text;
+  EXPECT_EQ(ReadHostFile(spec.home_dir + "/notes"), "kept\n");
+  EXPECT_EQ(ModeOf(parent), 0700u);
+  EXPECT_EQ(ModeOf(dir_.path()), 0700u);
+  EXPECT_EQ(ModeOf(closed), 0700u);
+}
+
+// The binds that bring the home within the sandbox uid's reach are made in the run's own
+// mount namespace: while a run is live, the host's mount table shows none of them.
+TEST_F(BubblewrapProviderTest, StagedBindsStayInTheRunsNamespace) {
+  std::future<RunResult> run = std::async(
+      std::launch::async, [this] { return Run("bash", "touch started; sleep 2; echo done"); });
+  const std::string started = spec_.home_dir + "/started";
+  const Clock::time_point give_up = Clock::now() + std::chrono::seconds(20);
+  while (::access(started.c_str(), F_OK) != 0 && Clock::now() < give_up) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_EQ(::access(started.c_str(), F_OK), 0);
+  const std::string mounts = ReadHostFile("/proc/self/mountinfo");
+  EXPECT_EQ(mounts.find(spec_.home_dir), std::string::npos) << mounts;
+  EXPECT_EQ(mounts.find("nexus-sandbox-"), std::string::npos) << mounts;
+  EXPECT_EQ(run.get().stdout_text, "done\n");
+}
+
+// Another sandbox's home is no more reachable through the stage than through the host path.
+TEST_F(BubblewrapProviderTest, AnotherSandboxsHomeStaysOutOfReach) {
+  SandboxSpec other = spec_;
+  other.id = spec_.id + "-other";
+  other.home_dir = dir_.path() + "/other-home";
+  ASSERT_TRUE(provider_->Create(other).ok());
+  ASSERT_EQ(RunIn(other, "bash", "echo private > secret").exit_code, 0);
+  const RunResult r = Run("bash", "cat " + other.home_dir +
+                                      "/secret 2>/dev/null && echo READ;"
+                                      " for d in /run/nexus-sandbox-* /tmp/nexus-sandbox-*; do"
+                                      "  [ -e \"$d\" ] && echo SEEN $d; done; echo done");
+  EXPECT_EQ(r.stdout_text, "done\n");
 }
 
 TEST_F(BubblewrapProviderTest, MemoryLimit) {

@@ -50,7 +50,7 @@ Status CheckReachable(const std::string& path, uid_t uid, gid_t gid) {
     if (!Searchable(st, uid, gid)) {
       return PermissionDenied("sandbox uid " + std::to_string(uid) + " cannot reach " + path +
                               ": " + dir + " (mode " + OctalMode(st.st_mode) +
-                              ") is not searchable by it; make it o+x");
+                              ") is not searchable by it");
     }
   }
   return Status::OK();

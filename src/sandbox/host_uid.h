@@ -28,9 +28,10 @@ inline constexpr uid_t kHostUidCount = uid_t{1} << 24;
 
 uid_t SandboxHostUid(std::string_view sandbox_id);
 
-// bwrap runs as the sandbox's uid and resolves every bind source itself, so each directory
-// above `path` must be searchable by uid:gid. kPermissionDenied names the first one that is
-// not (judged by mode bits; ACLs are not consulted). kNotFound when `path` does not exist.
+// When bwrap runs without a stage (a server that is not root), it resolves every bind source
+// itself as uid:gid, so each directory above `path` must be searchable by it. kPermissionDenied
+// names the first one that is not (judged by mode bits; ACLs are not consulted). kNotFound when
+// `path` does not exist.
 Status CheckReachable(const std::string& path, uid_t uid, gid_t gid);
 
 }  // namespace nexus::sandbox

@@ -2,7 +2,6 @@
 // 20 Creates. Not a test; run by hand (as root, like the server):
 //
 //   build/release/src/sandbox/sandbox_bench
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -44,7 +43,6 @@ int Main() {
   std::unique_ptr<Provider> provider = NewBubblewrapProvider();
   Check(provider->Available(), "Available");
   test::TempDir dir("sandbox-bench");
-  ::chmod(dir.path().c_str(), 0711);
   SandboxSpec spec;
   spec.id = "bench";
   spec.home_dir = dir.path() + "/home";

@@ -1,7 +1,9 @@
 #include "sandbox/spawn.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -19,7 +21,7 @@ namespace {
 
 // Where the child failed, reported to the parent through a close-on-exec pipe: the pipe
 // reaches EOF without data exactly when exec succeeded.
-enum class Step : int { kSetsid, kLimit, kDescriptors, kFork, kIdentity, kExec };
+enum class Step : int { kSetsid, kLimit, kMount, kDescriptors, kFork, kIdentity, kExec };
 
 struct ChildError {
   int step;
@@ -38,6 +40,7 @@ struct ChildPlan {
   pid_t parent = 0;  // the server, for the reaper's parent-death check
   sigset_t no_signals;
   std::vector<SpawnOptions::Limit> limits;  // clamped to the current hard limits
+  std::vector<SpawnOptions::Bind> binds;
   bool set_ids = false;
   uid_t uid = 0;
   gid_t gid = 0;
@@ -77,6 +80,21 @@ void SwitchIdentity(const ChildPlan& plan, int report) {
       ::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0 ||
       ::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) {
     Fail(report, Step::kIdentity);
+  }
+}
+
+// A mount namespace of the run's own, whose changes stay in it (MS_SLAVE: the host's later
+// mounts still reach the run, the run's never reach the host), holding the private binds.
+void MountPrivateBinds(const ChildPlan& plan) {
+  if (plan.binds.empty()) return;
+  if (::unshare(CLONE_NEWNS) != 0 ||
+      ::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) {
+    Fail(plan.report_fd, Step::kMount);
+  }
+  for (const SpawnOptions::Bind& b : plan.binds) {
+    if (::mount(b.source.c_str(), b.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+      Fail(plan.report_fd, Step::kMount);
+    }
   }
 }
 
@@ -123,6 +141,7 @@ void SwitchIdentity(const ChildPlan& plan, int report) {
       Fail(plan.report_fd, Step::kLimit);
     }
   }
+  MountPrivateBinds(plan);
   const int report = ArrangeDescriptors(plan);
   const pid_t program = ::_Fork();  // unlike fork(), async-signal-safe
   if (program < 0) Fail(report, Step::kFork);
@@ -144,6 +163,8 @@ const char* StepName(Step step) {
       return "setsid";
     case Step::kLimit:
       return "setrlimit";
+    case Step::kMount:
+      return "binding host paths in a private mount namespace";
     case Step::kDescriptors:
       return "arranging descriptors";
     case Step::kFork:
@@ -232,6 +253,7 @@ ChildPlan MakePlan(const SpawnOptions& options, std::vector<int> sources, int re
   sigemptyset(&plan.no_signals);
   plan.parent = ::getpid();
   plan.limits = ClampedLimits(options.limits);
+  plan.binds = options.private_binds;
   plan.set_ids = options.uid.has_value();
   plan.uid = options.uid.value_or(0);
   plan.gid = options.gid.value_or(plan.uid);

@@ -12,7 +12,8 @@
 //
 // Everything the child needs (argv, envp, descriptor plan) is built before fork: between
 // fork and exec a child of a threaded process may only make async-signal-safe calls, and
-// this child makes nothing else (raw system calls, dup2, fcntl, _Fork, waitpid, execve).
+// this child makes nothing else (raw system calls, dup2, fcntl, unshare, mount, _Fork, waitpid,
+// execve).
 #ifndef NEXUS_SANDBOX_SPAWN_H_
 #define NEXUS_SANDBOX_SPAWN_H_
 
@@ -46,6 +47,15 @@ struct SpawnOptions {
   // effective and saved) just before exec. Needs CAP_SETUID/CAP_SETGID.
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
+  // Bind mounts made by the reaper, with the server's identity, in a mount namespace of its
+  // own (private to the run; nothing propagates to the host): each `source` appears at its
+  // `target` for the program. This is how a path the new uid cannot reach is handed to it
+  // (mount_stage.h). Needs CAP_SYS_ADMIN.
+  struct Bind {
+    std::string source;
+    std::string target;
+  };
+  std::vector<Bind> private_binds;
 };
 
 struct Child {

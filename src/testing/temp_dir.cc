@@ -1,5 +1,7 @@
 #include "testing/temp_dir.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -38,14 +40,19 @@ TempDir::TempDir(std::string_view prefix) {
     std::fprintf(stderr, "TempDir: mkdtemp(%s): %s\n", pattern.c_str(), std::strerror(errno));
     std::abort();
   }
-  path_ = buf.data();
+  parent_ = buf.data();
+  path_ = parent_ + "/data";
+  if (::mkdir(path_.c_str(), 0700) != 0) {
+    std::fprintf(stderr, "TempDir: mkdir(%s): %s\n", path_.c_str(), std::strerror(errno));
+    std::abort();
+  }
 }
 
 TempDir::~TempDir() {
   std::error_code ec;  // best effort: a leftover directory must not fail the test
-  if (fs::remove_all(path_, ec) == static_cast<std::uintmax_t>(-1) || ec) {
-    MakeRemovable(path_);
-    fs::remove_all(path_, ec);
+  if (fs::remove_all(parent_, ec) == static_cast<std::uintmax_t>(-1) || ec) {
+    MakeRemovable(parent_);
+    fs::remove_all(parent_, ec);
   }
 }
 

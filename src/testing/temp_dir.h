@@ -9,8 +9,10 @@ namespace nexus::test {
 
 class TempDir {
  public:
-  // Creates a fresh directory named <prefix>-XXXXXX under $TMPDIR (or /tmp). Aborts when
-  // it cannot: no test can run without it.
+  // Creates a fresh directory <prefix>-XXXXXX/data under $TMPDIR (or /tmp), both of mode
+  // 0700, as `mktemp -d` inside `mktemp -d` makes them: the modes of a user's private data
+  // directory, which nothing of the server (sandboxes included) may need loosened. Aborts
+  // when it cannot: no test can run without it.
   explicit TempDir(std::string_view prefix = "nexus-test");
   ~TempDir();
   TempDir(const TempDir&) = delete;
@@ -19,6 +21,7 @@ class TempDir {
   const std::string& path() const { return path_; }
 
  private:
+  std::string parent_;  // the outer directory, removed with everything in it
   std::string path_;
 };
 
