@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build test sanitize fuzz serve demo rebac-bench bench bench-scale stress crash-test clean
+.PHONY: deps build install test sanitize fuzz serve demo rebac-bench bench bench-scale stress crash-test clean
 
 JOBS ?= $(shell nproc)
 WITH_PG := tools/with-postgres.sh
@@ -12,6 +12,11 @@ build: deps
 	@cmake --preset release >/dev/null
 	@cmake --build build/release -j $(JOBS)
 
+# nexus and nexus-stress into $(DESTDIR)$(PREFIX)/bin (docs/deployment.md shows a systemd unit).
+PREFIX ?= /usr/local
+install: build
+	@DESTDIR=$(DESTDIR) cmake --install build/release --prefix $(PREFIX) --strip
+
 # Every test on the release build, then the sanitizer runs (what CI runs).
 test: build
 	@$(WITH_PG) ctest --test-dir build/release $(CTEST_FLAGS)
@@ -20,7 +25,7 @@ test: build
 # A server on the embedded default (SQLite in ./nexus-data). Override with e.g.
 # `make serve SERVE_ARGS="--port 9000 --database-url postgresql://..."`.
 SERVE_ARGS ?=
-NEXUS := build/release/src/cli/nexus
+NEXUS := build/release/nexus
 
 serve: build
 	@$(NEXUS) serve --data-dir ./nexus-data $(SERVE_ARGS)
@@ -83,7 +88,7 @@ bench-scale: deps
 	@cmake --preset release >/dev/null
 	@cmake --build build/release -j $(JOBS) --target nexus scale_bench
 	@nice build/release/src/bench/scale_bench --files $(SCALE_FILES) \
-	  --nexus build/release/src/cli/nexus --json build/bench/scale.json
+	  --nexus build/release/nexus --json build/bench/scale.json
 
 # nexus-stress against a fresh server: STRESS_CLIENTS clients for STRESS_SECONDS on SQLite,
 # then on PostgreSQL; fails on any 5xx, transport error, unexpected error or lost write.

@@ -151,7 +151,7 @@ wait_http() {
 start_server() {
   local args=(serve --demo --durability full --host 127.0.0.1 --port 0 --data-dir "$dir/data")
   [[ $mode == postgres ]] && args+=(--database-url "$NEXUS_TEST_PG_URL")
-  NEXUS_ADMIN_API_KEY=$admin_key "$build/src/cli/nexus" "${args[@]}" >"$dir/server.log" 2>&1 &
+  NEXUS_ADMIN_API_KEY=$admin_key "$build/nexus" "${args[@]}" >"$dir/server.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
   local port=""

@@ -42,7 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$build/src/cli/nexus" "${args[@]}" >"$dir/server.log" 2>&1 &
+"$build/nexus" "${args[@]}" >"$dir/server.log" 2>&1 &
 pid=$!
 port=""
 for _ in $(seq 600); do
@@ -62,9 +62,9 @@ fi
 
 echo "== nexus-stress on $engine (${args[*]:1}): $clients clients, ${seconds} s"
 status=0
-"$build/src/stress/nexus-stress" --port "$port" --clients "$clients" --duration "$seconds" \
+"$build/nexus-stress" --port "$port" --clients "$clients" --duration "$seconds" \
   --mix "$mix" --journal "$dir/journal.jsonl" || status=1
-"$build/src/stress/nexus-stress" --port "$port" --clients 16 --verify "$dir/journal.jsonl" ||
+"$build/nexus-stress" --port "$port" --clients 16 --verify "$dir/journal.jsonl" ||
   status=1
 kill -TERM "$pid"
 if ! wait "$pid"; then
@@ -72,7 +72,7 @@ if ! wait "$pid"; then
   status=1
 fi
 pid=""
-"$build/src/cli/nexus" fsck "${store_args[@]}" || status=1
+"$build/nexus" fsck "${store_args[@]}" || status=1
 if [[ $engine == sqlite ]]; then
   check=$(sqlite3 "$dir/data/nexus.db" 'PRAGMA integrity_check')
   echo "integrity_check: $check"

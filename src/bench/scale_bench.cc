@@ -331,11 +331,11 @@ Status Run(const Options& options) {
   return Status::OK();
 }
 
-// build/<preset>/src/cli/nexus, beside this program's build/<preset>/src/bench/.
+// build/<preset>/nexus, three levels above this program's build/<preset>/src/bench/scale_bench.
 std::string DefaultNexus() {
   std::error_code ec;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return (self.parent_path().parent_path() / "cli" / "nexus").string();
+  return (self.parent_path().parent_path().parent_path() / "nexus").string();
 }
 
 }  // namespace
