@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "services/editor_front_matter.h"
 #include "services/permission_hooks.h"
 #include "testing/test_store.h"
 
@@ -242,6 +243,33 @@ TEST_P(SkillsTest, CreateForkPublishSearch) {
   EXPECT_EQ((*hits)[0].skill_name, "pdf-tools");
   EXPECT_EQ((*hits)[2].skill_name, "notes");
   EXPECT_EQ(skills_->Search(Caller(), "  ", {}, 10).status().code(), Code::kValidation);
+}
+
+TEST_P(SkillsTest, WrittenSkillMdReadsLineByLine) {
+  const NewSkill pdf{"pdf", "Read \"PDF\" files", "# PDF\n", "Ann",
+                     R"({"aliases":[],"tags":["docs","pdf"]})"};
+  ASSERT_TRUE(skills_->Create(Caller(), SkillTier::kPersonal, pdf).ok());
+  // Skills written by their authors with flow lists: what the server writes of them (a
+  // fork, a skill from a file) has block lists.
+  Install(SkillTier::kPersonal, "base", SkillMd("base", "b", "requires: [pdf]\ntags: [x, z]\n"));
+  ASSERT_TRUE(skills_->Fork(Caller(), "base", "base2", SkillTier::kPersonal, "Bob").ok());
+  NewSkill from_file{"", "", "", {}, ""};
+  ASSERT_TRUE(skills_
+                  ->CreateFromFile(Caller(), SkillTier::kPersonal, "notes.md",
+                                   SkillMd("notes", "n", "tags: [a]\n"), from_file)
+                  .ok());
+  const std::string tier = "/tenant:default/user:alice/skill/";
+  const auto read = [&](const std::string& name) {
+    auto front = ReadLikeEditor(tree_->Read(tier + name + "/SKILL.md")->content);
+    EXPECT_TRUE(front.ok()) << name << ": " << front.status().ToString();
+    return front.ok() ? *front : EditorFrontMatter{};
+  };
+  EXPECT_EQ(read("pdf").lists["tags"], (std::vector<std::string>{"docs", "pdf"}));
+  EXPECT_TRUE(read("pdf").lists.contains("aliases"));
+  EXPECT_EQ(read("pdf").scalars["description"], "Read \"PDF\" files");
+  EXPECT_EQ(read("base2").lists["requires"], std::vector<std::string>{"pdf"});
+  EXPECT_EQ(read("base2").lists["tags"], (std::vector<std::string>{"x", "z"}));
+  EXPECT_EQ(read("notes").lists["tags"], std::vector<std::string>{"a"});
 }
 
 TEST_P(SkillsTest, CreateFromFile) {
