@@ -21,5 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto reparsed = ParseSkillMd("/fuzz/SKILL.md", skill->name, *rendered);
   FUZZ_CHECK(reparsed.ok());
   FUZZ_CHECK(reparsed->name == skill->name && reparsed->description == skill->description);
+  FUZZ_CHECK(reparsed->requires_ == skill->requires_);
+  // Rendering is stable: what was rendered once renders the same again.
+  const auto again = nexus::services::RenderSkillMd(*reparsed, reparsed->metadata_json);
+  FUZZ_CHECK(again.ok() && *again == *rendered);
   return 0;
 }

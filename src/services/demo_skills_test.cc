@@ -6,6 +6,9 @@
 #include <map>
 #include <sstream>
 
+#include "services/editor_front_matter.h"
+#include "services/skill_metadata.h"
+
 namespace nexus::services {
 namespace {
 
@@ -21,6 +24,25 @@ TEST(DemoSkillsTest, SixSkillsEachWithSkillMdNamingItsFolder) {
     EXPECT_EQ(content.substr(0, 4), "---\n") << name;
     EXPECT_NE(content.find("\nname: " + name + "\n"), std::string_view::npos) << name;
   }
+}
+
+// The web frontend's skill editor reads lists only as `key:` and `  - item` lines; the
+// demo skills once wrote `tags: [nexus, memory]`, a string to it, and its page failed.
+TEST(DemoSkillsTest, FrontMatterReadsLineByLineWithListsAsLists) {
+  std::map<std::string, EditorFrontMatter> read;
+  for (const EmbeddedFile& f : DemoSkillFiles()) {
+    const std::string name = SkillOf(f.path);
+    if (f.path != name + "/SKILL.md") continue;
+    EXPECT_TRUE(ParseSkillMd(f.path, name, f.content).ok()) << name;
+    auto front = ReadLikeEditor(f.content);
+    ASSERT_TRUE(front.ok()) << name << ": " << front.status().ToString();
+    EXPECT_EQ(front->scalars.at("name"), name);
+    ASSERT_TRUE(front->lists.contains("tags")) << name;
+    EXPECT_EQ(front->lists.at("tags").front(), "nexus") << name;
+    read[name] = *std::move(front);
+  }
+  EXPECT_EQ(read.size(), 6u);
+  EXPECT_EQ(read["nexus-versions"].lists.at("requires"), std::vector<std::string>{"nexus-paths"});
 }
 
 TEST(DemoSkillsTest, EmbeddedBytesEqualTheSourceFiles) {

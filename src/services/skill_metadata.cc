@@ -2,6 +2,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "util/path.h"
@@ -74,6 +78,17 @@ bool SplitFrontMatter(std::string_view content, std::string_view& yaml, std::str
   return false;
 }
 
+// The boolean or number a plain scalar reads as; none for a string.
+std::optional<Json> TypedScalar(const YAML::Node& node) {
+  bool b;
+  long long i;
+  double d;
+  if (YAML::convert<bool>::decode(node, b)) return Json(b);
+  if (YAML::convert<long long>::decode(node, i)) return Json(i);
+  if (YAML::convert<double>::decode(node, d)) return Json(d);
+  return std::nullopt;
+}
+
 // `budget` is what is left of kMaxNodes for the whole document.
 StatusOr<Json> ToJson(const YAML::Node& node, int depth, int64_t& budget) {
   if (depth > kMaxDepth) return Status(Code::kValidation, "front matter nested too deeply");
@@ -102,12 +117,7 @@ StatusOr<Json> ToJson(const YAML::Node& node, int depth, int64_t& budget) {
     case YAML::NodeType::Scalar: {
       // Plain scalars keep YAML's types; quoted ones ("!" tag) stay strings.
       if (node.Tag() == "?") {
-        bool b;
-        long long i;
-        double d;
-        if (YAML::convert<bool>::decode(node, b)) return Json(b);
-        if (YAML::convert<long long>::decode(node, i)) return Json(i);
-        if (YAML::convert<double>::decode(node, d)) return Json(d);
+        if (std::optional<Json> typed = TypedScalar(node)) return *std::move(typed);
       }
       return Json(node.Scalar());
     }
@@ -116,24 +126,127 @@ StatusOr<Json> ToJson(const YAML::Node& node, int depth, int64_t& budget) {
   }
 }
 
-StatusOr<YAML::Node> ToYaml(const Json& value, int depth) {
-  if (depth > kMaxDepth) return Status(Code::kValidation, "metadata nested too deeply");
-  YAML::Node node;
-  if (value.is_object()) {
-    for (const auto& [key, item] : value.items()) {
-      ASSIGN_OR_RETURN(node[key], ToYaml(item, depth + 1));
-    }
-  } else if (value.is_array()) {
-    for (const Json& item : value) {
-      ASSIGN_OR_RETURN(YAML::Node child, ToYaml(item, depth + 1));
-      node.push_back(child);
-    }
-  } else if (value.is_string()) {
-    node = value.get<std::string>();
-  } else if (!value.is_null()) {
-    node = value.dump();
+// Writing. Front matter is written only in the forms that a line-based reader (the web
+// frontend's skill editor) understands and writes back: `key: value` with a plain or
+// double-quoted value, and lists as `key:` followed by `  - item` lines. What such a reader
+// cannot hold anyway (mappings, lists of lists) is written in the same block style, two
+// spaces a level.
+
+// Code points a double-quoted scalar writes as escapes: controls, C1 controls and the
+// no-break space, YAML 1.1 line breaks, the byte-order mark and the non-characters U+FFFE/F.
+bool NeedsEscape(uint32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0xA0) || c == 0x2028 || c == 0x2029 || c == 0xFEFF ||
+         c == 0xFFFE || c == 0xFFFF;
+}
+
+// The code point at `s[pos]`, setting `len` to its length in bytes. A byte that does not
+// start valid UTF-8 is U+FFFD of length 1: it is copied as it is, and the rendered text is
+// then refused as a whole.
+uint32_t CodePointAt(std::string_view s, size_t pos, size_t& len) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[pos + i]); };
+  len = 1;
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return lead;
+  constexpr uint32_t kInvalid = 0xFFFD;
+  const size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+  if (lead < 0xC2 || lead > 0xF4 || pos + n > s.size()) return kInvalid;
+  uint32_t c = lead & (0x3F >> (n - 1));
+  for (size_t i = 1; i < n; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return kInvalid;
+    c = (c << 6) | (byte(i) & 0x3F);
   }
-  return node;
+  if (c < (n == 2 ? 0x80u : n == 3 ? 0x800u : 0x10000u)) return kInvalid;  // overlong
+  len = n;
+  return c;
+}
+
+bool HasCodePointToEscape(std::string_view s) {
+  for (size_t pos = 0, len = 0; pos < s.size(); pos += len) {
+    if (NeedsEscape(CodePointAt(s, pos, len))) return true;
+  }
+  return false;
+}
+
+// `s` as a YAML double-quoted scalar. Every escape takes at most four characters per byte,
+// so a key of kMaxKeyBytes stays within YAML's 1024 characters for implicit keys.
+std::string DoubleQuoted(std::string_view s) {
+  std::string out = "\"";
+  for (size_t pos = 0, len = 0; pos < s.size(); pos += len) {
+    const uint32_t c = CodePointAt(s, pos, len);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (NeedsEscape(c)) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, c <= 0xFF ? "\\x%02X" : "\\u%04X", c);
+      out += escape;
+    } else {
+      out.append(s.substr(pos, len));
+    }
+  }
+  return out + "\"";
+}
+
+// Whether `s` may be written plain and be read back as this text: not a null, an
+// indicator, a comment or an escape, and nothing that a line-based reader, which may strip
+// quotes from the ends of a value, would change. A leading '.' or '<' keeps a key from being
+// "..." (the end of a YAML document) or "<<" (a merge key).
+bool IsPlainText(const std::string& s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return false;
+  if (std::string_view("-?:,[]{}#&*!|>'\"%@`.< ").find(s.front()) != std::string_view::npos)
+    return false;
+  if (std::string_view(" :'\"").find(s.back()) != std::string_view::npos) return false;
+  if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return false;
+  return !HasCodePointToEscape(s);
+}
+
+// Keys are read as text by yaml-cpp and by the editor, whatever they look like.
+std::string KeyText(const std::string& key) { return IsPlainText(key) ? key : DoubleQuoted(key); }
+
+// A scalar (or an empty collection) as it follows "key:" or "-"; empty for null. A string
+// YAML would read as a boolean or a number ("1.0", "yes") is quoted.
+std::string ValueText(const Json& value) {
+  if (value.is_string()) {
+    const std::string& s = value.get_ref<const std::string&>();
+    return IsPlainText(s) && !TypedScalar(YAML::Node(s)) ? s : DoubleQuoted(s);
+  }
+  if (value.is_null()) return "";
+  if (value.is_array()) return "[]";
+  if (value.is_object()) return "{}";
+  return value.dump();  // a boolean or a number, which YAML reads back as one
+}
+
+Status AppendEntry(std::string& out, int depth, const std::string& key, const Json& value);
+
+// Appends `value`, which follows "key:" or "-" on the current line, with what it holds
+// indented to `depth`.
+Status AppendValue(std::string& out, int depth, const Json& value) {
+  if (depth > kMaxDepth) return Status(Code::kValidation, "metadata nested too deeply");
+  if (value.is_object() && !value.empty()) {
+    out += '\n';
+    for (const auto& [key, item] : value.items())
+      RETURN_IF_ERROR(AppendEntry(out, depth, key, item));
+  } else if (value.is_array() && !value.empty()) {
+    out += '\n';
+    for (const Json& item : value) {
+      out.append(2 * depth, ' ') += '-';
+      RETURN_IF_ERROR(AppendValue(out, depth + 1, item));
+    }
+  } else {
+    const std::string text = ValueText(value);
+    if (!text.empty()) out += ' ' + text;
+    out += '\n';
+  }
+  return Status::OK();
+}
+
+Status AppendEntry(std::string& out, int depth, const std::string& key, const Json& value) {
+  out.append(2 * depth, ' ') += KeyText(key) + ':';
+  return AppendValue(out, depth + 1, value);
 }
 
 // A scalar field as a string; none when absent or null.
@@ -229,28 +342,33 @@ StatusOr<SkillMetadata> ParseSkillMd(std::string_view file, std::string_view fol
 }
 
 StatusOr<std::string> RenderSkillMd(const SkillMetadata& skill, std::string_view extra_json) {
-  YAML::Node doc;
-  doc["name"] = skill.name;
-  doc["description"] = skill.description;
-  if (skill.version) doc["version"] = *skill.version;
-  if (skill.author) doc["author"] = *skill.author;
-  if (!skill.requires_.empty()) doc["requires"] = skill.requires_;
-  if (skill.created_at) doc["created_at"] = *skill.created_at;
-  if (skill.modified_at) doc["modified_at"] = *skill.modified_at;
+  Json extra = Json::object();
   if (!extra_json.empty()) {
-    const Json extra = Json::parse(extra_json, nullptr, /*allow_exceptions=*/false);
+    extra = Json::parse(extra_json, nullptr, /*allow_exceptions=*/false);
     if (!extra.is_object()) return Status(Code::kValidation, "metadata must be a JSON object");
-    for (const auto& [key, value] : extra.items()) {
-      if (IsKnownKey(key))
-        return Status(Code::kValidation, "metadata may not redefine '" + key + "'");
-      ASSIGN_OR_RETURN(doc[key], ToYaml(value, 1));
-    }
   }
-  YAML::Emitter out;
-  out << doc;
+  std::string yaml;
+  const auto entry = [&yaml](const std::string& key, const Json& value) {
+    return AppendEntry(yaml, 0, key, value);
+  };
+  RETURN_IF_ERROR(entry("name", skill.name));
+  RETURN_IF_ERROR(entry("description", skill.description));
+  if (skill.version) RETURN_IF_ERROR(entry("version", *skill.version));
+  if (skill.author) RETURN_IF_ERROR(entry("author", *skill.author));
+  if (!skill.requires_.empty()) RETURN_IF_ERROR(entry("requires", skill.requires_));
+  if (skill.created_at) RETURN_IF_ERROR(entry("created_at", *skill.created_at));
+  if (skill.modified_at) RETURN_IF_ERROR(entry("modified_at", *skill.modified_at));
+  for (const auto& [key, value] : extra.items()) {
+    if (IsKnownKey(key))
+      return Status(Code::kValidation, "metadata may not redefine '" + key + "'");
+    // A list without items is `key:` alone, which a line-based reader takes for an empty
+    // list (and YAML for null): `key: []` would be a string to it.
+    RETURN_IF_ERROR(entry(key, value.is_array() && value.empty() ? Json() : value));
+  }
+  if (!IsValidUtf8(yaml)) return Status(Code::kValidation, "front matter is not valid UTF-8");
   // One blank line between front matter and body, kept as is when rendered again.
   const char* gap = skill.body.starts_with('\n') ? "" : "\n";
-  return "---\n" + std::string(out.c_str()) + "\n---\n" + gap + skill.body;
+  return "---\n" + yaml + "---\n" + gap + skill.body;
 }
 
 }  // namespace nexus::services

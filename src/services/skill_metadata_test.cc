@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "services/editor_front_matter.h"
+
 namespace nexus::services {
 namespace {
 
@@ -138,6 +140,98 @@ TEST(SkillMetadataTest, RenderRoundTripsAndQuotesHostileValues) {
   EXPECT_EQ(back->body, "\n" + m.body);
   EXPECT_EQ(*RenderSkillMd(*back, back->metadata_json), *text) << "rendering is stable";
   EXPECT_EQ(RenderSkillMd(m, R"({"name":"x"})").status().code(), Code::kValidation);
+}
+
+TEST(SkillMetadataTest, ListsAreWrittenOneItemALine) {
+  SkillMetadata m;
+  m.name = "pdf";
+  m.description = "Work with PDFs";
+  m.version = "1.0";
+  m.requires_ = {"base"};
+  m.body = "# Body\n";
+  const auto text = RenderSkillMd(m, R"({"tags":["docs","pdf"],"none":[]})");
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_EQ(*text,
+            "---\nname: pdf\ndescription: Work with PDFs\nversion: \"1.0\"\nrequires:\n  - base\n"
+            "none:\ntags:\n  - docs\n  - pdf\n---\n\n# Body\n");
+}
+
+// The web frontend's skill editor reads front matter line by line (`tags: [a, b]` was a
+// string to it, and its page failed on `tags.join`): what is rendered must read that way and
+// give back the values rendered.
+TEST(SkillMetadataTest, RenderedFrontMatterReadsLineByLine) {
+  SkillMetadata m;
+  m.name = "pdf";
+  m.description = "Say \"hi\" # then: go\nand 'wait'";
+  m.version = "1.0";
+  m.author = "- Ann";
+  m.requires_ = {"base", "true"};
+  m.created_at = "2025-01-02T03:04:05.000006Z";
+  const std::string extra =
+      R"({"tags":["docs","123",": x",""],"none":[],"license":"MIT","flag":true,"count":3,)"
+      R"("looks_typed":"1.5","null_word":"null","tilde":"~","yes":"yes"})";
+  const auto text = RenderSkillMd(m, extra);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  const auto read = ReadLikeEditor(*text);
+  ASSERT_TRUE(read.ok()) << read.status().ToString() << "\n" << *text;
+  EXPECT_EQ(read->lists.at("requires"), m.requires_);
+  EXPECT_EQ(read->lists.at("tags"), (std::vector<std::string>{"docs", "123", ": x", ""}));
+  EXPECT_TRUE(read->lists.at("none").empty());
+  EXPECT_EQ(read->scalars.at("description"), m.description);
+  EXPECT_EQ(read->scalars.at("author"), "- Ann");
+  EXPECT_EQ(read->scalars.at("version"), "1.0");
+  EXPECT_EQ(read->scalars.at("created_at"), m.created_at);
+  EXPECT_EQ(read->scalars.at("looks_typed"), "1.5");
+  EXPECT_EQ(read->scalars.at("flag"), "true");
+  EXPECT_EQ(read->scalars.at("yes"), "yes");
+  EXPECT_EQ(read->scalars.at("null_word"), "null");
+
+  // YAML readers find the same values, strings that look like other types included.
+  const auto back = ParseSkillMd(kFile, "pdf", *text);
+  ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << *text;
+  EXPECT_EQ(back->description, m.description);
+  EXPECT_EQ(back->author, m.author);
+  EXPECT_EQ(back->requires_, m.requires_);
+  EXPECT_EQ(back->metadata_json,
+            R"({"count":3,"flag":true,"license":"MIT","looks_typed":"1.5","none":null,)"
+            R"("null_word":"null","tags":["docs","123",": x",""],"tilde":"~","yes":"yes"})");
+}
+
+TEST(SkillMetadataTest, NestedMetadataRoundTrips) {
+  SkillMetadata m;
+  m.name = "mcp";
+  m.description = "d";
+  const std::string extra =
+      R"({"matrix":[[1,"2"],[],[{}]],"mcp_config":{"args":[],"command":"run it","env":{"A":"1"}},)"
+      R"("objects":[{"a":1,"b":[true,null]},{}]})";
+  const auto text = RenderSkillMd(m, extra);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  const auto back = ParseSkillMd(kFile, "mcp", *text);
+  ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << *text;
+  EXPECT_EQ(back->metadata_json, extra) << *text;
+  EXPECT_EQ(*RenderSkillMd(*back, back->metadata_json), *text) << "rendering is stable";
+}
+
+TEST(SkillMetadataTest, ControlCharactersAreEscapedAndBadUtf8Refused) {
+  SkillMetadata m;
+  m.name = "x";
+  m.description = std::string("tab\there, bell\a, nul ") + '\0' + ", nbsp\u00a0, bom\ufeff";
+  const auto text = RenderSkillMd(m, "");
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_NE(text->find(R"(description: "tab\there, bell\x07, nul \x00, nbsp\xA0, bom\uFEFF")"),
+            std::string::npos)
+      << *text;
+  const auto back = ParseSkillMd(kFile, "x", *text);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->description, m.description);
+
+  for (const char* bad : {"\xff", "a\xc3", "\xc0\x80", "\xe0\x80\x80", "\xc2\x20"}) {
+    m.description = bad;
+    const auto refused = RenderSkillMd(m, "");
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().code(), Code::kValidation);
+    EXPECT_NE(refused.status().message().find("not valid UTF-8"), std::string::npos);
+  }
 }
 
 TEST(SkillMetadataTest, Names) {

@@ -29,6 +29,10 @@ std::string SkillDir(const SkillCaller& caller, SkillTier tier, const std::strin
   return SkillTierDir(caller.identity, tier) + "/" + name;
 }
 
+Status SkillExists(const std::string& dir) {
+  return AlreadyExists("Skill '" + std::string(BaseName(dir)) + "' already exists at " + dir + "/");
+}
+
 Status NotFoundSkill(const std::string& name) {
   return Status(Code::kValidation, "Skill not found: " + name);
 }
@@ -174,9 +178,7 @@ Status SkillService::CheckInstall(const SkillCaller& caller, const std::string& 
   }
   RETURN_IF_ERROR(caller.access.CheckWrite(dir));
   ASSIGN_OR_RETURN(const bool exists, tree_.Exists(dir));
-  if (exists && !allow_overwrite)
-    return AlreadyExists("Skill '" + name + "' already exists at " + dir + "/");
-  return Status::OK();
+  return exists && !allow_overwrite ? SkillExists(dir) : Status::OK();
 }
 
 Status SkillService::AppendChanges(const SkillWrite& write, std::vector<vfs::TreeChange>& changes) {
@@ -202,11 +204,24 @@ Status SkillService::AppendChanges(const SkillWrite& write, std::vector<vfs::Tre
   return Status::OK();
 }
 
-Status SkillService::WriteSkills(const SkillCaller& caller, const std::vector<SkillWrite>& writes) {
+Status SkillService::WriteSkills(const SkillCaller& caller, const std::vector<SkillWrite>& writes,
+                                 bool allow_overwrite) {
+  // CheckInstall looked before the unit: a concurrent writer of the same name may have
+  // created the skill since, and only one of them may.
+  vfs::BatchPrecondition still_absent;
+  if (!allow_overwrite) {
+    still_absent = [&writes](storage::Tx& tx) -> Status {
+      for (const SkillWrite& write : writes) {
+        ASSIGN_OR_RETURN(const bool exists, vfs::ExistsInUnit(tx, write.dir));
+        if (exists) return SkillExists(write.dir);
+      }
+      return Status::OK();
+    };
+  }
   for (int attempt = 0;; ++attempt) {
     std::vector<vfs::TreeChange> changes;
     for (const SkillWrite& write : writes) RETURN_IF_ERROR(AppendChanges(write, changes));
-    const Status s = tree_.ApplyBatch(ActorOf(caller), changes).status();
+    const Status s = tree_.ApplyBatch(ActorOf(caller), changes, {}, still_absent).status();
     if (s.code() != Code::kRetry || attempt + 1 >= kMaxAttempts) return s;
   }
 }
@@ -216,7 +231,7 @@ StatusOr<std::string> SkillService::Install(const SkillCaller& caller, SkillTier
                                             bool allow_overwrite) {
   const std::string dir = SkillDir(caller, tier, name);
   RETURN_IF_ERROR(CheckInstall(caller, dir, name, files, allow_overwrite));
-  RETURN_IF_ERROR(WriteSkills(caller, {SkillWrite{dir, &files}}));
+  RETURN_IF_ERROR(WriteSkills(caller, {SkillWrite{dir, &files}}, allow_overwrite));
   return dir;
 }
 
@@ -233,7 +248,7 @@ StatusOr<std::vector<std::string>> SkillService::Import(const SkillCaller& calle
     names.push_back(name);
     writes.push_back(SkillWrite{dir, &files});
   }
-  RETURN_IF_ERROR(WriteSkills(caller, writes));
+  RETURN_IF_ERROR(WriteSkills(caller, writes, allow_overwrite));
   return names;
 }
 

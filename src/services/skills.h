@@ -118,8 +118,10 @@ class SkillService {
     const SkillFiles* files;
   };
   // Makes every folder hold exactly its files (changed ones as new versions, others deleted),
-  // all in one write unit: a failure leaves every skill as it was.
-  Status WriteSkills(const SkillCaller& caller, const std::vector<SkillWrite>& writes);
+  // all in one write unit: a failure leaves every skill as it was. Without
+  // `allow_overwrite`, kAlreadyExists when one of the folders exists by then.
+  Status WriteSkills(const SkillCaller& caller, const std::vector<SkillWrite>& writes,
+                     bool allow_overwrite);
   // Stores the content of `write` and appends the changes that install it.
   Status AppendChanges(const SkillWrite& write, std::vector<vfs::TreeChange>& changes);
 

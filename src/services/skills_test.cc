@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
+#include <latch>
 #include <thread>
 
+#include "services/editor_front_matter.h"
 #include "services/permission_hooks.h"
 #include "testing/test_store.h"
 
@@ -19,6 +23,31 @@ class AllowAll : public SkillAccess {
   StatusOr<std::vector<bool>> Readable(const std::vector<std::string>& paths) override {
     return std::vector<bool>(paths.size(), true);
   }
+};
+
+// Blobs whose first `gated` stores wait for each other: a skill's content is stored after
+// the service's checks and before its write unit, so writers meet between the two.
+class GatedBlobs : public storage::BlobStore {
+ public:
+  GatedBlobs(storage::BlobStore& blobs, int gated) : blobs_(blobs), gated_(gated), gate_(gated) {}
+
+  StatusOr<std::string> Put(std::string_view content) override {
+    if (gated_.fetch_sub(1) > 0) gate_.arrive_and_wait();
+    return blobs_.Put(content);
+  }
+  StatusOr<std::string> Get(std::string_view hash) override { return blobs_.Get(hash); }
+  StatusOr<bool> Contains(storage::Tx& tx, std::string_view hash) override {
+    return blobs_.Contains(tx, hash);
+  }
+  Status Remove(storage::Tx& tx, std::string_view hash) override { return blobs_.Remove(tx, hash); }
+  Status ForEach(const std::function<Status(const storage::StoredBlob&)>& fn) override {
+    return blobs_.ForEach(fn);
+  }
+
+ private:
+  storage::BlobStore& blobs_;
+  std::atomic<int> gated_;
+  std::latch gate_;
 };
 
 std::string SkillMd(const std::string& name, const std::string& description,
@@ -61,6 +90,27 @@ class SkillsTest : public ::testing::TestWithParam<test::EngineKind> {
     for (const DiscoveredSkill& s : *all)
       out.push_back(s.meta().name + "@" + std::string(SkillTierName(s.tier)));
     return out;
+  }
+
+  // Runs `write` as writers 0 and 1 at once, both past the service's checks before either
+  // writes skill "race". One must create it and the other be told it exists; the skill is
+  // the winner's, written once.
+  void RaceTwoWriters(const std::function<Status(SkillService&, int writer)>& write) {
+    GatedBlobs blobs(*store_.blobs, 2);
+    vfs::PathTree tree(*store_.engine, blobs, PermissionHooks(*rebac_));
+    SkillService skills(*store_.engine, tree);
+    Status results[2];
+    std::thread writers[2];
+    for (int i = 0; i < 2; ++i) writers[i] = std::thread([&, i] { results[i] = write(skills, i); });
+    for (std::thread& w : writers) w.join();
+    const int winner = results[0].ok() ? 0 : 1;
+    ASSERT_TRUE(results[winner].ok()) << results[winner].ToString();
+    EXPECT_EQ(results[1 - winner].code(), Code::kAlreadyExists) << results[1 - winner].ToString();
+    EXPECT_EQ(Names(), std::vector<std::string>{"race@personal"});
+    const std::string skill_md = "/tenant:default/user:alice/skill/race/SKILL.md";
+    EXPECT_EQ(tree_->ListVersions(skill_md)->size(), 1u);
+    EXPECT_NE(tree_->Read(skill_md)->content.find("writer " + std::to_string(winner)),
+              std::string::npos);
   }
 
   test::TestStore store_;
@@ -242,6 +292,51 @@ TEST_P(SkillsTest, CreateForkPublishSearch) {
   EXPECT_EQ((*hits)[0].skill_name, "pdf-tools");
   EXPECT_EQ((*hits)[2].skill_name, "notes");
   EXPECT_EQ(skills_->Search(Caller(), "  ", {}, 10).status().code(), Code::kValidation);
+}
+
+// Two writers of one new name both found it free before either wrote: the second used to
+// replace the first's skill with a second version, and both were told they had created it.
+TEST_P(SkillsTest, ConcurrentCreatesOfOneNameLeaveOneSkill) {
+  RaceTwoWriters([&](SkillService& skills, int writer) {
+    const NewSkill skill{"race", "writer " + std::to_string(writer), "# Race\n", {}, ""};
+    return skills.Create(Caller(), SkillTier::kPersonal, skill).status();
+  });
+}
+
+TEST_P(SkillsTest, ConcurrentImportsOfOneNameLeaveOneSkill) {
+  RaceTwoWriters([&](SkillService& skills, int writer) {
+    const auto zip =
+        WriteZip({{"race/SKILL.md", SkillMd("race", "writer " + std::to_string(writer))}});
+    return zip.ok() ? skills.Import(Caller(), SkillTier::kPersonal, *zip, false).status()
+                    : zip.status();
+  });
+}
+
+TEST_P(SkillsTest, WrittenSkillMdReadsLineByLine) {
+  const NewSkill pdf{"pdf", "Read \"PDF\" files", "# PDF\n", "Ann",
+                     R"({"aliases":[],"tags":["docs","pdf"]})"};
+  ASSERT_TRUE(skills_->Create(Caller(), SkillTier::kPersonal, pdf).ok());
+  // Skills written by their authors with flow lists: what the server writes of them (a
+  // fork, a skill from a file) has block lists.
+  Install(SkillTier::kPersonal, "base", SkillMd("base", "b", "requires: [pdf]\ntags: [x, z]\n"));
+  ASSERT_TRUE(skills_->Fork(Caller(), "base", "base2", SkillTier::kPersonal, "Bob").ok());
+  NewSkill from_file{"", "", "", {}, ""};
+  ASSERT_TRUE(skills_
+                  ->CreateFromFile(Caller(), SkillTier::kPersonal, "notes.md",
+                                   SkillMd("notes", "n", "tags: [a]\n"), from_file)
+                  .ok());
+  const std::string tier = "/tenant:default/user:alice/skill/";
+  const auto read = [&](const std::string& name) {
+    auto front = ReadLikeEditor(tree_->Read(tier + name + "/SKILL.md")->content);
+    EXPECT_TRUE(front.ok()) << name << ": " << front.status().ToString();
+    return front.ok() ? *front : EditorFrontMatter{};
+  };
+  EXPECT_EQ(read("pdf").lists["tags"], (std::vector<std::string>{"docs", "pdf"}));
+  EXPECT_TRUE(read("pdf").lists.contains("aliases"));
+  EXPECT_EQ(read("pdf").scalars["description"], "Read \"PDF\" files");
+  EXPECT_EQ(read("base2").lists["requires"], std::vector<std::string>{"pdf"});
+  EXPECT_EQ(read("base2").lists["tags"], (std::vector<std::string>{"x", "z"}));
+  EXPECT_EQ(read("notes").lists["tags"], std::vector<std::string>{"a"});
 }
 
 TEST_P(SkillsTest, CreateFromFile) {

@@ -1,6 +1,8 @@
 // PathTree::ApplyBatch: many writes and deletes as one unit, on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "storage/blob_refs.h"
 #include "testing/test_store.h"
 #include "util/hash.h"
@@ -138,6 +140,20 @@ TEST_P(BatchTest, APreconditionRunsInTheUnitAndCanFailIt) {
   ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   EXPECT_EQ(applied->written, 1);
   EXPECT_GE(runs, 2);
+}
+
+TEST_P(BatchTest, ExistsInUnitSeesFilesAndDirectories) {
+  WriteOf("/w/a", "one");
+  std::map<std::string, bool> seen;
+  auto applied = tree_->ApplyBatch(alice_, {}, "", [&](storage::Tx& tx) -> Status {
+    for (const char* path : {"/w", "/w/a", "/w/a/", "/w/b"}) {
+      ASSIGN_OR_RETURN(seen[path], ExistsInUnit(tx, path));
+    }
+    return ExistsInUnit(tx, "/w/../x").status();
+  });
+  EXPECT_EQ(applied.status().code(), Code::kInvalidPath);
+  EXPECT_EQ(seen, (std::map<std::string, bool>{
+                      {"/w", true}, {"/w/a", true}, {"/w/a/", true}, {"/w/b", false}}));
 }
 
 TEST_P(BatchTest, BadInputFailsBeforeAnythingRuns) {

@@ -142,6 +142,12 @@ StatusOr<std::vector<TreeChange>> NormalizedChanges(const std::vector<TreeChange
 
 }  // namespace
 
+StatusOr<bool> ExistsInUnit(Tx& tx, std::string_view raw_path) {
+  ASSIGN_OR_RETURN(const std::string path, NormalizeFilePath(raw_path));
+  ASSIGN_OR_RETURN(const std::optional<Node> node, LoadNode(tx, path));
+  return node.has_value();
+}
+
 StatusOr<BatchResult> PathTree::ApplyBatch(const Actor& actor,
                                            const std::vector<TreeChange>& raw_changes,
                                            std::string_view change_reason,

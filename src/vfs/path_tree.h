@@ -140,6 +140,10 @@ struct BatchResult {
 // apply (e.g. that a workspace is still registered). An error fails the batch.
 using BatchPrecondition = std::function<Status(storage::Tx&)>;
 
+// Whether a file or directory is at `path` as write unit `tx` sees it: for a precondition
+// that a batch creates what was not there when its caller looked.
+StatusOr<bool> ExistsInUnit(storage::Tx& tx, std::string_view path);
+
 class PathTree {
  public:
   PathTree(storage::Engine& engine, storage::BlobStore& blobs, PathTreeHooks hooks = {})
