@@ -9,6 +9,7 @@
 #include "auth/authenticator.h"
 #include "auth/key_store.h"
 #include "cli/demo.h"
+#include "rebac/purger.h"
 #include "rebac/rebac.h"
 #include "rpc/dispatcher.h"
 #include "rpc/subscription_routes.h"
@@ -111,6 +112,8 @@ int RunServe(const ServeOptions& options) {
   webhook_options.lease = std::chrono::milliseconds(options.webhook_lease_ms);
   services::WebhookWorker webhooks(*store->engine, subscriptions, webhook_options);
   rebac::Rebac rebac(*store->engine);
+  rebac::Purger purger(rebac, {});
+  purger.Start();
   vfs::PathTree tree(*store->engine, *store->blobs,
                      vfs::ChainHooks(services::PermissionHooks(rebac), webhooks.Hooks()));
   if (Status s = webhooks.Start(); !s.ok()) return Fail("webhook outbox", s);
@@ -219,6 +222,7 @@ int RunServe(const ServeOptions& options) {
   http.Stop();
   webhooks.Stop();
   mounts.Stop();
+  purger.Stop();
   return 0;
 }
 

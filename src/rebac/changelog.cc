@@ -51,6 +51,35 @@ StatusOr<int64_t> ReadRevision(Tx& tx) {
   return rows.at(0).Int(0);
 }
 
+StatusOr<RevisionRange> ReadRevisionRange(Tx& tx) {
+  // Two subqueries rather than MIN and MAX in one: SQLite answers only a lone MIN or MAX
+  // from the index, without a scan.
+  ASSIGN_OR_RETURN(Rows rows,
+                   tx.Query("SELECT COALESCE((SELECT MIN(revision) FROM rebac_changelog), 0),"
+                            " COALESCE((SELECT MAX(revision) FROM rebac_changelog), 0)"));
+  return RevisionRange{rows.at(0).Int(0), rows.at(0).Int(1)};
+}
+
+StatusOr<int64_t> PurgeChanges(Tx& tx, int64_t before, int64_t limit) {
+  ASSIGN_OR_RETURN(const int64_t latest, ReadRevision(tx));
+  ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT revision, created_at FROM rebac_changelog"
+                                       " WHERE revision < ? ORDER BY revision LIMIT ?",
+                                       {latest, limit}));
+  // Rows are written with their writer's clock: a later revision may carry an earlier time.
+  // Stopping at the first recent row keeps the purged revisions a prefix.
+  int64_t last = 0;
+  int64_t count = 0;
+  for (const Row& row : rows) {
+    if (row.Int(1) >= before) break;
+    last = row.Int(0);
+    ++count;
+  }
+  if (count > 0) {
+    RETURN_IF_ERROR(tx.Exec("DELETE FROM rebac_changelog WHERE revision <= ?", {last}).status());
+  }
+  return count;
+}
+
 StatusOr<std::vector<Change>> ReadChanges(Tx& tx, std::string_view tenant_id, int64_t after,
                                           int64_t limit) {
   ASSIGN_OR_RETURN(

@@ -2,6 +2,10 @@
 // a revision global to the database. Caches hold the revision they reflect and catch up by
 // applying the rows after it.
 //
+// Old rows are purged, always the oldest first and never the latest (the next revision is
+// the latest + 1), so the revisions kept are one unbroken range. A cache whose revision is
+// below the oldest kept - 1 has missed purged rows and must reload instead of catching up.
+//
 // A revision is the previous maximum + 1, taken in the changing transaction: on PostgreSQL
 // two writers that read the same maximum conflict and one is re-run (SERIALIZABLE), so
 // revisions commit in order and a reader that sees revision R sees every row up to R.
@@ -33,6 +37,16 @@ struct Change {
 
 // The latest revision (0 when nothing was ever changed).
 StatusOr<int64_t> ReadRevision(storage::Tx& tx);
+
+struct RevisionRange {
+  int64_t oldest = 0;  // the oldest revision kept; 0 when there is none
+  int64_t latest = 0;  // as ReadRevision
+};
+StatusOr<RevisionRange> ReadRevisionRange(storage::Tx& tx);
+
+// Deletes up to `limit` of the oldest rows, stopping at the first one written at or after
+// `before` and before the latest row. Returns how many.
+StatusOr<int64_t> PurgeChanges(storage::Tx& tx, int64_t before, int64_t limit);
 
 // The changes of `tenant_id` after revision `after`, oldest first, at most `limit`.
 StatusOr<std::vector<Change>> ReadChanges(storage::Tx& tx, std::string_view tenant_id,

@@ -283,6 +283,18 @@ StatusOr<bool> Rebac::DeleteNamespace(std::string_view tenant_id, std::string_vi
   return removed;
 }
 
+// ---- Upkeep.
+
+StatusOr<int64_t> Rebac::PurgeExpiredTuples(int64_t limit) {
+  return RunWrite<int64_t>(engine_,
+                           [&](Tx& tx) { return tuple_writes::DeleteExpired(tx, Now(), limit); });
+}
+
+StatusOr<int64_t> Rebac::PurgeChangelog(int64_t retention_micros, int64_t limit) {
+  return RunWrite<int64_t>(
+      engine_, [&](Tx& tx) { return PurgeChanges(tx, Now() - retention_micros, limit); });
+}
+
 void Rebac::ClearCaches() {
   graphs_.Clear();
   results_.Clear();

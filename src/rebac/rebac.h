@@ -157,6 +157,17 @@ class Rebac {
   // A type with only its default is kInvalidArgument; an unknown type is false.
   StatusOr<bool> DeleteNamespace(std::string_view tenant_id, std::string_view object_type);
 
+  // ---- Upkeep, in bounded batches (rebac/purger.h runs them in the background).
+
+  // Deletes up to `limit` tuples, of every tenant, that have expired. The deletions are
+  // logged, so graphs in memory drop the tuples too. Returns how many.
+  StatusOr<int64_t> PurgeExpiredTuples(int64_t limit);
+
+  // Deletes up to `limit` of the oldest changelog rows written more than `retention_micros`
+  // ago, never the latest. A graph behind the rows kept reloads its tenant whole at its next
+  // use. Returns how many.
+  StatusOr<int64_t> PurgeChangelog(int64_t retention_micros, int64_t limit);
+
   // Drops every in-memory graph and cached result (benchmarks: a cold start).
   void ClearCaches();
 

@@ -62,8 +62,11 @@ StatusOr<TenantGraphs::Update> TenantGraphs::ReadUpdate(std::string_view tenant_
   const int64_t now = now_();
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
     update = Update{};  // the unit may run more than once
-    ASSIGN_OR_RETURN(update.revision, ReadRevision(tx));
-    if (from_revision >= 0) {
+    ASSIGN_OR_RETURN(const RevisionRange range, ReadRevisionRange(tx));
+    update.revision = range.latest;
+    // Rows after from_revision were purged: catching up from those left would miss changes.
+    const bool purged_since = range.oldest > from_revision + 1;
+    if (from_revision >= 0 && !purged_since) {
       ASSIGN_OR_RETURN(update.changes,
                        ReadChanges(tx, tenant_id, from_revision, reload_after_ + 1));
       update.full = static_cast<int64_t>(update.changes.size()) > reload_after_;

@@ -2,8 +2,9 @@
 //
 // A caller first reads the latest revision (one cheap query), then asks for the tenant's
 // graph at that revision or later. A graph behind it catches up by applying the tenant's
-// changelog rows since its own revision, or is loaded whole when it was never loaded or the
-// gap is large. Nothing here writes to the database.
+// changelog rows since its own revision, or is loaded whole when it was never loaded, the
+// gap is large, or rows it needs were purged (changelog.h). Nothing here writes to the
+// database.
 //
 // Concurrency: evaluations hold a tenant's graph shared, so they run in parallel; catching
 // up applies changes in place under the exclusive lock (copying a large tenant for every

@@ -145,6 +145,11 @@ StatusOr<std::vector<Tuple>> Select(Tx& tx, std::string_view tenant_id, const Tu
   return Run(tx, sql, params);
 }
 
+StatusOr<std::vector<Tuple>> SelectExpired(Tx& tx, int64_t now, int64_t limit) {
+  // rebac_tuples_expiry holds the tuples that expire: this reads no others.
+  return Run(tx, SelectFrom() + " WHERE expires_at < ? ORDER BY expires_at LIMIT ?", {now, limit});
+}
+
 StatusOr<std::vector<Tuple>> SelectLive(Tx& tx, std::string_view tenant_id, int64_t now) {
   return Run(tx, SelectFrom() + " WHERE tenant_id = ? AND (expires_at IS NULL OR expires_at >= ?)",
              {std::string(tenant_id), now});

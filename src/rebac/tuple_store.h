@@ -34,6 +34,9 @@ Status Delete(storage::Tx& tx, std::string_view tuple_id);
 StatusOr<std::vector<Tuple>> Select(storage::Tx& tx, std::string_view tenant_id,
                                     const TupleFilter& filter, int64_t now);
 
+// Up to `limit` tuples of any tenant that expired before `now`, earliest expiry first.
+StatusOr<std::vector<Tuple>> SelectExpired(storage::Tx& tx, int64_t now, int64_t limit);
+
 // Every live tuple of the tenant (to build its graph).
 StatusOr<std::vector<Tuple>> SelectLive(storage::Tx& tx, std::string_view tenant_id, int64_t now);
 

@@ -197,6 +197,13 @@ StatusOr<int64_t> DeleteMatching(Tx& tx, std::string_view tenant_id, const Tuple
   return static_cast<int64_t>(tuples.size());
 }
 
+StatusOr<int64_t> DeleteExpired(Tx& tx, int64_t now, int64_t limit) {
+  ASSIGN_OR_RETURN(const std::vector<Tuple> tuples, tuple_store::SelectExpired(tx, now, limit));
+  ChangelogWriter log(tx, now);
+  for (const Tuple& t : tuples) RETURN_IF_ERROR(DeleteLogged(tx, log, t));
+  return static_cast<int64_t>(tuples.size());
+}
+
 StatusOr<int64_t> RenameObjects(Tx& tx, std::string_view tenant_id, std::string_view type,
                                 std::string_view old_id, std::string_view new_id, int64_t now) {
   RETURN_IF_ERROR(CheckRename(tenant_id, type, old_id, new_id));

@@ -25,6 +25,10 @@ StatusOr<bool> Delete(storage::Tx& tx, std::string_view tenant_id, std::string_v
 StatusOr<int64_t> DeleteMatching(storage::Tx& tx, std::string_view tenant_id,
                                  const TupleFilter& filter, int64_t now);
 
+// Deletes up to `limit` tuples, of every tenant, that expired before `now`. Each deletion
+// is logged like any other, so graphs in memory drop the tuple too. Returns how many.
+StatusOr<int64_t> DeleteExpired(storage::Tx& tx, int64_t now, int64_t limit);
+
 // Renames object and subject ids of type `type` from `old_id` to `new_id`; for files also
 // every id below old_id ("/old/x" -> "/new/x"). A tuple already at a new key is replaced.
 // Returns how many tuples moved.

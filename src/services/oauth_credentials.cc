@@ -1,5 +1,7 @@
 #include "services/oauth_credentials.h"
 
+#include <thread>
+
 #include "services/oauth_token_endpoint.h"
 #include "storage/rows.h"
 #include "util/base64.h"
@@ -25,7 +27,21 @@ constexpr const char* kCredentialColumns =
     "credential_id, tenant_id, user_id, provider, user_email, scopes, expires_at, created_at, "
     "last_used_at, revoked, sealed_access_token, sealed_refresh_token";
 
-int64_t Micros(std::chrono::seconds s) { return s.count() * kMicrosPerSecond; }
+int64_t Micros(std::chrono::milliseconds d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+
+// Counts itself in `count` while it lives.
+class Counted {
+ public:
+  explicit Counted(std::atomic<int>& count) : count_(count) { ++count_; }
+  ~Counted() { --count_; }
+  Counted(const Counted&) = delete;
+  Counted& operator=(const Counted&) = delete;
+
+ private:
+  std::atomic<int>& count_;
+};
 
 // Caller-supplied text: present, bounded, and free of control characters.
 Status CheckField(const char* name, const std::string& value) {
@@ -92,6 +108,21 @@ struct OAuthService::Stored {
     return TokenContext({credential.tenant_id, credential.user_id, false}, credential.provider,
                         credential.user_email);
   }
+
+  bool ExpiredAt(int64_t now) const {
+    return credential.expires_at && *credential.expires_at <= now;
+  }
+};
+
+// What a caller about to refresh found in the database.
+struct OAuthService::Claim {
+  enum Outcome {
+    kClaimed,   // the refresh is this caller's to make
+    kReplaced,  // the tokens changed since the caller read them: someone refreshed already
+    kBusy,      // another node's claim holds
+  };
+  Outcome outcome = kClaimed;
+  Stored current;  // the credential as stored now
 };
 
 StatusOr<const OAuthProvider*> OAuthService::Find(const std::string& name) const {
@@ -355,6 +386,85 @@ StatusOr<OAuthRevocation> OAuthService::Revoke(const OAuthCaller& caller,
 
 StatusOr<OAuthAccessToken> OAuthService::Refresh(const OAuthProvider& provider,
                                                  const Stored& stored) {
+  return flights_.Do(stored.credential.credential_id,
+                     [&] { return RefreshClaimed(provider, stored); });
+}
+
+// Makes the refresh once the credential is claimed, unless it turns out to be refreshed
+// already. While another node holds the claim, a token still good is not waited for: the
+// caller hands it out as it is.
+StatusOr<OAuthAccessToken> OAuthService::RefreshClaimed(const OAuthProvider& provider,
+                                                        const Stored& stored) {
+  for (std::optional<Counted> polling;;) {
+    ASSIGN_OR_RETURN(const Claim claim, ClaimRefresh(stored));
+    switch (claim.outcome) {
+      case Claim::kClaimed:
+        return CallProvider(provider, stored);
+      case Claim::kReplaced:
+        return Current(claim.current, /*refreshed=*/true);
+      case Claim::kBusy:
+        break;
+    }
+    if (!claim.current.ExpiredAt(NowMicros())) {
+      return Status(Code::kConflict, "another node is refreshing this OAuth token");
+    }
+    if (!polling) polling.emplace(polling_);
+    std::this_thread::sleep_for(options_.refresh_poll);
+  }
+}
+
+StatusOr<OAuthService::Claim> OAuthService::ClaimRefresh(const Stored& stored) {
+  Claim claim;
+  const std::string& id = stored.credential.credential_id;
+  RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
+    const int64_t now = NowMicros();
+    ASSIGN_OR_RETURN(const Rows rows, tx.Query(std::string("SELECT ") + kCredentialColumns +
+                                                   ", refresh_claimed_until FROM oauth_credentials "
+                                                   "WHERE credential_id = ? AND revoked = 0",
+                                               {id}));
+    if (rows.empty()) {
+      return NotFound("OAuth credential for provider '" + stored.credential.provider +
+                      "' and user '" + stored.credential.user_email + "' was revoked meanwhile");
+    }
+    claim.current = Stored::FromRow(rows[0]);
+    if (claim.current.sealed_access != stored.sealed_access) {
+      claim.outcome = Claim::kReplaced;
+      return tx
+          .Exec("UPDATE oauth_credentials SET last_used_at = ? WHERE credential_id = ?", {now, id})
+          .status();
+    }
+    const std::optional<int64_t> claimed_until = rows[0].OptInt(12);
+    if (claimed_until && *claimed_until > now) {
+      claim.outcome = Claim::kBusy;
+      return Status::OK();
+    }
+    claim.outcome = Claim::kClaimed;
+    return tx
+        .Exec("UPDATE oauth_credentials SET refresh_claimed_until = ? WHERE credential_id = ?",
+              {now + Micros(options_.refresh_claim), id})
+        .status();
+  }));
+  return claim;
+}
+
+// Spends the refresh token at the provider and stores what it answered, ending the claim.
+// A failed refresh ends the claim too, so that the next caller may try at once.
+StatusOr<OAuthAccessToken> OAuthService::CallProvider(const OAuthProvider& provider,
+                                                      const Stored& stored) {
+  StatusOr<OAuthAccessToken> refreshed = RefreshAtProvider(provider, stored);
+  if (!refreshed.ok()) {
+    (void)engine_.Write([&](Tx& tx) {  // else the claim lapses
+      return tx
+          .Exec("UPDATE oauth_credentials SET refresh_claimed_until = NULL WHERE credential_id = ?",
+                {stored.credential.credential_id})
+          .status();
+    });
+  }
+  return refreshed;
+}
+
+StatusOr<OAuthAccessToken> OAuthService::RefreshAtProvider(const OAuthProvider& provider,
+                                                           const Stored& stored) {
   const std::string context = stored.Context();
   ASSIGN_OR_RETURN(const std::string refresh_token, Unseal(stored.sealed_refresh, context));
   ASSIGN_OR_RETURN(const OAuthTokens tokens, RequestTokens(http_, provider,
@@ -372,13 +482,18 @@ StatusOr<OAuthAccessToken> OAuthService::Refresh(const OAuthProvider& provider,
     return tx
         .Exec(
             "UPDATE oauth_credentials SET sealed_access_token = ?, sealed_refresh_token = ?, "
-            "expires_at = ?, updated_at = ?, last_refreshed_at = ?, last_used_at = ? "
-            "WHERE credential_id = ? AND revoked = 0",
+            "expires_at = ?, updated_at = ?, last_refreshed_at = ?, last_used_at = ?, "
+            "refresh_claimed_until = NULL WHERE credential_id = ? AND revoked = 0",
             {sealed_access, sealed_refresh, storage::OptionalValue(out.expires_at), now, now, now,
              stored.credential.credential_id})
         .status();
   }));
   return out;
+}
+
+StatusOr<OAuthAccessToken> OAuthService::Current(const Stored& stored, bool refreshed) const {
+  ASSIGN_OR_RETURN(std::string access, Unseal(stored.sealed_access, stored.Context()));
+  return OAuthAccessToken{std::move(access), stored.credential.expires_at, refreshed};
 }
 
 StatusOr<OAuthAccessToken> OAuthService::GetValidToken(const OAuthCaller& caller,
@@ -393,7 +508,7 @@ StatusOr<OAuthAccessToken> OAuthService::GetValidToken(const OAuthCaller& caller
   const int64_t now = NowMicros();
   const std::optional<int64_t> expires_at = stored->credential.expires_at;
   const bool expiring = expires_at && *expires_at <= now + Micros(options_.refresh_margin);
-  const bool expired = expires_at && *expires_at <= now;
+  const bool expired = stored->ExpiredAt(now);
   if (expiring && !stored->sealed_refresh.empty()) {
     StatusOr<OAuthAccessToken> refreshed = Refresh(*provider, *stored);
     // A token that is still good is handed out even when its provider cannot refresh it now.
@@ -402,14 +517,14 @@ StatusOr<OAuthAccessToken> OAuthService::GetValidToken(const OAuthCaller& caller
     return Status(Code::kValidation, "OAuth token for provider '" + provider_name +
                                          "' has expired and there is no refresh token");
   }
-  ASSIGN_OR_RETURN(const std::string access, Unseal(stored->sealed_access, stored->Context()));
+  ASSIGN_OR_RETURN(OAuthAccessToken current, Current(*stored, /*refreshed=*/false));
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
     return tx
         .Exec("UPDATE oauth_credentials SET last_used_at = ? WHERE credential_id = ?",
               {now, stored->credential.credential_id})
         .status();
   }));
-  return OAuthAccessToken{access, expires_at, false};
+  return current;
 }
 
 StatusOr<OAuthTestResult> OAuthService::Test(const OAuthCaller& caller, const std::string& provider,

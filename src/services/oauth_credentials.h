@@ -4,9 +4,15 @@
 //
 // A user sees and uses only their own credentials; an admin of the tenant also the tenant's.
 // Nothing crosses tenants.
+//
+// One refresh at a time per credential: callers of one process that need the same refresh
+// share one call to the provider, and a node claims the credential in the database while it
+// refreshes, so that nodes sharing the database do not each spend the refresh token (a
+// provider that rotates refresh tokens may revoke the whole grant when one is used twice).
 #ifndef NEXUS_SERVICES_OAUTH_CREDENTIALS_H_
 #define NEXUS_SERVICES_OAUTH_CREDENTIALS_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -17,6 +23,7 @@
 #include "services/outbound_http.h"
 #include "storage/engine.h"
 #include "util/aead.h"
+#include "util/single_flight.h"
 
 namespace nexus::services {
 
@@ -77,6 +84,11 @@ struct OAuthServiceOptions {
   std::chrono::seconds state_ttl{600};
   // A token expiring within this is refreshed before it is handed out.
   std::chrono::seconds refresh_margin{300};
+  // How long a node's claim on a refresh lasts: longer than a token request may take (10 s),
+  // short enough that the claim of a node that died mid-refresh lapses soon.
+  std::chrono::milliseconds refresh_claim{30000};
+  // How often a caller whose token has expired looks whether another node's refresh landed.
+  std::chrono::milliseconds refresh_poll{100};
 };
 
 class OAuthService {
@@ -114,7 +126,9 @@ class OAuthService {
                                    const std::string& user_email);
 
   // The access token, refreshed first when it expires within refresh_margin. kNotFound
-  // without a live credential; kValidation when expired and it cannot be refreshed.
+  // without a live credential; kValidation when expired and it cannot be refreshed. While
+  // another caller or node refreshes it, a token still good is handed out as it is and an
+  // expired one waits for the refreshed one.
   StatusOr<OAuthAccessToken> GetValidToken(const OAuthCaller& caller, const std::string& provider,
                                            const std::string& user_email);
 
@@ -123,8 +137,12 @@ class OAuthService {
   StatusOr<OAuthTestResult> Test(const OAuthCaller& caller, const std::string& provider,
                                  const std::string& user_email);
 
+  // Callers now waiting for a refresh that another caller, or another node, is making.
+  int RefreshWaiters() const { return flights_.waiting() + polling_.load(); }
+
  private:
   struct Stored;
+  struct Claim;
 
   StatusOr<const OAuthProvider*> Find(const std::string& name) const;
   StatusOr<std::string> Seal(const std::string& plaintext, const std::string& context) const;
@@ -132,12 +150,19 @@ class OAuthService {
   StatusOr<std::optional<Stored>> FindLive(const OAuthCaller& caller, const std::string& provider,
                                            const std::string& user_email);
   StatusOr<OAuthAccessToken> Refresh(const OAuthProvider& provider, const Stored& stored);
+  StatusOr<OAuthAccessToken> RefreshClaimed(const OAuthProvider& provider, const Stored& stored);
+  StatusOr<Claim> ClaimRefresh(const Stored& stored);
+  StatusOr<OAuthAccessToken> CallProvider(const OAuthProvider& provider, const Stored& stored);
+  StatusOr<OAuthAccessToken> RefreshAtProvider(const OAuthProvider& provider, const Stored& stored);
+  StatusOr<OAuthAccessToken> Current(const Stored& stored, bool refreshed) const;
 
   storage::Engine& engine_;
   OutboundHttp& http_;
   const std::vector<OAuthProvider> providers_;
   const Aead aead_;
   const OAuthServiceOptions options_;
+  SingleFlight<StatusOr<OAuthAccessToken>> flights_;  // refreshes by credential_id
+  std::atomic<int> polling_{0};                       // callers waiting for another node's refresh
 };
 
 }  // namespace nexus::services

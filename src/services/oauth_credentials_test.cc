@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "testing/eventually.h"
 #include "testing/test_store.h"
 #include "util/base64.h"
 #include "util/clock.h"
@@ -18,22 +21,47 @@
 namespace nexus::services {
 namespace {
 
-// A token endpoint in memory: records each request's form fields and answers with `answer`.
+using test::Eventually;
+
+// A token endpoint in memory: records each request's form fields and answers with `answer`,
+// after holding it while Hold() is in force.
 class FakeTokenEndpoint : public OutboundHttp {
  public:
   using Answer = std::function<StatusOr<OutboundResponse>(std::map<std::string, std::string>&)>;
 
   StatusOr<OutboundResponse> Send(const OutboundRequest& request) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     std::map<std::string, std::string> form;
     const StatusOr<FormFields> fields = FormDecode(request.body);
     for (const auto& [k, v] : *fields) form[k] = v;
     urls_.push_back(request.url);
     forms_.push_back(form);
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return !held_; });
     return answer_(form);
   }
 
   void SetAnswer(Answer answer) { answer_ = std::move(answer); }
+  void Hold() {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ = true;
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ = false;
+    changed_.notify_all();
+  }
+  // Requests so far with this grant_type.
+  size_t Grants(const std::string& grant_type) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return CountGrants(grant_type);
+  }
+  // Whether `n` requests with this grant_type arrived within 10 s.
+  bool WaitForGrants(const std::string& grant_type, size_t n) const {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(10),
+                             [&] { return CountGrants(grant_type) >= n; });
+  }
   std::map<std::string, std::string> LastForm() const {
     std::lock_guard<std::mutex> lock(mu_);
     return forms_.back();
@@ -44,10 +72,19 @@ class FakeTokenEndpoint : public OutboundHttp {
   }
 
  private:
+  size_t CountGrants(const std::string& grant_type) const {
+    size_t n = 0;
+    for (const auto& form : forms_)
+      n += form.contains("grant_type") && form.at("grant_type") == grant_type;
+    return n;
+  }
+
   mutable std::mutex mu_;
+  mutable std::condition_variable changed_;                // a request arrived, or Release()
   Answer answer_;                                          // set before use
   std::vector<std::string> urls_;                          // GUARDED_BY mu_
   std::vector<std::map<std::string, std::string>> forms_;  // GUARDED_BY mu_
+  bool held_ = false;                                      // GUARDED_BY mu_
 };
 
 OutboundResponse JsonAnswer(int status, const std::string& body) {
@@ -61,6 +98,16 @@ FakeTokenEndpoint::Answer IssueTokens(int expires_in) {
     const std::string n = std::to_string(++*issued);
     return JsonAnswer(200, R"({"access_token":"access-)" + n + R"(","refresh_token":"refresh-)" +
                                n + R"(","token_type":"Bearer","expires_in":)" +
+                               std::to_string(expires_in) + "}");
+  };
+}
+
+// Exchanges answer with tokens that expire in `expires_in` seconds, refreshes as IssueTokens.
+FakeTokenEndpoint::Answer ExchangeExpiringIn(int expires_in) {
+  auto refresh = IssueTokens(3600);
+  return [=](std::map<std::string, std::string>& form) -> StatusOr<OutboundResponse> {
+    if (form["grant_type"] == "refresh_token") return refresh(form);
+    return JsonAnswer(200, R"({"access_token":"old","refresh_token":"refresh-0","expires_in":)" +
                                std::to_string(expires_in) + "}");
   };
 }
@@ -88,8 +135,11 @@ class OAuthCredentialsTest : public ::testing::TestWithParam<test::EngineKind> {
     Open({});
   }
 
-  void Open(OAuthServiceOptions options) {
-    oauth_ = std::make_unique<OAuthService>(
+  void Open(OAuthServiceOptions options) { oauth_ = NewService(options); }
+
+  // A service on the store: another one is another node sharing the database.
+  std::unique_ptr<OAuthService> NewService(OAuthServiceOptions options) {
+    return std::make_unique<OAuthService>(
         *store_.engine, endpoint_,
         std::vector<OAuthProvider>{Provider("google", true), Provider("plain", false)},
         *Aead::Create(std::string(32, 'k')), options);
@@ -320,6 +370,117 @@ TEST_P(OAuthCredentialsTest, RefreshesBeforeExpiry) {
   ASSERT_TRUE(expired.ok());
   EXPECT_FALSE(expired->valid);
   EXPECT_NE(expired->error.find("expired"), std::string::npos) << expired->error;
+}
+
+// Callers that find the same token expired at once share one refresh: a provider that
+// rotates refresh tokens may revoke the grant when one is spent twice.
+TEST_P(OAuthCredentialsTest, ConcurrentRefreshesOfOneCredentialCallTheProviderOnce) {
+  endpoint_.SetAnswer(ExchangeExpiringIn(-1));
+  Authorize(alice_, "a@x", "plain");
+  endpoint_.Hold();
+  constexpr int kCallers = 4;
+  std::vector<StatusOr<OAuthAccessToken>> tokens(kCallers, Internal("not run"));
+  std::vector<std::thread> callers;
+  // The admin finds alice's credential too: one refresh whoever asks.
+  const auto call = [&](int i) {
+    tokens[i] = oauth_->GetValidToken(i % 2 ? admin_ : alice_, "plain", "a@x");
+  };
+  callers.emplace_back(call, 0);
+  EXPECT_TRUE(endpoint_.WaitForGrants("refresh_token", 1));
+  for (int i = 1; i < kCallers; ++i) callers.emplace_back(call, i);
+  // Each later caller has read the expired token and now waits for the refresh in flight
+  // (or, were refreshes not shared, has gone to the provider itself).
+  EXPECT_TRUE(Eventually(
+      [&] { return oauth_->RefreshWaiters() + endpoint_.Grants("refresh_token") == kCallers; }));
+  endpoint_.Release();
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(endpoint_.Grants("refresh_token"), 1u);
+  for (const StatusOr<OAuthAccessToken>& token : tokens) {
+    ASSERT_TRUE(token.ok()) << token.status().ToString();
+    EXPECT_EQ(token->access_token, "access-1");
+    EXPECT_TRUE(token->refreshed);
+  }
+  EXPECT_EQ(oauth_->RefreshWaiters(), 0);
+  const StatusOr<OAuthAccessToken> later = oauth_->GetValidToken(alice_, "plain", "a@x");
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  EXPECT_EQ(later->access_token, "access-1");
+  EXPECT_FALSE(later->refreshed) << "the refreshed token was stored";
+}
+
+// Two nodes on one database: the one that claimed the refresh calls the provider, the other
+// waits for its token (an expired one) or hands out the current one (still good).
+TEST_P(OAuthCredentialsTest, NodesSharingTheDatabaseRefreshOnce) {
+  std::unique_ptr<OAuthService> other_node = NewService({});
+  for (const int expires_in : {-1, 60}) {
+    SCOPED_TRACE("token expiring in " + std::to_string(expires_in) + " s");
+    endpoint_.SetAnswer(ExchangeExpiringIn(expires_in));
+    const std::string email = "n" + std::to_string(expires_in) + "@x";
+    Authorize(alice_, email, "plain");
+    const size_t grants_before = endpoint_.Grants("refresh_token");
+    endpoint_.Hold();
+    StatusOr<OAuthAccessToken> here = Internal("not run");
+    std::thread refreshing([&] { here = oauth_->GetValidToken(alice_, "plain", email); });
+    EXPECT_TRUE(endpoint_.WaitForGrants("refresh_token", grants_before + 1));
+    StatusOr<OAuthAccessToken> there = Internal("not run");
+    std::atomic<bool> answered{false};
+    std::thread asking([&] {
+      there = other_node->GetValidToken(alice_, "plain", email);
+      answered = true;
+    });
+    // The good token is answered while the refresh is still held at the provider; the
+    // expired one waits for it (or, were claims not shared, went to the provider too).
+    EXPECT_TRUE(Eventually([&] {
+      return (expires_in > 0 ? answered.load() : other_node->RefreshWaiters() == 1) ||
+             endpoint_.Grants("refresh_token") > grants_before + 1;
+    }));
+    const bool answered_while_held = answered;
+    endpoint_.Release();
+    refreshing.join();
+    asking.join();
+    EXPECT_EQ(endpoint_.Grants("refresh_token"), grants_before + 1);
+    ASSERT_TRUE(here.ok()) << here.status().ToString();
+    EXPECT_TRUE(here->refreshed);
+    ASSERT_TRUE(there.ok()) << there.status().ToString();
+    if (expires_in > 0) {
+      EXPECT_TRUE(answered_while_held);
+      EXPECT_EQ(there->access_token, "old");
+      EXPECT_FALSE(there->refreshed);
+    } else {
+      EXPECT_EQ(there->access_token, here->access_token);
+      EXPECT_TRUE(there->refreshed);
+    }
+    EXPECT_EQ(store_.Count("SELECT COUNT(*) FROM oauth_credentials "
+                           "WHERE refresh_claimed_until IS NOT NULL"),
+              0);
+  }
+}
+
+// A failed refresh ends its claim at once; the claim of a node that died mid-refresh lapses.
+TEST_P(OAuthCredentialsTest, RefreshClaimsEndWithTheRefreshOrLapse) {
+  endpoint_.SetAnswer([](std::map<std::string, std::string>& form) -> StatusOr<OutboundResponse> {
+    if (form["grant_type"] == "refresh_token") return JsonAnswer(400, R"({"error":"later"})");
+    return JsonAnswer(200, R"({"access_token":"old","refresh_token":"r","expires_in":-1})");
+  });
+  Authorize(alice_, "a@x", "plain");
+  EXPECT_EQ(oauth_->GetValidToken(alice_, "plain", "a@x").status().code(), Code::kValidation);
+  EXPECT_EQ(store_.Count("SELECT COUNT(*) FROM oauth_credentials "
+                         "WHERE refresh_claimed_until IS NOT NULL"),
+            0);
+
+  endpoint_.SetAnswer(IssueTokens(3600));
+  const int64_t lapse = NowMicros() + 200'000;
+  ASSERT_TRUE(store_.engine
+                  ->Write([&](storage::Tx& tx) {
+                    return tx
+                        .Exec("UPDATE oauth_credentials SET refresh_claimed_until = ?", {lapse})
+                        .status();
+                  })
+                  .ok());
+  const StatusOr<OAuthAccessToken> token = oauth_->GetValidToken(alice_, "plain", "a@x");
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  EXPECT_EQ(token->access_token, "access-1");
+  EXPECT_GE(NowMicros(), lapse) << "waited for the dead node's claim to lapse";
+  EXPECT_EQ(endpoint_.Grants("refresh_token"), 2u);
 }
 
 // expires_in is the provider's word: it must not overflow the arithmetic on it.

@@ -5,7 +5,9 @@
 //
 // Round trips are what a unit costs here. A statement is prepared once per connection; a
 // read unit's BEGIN travels with its first statement (pipeline mode) and its COMMIT is not
-// waited for, so a read unit of n statements costs n round trips.
+// waited for, so a read unit of n statements costs n round trips. When that pipelined send
+// fails, what reached the server is unknown: the rest of the unit fails without sending, and
+// the connection is reset when it goes back to the pool.
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -481,8 +483,7 @@ class Connection {
       Recover();
     }
     if (PQstatus(conn_) == CONNECTION_OK) return Status::OK();
-    statements_.clear();
-    PQreset(conn_);
+    Reset();
     if (PQstatus(conn_) == CONNECTION_OK) return Status::OK();
     return IOError("cannot reconnect to PostgreSQL: " + ConnectionError(conn_));
   }
@@ -493,14 +494,14 @@ class Connection {
   void Recover() {
     deferred_begin_ = nullptr;
     if (commit_in_flight_) return;
+    if (send_failed_) return Reset();
     if (PQstatus(conn_) == CONNECTION_OK && PQpipelineStatus(conn_) == PQ_PIPELINE_OFF &&
         PQtransactionStatus(conn_) != PQTRANS_IDLE) {
       PQclear(PQexec(conn_, "ROLLBACK"));
     }
     if (PQstatus(conn_) != CONNECTION_OK || PQpipelineStatus(conn_) != PQ_PIPELINE_OFF ||
         PQtransactionStatus(conn_) != PQTRANS_IDLE) {
-      statements_.clear();
-      PQreset(conn_);
+      Reset();
     }
   }
 
@@ -526,12 +527,16 @@ class Connection {
 
   // Runs a script inside the unit's transaction.
   StatusOr<Result> Script(std::string_view sql) {
+    if (send_failed_) return SendFailedEarlier();
     RETURN_IF_ERROR(SendDeferredBegin());
     return Simple(sql);
   }
 
+  // After a failed send there is nothing to say to the server: Recover() resets the session.
   void Rollback() {
-    if (std::exchange(deferred_begin_, nullptr) == nullptr) PQclear(PQexec(conn_, "ROLLBACK"));
+    if (std::exchange(deferred_begin_, nullptr) == nullptr && !send_failed_) {
+      PQclear(PQexec(conn_, "ROLLBACK"));
+    }
   }
 
   Status Commit() {
@@ -546,6 +551,7 @@ class Connection {
   // a read-only COMMIT has nothing to make durable. Saves a round trip per read unit.
   Status CommitReadOnly() {
     if (std::exchange(deferred_begin_, nullptr) != nullptr) return Status::OK();  // never began
+    if (send_failed_) return SendFailedEarlier();
     if (PQtransactionStatus(conn_) == PQTRANS_INERROR) {
       Rollback();
       return IgnoredErrorRolledBack();
@@ -557,6 +563,7 @@ class Connection {
 
   // Runs one statement with `?` placeholders, preparing it on first use.
   StatusOr<Result> Execute(std::string_view sql, const Params& params) {
+    if (send_failed_) return SendFailedEarlier();
     const char* begin = deferred_begin_;
     StatusOr<Result> r = ExecuteOnce(sql, params);
     // As in Begin(): when this statement carried the deferred BEGIN nothing had run yet, so a
@@ -573,6 +580,19 @@ class Connection {
     int params;
   };
   using StatementMap = std::unordered_map<std::string, Statement, StringHash, std::equal_to<>>;
+
+  static Status SendFailedEarlier() {
+    return IOError(
+        "a statement of this unit could not be sent to PostgreSQL, so its transaction is "
+        "abandoned");
+  }
+
+  // Replaces the session: the server forgets its transaction and prepared statements.
+  void Reset() {
+    statements_.clear();
+    send_failed_ = false;
+    PQreset(conn_);
+  }
 
   static Status IgnoredErrorRolledBack() {
     return Internal(
@@ -660,10 +680,9 @@ class Connection {
       if (send() != 1) return ErrorStatus(conn_, nullptr, sql);
       return Checked(NextResult(), sql);
     }
-    if (PQenterPipelineMode(conn_) != 1 ||
-        PQsendQueryParams(conn_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) != 1 ||
-        send() != 1 || PQpipelineSync(conn_) != 1) {
-      return ErrorStatus(conn_, nullptr, sql);  // Recover() resets it, mid-pipeline as it is
+    if (Status s = SendPipelined(begin, send, sql); !s.ok()) {
+      send_failed_ = true;
+      return s;
     }
     Result begun = NextResult();
     Result result = NextResult();
@@ -671,6 +690,19 @@ class Connection {
     (void)PQexitPipelineMode(conn_);  // fails only on a broken connection, which is reset
     RETURN_IF_ERROR(CheckResult(conn_, begun.get(), begin));
     return Checked(std::move(result), sql);
+  }
+
+  // Queues BEGIN and the statement and sends both with one Sync. On failure the server may
+  // have any prefix of that: nothing, the BEGIN, or both without the Sync.
+  template <typename Send>
+  Status SendPipelined(const char* begin, const Send& send, std::string_view sql) {
+    if (PQenterPipelineMode(conn_) != 1 ||
+        PQsendQueryParams(conn_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+      return ErrorStatus(conn_, nullptr, sql);
+    }
+    RETURN_IF_ERROR(InjectedFault("postgres.send", "send to PostgreSQL"));
+    if (send() != 1 || PQpipelineSync(conn_) != 1) return ErrorStatus(conn_, nullptr, sql);
+    return Status::OK();
   }
 
   StatusOr<Result> Checked(Result r, std::string_view sql) {
@@ -694,6 +726,7 @@ class Connection {
   int64_t next_statement_ = 0;
   const char* deferred_begin_ = nullptr;  // the BEGIN the next statement must send first
   bool commit_in_flight_ = false;         // a read unit's COMMIT whose answer is unread
+  bool send_failed_ = false;              // a pipelined send of this unit failed
 };
 
 // libpq quotes a malformed URL whole in its error message; a password in it must not

@@ -15,6 +15,7 @@
 #include "storage/engine.h"
 #include "storage/postgres_sql.h"
 #include "testing/postgres.h"
+#include "util/fault_injection.h"
 
 namespace nexus::storage {
 namespace {
@@ -491,6 +492,64 @@ TEST_F(PostgresEngineTest, ReadUnitIgnoringAFailedStatementFails) {
   });
   EXPECT_EQ(s.code(), Code::kInternal) << s.ToString();
   EXPECT_TRUE(divide(2).ok()) << "the connection is usable again";
+}
+
+// A read unit's BEGIN goes out with its first statement in one pipelined send. When that
+// send fails the server holds some prefix of it (nothing, the BEGIN, or both without the
+// Sync), so the rest of the unit must not be sent: a later statement would run in a
+// transaction the unit does not know, or in none, where a read unit could write. The unit
+// fails even when it ignores the errors, and the connection returns as a fresh session.
+TEST_F(PostgresEngineTest, FailedPipelinedSendEndsTheUnitAndResetsTheConnection) {
+  std::unique_ptr<Engine> engine = Open(1);  // one connection: every unit here shares it
+  ASSERT_NE(engine, nullptr);
+  const std::string insert = "INSERT INTO pgt_send VALUES (1)";
+  // Prepared here, so that in a read unit it would be sent straight away.
+  Status s = engine->Write([&](Tx& tx) -> Status {
+    RETURN_IF_ERROR(tx.ExecScript("CREATE TABLE pgt_send (x bigint)"));
+    return tx.Exec(insert).status();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(engine->Write([&](Tx& tx) { return tx.ExecScript("DELETE FROM pgt_send"); }).ok());
+  auto backend_pid = [&](int64_t* pid) {
+    return engine->Read([&](Tx& tx) -> Status {
+      ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT pg_backend_pid()"));
+      *pid = rows.at(0).Int(0);
+      return Status::OK();
+    });
+  };
+  int64_t before = 0;
+  ASSERT_TRUE(backend_pid(&before).ok());  // prepares it: the next use is pipelined
+
+  ASSERT_TRUE(SetFaults("postgres.send:1:EIO").ok());
+  Status first = Internal("not run");
+  Status later = Internal("not run");
+  Status unit = engine->Read([&](Tx& tx) {
+    first = tx.Query("SELECT pg_backend_pid()").status();
+    later = tx.Exec(insert).status();
+    return Status::OK();  // ignores both failures
+  });
+  ClearFaults();
+  EXPECT_EQ(first.code(), Code::kIOError) << first.ToString();
+  EXPECT_EQ(later.code(), Code::kIOError) << later.ToString();
+  EXPECT_EQ(unit.code(), Code::kIOError) << unit.ToString();
+
+  // The next unit gets the same connection, reset: a new session whose statements are
+  // prepared afresh, in a read-only transaction of its own, and nothing was written.
+  int64_t after = 0;
+  s = backend_pid(&after);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_NE(after, before);
+  s = engine->Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT pg_backend_pid(),"
+                                         " current_setting('transaction_read_only'),"
+                                         " (SELECT count(*) FROM pgt_send)"));
+    EXPECT_EQ(rows.at(0).Int(0), after);
+    EXPECT_EQ(rows.at(0).Text(1), "on");
+    EXPECT_EQ(rows.at(0).Int(2), 0);
+    return Status::OK();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(engine->CheckIntegrity().ok());
 }
 
 TEST_F(PostgresEngineTest, ReadsAndWritesAlternateOnOneConnection) {

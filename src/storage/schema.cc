@@ -636,6 +636,17 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at, event
 CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries(subscription_id);
 )sql";
 
+// Migration 13: expired ReBAC tuples are purged in the background (rebac/purger.h), found
+// through their expiry; only tuples that expire are indexed.
+constexpr std::string_view kRebacExpiry =
+    "CREATE INDEX rebac_tuples_expiry ON rebac_tuples(expires_at) WHERE expires_at IS NOT NULL";
+
+// Migration 14: a node refreshing an OAuth token claims the credential until
+// refresh_claimed_until (a lease: a crashed node's claim lapses), so that nodes sharing the
+// database make one call to the provider between them.
+constexpr std::string_view kOAuthRefreshClaims =
+    "ALTER TABLE oauth_credentials ADD COLUMN refresh_claimed_until BIGINT";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "path tree, versions, blob references", kPathTreeSqlite, kPathTreePostgres},
@@ -651,6 +662,8 @@ const std::vector<Migration>& Migrations() {
       {10, "mount configurations and sync jobs", kMounts, kMounts},
       {11, "oauth states and credentials", kOAuth, kOAuth},
       {12, "webhook subscriptions, event outbox and scheduled deliveries", kWebhooks, kWebhooks},
+      {13, "rebac tuple expiry index", kRebacExpiry, kRebacExpiry},
+      {14, "oauth refresh claims", kOAuthRefreshClaims, kOAuthRefreshClaims},
   };
   return kMigrations;
 }

@@ -113,6 +113,7 @@ const std::vector<std::string_view>& FaultPointNames() {
       "dbblob.write",     // the database blob store, after the first chunk of a blob
       "sqlite.commit",    // the SQLite writer, before COMMIT of a group
       "postgres.commit",  // the PostgreSQL engine, before COMMIT of a write unit
+      "postgres.send",    // ... sending a read unit's BEGIN and first statement (pipelined)
   };
   return names;
 }
