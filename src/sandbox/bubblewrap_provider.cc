@@ -1,14 +1,17 @@
 #include "sandbox/bubblewrap_provider.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <mutex>
 #include <optional>
 #include <system_error>
@@ -43,6 +46,7 @@ constexpr char kProbeId[] = "nexus-sandbox-probe";
 // (Spawn makes pass_fds 3, 4, 5).
 struct RunFiles {
   UniqueFd code, passwd, group;
+  std::vector<UniqueFd> bind_sources;  // O_PATH, for SpawnOptions::private_binds
 };
 
 StatusOr<RunFiles> MakeRunFiles(const std::string& code) {
@@ -78,9 +82,9 @@ class BubblewrapProvider : public Provider {
   explicit BubblewrapProvider(std::string bwrap_path)
       : bwrap_path_(std::move(bwrap_path)),
         layout_(DetectHostLayout()),
-        switch_uid_(::geteuid() == 0) {
-    if (switch_uid_) stage_ = MountStage::Create();
-  }
+        switch_uid_(::geteuid() == 0),
+        stage_(switch_uid_ ? MountStage::Create() : NotFound("not root: no mount stage")),
+        staging_(stage_.ok()) {}
 
   std::string name() const override { return "bubblewrap"; }
   Status Available() const override;
@@ -105,10 +109,12 @@ class BubblewrapProvider : public Provider {
   void Reap(const std::shared_ptr<RunRegistry::Run>& run, pid_t pid, int* status,
             struct rusage* usage) const;
   Status CheckHostPaths(const SandboxSpec& spec) const;
-  StatusOr<SandboxSpec> StageHostPaths(const SandboxSpec& spec, SpawnOptions* options) const;
+  StatusOr<SandboxSpec> StageHostPaths(const SandboxSpec& spec, RunFiles* files,
+                                       SpawnOptions* options) const;
   StatusOr<SpawnOptions> MakeSpawnOptions(const SandboxSpec& spec, const RunRequest& request,
-                                          const RunFiles& files) const;
+                                          RunFiles* files) const;
   Status Probe() const;
+  Status ProbeOnce() const;
   uid_t UidFor(const std::string& id) const {
     return switch_uid_ ? SandboxHostUid(id) : ::geteuid();
   }
@@ -120,7 +126,11 @@ class BubblewrapProvider : public Provider {
   const HostLayout layout_;
   const bool switch_uid_;  // root: run each sandbox as its own uid
   // With switch_uid_: where each run's host paths are bound for the sandbox uid to reach.
-  StatusOr<std::unique_ptr<MountStage>> stage_ = std::unique_ptr<MountStage>();
+  const StatusOr<std::unique_ptr<MountStage>> stage_;
+  // Whether runs bind their host paths through the stage. Turned off, once, by a probe that
+  // may not make mounts (no CAP_SYS_ADMIN, a seccomp filter): bwrap then resolves the paths
+  // as the sandbox uid, which needs them reachable (CheckReachable names what is not).
+  mutable std::atomic<bool> staging_;
   mutable RunRegistry registry_;
   mutable std::mutex available_mu_;
   mutable std::optional<Status> available_;  // GUARDED_BY(available_mu_)
@@ -136,12 +146,22 @@ Status BubblewrapProvider::Probe() const {
   if (::access(bwrap_path_.c_str(), X_OK) != 0) {
     return NotFound("bubblewrap is not installed: no executable " + bwrap_path_);
   }
+  const Status staged = ProbeOnce();
+  if (staged.code() != Code::kPermissionDenied || !staging_.load()) return staged;
+  std::cerr << "nexus: sandboxes cannot use a private mount namespace (" << staged.message()
+            << "); sandbox homes must be reachable by the sandbox uids\n";
+  staging_.store(false);
+  return ProbeOnce();
+}
+
+Status BubblewrapProvider::ProbeOnce() const {
   SandboxSpec spec;
   spec.id = kProbeId;
   RunRequest request;
   request.language = "bash";
   request.code = "exit 0";
   StatusOr<RunResult> result = Execute(spec, request);
+  if (result.status().code() == Code::kPermissionDenied) return result.status();
   if (!result.ok()) return Internal("bubblewrap probe failed: " + result.status().message());
   if (result->exit_code != 0) {
     return Internal("bubblewrap probe exited with " + std::to_string(result->exit_code) + ": " +
@@ -165,16 +185,14 @@ Status BubblewrapProvider::Create(const SandboxSpec& spec) {
   return CheckHostPaths(spec);
 }
 
-// The checks bwrap would otherwise fail with a terse message. As root the host paths are
-// bound by the reaper (StageHostPaths), so they need only exist; otherwise bwrap runs as the
-// server's own uid and must be able to reach them.
+// The checks bwrap would otherwise fail with a terse message. Through the stage, the host
+// paths are opened by the server itself, so they need only exist.
 Status BubblewrapProvider::CheckHostPaths(const SandboxSpec& spec) const {
-  const uid_t uid = UidFor(spec.id);
-  const gid_t gid = GidFor(spec.id);
+  const bool staging = staging_.load();
   auto check = [&](const std::string& path) {
-    if (!switch_uid_) return CheckReachable(path, uid, gid);
+    if (!staging) return CheckReachable(path, UidFor(spec.id), GidFor(spec.id));
     struct stat st;
-    return ::stat(path.c_str(), &st) == 0 ? Status::OK() : ErrnoStatus(errno, "stat " + path);
+    return ::lstat(path.c_str(), &st) == 0 ? Status::OK() : ErrnoStatus(errno, "lstat " + path);
   };
   if (!spec.home_dir.empty()) {
     Status s = check(spec.home_dir);
@@ -188,16 +206,23 @@ Status BubblewrapProvider::CheckHostPaths(const SandboxSpec& spec) const {
 }
 
 // `spec` as bwrap sees it when it runs as the sandbox uid: every host path replaced by its
-// mount point on the stage, which the reaper binds before the uid switch (mount_stage.h).
-StatusOr<SandboxSpec> BubblewrapProvider::StageHostPaths(const SandboxSpec& spec,
+// mount point on the stage, onto which the reaper binds the file opened here (O_NOFOLLOW: a
+// symlink planted in place of a home is refused, not followed by root).
+StatusOr<SandboxSpec> BubblewrapProvider::StageHostPaths(const SandboxSpec& spec, RunFiles* files,
                                                          SpawnOptions* options) const {
-  if (!stage_.ok()) return stage_.status();
-  const MountStage& stage = **stage_;
+  options->private_mount_namespace = true;
   SandboxSpec staged = spec;
-  size_t index = 0;
   auto stage_path = [&](std::string* host) -> Status {
-    ASSIGN_OR_RETURN(std::string target, stage.MountPointFor(*host, index++));
-    options->private_binds.push_back({*host, target});
+    UniqueFd source(::open(host->c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st;
+    if (!source.valid() || ::fstat(source.get(), &st) != 0) {
+      return ErrnoStatus(errno, "open " + *host);
+    }
+    if (S_ISLNK(st.st_mode)) return PermissionDenied("sandbox path " + *host + " is a symlink");
+    ASSIGN_OR_RETURN(std::string target,
+                     (*stage_)->MountPoint(files->bind_sources.size(), S_ISDIR(st.st_mode)));
+    options->private_binds.push_back({source.get(), target});
+    files->bind_sources.push_back(std::move(source));
     *host = std::move(target);
     return Status::OK();
   };
@@ -208,13 +233,13 @@ StatusOr<SandboxSpec> BubblewrapProvider::StageHostPaths(const SandboxSpec& spec
 
 StatusOr<SpawnOptions> BubblewrapProvider::MakeSpawnOptions(const SandboxSpec& spec,
                                                             const RunRequest& request,
-                                                            const RunFiles& files) const {
+                                                            RunFiles* files) const {
   ASSIGN_OR_RETURN(const Language language, ParseLanguage(request.language));
   ASSIGN_OR_RETURN(Interpreter interpreter, InterpreterFor(layout_, language));
   SpawnOptions options;
   SandboxSpec bwrap_spec = spec;
-  if (switch_uid_) {
-    ASSIGN_OR_RETURN(bwrap_spec, StageHostPaths(spec, &options));
+  if (staging_.load()) {
+    ASSIGN_OR_RETURN(bwrap_spec, StageHostPaths(spec, files, &options));
   }
   BwrapCommand command;
   command.bwrap_path = bwrap_path_;
@@ -225,7 +250,7 @@ StatusOr<SpawnOptions> BubblewrapProvider::MakeSpawnOptions(const SandboxSpec& s
   command.fds = DataFds{3, 4, 5};
   command.env = request.env;
   options.argv = BuildBwrapArgv(command);
-  options.pass_fds = {files.code.get(), files.passwd.get(), files.group.get()};
+  options.pass_fds = {files->code.get(), files->passwd.get(), files->group.get()};
   options.limits = RlimitsFor(spec.limits, switch_uid_);
   if (switch_uid_) {
     options.uid = UidFor(spec.id);
@@ -239,8 +264,8 @@ StatusOr<RunResult> BubblewrapProvider::Execute(const SandboxSpec& spec,
   RETURN_IF_ERROR(ValidateSpec(spec));
   RETURN_IF_ERROR(ValidateRequest(spec, request));
   RETURN_IF_ERROR(CheckHostPaths(spec));
-  ASSIGN_OR_RETURN(const RunFiles files, MakeRunFiles(request.code));
-  ASSIGN_OR_RETURN(const SpawnOptions options, MakeSpawnOptions(spec, request, files));
+  ASSIGN_OR_RETURN(RunFiles files, MakeRunFiles(request.code));
+  ASSIGN_OR_RETURN(const SpawnOptions options, MakeSpawnOptions(spec, request, &files));
 
   const Clock::time_point start = Clock::now();
   Child child;

@@ -28,27 +28,28 @@ StatusOr<std::string> MakeStageDir(const std::string& parent) {
   return path;
 }
 
-// An existing entry of the wanted kind is fine: another run made it first.
+// An existing entry is fine when it is what this stage itself would have made: only root can
+// add entries to the stage, but the check costs one lstat and guards the root-run mount.
 Status MakeMountPoint(const std::string& path, bool directory) {
-  if (directory) {
-    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-      return ErrnoStatus(errno, "mkdir " + path);
-    }
-    return Status::OK();
+  const int made = directory ? ::mkdir(path.c_str(), 0755)
+                             : ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (made < 0 && errno != EEXIST) return ErrnoStatus(errno, "create " + path);
+  if (!directory && made >= 0) ::close(made);
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "lstat " + path);
+  const bool kind_ok = directory ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+  if (!kind_ok || st.st_uid != 0) {
+    return PermissionDenied("sandbox mount point " + path + " is not a root-owned " +
+                            (directory ? "directory" : "file"));
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return ErrnoStatus(errno, "create " + path);
-  ::close(fd);
   return Status::OK();
 }
 
 }  // namespace
 
 StatusOr<std::unique_ptr<MountStage>> MountStage::Create() {
-  StatusOr<std::string> path = MakeStageDir("/run");
-  if (!path.ok()) path = MakeStageDir("/tmp");
-  if (!path.ok()) return path.status();
-  return std::unique_ptr<MountStage>(new MountStage(*std::move(path)));
+  ASSIGN_OR_RETURN(std::string path, MakeStageDir("/run"));
+  return std::unique_ptr<MountStage>(new MountStage(std::move(path)));
 }
 
 MountStage::~MountStage() {
@@ -56,10 +57,7 @@ MountStage::~MountStage() {
   std::filesystem::remove_all(path_, ec);
 }
 
-StatusOr<std::string> MountStage::MountPointFor(const std::string& source, size_t index) const {
-  struct stat st;
-  if (::stat(source.c_str(), &st) != 0) return ErrnoStatus(errno, "stat " + source);
-  const bool directory = S_ISDIR(st.st_mode);
+StatusOr<std::string> MountStage::MountPoint(size_t index, bool directory) const {
   const std::string path = path_ + (directory ? "/dir-" : "/file-") + std::to_string(index);
   RETURN_IF_ERROR(MakeMountPoint(path, directory));
   return path;

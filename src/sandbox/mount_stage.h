@@ -23,8 +23,8 @@ namespace nexus::sandbox {
 
 class MountStage {
  public:
-  // Creates a fresh stage directory under /run (a tmpfs no cleaner sweeps), or under /tmp
-  // when /run is not writable.
+  // Creates a fresh stage directory under /run: root's, on a tmpfs no cleaner sweeps. Not
+  // /tmp, where another user could plant entries once a cleaner had removed a stage.
   static StatusOr<std::unique_ptr<MountStage>> Create();
   ~MountStage();  // removes the mount points and the stage
   MountStage(const MountStage&) = delete;
@@ -32,10 +32,10 @@ class MountStage {
 
   const std::string& path() const { return path_; }
 
-  // The mount point for bind number `index` of a run whose source is `source`: a directory
-  // for a directory, an empty file for anything else (a bind needs the same kind at both
-  // ends). Created on first use; safe to call from many threads.
-  StatusOr<std::string> MountPointFor(const std::string& source, size_t index) const;
+  // The mount point for bind number `index` of a run: a directory, or an empty file for any
+  // other source (a bind needs the same kind at both ends). Created on first use, and checked
+  // to be a root-owned entry of that kind, never a symlink; safe to call from many threads.
+  StatusOr<std::string> MountPoint(size_t index, bool directory) const;
 
  private:
   explicit MountStage(std::string path) : path_(std::move(path)) {}

@@ -40,7 +40,9 @@ struct ChildPlan {
   pid_t parent = 0;  // the server, for the reaper's parent-death check
   sigset_t no_signals;
   std::vector<SpawnOptions::Limit> limits;  // clamped to the current hard limits
-  std::vector<SpawnOptions::Bind> binds;
+  bool private_mounts = false;
+  std::vector<int> bind_trees;  // detached copies of the bind sources (open_tree)
+  std::vector<std::string> bind_targets;
   bool set_ids = false;
   uid_t uid = 0;
   gid_t gid = 0;
@@ -85,17 +87,40 @@ void SwitchIdentity(const ChildPlan& plan, int report) {
 
 // A mount namespace of the run's own, whose changes stay in it (MS_SLAVE: the host's later
 // mounts still reach the run, the run's never reach the host), holding the private binds.
+// Runs before ArrangeDescriptors, while the detached trees are open under their numbers.
 void MountPrivateBinds(const ChildPlan& plan) {
-  if (plan.binds.empty()) return;
+  if (!plan.private_mounts) return;
   if (::unshare(CLONE_NEWNS) != 0 ||
       ::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) {
     Fail(plan.report_fd, Step::kMount);
   }
-  for (const SpawnOptions::Bind& b : plan.binds) {
-    if (::mount(b.source.c_str(), b.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+  for (size_t i = 0; i < plan.bind_trees.size(); ++i) {
+    if (::syscall(SYS_move_mount, plan.bind_trees[i], "", AT_FDCWD, plan.bind_targets[i].c_str(),
+                  MOVE_MOUNT_F_EMPTY_PATH) != 0) {
       Fail(plan.report_fd, Step::kMount);
     }
   }
+}
+
+// A bind source must be in the mount namespace of the mount call, which an O_PATH descriptor
+// opened before the reaper's unshare is not (EINVAL). A detached copy of its tree, made here
+// (open_tree, OPEN_TREE_CLONE), can be attached in any namespace, and is still exactly the
+// file that was opened: no path is resolved again.
+StatusOr<std::vector<UniqueFd>> DetachBindSources(const SpawnOptions& options) {
+  std::vector<UniqueFd> trees;
+  for (const SpawnOptions::Bind& b : options.private_binds) {
+    UniqueFd tree(static_cast<int>(
+        ::syscall(SYS_open_tree, b.source_fd, "",
+                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE)));
+    if (!tree.valid()) {
+      const int err = errno;
+      const std::string what = "open_tree for " + b.target;
+      return err == EPERM || err == ENOSYS ? PermissionDenied(what + ": " + std::strerror(err))
+                                           : ErrnoStatus(err, what);
+    }
+    trees.push_back(std::move(tree));
+  }
+  return trees;
 }
 
 // The reaper's last act: wait for every process of the tree, then end the way the program
@@ -186,6 +211,10 @@ Status ChildFailure(const SpawnOptions& options, const ChildError& e) {
   if (step == Step::kExec && e.err == EAGAIN && options.uid.has_value()) {
     return Status(Code::kValidation, msg + " (the sandbox's process limit is used up)");
   }
+  // No CAP_SYS_ADMIN, or a seccomp filter (a container): the caller may do without.
+  if (step == Step::kMount && (e.err == EPERM || e.err == EACCES)) {
+    return PermissionDenied(std::move(msg));
+  }
   return Internal(std::move(msg));
 }
 
@@ -253,7 +282,8 @@ ChildPlan MakePlan(const SpawnOptions& options, std::vector<int> sources, int re
   sigemptyset(&plan.no_signals);
   plan.parent = ::getpid();
   plan.limits = ClampedLimits(options.limits);
-  plan.binds = options.private_binds;
+  plan.private_mounts = options.private_mount_namespace;
+  for (const SpawnOptions::Bind& b : options.private_binds) plan.bind_targets.push_back(b.target);
   plan.set_ids = options.uid.has_value();
   plan.uid = options.uid.value_or(0);
   plan.gid = options.gid.value_or(plan.uid);
@@ -272,6 +302,8 @@ StatusOr<Child> Spawn(const SpawnOptions& options) {
   std::vector<int> sources = {dev_null.get(), out_w.get(), err_w.get()};
   sources.insert(sources.end(), options.pass_fds.begin(), options.pass_fds.end());
   ChildPlan plan = MakePlan(options, std::move(sources), report_w.get());
+  ASSIGN_OR_RETURN(const std::vector<UniqueFd> trees, DetachBindSources(options));
+  for (const UniqueFd& tree : trees) plan.bind_trees.push_back(tree.get());
 
   const pid_t pid = ::fork();
   if (pid < 0) return ErrnoStatus(errno, "fork");

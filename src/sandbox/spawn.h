@@ -47,12 +47,15 @@ struct SpawnOptions {
   // effective and saved) just before exec. Needs CAP_SETUID/CAP_SETGID.
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
-  // Bind mounts made by the reaper, with the server's identity, in a mount namespace of its
-  // own (private to the run; nothing propagates to the host): each `source` appears at its
-  // `target` for the program. This is how a path the new uid cannot reach is handed to it
-  // (mount_stage.h). Needs CAP_SYS_ADMIN.
+  // The reaper enters a mount namespace of its own (private to the run: nothing propagates
+  // to the host) and, with the server's identity, makes `private_binds` there, each `source_fd`
+  // (an O_PATH descriptor: exactly the file that was opened, no path is resolved again)
+  // appearing at its `target` for the program. This is how a path the new uid cannot reach is
+  // handed to it (mount_stage.h). Needs CAP_SYS_ADMIN and open_tree/move_mount (Linux 5.2);
+  // refused with kPermissionDenied without the capability.
+  bool private_mount_namespace = false;
   struct Bind {
-    std::string source;
+    int source_fd;
     std::string target;
   };
   std::vector<Bind> private_binds;
