@@ -356,6 +356,58 @@ TEST_P(MountsHttpTest, MountsAndServiceDirectoriesStayApart) {
       << "free again once the mount is gone";
 }
 
+// grep and search find what mounted files hold, filtered by the caller's permissions as the
+// tree's files are.
+TEST_P(MountsHttpTest, GrepAndSearchReachMountedFiles) {
+  Result("add_mount", LocalMount("/workspace/data"));
+  Result("write", {{"path", "/workspace/data/notes/needle.md"}, {"content", "x\na needle\n"}});
+  Result("write", {{"path", "/workspace/data/secret.txt"}, {"content", "needle secret\n"}});
+  Result("write", {{"path", "/workspace/plain.txt"}, {"content", "one needle\n"}});
+  const auto files = [](const Json& results, const char* key) {
+    std::vector<std::string> out;
+    for (const Json& r : results) out.push_back(r[key]);
+    return out;
+  };
+  using Paths = std::vector<std::string>;
+
+  const Json grep = Result("grep", {{"pattern", "needle"}, {"path", "/workspace"}});
+  EXPECT_EQ(files(grep["results"], "file"),
+            (Paths{"/workspace/data/notes/needle.md", "/workspace/data/secret.txt",
+                   "/workspace/plain.txt"}));
+  EXPECT_EQ(grep["results"][0]["line"], 2);
+  EXPECT_EQ(grep["results"][0]["content"], "a needle");
+  EXPECT_EQ(
+      files(Result("grep",
+                   {{"pattern", "needle"}, {"path", "/workspace"}, {"max_results", 1}})["results"],
+            "file"),
+      (Paths{"/workspace/data/notes/needle.md"}));
+  EXPECT_EQ(files(Result("grep", {{"pattern", "needle"},
+                                  {"path", "/workspace/data"},
+                                  {"file_pattern", "*.txt"}})["results"],
+                  "file"),
+            (Paths{"/workspace/data/secret.txt"}));
+  const Json search = Result("search", {{"query", "NEEDLE"}, {"path", "/workspace"}});
+  EXPECT_EQ(files(search["results"], "path"),
+            (Paths{"/workspace/data/notes/needle.md", "/workspace/data/notes/needle.md",
+                   "/workspace/data/secret.txt", "/workspace/plain.txt"}));
+  EXPECT_EQ(search["results"][0]["match"], "name");
+  EXPECT_EQ(search["results"][1]["match"], "content");
+
+  // bob may read the notes only: the other files are neither searched nor named.
+  const std::string bob = NewUserKey("bob");
+  Result("rebac_create", {{"subject", {"user", "bob"}},
+                          {"relation", "direct_viewer"},
+                          {"object", {"file", "/tenant:default/workspace/data/notes"}}});
+  EXPECT_EQ(files(Result("grep", {{"pattern", "needle"}, {"path", "/workspace"}}, bob)["results"],
+                  "file"),
+            (Paths{"/workspace/data/notes/needle.md"}));
+  EXPECT_EQ(files(Result("search", {{"query", "needle"}, {"path", "/workspace"}}, bob)["results"],
+                  "path"),
+            (Paths{"/workspace/data/notes/needle.md", "/workspace/data/notes/needle.md"}));
+  EXPECT_EQ(ErrorCode("grep", {{"pattern", "needle"}, {"path", "/workspace/data/secret.txt"}}, bob),
+            -32004);
+}
+
 NEXUS_INSTANTIATE_ENGINES(MountsHttpTest);
 
 // A server started without a mount root refuses every local mount, and says how to allow one.
