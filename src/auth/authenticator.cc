@@ -108,7 +108,8 @@ StatusOr<AuthOutcome> Authenticator::Authenticate(const Credentials& credentials
 }
 
 StatusOr<AuthOutcome> Authenticator::AuthenticateKey(const Credentials& credentials) const {
-  if (keys_ == nullptr) return Internal("database authentication without a key store");
+  if (keys_ == nullptr || agents_ == nullptr)
+    return Internal("database authentication without a key store or an agent registry");
   AuthOutcome out;
   const std::optional<std::string_view> token = BearerToken(credentials.authorization);
   if (!token) return Refuse(std::move(out), 401, kInvalidApiKeyMessage);
@@ -120,6 +121,11 @@ StatusOr<AuthOutcome> Authenticator::AuthenticateKey(const Credentials& credenti
   out.caller = CallerFrom(out.raw);
   const std::string& agent = credentials.agent_id;
   if (agent.empty() || out.caller.subject_type != "user") return out;
+  return ActAsAgentOfKey(std::move(out), agent);
+}
+
+StatusOr<AuthOutcome> Authenticator::ActAsAgentOfKey(AuthOutcome out,
+                                                     const std::string& agent) const {
   if (!IsCleanHeaderId(agent)) {
     return Refuse(std::move(out), 400,
                   "Invalid X-Agent-ID header: expected at most 255 bytes of printable UTF-8");
@@ -128,6 +134,10 @@ StatusOr<AuthOutcome> Authenticator::AuthenticateKey(const Credentials& credenti
     std::string error = "Agent " + agent + " is not owned by " + out.caller.user_id;
     return Refuse(std::move(out), 403, std::move(error));
   }
+  // Owning the name is not enough: an agent that was never registered, or was deleted, has
+  // no directory, grants or keys, and must not appear as the subject of anything.
+  ASSIGN_OR_RETURN(const bool registered, agents_->IsRegistered(out.caller.tenant_id, agent));
+  if (!registered) return Refuse(std::move(out), 403, "Agent " + agent + " is not registered");
   ActAsAgent(out.caller, agent);
   return out;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/agent_directory.h"
 #include "auth/identity.h"
 #include "auth/key_store.h"
 #include "util/status.h"
@@ -40,15 +41,18 @@ struct AuthOutcome {
   // when none is named, user_id the owning user, agent_id set for agent subjects.
   Identity caller;
   // 200: go ahead. 401: no valid credential. 400: a malformed identity header.
-  // 403: X-Agent-ID names an agent the key's user does not own.
+  // 403: X-Agent-ID names an agent the key's user does not own, or one not registered
+  // (never registered, or deleted).
   int http_status = 200;
   std::string error;  // the message to send when http_status != 200
 };
 
 class Authenticator {
  public:
-  // `keys` is required for kDatabase (and must outlive this); it is not used for kNone.
-  Authenticator(AuthMode mode, KeyStore* keys) : mode_(mode), keys_(keys) {}
+  // `keys` and `agents` are required for kDatabase (and must outlive this); they are not
+  // used for kNone, whose headers are trusted.
+  Authenticator(AuthMode mode, KeyStore* keys, AgentDirectory* agents)
+      : mode_(mode), keys_(keys), agents_(agents) {}
 
   AuthMode mode() const { return mode_; }
 
@@ -58,10 +62,13 @@ class Authenticator {
 
  private:
   StatusOr<AuthOutcome> AuthenticateKey(const Credentials& credentials) const;
+  // X-Agent-ID on a key's user identity: the refusal, or `out` acting as the agent.
+  StatusOr<AuthOutcome> ActAsAgentOfKey(AuthOutcome out, const std::string& agent) const;
   AuthOutcome AuthenticateOpen(const Credentials& credentials) const;
 
   const AuthMode mode_;
   KeyStore* const keys_;
+  AgentDirectory* const agents_;
 };
 
 // The token of an `Authorization: Bearer <token>` value (case-sensitive "Bearer", one
@@ -69,8 +76,8 @@ class Authenticator {
 std::optional<std::string_view> BearerToken(std::string_view authorization);
 
 // The user owning agent `agent_id`: "<user>,<name>" belongs to <user> (both non-empty, one
-// comma). Empty when the id has another form. Until agents have a registry this is the
-// ownership rule for X-Agent-ID.
+// comma). Empty when the id has another form. X-Agent-ID must name an agent of the key's user
+// by this rule, and a registered one.
 std::string_view AgentOwner(std::string_view agent_id);
 
 }  // namespace nexus::auth

@@ -1,9 +1,12 @@
-// Request credentials to identities: Bearer parsing, X-Agent-ID ownership, open access.
+// Request credentials to identities: Bearer parsing, X-Agent-ID ownership and registration,
+// open access.
 #include "auth/authenticator.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
+#include <utility>
 
 #include "testing/test_store.h"
 
@@ -11,6 +14,18 @@ namespace nexus::auth {
 namespace {
 
 using test::EngineKind;
+
+// The agent registry as the authenticator sees it: a set of (tenant, agent id).
+class FakeAgents : public AgentDirectory {
+ public:
+  StatusOr<bool> IsRegistered(const std::string& tenant_id, const std::string& agent_id) override {
+    if (!failure.ok()) return failure;
+    return registered.contains({tenant_id, agent_id});
+  }
+
+  std::set<std::pair<std::string, std::string>> registered;
+  Status failure;  // not OK: every lookup fails with it
+};
 
 TEST(BearerTokenTest, OnlyTheExactPrefixCounts) {
   EXPECT_EQ(BearerToken("Bearer sk-abc"), "sk-abc");
@@ -44,7 +59,8 @@ class DatabaseAuthTest : public ::testing::TestWithParam<EngineKind> {
     store_ = test::OpenTestStore(GetParam());
     if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
     keys_ = std::make_unique<KeyStore>(*store_.engine);
-    auth_ = std::make_unique<Authenticator>(AuthMode::kDatabase, keys_.get());
+    auth_ = std::make_unique<Authenticator>(AuthMode::kDatabase, keys_.get(), &agents_);
+    agents_.registered = {{"acme", "alice,bot"}};
     NewKey alice;
     alice.user_id = "alice";
     alice.name = "alice";
@@ -88,6 +104,7 @@ class DatabaseAuthTest : public ::testing::TestWithParam<EngineKind> {
 
   test::TestStore store_;
   std::unique_ptr<KeyStore> keys_;
+  FakeAgents agents_;
   std::unique_ptr<Authenticator> auth_;
   std::string alice_key_;
   std::string agent_key_;
@@ -179,6 +196,37 @@ TEST_P(DatabaseAuthTest, AgentHeaderForSomeoneElsesAgent) {
   }
 }
 
+TEST_P(DatabaseAuthTest, AgentHeaderForAnUnregisteredAgent) {
+  // Named like one of alice's agents, but never registered.
+  AuthOutcome out = Run(Bearer(alice_key_, "alice,ghost"));
+  EXPECT_TRUE(out.authenticated);
+  EXPECT_EQ(out.http_status, 403);
+  EXPECT_EQ(out.error, "Agent alice,ghost is not registered");
+  // Registered in another tenant is not registered in alice's.
+  agents_.registered.insert({"other", "alice,ghost"});
+  EXPECT_EQ(Run(Bearer(alice_key_, "alice,ghost")).http_status, 403);
+  agents_.registered.insert({"acme", "alice,ghost"});
+  out = Run(Bearer(alice_key_, "alice,ghost"));
+  EXPECT_EQ(out.http_status, 200);
+  EXPECT_EQ(out.caller.subject_id, "alice,ghost");
+}
+
+TEST_P(DatabaseAuthTest, AgentHeaderForADeletedAgent) {
+  ASSERT_EQ(Run(Bearer(alice_key_, "alice,bot")).http_status, 200);
+  agents_.registered.erase({"acme", "alice,bot"});
+  const AuthOutcome out = Run(Bearer(alice_key_, "alice,bot"));
+  EXPECT_EQ(out.http_status, 403);
+  EXPECT_EQ(out.error, "Agent alice,bot is not registered");
+  EXPECT_EQ(out.caller.subject_type, "user") << "the refused request acts as nobody else";
+}
+
+TEST_P(DatabaseAuthTest, AgentRegistryErrorsAreErrors) {
+  agents_.failure = Status(Code::kIOError, "disk on fire");
+  EXPECT_EQ(auth_->Authenticate(Bearer(alice_key_, "alice,bot")).status().code(), Code::kIOError);
+  // Requests without the header never ask.
+  EXPECT_EQ(Run(Bearer(alice_key_)).http_status, 200);
+}
+
 TEST_P(DatabaseAuthTest, MalformedAgentHeader) {
   for (const std::string& agent : {std::string("alice,b\not"), std::string("alice,\x7f"),
                                    std::string("alice,\xff"), "alice," + std::string(300, 'b')}) {
@@ -207,7 +255,7 @@ INSTANTIATE_TEST_SUITE_P(Engines, DatabaseAuthTest,
                          test::EngineKindName());
 
 TEST(DatabaseAuthWithoutStoreTest, IsAnInternalError) {
-  Authenticator auth(AuthMode::kDatabase, nullptr);
+  Authenticator auth(AuthMode::kDatabase, nullptr, nullptr);
   EXPECT_EQ(auth.Authenticate({}).status().code(), Code::kInternal);
 }
 
@@ -222,7 +270,7 @@ class OpenAuthTest : public ::testing::Test {
     return out.ok() ? *out : AuthOutcome{};
   }
 
-  Authenticator auth_{AuthMode::kNone, nullptr};
+  Authenticator auth_{AuthMode::kNone, nullptr, nullptr};
 };
 
 TEST_F(OpenAuthTest, NoHeadersIsAnonymous) {

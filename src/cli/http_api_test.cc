@@ -189,7 +189,10 @@ TEST_P(HttpApiTest, NonAdminKeyIsConfinedToItsHome) {
   // X-Agent-ID must name an agent of the key's user.
   Headers as_agent = Auth(alice);
   as_agent.emplace_back("X-Agent-ID", "bob,helper");
-  EXPECT_EQ(Post("list", "{}", as_agent).status, 403);
+  const test::ClientResponse foreign = Post("list", "{}", as_agent);
+  EXPECT_EQ(foreign.status, 200);
+  EXPECT_EQ(Json::parse(foreign.body)["error"]["message"],
+            "Permission denied: Agent bob,helper is not owned by alice");
   Rpc("admin_revoke_key", Json{{"key_id", created["key_id"]}});
   EXPECT_EQ(Post("list", "{}", Auth(alice)).status, 401) << "revocation takes effect at once";
 }
@@ -484,6 +487,49 @@ TEST_P(HttpApiTest, AgentsRegisterListAuthenticateAndGo) {
             "/tenant:default/user:admin/agent/ImpersonatedUser/config.yaml");
   EXPECT_EQ(Rpc("delete_agent", {{"agent_id", "admin,UntrustedAgent"}})["result"], true);
   EXPECT_EQ(Post("list", "{}", Auth(key)).status, 401) << "the agent's key went with it";
+}
+
+// X-Agent-ID acts as an agent only when it names a registered agent of the key's user: one
+// never registered, or deleted, is refused as another user's is (-32004), and nothing runs.
+TEST_P(HttpApiTest, AgentHeaderNeedsARegisteredAgent) {
+  const std::string alice = NewUserKey("alice");
+  const auto as = [&](const std::string& agent) {
+    Headers headers = Auth(alice);
+    headers.emplace_back("X-Agent-ID", agent);
+    return headers;
+  };
+  const std::string path = "/tenant:default/user:alice/by-agent.txt";
+  const auto write_as = [&](const std::string& agent) {
+    const test::ClientResponse r = Post("write",
+                                        Json{{"jsonrpc", "2.0"},
+                                             {"id", 7},
+                                             {"method", "write"},
+                                             {"params", {{"path", path}, {"content", "x"}}}}
+                                            .dump(),
+                                        as(agent));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? Json::parse(r.body) : Json();
+  };
+
+  const Json never = write_as("alice,ghost");
+  EXPECT_EQ(never["id"], 7);
+  EXPECT_EQ(never["error"]["code"], -32004);
+  EXPECT_EQ(never["error"]["message"], "Permission denied: Agent alice,ghost is not registered");
+  EXPECT_FALSE(Result("exists", {{"path", path}})["exists"]) << "the refused write did not run";
+  EXPECT_EQ(test::Fetch(port(), "GET", "/api/subscriptions", as("alice,ghost")).status, 403)
+      << "the REST routes refuse with their HTTP status";
+
+  ASSERT_TRUE(Rpc("register_agent", {{"agent_id", "alice,ghost"}, {"name", "Ghost"}}, alice)
+                  .contains("result"));
+  EXPECT_TRUE(write_as("alice,ghost").contains("result")) << "usable as soon as registered";
+  EXPECT_EQ(test::Fetch(port(), "GET", "/api/subscriptions", as("alice,ghost")).status, 200);
+
+  ASSERT_EQ(Rpc("delete_agent", {{"agent_id", "alice,ghost"}}, alice)["result"], true);
+  const Json deleted = write_as("alice,ghost");
+  EXPECT_EQ(deleted["error"]["code"], -32004) << "refused at once, though just used";
+  EXPECT_EQ(test::Fetch(port(), "GET", "/api/subscriptions", as("alice,ghost")).status, 403);
+  EXPECT_TRUE(Rpc("list", {{"path", "/tenant:default/user:alice"}}, alice).contains("result"))
+      << "the key itself still works";
 }
 
 TEST_P(HttpApiTest, CorsPreflightAndSimpleRequests) {

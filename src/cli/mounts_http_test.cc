@@ -356,6 +356,123 @@ TEST_P(MountsHttpTest, MountsAndServiceDirectoriesStayApart) {
       << "free again once the mount is gone";
 }
 
+// `list` with a limit pages (api.md §10) through directories with a mount below them: every
+// entry once and in order, no page over the limit and only the last one short, has_more and
+// next_cursor right; for a caller who sees part of the directory, pages of what it sees.
+TEST_P(MountsHttpTest, ListPagesThroughMounts) {
+  Result("add_mount", LocalMount("/workspace/data"));
+  for (const char* rel : {"b.txt", "notes/a.txt", "notes/c.txt", "z.txt"})
+    Result("write", {{"path", std::string("/workspace/data/") + rel}, {"content", "x"}});
+  for (const char* path : {"/workspace/a.txt", "/workspace/data-2.txt", "/workspace/m.txt"})
+    Result("write", {{"path", path}, {"content", "x"}});
+  const std::string bob = NewUserKey("bob");
+  for (const char* path :
+       {"/tenant:default/workspace/data/notes", "/tenant:default/workspace/m.txt"})
+    Result(
+        "rebac_create",
+        {{"subject", {"user", "bob"}}, {"relation", "direct_viewer"}, {"object", {"file", path}}});
+  using Paths = std::vector<std::string>;
+  const auto whole = [&](const Json& params, const std::string& key) {
+    return Result("list", params, key)["files"].get<Paths>();
+  };
+  const auto paged = [&](Json params, size_t limit, const std::string& key) {
+    Paths all;
+    params["limit"] = limit;
+    for (int guard = 0; guard < 50; ++guard) {
+      const Json page = Result("list", params, key);
+      const Paths files = page["files"].get<Paths>();
+      all.insert(all.end(), files.begin(), files.end());
+      if (page["has_more"] == false) {
+        EXPECT_LE(files.size(), limit) << page.dump();
+        EXPECT_TRUE(page["next_cursor"].is_null()) << page.dump();
+        return all;
+      }
+      EXPECT_EQ(files.size(), limit) << "a page before the last is full: " << page.dump();
+      EXPECT_EQ(page["next_cursor"], files.back()) << page.dump();
+      params["cursor"] = page["next_cursor"];
+    }
+    ADD_FAILURE() << "no last page";
+    return all;
+  };
+
+  const Json recursive = {{"path", "/workspace"}, {"recursive", true}};
+  EXPECT_EQ(whole(recursive, kAdminKey),
+            (Paths{"/workspace/a.txt", "/workspace/data", "/workspace/data-2.txt",
+                   "/workspace/data/b.txt", "/workspace/data/notes", "/workspace/data/notes/a.txt",
+                   "/workspace/data/notes/c.txt", "/workspace/data/z.txt", "/workspace/m.txt"}));
+  EXPECT_EQ(whole(recursive, bob),
+            (Paths{"/workspace/data", "/workspace/data/notes", "/workspace/data/notes/a.txt",
+                   "/workspace/data/notes/c.txt", "/workspace/m.txt"}));
+  for (const Json& params : {recursive, Json{{"path", "/workspace"}, {"recursive", false}},
+                             Json{{"path", "/tenant:default/workspace"}, {"recursive", true}},
+                             Json{{"path", "/workspace/data"}, {"recursive", true}},
+                             Json{{"path", "/workspace"}, {"recursive", true}, {"prefix", "data"}},
+                             Json{{"path", "/"}, {"recursive", false}}}) {
+    for (const size_t limit : {1, 2, 3, 100}) {
+      EXPECT_EQ(paged(params, limit, kAdminKey), whole(params, kAdminKey))
+          << params.dump() << " limit " << limit;
+      EXPECT_EQ(paged(params, limit, bob), whole(params, bob))
+          << params.dump() << " limit " << limit << " as bob";
+    }
+  }
+  EXPECT_EQ(ErrorCode("list", {{"path", "/workspace"}, {"limit", 0}}), -32602);
+  EXPECT_EQ(ErrorCode("list", {{"path", "/workspace"}, {"limit", 10001}}), -32602);
+  EXPECT_EQ(ErrorCode("list", {{"path", "/workspace"}, {"limit", 1}, {"cursor", "/a/../.."}}),
+            -32002);
+}
+
+// grep and search find what mounted files hold, filtered by the caller's permissions as the
+// tree's files are.
+TEST_P(MountsHttpTest, GrepAndSearchReachMountedFiles) {
+  Result("add_mount", LocalMount("/workspace/data"));
+  Result("write", {{"path", "/workspace/data/notes/needle.md"}, {"content", "x\na needle\n"}});
+  Result("write", {{"path", "/workspace/data/secret.txt"}, {"content", "needle secret\n"}});
+  Result("write", {{"path", "/workspace/plain.txt"}, {"content", "one needle\n"}});
+  const auto files = [](const Json& results, const char* key) {
+    std::vector<std::string> out;
+    for (const Json& r : results) out.push_back(r[key]);
+    return out;
+  };
+  using Paths = std::vector<std::string>;
+
+  const Json grep = Result("grep", {{"pattern", "needle"}, {"path", "/workspace"}});
+  EXPECT_EQ(files(grep["results"], "file"),
+            (Paths{"/workspace/data/notes/needle.md", "/workspace/data/secret.txt",
+                   "/workspace/plain.txt"}));
+  EXPECT_EQ(grep["results"][0]["line"], 2);
+  EXPECT_EQ(grep["results"][0]["content"], "a needle");
+  EXPECT_EQ(
+      files(Result("grep",
+                   {{"pattern", "needle"}, {"path", "/workspace"}, {"max_results", 1}})["results"],
+            "file"),
+      (Paths{"/workspace/data/notes/needle.md"}));
+  EXPECT_EQ(files(Result("grep", {{"pattern", "needle"},
+                                  {"path", "/workspace/data"},
+                                  {"file_pattern", "*.txt"}})["results"],
+                  "file"),
+            (Paths{"/workspace/data/secret.txt"}));
+  const Json search = Result("search", {{"query", "NEEDLE"}, {"path", "/workspace"}});
+  EXPECT_EQ(files(search["results"], "path"),
+            (Paths{"/workspace/data/notes/needle.md", "/workspace/data/notes/needle.md",
+                   "/workspace/data/secret.txt", "/workspace/plain.txt"}));
+  EXPECT_EQ(search["results"][0]["match"], "name");
+  EXPECT_EQ(search["results"][1]["match"], "content");
+
+  // bob may read the notes only: the other files are neither searched nor named.
+  const std::string bob = NewUserKey("bob");
+  Result("rebac_create", {{"subject", {"user", "bob"}},
+                          {"relation", "direct_viewer"},
+                          {"object", {"file", "/tenant:default/workspace/data/notes"}}});
+  EXPECT_EQ(files(Result("grep", {{"pattern", "needle"}, {"path", "/workspace"}}, bob)["results"],
+                  "file"),
+            (Paths{"/workspace/data/notes/needle.md"}));
+  EXPECT_EQ(files(Result("search", {{"query", "needle"}, {"path", "/workspace"}}, bob)["results"],
+                  "path"),
+            (Paths{"/workspace/data/notes/needle.md", "/workspace/data/notes/needle.md"}));
+  EXPECT_EQ(ErrorCode("grep", {{"pattern", "needle"}, {"path", "/workspace/data/secret.txt"}}, bob),
+            -32004);
+}
+
 NEXUS_INSTANTIATE_ENGINES(MountsHttpTest);
 
 // A server started without a mount root refuses every local mount, and says how to allow one.

@@ -131,8 +131,6 @@ int RunServe(const ServeOptions& options) {
       services::ProvisionFirstStart(provision, tree, keys);
   if (!provisioned.ok()) return Fail("provisioning failed", provisioned.status());
 
-  const auth::Authenticator authenticator(
-      options.auth_type == "none" ? auth::AuthMode::kNone : auth::AuthMode::kDatabase, &keys);
   // Sandboxes reach Nexus through a Unix socket in the data directory (absolute: it is
   // bound into their jails).
   const std::string data_dir =
@@ -146,6 +144,9 @@ int RunServe(const ServeOptions& options) {
   sandboxes.StartExpiry(std::chrono::seconds(30));
 
   services::AgentRegistry agents(*store->engine, tree, rebac, keys);
+  const auth::Authenticator authenticator(
+      options.auth_type == "none" ? auth::AuthMode::kNone : auth::AuthMode::kDatabase, &keys,
+      &agents);
   services::MemoryService memory(*store->engine);
   services::WorkspaceRegistry workspaces(*store->engine, tree, rebac);
   services::WorkspaceSnapshots snapshots(*store->engine, tree, *store->blobs);

@@ -144,6 +144,7 @@ RpcResponse Dispatcher::Answer(const RpcRequest& request) const {
   std::variant<RpcResponse, Call> decoded = Decode(*table_, request);
   if (RpcResponse* error = std::get_if<RpcResponse>(&decoded)) return std::move(*error);
   Call& call = std::get<Call>(decoded);
+  if (!request.refusal.ok()) return ErrorResponse(call.id, ErrorObject(request.refusal));
   CallContext ctx{*request.caller, services_, request.if_none_match};
   StatusOr<MethodResult> result = RunHandler(*call.method, call.params, ctx);
   if (!result.ok()) return ErrorResponse(call.id, ErrorObject(result.status()));

@@ -11,6 +11,7 @@
 
 #include "auth/identity.h"
 #include "rpc/services.h"
+#include "util/status.h"
 
 namespace nexus::rpc {
 
@@ -21,6 +22,9 @@ struct RpcRequest {
   std::string body;
   std::string if_none_match;
   const auth::Identity* caller = nullptr;
+  // Not OK: the credentials may not make the call (X-Agent-ID naming an agent the key may
+  // not act as). Once the envelope decodes, the answer is this error, and no method runs.
+  Status refusal = Status::OK();
 };
 
 struct RpcResponse {

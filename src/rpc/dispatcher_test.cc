@@ -94,6 +94,23 @@ TEST_F(DispatcherTest, RejectDecodesWithoutRunning) {
   EXPECT_FALSE(*tree_->Exists("/a"));
 }
 
+// A refused request (X-Agent-ID naming an agent the key may not act as) is answered with the
+// refusal once its envelope decodes, and its method does not run.
+TEST_F(DispatcherTest, RefusedRequestsRunNothing) {
+  const auto refused = [&](const std::string& body) {
+    return Json::parse(dispatcher_
+                           ->Handle(RpcRequest{"write", body, "", &admin_,
+                                               PermissionDenied("Agent admin,x is not registered")})
+                           .body);
+  };
+  const Json r = refused(R"({"id":3,"params":{"path":"/a","content":"x"}})");
+  EXPECT_EQ(r["id"], 3);
+  EXPECT_EQ(r["error"]["code"], -32004);
+  EXPECT_EQ(r["error"]["message"], "Permission denied: Agent admin,x is not registered");
+  EXPECT_FALSE(*tree_->Exists("/tenant:default/a"));
+  EXPECT_EQ(refused("{oops")["error"]["code"], -32700) << "the envelope's errors come first";
+}
+
 TEST_F(DispatcherTest, ParameterErrorsNameTheKey) {
   Json r = Call("read", Json{{"path", "/a"}, {"bogus", true}});
   EXPECT_EQ(r["error"]["code"], -32602);

@@ -153,42 +153,67 @@ StatusOr<std::vector<std::string>> VisiblePaths(const CallContext& ctx,
   return out;
 }
 
-// The entries of `dir` the caller may see, or none when `dir` does not exist.
-StatusOr<std::vector<vfs::FileInfo>> VisibleEntries(CallContext& ctx, const std::string& dir,
-                                                    const vfs::ListOptions& options) {
-  StatusOr<vfs::ListPage> page = FileSystem(ctx).List(dir, options);
-  if (!page.ok()) {
-    // Like the reference, a directory that does not exist lists as empty.
-    if (page.status().code() == Code::kNotFound) return std::vector<vfs::FileInfo>{};
-    return page.status();
-  }
-  std::vector<std::string> paths;
-  for (const vfs::FileInfo& entry : page->entries) paths.push_back(entry.path);
-  ASSIGN_OR_RETURN(const std::vector<bool> visible, Policy(ctx).Visible(paths));
-  std::vector<vfs::FileInfo> out;
-  for (size_t i = 0; i < paths.size(); ++i) {
-    if (visible[i]) out.push_back(std::move(page->entries[i]));
-  }
+// Entries of a listing the caller may see, in path order.
+struct Listing {
+  std::vector<vfs::FileInfo> entries;
+  bool has_more = false;  // more visible entries follow the last one
+};
+
+// The first `limit` (0: all) of `entries`.
+Listing FirstOf(std::vector<vfs::FileInfo> entries, int64_t limit) {
+  Listing out;
+  out.has_more = limit > 0 && static_cast<int64_t>(entries.size()) > limit;
+  if (out.has_more) entries.resize(static_cast<size_t>(limit));
+  out.entries = std::move(entries);
   return out;
 }
 
+// The entries of `dir` after options.cursor the caller may see, at most options.limit of
+// them (0: all); none when `dir` does not exist. Leaving out what the caller may not see
+// must not shorten a page or hide that more follow, so pages are read until one more visible
+// entry than asked for turns up, or the listing ends.
+StatusOr<Listing> VisibleEntries(CallContext& ctx, const std::string& dir,
+                                 vfs::ListOptions options) {
+  const int64_t limit = options.limit;
+  if (limit > 0) ++options.limit;
+  AccessPolicy policy = Policy(ctx);
+  std::vector<vfs::FileInfo> visible;
+  do {
+    StatusOr<vfs::ListPage> page = FileSystem(ctx).List(dir, options);
+    // Like the reference, a directory that does not exist lists as empty.
+    if (!page.ok() && page.status().code() == Code::kNotFound) break;
+    RETURN_IF_ERROR(page.status());
+    std::vector<std::string> paths;
+    for (const vfs::FileInfo& entry : page->entries) paths.push_back(entry.path);
+    ASSIGN_OR_RETURN(const std::vector<bool> shown, policy.Visible(paths));
+    for (size_t i = 0; i < paths.size(); ++i) {
+      if (shown[i]) visible.push_back(std::move(page->entries[i]));
+    }
+    options.cursor = page->next_cursor;
+  } while (!options.cursor.empty() && static_cast<int64_t>(visible.size()) <= limit);
+  return FirstOf(std::move(visible), limit);
+}
+
 // The root as a tenant sees it: its own tree, its legacy namespaces at the top (non-
-// recursive), and the system-wide directories.
-StatusOr<std::vector<vfs::FileInfo>> RootEntries(CallContext& ctx,
-                                                 const vfs::ListOptions& options) {
+// recursive), and the system-wide directories. Made of several listings, it is built whole
+// and then paged: entries after `cursor`, at most options.limit (0: all).
+StatusOr<Listing> RootEntries(CallContext& ctx, const vfs::ListOptions& options,
+                              const std::string& cursor) {
   const std::string tenant_root = auth::TenantRoot(ctx.caller.tenant_id);
+  vfs::ListOptions whole = options;
+  whole.limit = 0;
   std::vector<vfs::FileInfo> out;
-  ASSIGN_OR_RETURN(std::vector<vfs::FileInfo> top, VisibleEntries(ctx, "/", vfs::ListOptions{}));
-  for (vfs::FileInfo& entry : top) {
+  ASSIGN_OR_RETURN(Listing top, VisibleEntries(ctx, "/", vfs::ListOptions{}));
+  for (vfs::FileInfo& entry : top.entries) {
     if (entry.path != tenant_root && !auth::IsSystemWide(entry.path)) continue;
     out.push_back(entry);
     if (!options.recursive) continue;
-    ASSIGN_OR_RETURN(std::vector<vfs::FileInfo> below, VisibleEntries(ctx, entry.path, options));
-    out.insert(out.end(), below.begin(), below.end());
+    ASSIGN_OR_RETURN(Listing below, VisibleEntries(ctx, entry.path, whole));
+    out.insert(out.end(), below.entries.begin(), below.entries.end());
   }
   if (!options.recursive) {
-    ASSIGN_OR_RETURN(std::vector<vfs::FileInfo> own, VisibleEntries(ctx, tenant_root, options));
-    for (vfs::FileInfo& entry : own) {
+    ASSIGN_OR_RETURN(Listing own, VisibleEntries(ctx, tenant_root, whole));
+    for (vfs::FileInfo& entry : own.entries) {
       // Homes are reached through /tenant:<t>; the other top-level names appear at the root.
       if (BaseName(entry.path).starts_with("user:")) continue;
       vfs::FileInfo shown = Presented(ctx, entry, /*legacy=*/true);
@@ -197,22 +222,38 @@ StatusOr<std::vector<vfs::FileInfo>> RootEntries(CallContext& ctx,
   }
   std::sort(out.begin(), out.end(),
             [](const vfs::FileInfo& a, const vfs::FileInfo& b) { return a.path < b.path; });
-  return out;
+  std::erase_if(out, [&](const vfs::FileInfo& e) { return e.path <= cursor; });
+  return FirstOf(std::move(out), options.limit);
 }
+
+// The most entries one page of `list` holds.
+constexpr int64_t kMaxListLimit = 10000;
 
 StatusOr<MethodResult> List(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const ScopedPath dir, ScopePath(ctx.caller, p.Str("path")));
   RETURN_IF_ERROR(CheckListable(ctx, dir.stored));
+  const std::optional<int64_t> limit = p.OptInt("limit");
+  if (limit && (*limit < 1 || *limit > kMaxListLimit))
+    return InvalidArgument("limit must be 1 to " + std::to_string(kMaxListLimit));
+  // The cursor is the last path of the previous page, as that page showed it.
+  const std::string cursor = p.Str("cursor");
   vfs::ListOptions options;
   options.recursive = p.Bool("recursive");
   options.prefix = p.Str("prefix");
-  std::vector<vfs::FileInfo> entries;
+  options.limit = limit.value_or(0);
+  Listing listing;
   if (dir.stored == "/") {
-    ASSIGN_OR_RETURN(entries, RootEntries(ctx, options));
+    ASSIGN_OR_RETURN(listing, RootEntries(ctx, options, cursor));
   } else {
-    ASSIGN_OR_RETURN(entries, VisibleEntries(ctx, dir.stored, options));
-    for (vfs::FileInfo& entry : entries) entry.path = Present(ctx.caller, entry.path, dir.legacy);
+    if (!cursor.empty()) {
+      ASSIGN_OR_RETURN(const ScopedPath after, ScopePath(ctx.caller, cursor));
+      options.cursor = after.stored;
+    }
+    ASSIGN_OR_RETURN(listing, VisibleEntries(ctx, dir.stored, options));
+    for (vfs::FileInfo& entry : listing.entries)
+      entry.path = Present(ctx.caller, entry.path, dir.legacy);
   }
+  const std::vector<vfs::FileInfo>& entries = listing.entries;
   const bool details = p.Bool("details");
   std::string files = R"({"files":[)";
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -223,7 +264,14 @@ StatusOr<MethodResult> List(const Params& p, CallContext& ctx) {
       AppendWireString(entries[i].path, &files);
     }
   }
-  files.append("]}");
+  files.push_back(']');
+  // With a limit, the paged form of the reference's later versions; without, the legacy one.
+  if (limit) {
+    files.append(listing.has_more ? R"(,"has_more":true,"next_cursor":)"
+                                  : R"(,"has_more":false,"next_cursor":null)");
+    if (listing.has_more) AppendWireString(entries.back().path, &files);
+  }
+  files.push_back('}');
   return MethodResult::Encoded(std::move(files));
 }
 
@@ -454,7 +502,8 @@ void AddFileMethods(MethodTable& t) {
   t.Add({"list",
          {Optional("path", P::kString, "/"), Optional("recursive", P::kBool, true),
           Optional("details", P::kBool, false), Optional("prefix", P::kString),
-          Optional("show_parsed", P::kBool, true)},
+          Optional("show_parsed", P::kBool, true), Optional("limit", P::kInt),
+          Optional("cursor", P::kString)},
          List,
          kCacheList});
   t.Add({"glob",

@@ -129,9 +129,14 @@ HttpResponse NexusHandler::Whoami(const HttpRequest& req) {
 HttpResponse NexusHandler::Rpc(const HttpRequest& req, std::string_view method) {
   StatusOr<auth::AuthOutcome> outcome = authenticator_.Authenticate(CredentialsOf(req));
   if (!outcome.ok()) return DetailResponse(500, "Internal Server Error");
-  if (outcome->http_status != 200) return DetailResponse(outcome->http_status, outcome->error);
+  // An agent the key may not act as is the call's permission error (-32004), which clients
+  // raise as such; the other refusals are the request's.
+  const bool agent_refused = outcome->http_status == 403;
+  if (outcome->http_status != 200 && !agent_refused)
+    return DetailResponse(outcome->http_status, outcome->error);
   const rpc::RpcResponse answer = dispatcher_.Handle(rpc::RpcRequest{
-      std::string(method), req.body, BareEtag(req.Header("If-None-Match")), &outcome->caller});
+      std::string(method), req.body, BareEtag(req.Header("If-None-Match")), &outcome->caller,
+      agent_refused ? PermissionDenied(outcome->error) : nexus::Status::OK()});
   metrics_.IncrementCounter("nexus_rpc_calls_total", "RPC calls by method and outcome",
                             {{"method", answer.method_known ? std::string(method) : "unknown"},
                              {"outcome", answer.outcome}});

@@ -14,6 +14,9 @@ namespace {
 constexpr const char* kColumns =
     "agent_id, tenant_id, user_id, name, description, metadata, inherit_permissions, created_at";
 
+// Agents IsRegistered remembers at most; beyond, expired entries go, then all of them.
+constexpr size_t kMaxRememberedAgents = 10000;
+
 struct AgentIdParts {
   std::string owner;
   std::string name;
@@ -97,6 +100,49 @@ StatusOr<bool> AgentRegistry::HasActiveKey(const std::string& tenant, const std:
     if (k.subject_type == "agent" && k.subject_id == agent_id) return true;
   }
   return false;
+}
+
+StatusOr<bool> AgentRegistry::IsRegistered(const std::string& tenant_id,
+                                           const std::string& agent_id) {
+  const AgentKey agent{tenant_id, agent_id};
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> l(registered_mu_);
+    if (const auto it = registered_.find(agent); it != registered_.end()) {
+      if (Clock::now() - it->second < registered_ttl_) return true;
+      registered_.erase(it);
+    }
+    generation = generation_;
+  }
+  const Clock::time_point asked_at = Clock::now();
+  bool found = false;
+  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(Rows rows,
+                     tx.Query("SELECT 1 FROM agents WHERE tenant_id = ? AND agent_id = ?",
+                              {tenant_id, agent_id}));
+    found = !rows.empty();
+    return Status::OK();
+  }));
+  if (found) RememberRegistered(agent, asked_at, generation);
+  return found;
+}
+
+void AgentRegistry::RememberRegistered(const AgentKey& agent, Clock::time_point asked_at,
+                                       uint64_t generation) {
+  std::lock_guard<std::mutex> l(registered_mu_);
+  if (generation != generation_) return;
+  if (registered_.size() >= kMaxRememberedAgents) {
+    const Clock::time_point now = Clock::now();
+    std::erase_if(registered_, [&](const auto& kv) { return now - kv.second >= registered_ttl_; });
+    if (registered_.size() >= kMaxRememberedAgents) registered_.clear();
+  }
+  registered_.insert_or_assign(agent, asked_at);
+}
+
+void AgentRegistry::ForgetRegistered(const AgentKey& agent) {
+  std::lock_guard<std::mutex> l(registered_mu_);
+  registered_.erase(agent);
+  ++generation_;
 }
 
 StatusOr<std::pair<AgentRecord, std::string>> AgentRegistry::Register(const AgentCaller& caller,
@@ -228,6 +274,8 @@ StatusOr<bool> AgentRegistry::Delete(const AgentCaller& caller, const std::strin
               {agent->tenant_id, agent_id})
         .status();
   }));
+  // Before the rest of the clean-up: whatever fails below, X-Agent-ID no longer names it.
+  ForgetRegistered({agent->tenant_id, agent_id});
   if (Status s = tree_.Rmdir(AgentDir(agent->tenant_id, id), /*recursive=*/true);
       !s.ok() && s.code() != Code::kNotFound) {
     return s;

@@ -4,10 +4,16 @@
 #ifndef NEXUS_SERVICES_AGENTS_H_
 #define NEXUS_SERVICES_AGENTS_H_
 
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "auth/agent_directory.h"
 #include "auth/key_store.h"
 #include "rebac/rebac.h"
 #include "storage/engine.h"
@@ -50,11 +56,21 @@ struct AgentCaller {
   bool is_admin = false;
 };
 
-class AgentRegistry {
+// Thread-safe.
+class AgentRegistry : public auth::AgentDirectory {
  public:
+  // `registered_ttl`: how long IsRegistered answers "registered" from memory.
   AgentRegistry(storage::Engine& engine, vfs::PathTree& tree, rebac::Rebac& rebac,
-                auth::KeyStore& keys)
-      : engine_(engine), tree_(tree), rebac_(rebac), keys_(keys) {}
+                auth::KeyStore& keys,
+                std::chrono::milliseconds registered_ttl = std::chrono::seconds(1))
+      : engine_(engine), tree_(tree), rebac_(rebac), keys_(keys), registered_ttl_(registered_ttl) {}
+
+  // For X-Agent-ID, on every request carrying it: an agent found registered is remembered
+  // for `registered_ttl` (1 s), so a deletion on another node takes effect within that time
+  // and a Delete here at once. Unknown ids are not remembered and ask the database (one
+  // primary-key read) each time, so a registration is usable at once and made-up ids cannot
+  // fill memory.
+  StatusOr<bool> IsRegistered(const std::string& tenant_id, const std::string& agent_id) override;
 
   // Returns the record and, with generate_api_key, the agent's raw key (shown once).
   StatusOr<std::pair<AgentRecord, std::string>> Register(const AgentCaller& caller,
@@ -72,12 +88,24 @@ class AgentRegistry {
   StatusOr<bool> Delete(const AgentCaller& caller, const std::string& agent_id);
 
  private:
+  using AgentKey = std::pair<std::string, std::string>;  // (tenant, agent id)
+  using Clock = std::chrono::steady_clock;
+
   StatusOr<bool> HasActiveKey(const std::string& tenant, const std::string& agent_id);
+  // Remembers `agent` as registered, as the database said at `asked_at`, unless a deletion
+  // came since `generation` was read (the answer may predate it).
+  void RememberRegistered(const AgentKey& agent, Clock::time_point asked_at, uint64_t generation);
+  void ForgetRegistered(const AgentKey& agent);
 
   storage::Engine& engine_;
   vfs::PathTree& tree_;
   rebac::Rebac& rebac_;
   auth::KeyStore& keys_;
+  const std::chrono::milliseconds registered_ttl_;
+
+  std::mutex registered_mu_;
+  std::map<AgentKey, Clock::time_point> registered_;  // GUARDED_BY(registered_mu_)
+  uint64_t generation_ = 0;  // GUARDED_BY(registered_mu_); bumped by every forget
 };
 
 }  // namespace nexus::services

@@ -109,6 +109,40 @@ TEST_P(AgentsTest, UpdateChangesRecordAndConfig) {
   EXPECT_EQ(agents_->Update(alice_, "alice,bot", unnamed).status().code(), Code::kInvalidArgument);
 }
 
+// What X-Agent-ID is checked against: registered agents of the tenant, and no longer one
+// deleted, even when it was just looked up and remembered.
+TEST_P(AgentsTest, IsRegisteredFollowsRegistrationAndDeletion) {
+  const auto registered = [&](const std::string& tenant, const std::string& agent) {
+    StatusOr<bool> answer = agents_->IsRegistered(tenant, agent);
+    EXPECT_TRUE(answer.ok()) << answer.status().ToString();
+    return answer.ok() && *answer;
+  };
+  EXPECT_FALSE(registered("default", "alice,bot"));
+  ASSERT_TRUE(agents_->Register(alice_, NewAgent{"alice,bot", "Bot", "", "", false, false}).ok());
+  EXPECT_TRUE(registered("default", "alice,bot")) << "an unknown id is not remembered";
+  EXPECT_TRUE(registered("default", "alice,bot"));
+  EXPECT_FALSE(registered("acme", "alice,bot")) << "registered in another tenant only";
+  ASSERT_TRUE(*agents_->Delete(alice_, "alice,bot"));
+  EXPECT_FALSE(registered("default", "alice,bot"));
+}
+
+// A registered agent is remembered for the TTL: a deletion on another node (here: the row
+// removed behind the registry's back) shows once the TTL has passed, at once with TTL 0.
+TEST_P(AgentsTest, IsRegisteredRemembersForTheTtl) {
+  ASSERT_TRUE(agents_->Register(alice_, NewAgent{"alice,bot", "Bot", "", "", false, false}).ok());
+  AgentRegistry remembering(*store_.engine, *tree_, *rebac_, *keys_, std::chrono::hours(1));
+  AgentRegistry other_node(*store_.engine, *tree_, *rebac_, *keys_, std::chrono::milliseconds(0));
+  ASSERT_TRUE(*remembering.IsRegistered("default", "alice,bot"));
+  ASSERT_TRUE(*other_node.IsRegistered("default", "alice,bot"));
+  ASSERT_TRUE(store_.engine
+                  ->Write([](storage::Tx& tx) {
+                    return tx.Exec("DELETE FROM agents WHERE agent_id = ?", {"alice,bot"}).status();
+                  })
+                  .ok());
+  EXPECT_TRUE(*remembering.IsRegistered("default", "alice,bot")) << "answered from memory";
+  EXPECT_FALSE(*other_node.IsRegistered("default", "alice,bot"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, AgentsTest,
                          ::testing::Values(test::EngineKind::kSqlite, test::EngineKind::kPostgres),
                          test::EngineKindName());

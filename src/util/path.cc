@@ -111,6 +111,11 @@ bool IsSameOrUnder(std::string_view path, std::string_view dir) {
   return path.size() == dir.size() || path[dir.size()] == '/';
 }
 
+std::string_view PathBelow(std::string_view path, std::string_view dir) {
+  const size_t skip = dir == "/" ? 1 : dir.size() + 1;
+  return skip >= path.size() ? std::string_view() : path.substr(skip);
+}
+
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string out(dir);
   if (out != "/") out += '/';

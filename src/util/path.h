@@ -34,6 +34,11 @@ std::string_view BaseName(std::string_view path);
 // True when `path` equals `dir` or lies below it. Both must be normalised.
 bool IsSameOrUnder(std::string_view path, std::string_view dir);
 
+// The part of `path` below directory `dir`, without a leading "/" ("/a/b/c" below "/a" ->
+// "b/c", "/a/b" below "/" -> "a/b"); empty when `path` is `dir`. `path` must be the same as or
+// under `dir` (IsSameOrUnder), both normalised.
+std::string_view PathBelow(std::string_view path, std::string_view dir);
+
 // `dir` joined with a relative `name` ("/" + "a" -> "/a", "/x" + "a" -> "/x/a").
 std::string JoinPath(std::string_view dir, std::string_view name);
 

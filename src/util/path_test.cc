@@ -70,6 +70,13 @@ TEST(PathTest, SameOrUnder) {
   EXPECT_TRUE(IsSameOrUnder("/anything", "/"));
 }
 
+TEST(PathTest, PathBelow) {
+  EXPECT_EQ(PathBelow("/a/b/c", "/a"), "b/c");
+  EXPECT_EQ(PathBelow("/a/b", "/"), "a/b");
+  EXPECT_EQ(PathBelow("/a", "/a"), "");
+  EXPECT_EQ(PathBelow("/", "/"), "");
+}
+
 TEST(PathTest, SubtreeRangeCoversExactlyTheDescendants) {
   const auto [low, high] = SubtreeRange("/a");
   auto inside = [&](const std::string& p) { return p >= low && p < high; };

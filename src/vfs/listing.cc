@@ -1,11 +1,9 @@
 // List, glob and grep: the read-only walks over the path tree.
-#include <re2/re2.h>
-
-#include <cstring>
 #include <limits>
 
 #include "util/glob.h"
 #include "util/path.h"
+#include "vfs/line_grep.h"
 #include "vfs/node_store.h"
 #include "vfs/path_tree.h"
 
@@ -15,11 +13,6 @@ using storage::Rows;
 using storage::Tx;
 
 namespace {
-
-// Files larger than this are not searched by grep, and files with a NUL byte in their first
-// kBinaryProbeBytes are taken as binary and skipped.
-constexpr int64_t kMaxGrepFileBytes = 64 << 20;
-constexpr size_t kBinaryProbeBytes = 8192;
 
 // Checks that `dir` is the root or an existing directory.
 Status CheckDirectory(Tx& tx, const std::string& dir) {
@@ -36,15 +29,6 @@ std::string EscapeGlob(std::string_view literal) {
     out += c;
   }
   return out;
-}
-
-std::string RelativeTo(const std::string& root, const std::string& path) {
-  if (root == "/") return path.substr(1);
-  return path.size() > root.size() ? path.substr(root.size() + 1) : std::string(BaseName(path));
-}
-
-bool LooksBinary(std::string_view content) {
-  return std::memchr(content.data(), '\0', std::min(content.size(), kBinaryProbeBytes)) != nullptr;
 }
 
 }  // namespace
@@ -77,7 +61,7 @@ StatusOr<ListPage> PathTree::List(std::string_view raw_dir, const ListOptions& o
   for (const auto& row : rows) {
     Node node = NodeFromRow(row);
     // Sorted rows: the ones with the prefix come first, so the first miss ends the listing.
-    if (!options.prefix.empty() && !RelativeTo(dir, node.info.path).starts_with(options.prefix))
+    if (!options.prefix.empty() && !PathBelow(node.info.path, dir).starts_with(options.prefix))
       break;
     if (options.limit > 0 && static_cast<int64_t>(page.entries.size()) == options.limit) {
       page.next_cursor = page.entries.back().path;
@@ -124,46 +108,15 @@ struct Candidate {
   int64_t size;
 };
 
-// Appends to `out` the matches of `re` in `content`, line by line, up to `limit` in all.
-void GrepContent(const re2::RE2& re, const std::string& path, std::string_view content,
-                 int64_t limit, std::vector<GrepMatch>& out) {
-  int64_t line_no = 0;
-  size_t pos = 0;
-  while (pos < content.size() && static_cast<int64_t>(out.size()) < limit) {
-    size_t end = content.find('\n', pos);
-    if (end == std::string_view::npos) end = content.size();
-    std::string_view line = content.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    re2::StringPiece hit;
-    if (re.Match(line, 0, line.size(), re2::RE2::UNANCHORED, &hit, 1)) {
-      out.push_back(GrepMatch{path, line_no, std::string(line), std::string(hit)});
-    }
-  }
-}
-
 }  // namespace
 
 StatusOr<std::vector<GrepMatch>> PathTree::Grep(std::string_view pattern, std::string_view raw_path,
                                                 const GrepOptions& options) {
   ASSIGN_OR_RETURN(const std::string root, NormalizePath(raw_path));
-  if (options.max_results <= 0) return InvalidArgument("max_results must be positive");
-  re2::RE2::Options re_options;
-  re_options.set_case_sensitive(!options.ignore_case);
-  re_options.set_literal(options.literal);
-  re_options.set_log_errors(false);
-  re_options.set_max_mem(16 << 20);
-  const re2::RE2 re(re2::StringPiece(pattern.data(), pattern.size()), re_options);
-  if (!re.ok()) return Status(Code::kInvalidPattern, "Invalid regex pattern: " + re.error());
-  std::optional<GlobMatcher> file_filter;
-  if (!options.file_pattern.empty()) {
-    const std::string& fp = options.file_pattern;
-    ASSIGN_OR_RETURN(file_filter,
-                     GlobMatcher::Compile(fp.find('/') == std::string::npos ? "**/" + fp : fp));
-  }
+  ASSIGN_OR_RETURN(const LineGrep grep, LineGrep::Compile(pattern, root, options));
   std::vector<Candidate> files;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
+    files.clear();
     const auto [low, high] = SubtreeRange(root);
     ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT path, hash, size FROM nodes WHERE is_dir = 0 AND"
                                          " (path = ? OR (path >= ? AND path < ?)) ORDER BY path",
@@ -173,13 +126,10 @@ StatusOr<std::vector<GrepMatch>> PathTree::Grep(std::string_view pattern, std::s
   }));
   std::vector<GrepMatch> out;
   for (const Candidate& f : files) {
-    if (static_cast<int64_t>(out.size()) >= options.max_results) break;
-    if (f.size > kMaxGrepFileBytes) continue;
-    if (file_filter && !file_filter->Matches(RelativeTo(root, f.path))) continue;
-    if (options.include && !options.include(f.path)) continue;
+    if (grep.Full(out)) break;
+    if (!grep.Wants(f.path, f.size)) continue;
     ASSIGN_OR_RETURN(const std::string content, blobs_.Get(f.hash));
-    if (LooksBinary(content)) continue;
-    GrepContent(re, f.path, content, options.max_results, out);
+    grep.Scan(f.path, content, out);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 
 #include "util/glob.h"
 #include "util/path.h"
+#include "vfs/line_grep.h"
 
 namespace nexus::vfs {
 namespace {
@@ -28,8 +29,7 @@ Status ReadOnly(const Resolved& at) {
 
 // Whether `path`, listed from `dir`, passes the `prefix` filter of ListOptions.
 bool HasPrefix(const std::string& path, std::string_view dir, const std::string& prefix) {
-  const size_t skip = dir == "/" ? 1 : dir.size() + 1;
-  return prefix.empty() || std::string_view(path).substr(skip).starts_with(prefix);
+  return prefix.empty() || PathBelow(path, dir).starts_with(prefix);
 }
 
 // The first `limit` (0: all) of `sorted`, with the last path as the cursor when more follow.
@@ -271,9 +271,69 @@ StatusOr<std::vector<std::string>> Router::Glob(std::string_view pattern, std::s
   return std::vector<std::string>(out.begin(), out.end());
 }
 
+StatusOr<std::vector<GrepMatch>> Router::MountedGrep(const Resolved& at, std::string_view pattern,
+                                                     const std::string& root,
+                                                     const GrepOptions& options) const {
+  ASSIGN_OR_RETURN(const LineGrep grep, LineGrep::Compile(pattern, root, options));
+  StatusOr<FileInfo> top = at.mount->backend->Stat(at.relative);
+  // Like the tree's, a grep of a path that does not exist finds nothing.
+  if (!top.ok() && top.status().code() == Code::kNotFound) return std::vector<GrepMatch>{};
+  RETURN_IF_ERROR(top.status());
+  std::vector<FileInfo> files = {*top};
+  if (top->is_directory) {
+    ASSIGN_OR_RETURN(files, at.mount->backend->List(at.relative, /*recursive=*/true));
+  }
+  std::vector<GrepMatch> out;
+  for (const FileInfo& file : files) {
+    if (grep.Full(out)) break;
+    const std::string path = VirtualPath(*at.mount, file.path);
+    if (file.is_directory || !grep.Wants(path, file.size)) continue;
+    StatusOr<FileContent> content = at.mount->backend->Read(file.path);
+    if (!content.ok()) {
+      // Changed on the host since the listing (gone, grown too large, replaced by a link).
+      const Code code = content.status().code();
+      if (code == Code::kNotFound || code == Code::kValidation || code == Code::kPermissionDenied)
+        continue;
+      return content.status();
+    }
+    grep.Scan(path, content->content, out);
+  }
+  return out;
+}
+
 StatusOr<std::vector<GrepMatch>> Router::Grep(std::string_view pattern, std::string_view path,
                                               const GrepOptions& options) {
-  return tree_.Grep(pattern, path, options);
+  if (mounts_ == nullptr) return tree_.Grep(pattern, path, options);
+  ASSIGN_OR_RETURN(const std::string root, NormalizePath(path));
+  if (const std::optional<Resolved> at = mounts_->Resolve(root))
+    return MountedGrep(*at, pattern, root, options);
+  // The tree's files, less what it holds under mount points (hidden by the mounts), then the
+  // files of the mounts below the root that walks may enter.
+  GrepOptions tree_options = options;
+  tree_options.include = [&](const std::string& file) {
+    return !mounts_->Resolve(file) && (!options.include || options.include(file));
+  };
+  ASSIGN_OR_RETURN(std::vector<GrepMatch> out, tree_.Grep(pattern, root, tree_options));
+  // Each part holds its first max_results matches in path order, so the first max_results
+  // of the parts merged are the first of the whole.
+  for (const auto& mount : VisibleMounts(mounts_->Below(root))) {
+    // Every file of the mount sorts after its point: it cannot change a full result that
+    // ends before the point.
+    if (static_cast<int64_t>(out.size()) >= options.max_results &&
+        out.back().path < mount->mount_point) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::vector<GrepMatch> inside,
+                     MountedGrep(Resolved{mount, ""}, pattern, root, options));
+    out.insert(out.end(), std::make_move_iterator(inside.begin()),
+               std::make_move_iterator(inside.end()));
+    // Lines of one file keep their order: the sort is stable and paths differ across parts.
+    std::stable_sort(out.begin(), out.end(),
+                     [](const GrepMatch& a, const GrepMatch& b) { return a.path < b.path; });
+    if (static_cast<int64_t>(out.size()) > options.max_results)
+      out.resize(static_cast<size_t>(options.max_results));
+  }
+  return out;
 }
 
 StatusOr<std::vector<VersionInfo>> Router::ListVersions(std::string_view path) {

@@ -6,7 +6,7 @@
 // mount refuses every change with kValidation, the mount point itself cannot be deleted,
 // removed or renamed (remove_mount does that), and nothing moves across a mount boundary.
 // Listings of a directory above mount points show the mounts' contents in place of the
-// tree's, and glob searches mounted files too. Grep searches the path tree only. Deletes and
+// tree's, and glob and grep search mounted files too. Deletes and
 // renames on a mounted path run the tree's removed and renamed hooks after the host change,
 // so permission tuples naming the path go or follow as they do in the tree.
 #ifndef NEXUS_VFS_ROUTER_H_
@@ -65,6 +65,11 @@ class Router {
   Status NotAMountPoint(std::string_view path) const;
   // The mount's entries below `rel` with their virtual paths and owner.
   StatusOr<std::vector<FileInfo>> MountedEntries(const Resolved& at, bool recursive) const;
+  // Grep of the mounted file or directory `at` (whose virtual path lies at or below `root`,
+  // the grep's root): the mount's part of Grep.
+  StatusOr<std::vector<GrepMatch>> MountedGrep(const Resolved& at, std::string_view pattern,
+                                               const std::string& root,
+                                               const GrepOptions& options) const;
   // The tree's listing of `dir` with the mounts below it in place of the tree's entries;
   // cursor and limit apply to the merged, sorted listing as they do to the tree's.
   StatusOr<ListPage> MergedList(const std::string& dir, const ListOptions& options);

@@ -164,6 +164,58 @@ TEST_F(RouterTest, WalksSkipHiddenMounts) {
             (std::vector<std::string>{"/t/data/a.txt", "/t/ro/r.txt"}));
 }
 
+// (path, line) of each match.
+std::vector<std::pair<std::string, int64_t>> Hits(const StatusOr<std::vector<GrepMatch>>& found) {
+  EXPECT_TRUE(found.ok()) << found.status().ToString();
+  std::vector<std::pair<std::string, int64_t>> out;
+  if (found.ok()) {
+    for (const GrepMatch& m : *found) out.emplace_back(m.path, m.line);
+  }
+  return out;
+}
+
+// Grep searches mounted files as it does the tree's: in path order, max_results counted over
+// all of them, and what the tree holds under a mount point hidden by the mount.
+TEST_F(RouterTest, GrepSearchesMountedFiles) {
+  ASSERT_TRUE(router().Write(actor_, "/t/a", "needle\n").ok());
+  ASSERT_TRUE(router().Write(actor_, "/t/data/b", "x\nneedle\nneedle again\n").ok());
+  ASSERT_TRUE(router().Write(actor_, "/t/data/x/c.txt", "needle").ok());
+  ASSERT_TRUE(router().Write(actor_, "/t/data/bin", std::string("needle\0", 7)).ok());
+  ASSERT_TRUE(router().Write(actor_, "/t/plain", "needle").ok());
+  ASSERT_TRUE(WriteFileAtomically(ro_dir_.path() + "/r.txt", "a needle", false).ok());
+  ASSERT_TRUE(tree_->Write(actor_, "/t/data/stale", "needle").ok()) << "under the mount point";
+  using Hit = std::pair<std::string, int64_t>;
+  using HitList = std::vector<Hit>;
+  EXPECT_EQ(Hits(router().Grep("needle", "/t")), (HitList{{"/t/a", 1},
+                                                          {"/t/data/b", 2},
+                                                          {"/t/data/b", 3},
+                                                          {"/t/data/x/c.txt", 1},
+                                                          {"/t/plain", 1},
+                                                          {"/t/ro/r.txt", 1}}));
+  GrepOptions options;
+  options.max_results = 2;
+  EXPECT_EQ(Hits(router().Grep("needle", "/t", options)), (HitList{{"/t/a", 1}, {"/t/data/b", 2}}));
+  options.max_results = 3;
+  options.include = [](const std::string& path) { return path != "/t/data/b"; };
+  EXPECT_EQ(Hits(router().Grep("needle", "/t", options)),
+            (HitList{{"/t/a", 1}, {"/t/data/x/c.txt", 1}, {"/t/plain", 1}}));
+  GrepOptions txt;
+  txt.file_pattern = "*.txt";
+  EXPECT_EQ(Hits(router().Grep("needle", "/t", txt)),
+            (HitList{{"/t/data/x/c.txt", 1}, {"/t/ro/r.txt", 1}}));
+
+  // Rooted inside a mount: a directory, a file, nothing.
+  EXPECT_EQ(Hits(router().Grep("needle", "/t/data/x")), (HitList{{"/t/data/x/c.txt", 1}}));
+  EXPECT_EQ(Hits(router().Grep("again", "/t/data/b")), (HitList{{"/t/data/b", 3}}));
+  EXPECT_EQ(Hits(router().Grep("needle", "/t/data/none")), HitList{});
+  EXPECT_EQ(router().Grep("(", "/t/data").status().code(), Code::kInvalidPattern);
+  options.max_results = 0;
+  EXPECT_EQ(router().Grep("needle", "/t/data", options).status().code(), Code::kInvalidArgument);
+
+  Router only_data(*tree_, &mounts_, [](const Mount& m) { return m.mount_point == "/t/data"; });
+  EXPECT_EQ(Hits(only_data.Grep("a needle", "/t")), HitList{}) << "the hidden mount is not read";
+}
+
 // Tuples naming a mounted path follow it: the tree's hooks run for changes on the host.
 TEST_F(RouterTest, DeletesAndRenamesInMountsRunTheTreesHooks) {
   std::vector<std::string> calls;
