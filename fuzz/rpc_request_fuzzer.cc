@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t newline = input.find('\n');
   nexus::rpc::RpcRequest request;
   request.method = std::string(input.substr(0, newline));
-  if (newline != std::string_view::npos) request.body = std::string(input.substr(newline + 1));
+  if (newline != std::string_view::npos) request.body = input.substr(newline + 1);
   const std::optional<nexus::rpc::RpcResponse> error = dispatcher->Reject(request);
   if (!error) return 0;
   // Bad input is the caller's fault: never an internal error, always a well-formed answer.

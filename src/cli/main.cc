@@ -26,6 +26,11 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
   serve->add_option("--max-body-bytes", o.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
   serve
+      ->add_option("--max-body-memory-bytes", o.max_body_memory_bytes,
+                   "Memory for request bodies in flight, all connections together (a body is "
+                   "charged 4 times its size; beyond it: 503)")
+      ->capture_default_str();
+  serve
       ->add_option("--header-timeout", o.header_timeout_seconds,
                    "Seconds a client has to send a whole request (slow senders are cut off)")
       ->capture_default_str();

@@ -52,6 +52,16 @@ sigset_t BlockStopSignals() {
   return set;
 }
 
+// The largest body must fit in the body memory budget, charged as the server charges it;
+// otherwise it would be refused whatever else is in flight.
+Status CheckBodyMemory(const ServeOptions& options) {
+  const auto factor = static_cast<int64_t>(server::ServerOptions{}.body_memory_factor);
+  if (options.max_body_memory_bytes / factor >= options.max_body_bytes) return Status::OK();
+  return InvalidArgument("--max-body-memory-bytes must be at least " + std::to_string(factor) +
+                         " times --max-body-bytes: a body is charged " + std::to_string(factor) +
+                         " times its size");
+}
+
 int Fail(const char* what, const Status& s) {
   std::fprintf(stderr, "nexus serve: %s: %s\n", what, s.message().c_str());
   return 1;
@@ -92,6 +102,7 @@ void PrintBanner(const ServeOptions& options, uint16_t port,
 int RunServe(const ServeOptions& options) {
   const sigset_t stop_signals = BlockStopSignals();
   if (Status s = ValidateServeOptions(options); !s.ok()) return Fail("invalid options", s);
+  if (Status s = CheckBodyMemory(options); !s.ok()) return Fail("invalid options", s);
   if (Status s = SetFaultsFromEnvironment(); !s.ok()) return Fail("invalid fault rules", s);
   if (const char* faults = std::getenv(kFaultsEnvVar)) {
     std::fprintf(stderr, "nexus serve: fault injection armed: %s\n", faults);
@@ -205,6 +216,7 @@ int RunServe(const ServeOptions& options) {
   server_options.workers = options.workers;
   server_options.queue_capacity = static_cast<size_t>(options.max_queue);
   server_options.body_limit = static_cast<size_t>(options.max_body_bytes);
+  server_options.body_memory_budget = static_cast<size_t>(options.max_body_memory_bytes);
   server_options.header_timeout = std::chrono::seconds(options.header_timeout_seconds);
   server::HttpServer http(server_options, handler, metrics);
   if (Status s = http.Start(); !s.ok()) return Fail("cannot listen", s);

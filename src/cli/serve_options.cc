@@ -75,6 +75,9 @@ class ConfigReader {
         RETURN_IF_ERROR(Take(entry.second, "server.port", "--port", &options_.port));
       } else if (key == "workers") {
         RETURN_IF_ERROR(Take(entry.second, "server.workers", "--workers", &options_.workers));
+      } else if (key == "max_body_memory_bytes") {
+        RETURN_IF_ERROR(Take(entry.second, "server.max_body_memory_bytes",
+                             "--max-body-memory-bytes", &options_.max_body_memory_bytes));
       } else {
         ignored_->push_back("server." + key);
       }
@@ -203,6 +206,8 @@ Status ValidateServeOptions(const ServeOptions& options) {
   }
   if (options.max_queue < 1) return InvalidArgument("max queue must be at least 1");
   if (options.max_body_bytes < 1024) return InvalidArgument("max body must be at least 1024 bytes");
+  if (options.max_body_memory_bytes < (1 << 20))
+    return InvalidArgument("max body memory must be at least 1 MiB (1048576 bytes)");
   if (options.header_timeout_seconds < 1 || options.header_timeout_seconds > 3600)
     return InvalidArgument("header timeout must be 1..3600 seconds");
   if (options.data_dir.empty()) return InvalidArgument("data directory must not be empty");

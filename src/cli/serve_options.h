@@ -26,6 +26,9 @@ struct ServeOptions {
   // each firing a page's four calls at once must queue, not be refused.
   int max_queue = 1024;
   int64_t max_body_bytes = 64 << 20;
+  // Request bodies held in memory at once, across all connections, charged at 4 times
+  // their size (--max-body-memory-bytes, server.max_body_memory_bytes; server/http_server.h).
+  int64_t max_body_memory_bytes = 256 << 20;
   // Provision what the reference's demo had: its fixed admin key (unless NEXUS_ADMIN_API_KEY
   // is set), a workspace, two agents and six skills (cli/demo.h).
   bool demo = false;

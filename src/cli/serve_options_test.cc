@@ -33,12 +33,14 @@ class ServeOptionsTest : public ::testing::Test {
 
 TEST_F(ServeOptionsTest, ReadsTheReferenceKeys) {
   ASSERT_TRUE(Apply("server:\n  host: 127.0.0.1\n  port: 9000\n  workers: 4\n"
+                    "  max_body_memory_bytes: 1073741824\n"
                     "database:\n  url: postgresql://x/y\n"
                     "backends:\n  - type: local\n    mount_point: /\n")
                   .ok());
   EXPECT_EQ(options_.host, "127.0.0.1");
   EXPECT_EQ(options_.port, 9000);
   EXPECT_EQ(options_.workers, 4);
+  EXPECT_EQ(options_.max_body_memory_bytes, int64_t{1} << 30);
   EXPECT_EQ(options_.database_url, "postgresql://x/y");
   EXPECT_TRUE(ignored_.empty());
 }
@@ -113,6 +115,9 @@ TEST_F(ServeOptionsTest, Validation) {
   EXPECT_FALSE(ValidateServeOptions(bad).ok());
   bad = options_;
   bad.max_queue = 0;
+  EXPECT_FALSE(ValidateServeOptions(bad).ok());
+  bad = options_;
+  bad.max_body_memory_bytes = (1 << 20) - 1;
   EXPECT_FALSE(ValidateServeOptions(bad).ok());
   bad = options_;
   bad.database_url = "postgresql://db/nexus";

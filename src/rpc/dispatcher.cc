@@ -90,7 +90,8 @@ std::variant<RpcResponse, Call> Decode(const MethodTable& table, const RpcReques
                               ", body=" + (it->is_string() ? it->get<std::string>() : it->dump())));
     }
   }
-  Json params = body.contains("params") ? body["params"] : Json(nullptr);
+  // Moved out, not copied: the params hold a file's content, as large as the body.
+  Json params = body.contains("params") ? std::move(body["params"]) : Json(nullptr);
   if (!params.is_null() && !params.is_object()) {
     return ErrorResponse(id,
                          ErrorObject(kInvalidRequest, "Invalid request: params must be an object"));

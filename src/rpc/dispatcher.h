@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,8 +19,8 @@ namespace nexus::rpc {
 class MethodTable;
 
 struct RpcRequest {
-  std::string method;  // from the URL
-  std::string body;
+  std::string method;     // from the URL
+  std::string_view body;  // not copied: a file's content may be most of it
   std::string if_none_match;
   const auth::Identity* caller = nullptr;
   // Not OK: the credentials may not make the call (X-Agent-ID naming an agent the key may

@@ -15,8 +15,9 @@ Status DecodeWrapper(Json& obj) {
     const auto data = obj.find("data");
     if (data == obj.end() || !data->is_string())
       return InvalidArgument("bytes wrapper needs a string 'data'");
-    ASSIGN_OR_RETURN(std::string raw, Base64Decode(data->get_ref<const std::string&>()));
-    obj = Json::binary(Json::binary_t::container_type(raw.begin(), raw.end()));
+    ASSIGN_OR_RETURN(std::vector<uint8_t> raw,
+                     Base64DecodeBytes(data->get_ref<const std::string&>()));
+    obj = Json::binary(std::move(raw));
   } else if (kind == "datetime") {
     const auto data = obj.find("data");
     if (data == obj.end() || !data->is_string())

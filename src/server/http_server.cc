@@ -21,7 +21,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -41,6 +43,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "server/body_budget.h"
 #include "server/cors.h"
 #include "server/finalize_response.h"
 #include "server/request_metrics.h"
@@ -78,13 +81,15 @@ struct ServerState {
         handler(h),
         metrics(m),
         request_metrics(m),
-        pool(options.workers, options.queue_capacity) {}
+        pool(options.workers, options.queue_capacity),
+        body_budget(options.body_memory_budget) {}
 
   const ServerOptions options;
   RequestHandler& handler;
   Metrics& metrics;
   RequestMetrics request_metrics;
   WorkerPool pool;
+  BodyBudget body_budget;
   std::atomic<bool> stopping{false};  // set once by Stop(); read by every connection
 
   std::mutex mu;
@@ -103,16 +108,35 @@ HttpResponse BusyResponse() {
   return resp;
 }
 
-// The handler's answer, or a 500 when it throws: no request may take the process down.
-HttpResponse CallHandler(RequestHandler& handler, const HttpRequest& req) {
+HttpResponse TooLargeResponse() { return DetailResponse(413, "Request body too large"); }
+
+HttpResponse InternalErrorResponse() { return DetailResponse(500, "Internal Server Error"); }
+
+// `call()`, or `fallback()` when it throws (logged as `what`): no request may take the
+// process down, whatever the handler does.
+template <typename Call, typename Fallback>
+auto Guarded(std::string_view what, const HttpRequest& req, Call&& call, Fallback&& fallback)
+    -> decltype(call()) {
   try {
-    return handler.Handle(req);
+    return call();
   } catch (const std::exception& e) {
-    LogError("handler threw", req, e.what());
+    LogError(what, req, e.what());
   } catch (...) {
-    LogError("handler threw", req, "non-standard exception");
+    LogError(what, req, "non-standard exception");
   }
-  return DetailResponse(500, "Internal Server Error");
+  return fallback();
+}
+
+// The handler's answer, or a 500 when it throws.
+HttpResponse CallHandler(RequestHandler& handler, const HttpRequest& req) {
+  return Guarded(
+      "handler threw", req, [&] { return handler.Handle(req); }, InternalErrorResponse);
+}
+
+// `bytes` times `factor`, saturating instead of wrapping around.
+size_t Times(std::uint64_t bytes, size_t factor) {
+  constexpr size_t kMax = std::numeric_limits<size_t>::max();
+  return factor != 0 && bytes > kMax / factor ? kMax : static_cast<size_t>(bytes) * factor;
 }
 
 // RFC 9110 token characters, the only ones allowed in a field name.
@@ -176,7 +200,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : server_(server),
         socket_(std::move(socket)),
         executor_(socket_.get_executor()),
-        timer_(executor_) {
+        timer_(executor_),
+        reservation_(server.body_budget),
+        charge_chunk_([this](std::uint64_t size, beast::string_view /*extensions*/,
+                             beast::error_code& ec) { ChargeChunk(size, ec); }) {
     beast::error_code ec;
     const tcp::endpoint peer = socket_.remote_endpoint(ec);
     if (!ec) remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
@@ -305,6 +332,77 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void OnHeader(beast::error_code ec, size_t /*bytes*/) {
     if (ec) return OnReadError(ec);
+    if (BodyNeedsAdmission()) return AdmitBody();
+    StartBody();
+  }
+
+  // A body over kSmallBodyBytes, or a chunked one of unknown size, is admitted before a
+  // byte of it is read, so that it costs nothing until the caller is known and its memory
+  // is within the budget. Smaller ones are read at once: the common case keeps its path.
+  bool BodyNeedsAdmission() const {
+    return parser_->chunked() || parser_->content_length().value_or(0) > kSmallBodyBytes;
+  }
+
+  // The checks that need only the request line, here on the strand; then the handler's
+  // admission (it may block on the database) on a worker.
+  void AdmitBody() {
+    auto head = std::make_shared<const HttpRequest>(ToHttpRequest(parser_->get(), remote_));
+    const size_t limit = std::min(
+        server_.options.body_limit,
+        Guarded(
+            "MaxBodyBytes threw", *head, [&] { return server_.handler.MaxBodyBytes(*head); },
+            [] { return kSmallBodyBytes; }));
+    if (parser_->content_length().value_or(0) > limit) {
+      return RespondAndClose(*head, TooLargeResponse());
+    }
+    parser_->body_limit(limit);  // what the chunks of a chunked body may add up to
+    state_ = State::kProcessing;
+    const bool queued =
+        server_.pool.TrySubmit([self = shared_from_this(), head] { self->AdmitOnWorker(head); });
+    if (!queued) RespondAndClose(*head, BusyResponse());
+  }
+
+  // On a worker thread, like RunOnWorker.
+  void AdmitOnWorker(std::shared_ptr<const HttpRequest> head) {
+    std::optional<HttpResponse> refusal = Guarded(
+        "AdmitBody threw", *head, [&] { return server_.handler.AdmitBody(*head); },
+        [] { return std::optional<HttpResponse>(InternalErrorResponse()); });
+    net::post(executor_, [self = shared_from_this(), head = std::move(head),
+                          refusal = std::move(refusal)]() mutable {
+      self->OnAdmitted(*head, std::move(refusal));
+    });
+  }
+
+  // A body of known length is charged in full before it is read: it fits, or it is not read.
+  void OnAdmitted(const HttpRequest& head, std::optional<HttpResponse> refusal) {
+    if (Stopping()) return Close();  // dropped like any half-read request
+    if (refusal) return RespondAndClose(head, std::move(*refusal));
+    if (const auto length = parser_->content_length()) {
+      const size_t charge = Times(*length, server_.options.body_memory_factor);
+      if (charge > server_.body_budget.capacity()) {
+        return RespondAndClose(head, TooLargeResponse());  // would never fit
+      }
+      if (!reservation_.Grow(charge)) return RespondAndClose(head, BusyResponse());
+    } else {
+      parser_->on_chunk_header(charge_chunk_);
+    }
+    state_ = State::kReading;
+    StartBody();
+  }
+
+  // Beast's callback before each chunk of a chunked body is read: the chunk is charged, with
+  // one byte more per byte for the slack of the growing body buffer. Failing stops the read:
+  // 413 when the body could never fit in the budget, 503 when it does not fit now.
+  void ChargeChunk(std::uint64_t size, beast::error_code& ec) {
+    const size_t charge = Times(size, server_.options.body_memory_factor + 1);
+    if (charge > server_.body_budget.capacity() - reservation_.bytes()) {
+      ec = http::error::body_limit;
+    } else if (!reservation_.Grow(charge)) {
+      ec = net::error::no_buffer_space;
+    }
+  }
+
+  void StartBody() {
     // curl and others wait (about a second) for this before sending a large body. An
     // HTTP/1.0 client does not know the interim answer (RFC 9110 §10.1.1 says to ignore it).
     if (!parser_->is_done() && parser_->get().version() >= 11 &&
@@ -331,11 +429,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnReadError(const beast::error_code& ec) {
-    if (ec == http::error::body_limit) return RespondToBadInput(413, "Request body too large");
+    if (ec == http::error::body_limit) return RespondToBadInput(TooLargeResponse());
+    if (ec == net::error::no_buffer_space) return RespondToBadInput(BusyResponse());  // budget
     if (ec == http::error::header_limit) {
-      return RespondToBadInput(431, "Request header fields too large");
+      return RespondToBadInput(DetailResponse(431, "Request header fields too large"));
     }
-    if (IsParseError(ec)) return RespondToBadInput(400, "Bad Request");
+    if (IsParseError(ec)) return RespondToBadInput(DetailResponse(400, "Bad Request"));
     Close();  // timeout (Beast has closed the socket), peer gone, or Stop
   }
 
@@ -355,9 +454,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Dispatch(std::move(req));
   }
 
-  // Answers input we refuse to serve, then closes: the rest of the stream cannot be trusted
-  // to start at a request boundary.
-  void RespondToBadInput(int status, std::string_view detail) {
+  // Answers input we refuse to serve.
+  void RespondToBadInput(HttpResponse resp) {
     // As much of the request as was parsed, for CORS and metrics. Beast reports an
     // oversized Content-Length before it marks the head done, but the fields are there.
     HttpRequest req;
@@ -365,27 +463,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
       req = ToHttpRequest(parser_->get(), remote_);
       req.body.clear();
     }
+    RespondAndClose(req, std::move(resp));
+  }
+
+  // Answers `req` with `resp`, then closes: the rest of the stream (a body not read, or
+  // input we could not parse) cannot be trusted to start at a request boundary.
+  void RespondAndClose(const HttpRequest& req, HttpResponse resp) {
     parser_.reset();
     request_start_ = Clock::now();
     request_path_ = req.path;
     keep_alive_ = false;
     linger_ = true;
     head_ = false;
-    HttpResponse resp = DetailResponse(status, detail);
     FinalizeResponse(req, &resp);
     Respond(std::move(resp));
   }
 
   void Dispatch(HttpRequest req) {
     if (IsCorsPreflight(req)) return Respond(CorsPreflightResponse(req));
-    bool needs_worker = true;  // the safe choice when NeedsWorker itself fails
-    try {
-      needs_worker = server_.handler.NeedsWorker(req);
-    } catch (const std::exception& e) {
-      LogError("NeedsWorker threw", req, e.what());
-    } catch (...) {
-      LogError("NeedsWorker threw", req, "non-standard exception");
-    }
+    // A worker is the safe choice when NeedsWorker itself fails.
+    const bool needs_worker = Guarded(
+        "NeedsWorker threw", req, [&] { return server_.handler.NeedsWorker(req); },
+        [] { return true; });
     if (!needs_worker) {
       HttpResponse resp = CallHandler(server_.handler, req);
       FinalizeResponse(req, &resp);
@@ -393,8 +492,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     state_ = State::kProcessing;
     auto shared_req = std::make_shared<const HttpRequest>(std::move(req));
-    const bool queued = server_.pool.TrySubmit(
-        [self = shared_from_this(), shared_req] { self->RunOnWorker(*shared_req); });
+    const bool queued = server_.pool.TrySubmit([self = shared_from_this(), shared_req]() mutable {
+      self->RunOnWorker(std::move(shared_req));
+    });
     if (!queued) {
       HttpResponse resp = BusyResponse();
       FinalizeResponse(*shared_req, &resp);
@@ -404,26 +504,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // On a worker thread: touches only the handler, const state and the executor, then
   // posts the finished response back to the connection's strand.
-  void RunOnWorker(const HttpRequest& req) {
-    HttpResponse resp;
-    try {
-      // A request that waited past its deadline is not worth running: the client has
-      // likely given up, and running it would only deepen the overload.
-      resp = Clock::now() > req.deadline ? BusyResponse() : CallHandler(server_.handler, req);
-      FinalizeResponse(req, &resp);
-    } catch (const std::exception& e) {
-      LogError("finalizing the response failed", req, e.what());
-      resp = DetailResponse(500, "Internal Server Error");
-    } catch (...) {
-      LogError("finalizing the response failed", req, "non-standard exception");
-      resp = DetailResponse(500, "Internal Server Error");
-    }
+  void RunOnWorker(std::shared_ptr<const HttpRequest> req) {
+    HttpResponse resp = Guarded(
+        "finalizing the response failed", *req,
+        [&] {
+          // A request that waited past its deadline is not worth running: the client has
+          // likely given up, and running it would only deepen the overload.
+          HttpResponse answer =
+              Clock::now() > req->deadline ? BusyResponse() : CallHandler(server_.handler, *req);
+          FinalizeResponse(*req, &answer);
+          return answer;
+        },
+        InternalErrorResponse);
+    // The request, and its body above all, is freed before the response goes back: the
+    // response gives the body's memory back to the budget.
+    req.reset();
     net::post(executor_, [self = shared_from_this(), resp = std::move(resp)]() mutable {
       self->Respond(std::move(resp));
     });
   }
 
   void Respond(HttpResponse resp) {
+    reservation_.Release();  // the body is handled and gone
     // A handler's status outside what a status line can carry is sent, and counted, as 500.
     if (resp.status < 100 || resp.status > 999) resp.status = 500;
     const Clock::time_point now = Clock::now();
@@ -487,6 +589,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Close() {
     state_ = State::kClosing;
+    parser_.reset();  // a half-read body is freed now, and its budget given back
+    reservation_.Release();
     beast::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_send, ec);
     socket_.close(ec);
@@ -531,6 +635,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool close_after_ = false;
   std::string response_head_;
   std::string response_body_;
+  BodyReservation reservation_;  // what the current request's body holds of the budget
+  // ChargeChunk, in the form Beast's parser takes (it keeps a reference).
+  std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> charge_chunk_;
 };
 
 }  // namespace
@@ -582,6 +689,9 @@ Status HttpServer::Impl::Start() {
     std::lock_guard<std::mutex> lock(state_.mu);
     return static_cast<double>(state_.connections.size());
   });
+  state_.metrics.AddGaugeCallback(
+      kBodyMemoryHeld, "Bytes of the request body memory budget held by requests in flight.",
+      [this] { return static_cast<double>(state_.body_budget.held()); });
   work_.emplace(ioc_.get_executor());
   net::post(acceptor_.get_executor(), [this] { Accept(); });
   const int threads = std::max(1, state_.options.io_threads);
@@ -671,6 +781,7 @@ void HttpServer::Impl::Stop() {
   if (!started_) return;
   state_.metrics.RemoveGaugeCallback(kWorkerQueueDepth);
   state_.metrics.RemoveGaugeCallback(kOpenConnections);
+  state_.metrics.RemoveGaugeCallback(kBodyMemoryHeld);
   work_.reset();
   ioc_.stop();
   for (std::thread& thread : io_threads_) thread.join();

@@ -25,8 +25,20 @@ struct ServerOptions {
   uint16_t port = 8080;          // 0 picks a free port (see HttpServer::port())
   int io_threads = 2;
   int workers = 16;
-  size_t queue_capacity = 256;     // requests waiting for a worker before 503s start
-  size_t body_limit = 64 << 20;    // larger bodies get 413 and the connection is closed
+  size_t queue_capacity = 256;   // requests waiting for a worker before 503s start
+  size_t body_limit = 64 << 20;  // larger bodies get 413 and the connection is closed
+  // Bytes of request bodies held in memory at once, across all connections. A body over
+  // kSmallBodyBytes is charged body_memory_factor times its length (see below) from before
+  // it is read until its response is produced. One that does not fit gets 503 with
+  // Retry-After without being read; one that could never fit, 413. Smaller bodies are not
+  // charged: like a request head, they cost each connection a small bounded amount.
+  size_t body_memory_budget = 256 << 20;
+  // What handling a body costs in memory per byte of it: the body, plus what the handler
+  // builds from it. 4 is what the Nexus handler was measured to need for a `write` (the
+  // body, the JSON parser's buffer and tree, the decoded content; docs/performance.md,
+  // "Request bodies in memory"). A chunked body is charged one byte per byte more, for the
+  // slack of the buffer that grows to hold it.
+  size_t body_memory_factor = 4;
   size_t header_limit = 64 << 10;  // larger request heads get 431 and a close
   // From the first byte of a request to its last (head and body). Slow senders are cut
   // off (slowloris defence); a new connection must complete its first request within it.

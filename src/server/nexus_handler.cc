@@ -1,6 +1,9 @@
 #include "server/nexus_handler.h"
 
+#include <limits>
 #include <string>
+
+#include "rpc/content_methods.h"
 
 namespace nexus::server {
 namespace {
@@ -56,6 +59,13 @@ auth::Credentials CredentialsOf(const HttpRequest& req) {
                            req.Header("X-Nexus-Subject"), req.Header("X-Nexus-Tenant-ID")};
 }
 
+// The answer to a request whose authentication failed or refused it; none when it may go on.
+std::optional<HttpResponse> Refusal(const StatusOr<auth::AuthOutcome>& outcome) {
+  if (!outcome.ok()) return DetailResponse(500, "Internal Server Error");
+  if (outcome->http_status != 200) return DetailResponse(outcome->http_status, outcome->error);
+  return std::nullopt;
+}
+
 }  // namespace
 
 NexusHandler::NexusHandler(const rpc::Dispatcher& dispatcher,
@@ -70,6 +80,25 @@ NexusHandler::NexusHandler(const rpc::Dispatcher& dispatcher,
 bool NexusHandler::NeedsWorker(const HttpRequest& req) const {
   const Route route = RouteOf(req.path);
   return route == Route::kRpc || route == Route::kWhoami || route == Route::kSubscriptions;
+}
+
+size_t NexusHandler::MaxBodyBytes(const HttpRequest& head) const {
+  const bool content = RouteOf(head.path) == Route::kRpc &&
+                       rpc::CarriesContent(std::string_view(head.path).substr(kRpcPrefix.size()));
+  return content ? std::numeric_limits<size_t>::max() : rpc::kSmallMethodBodyBytes;
+}
+
+// Runs the same checks Handle would before it looks at the body, so a large body is read
+// only for a caller Handle would serve.
+std::optional<HttpResponse> NexusHandler::AdmitBody(const HttpRequest& head) {
+  const Route route = RouteOf(head.path);
+  if (route == Route::kUnknown || !MethodAllowed(route, head.method)) return Handle(head);
+  if (route != Route::kRpc && route != Route::kSubscriptions) return std::nullopt;
+  StatusOr<auth::AuthOutcome> outcome = authenticator_.Authenticate(CredentialsOf(head));
+  // A known key naming an agent it may not act as: the caller is known, and an RPC answers
+  // that with -32004 in the envelope (Rpc), which needs the body's id.
+  if (route == Route::kRpc && outcome.ok() && outcome->http_status == 403) return std::nullopt;
+  return Refusal(outcome);
 }
 
 HttpResponse NexusHandler::Handle(const HttpRequest& req) {
@@ -128,12 +157,12 @@ HttpResponse NexusHandler::Whoami(const HttpRequest& req) {
 
 HttpResponse NexusHandler::Rpc(const HttpRequest& req, std::string_view method) {
   StatusOr<auth::AuthOutcome> outcome = authenticator_.Authenticate(CredentialsOf(req));
-  if (!outcome.ok()) return DetailResponse(500, "Internal Server Error");
   // An agent the key may not act as is the call's permission error (-32004), which clients
   // raise as such; the other refusals are the request's.
-  const bool agent_refused = outcome->http_status == 403;
-  if (outcome->http_status != 200 && !agent_refused)
-    return DetailResponse(outcome->http_status, outcome->error);
+  const bool agent_refused = outcome.ok() && outcome->http_status == 403;
+  if (!agent_refused) {
+    if (std::optional<HttpResponse> refusal = Refusal(outcome)) return *std::move(refusal);
+  }
   const rpc::RpcResponse answer = dispatcher_.Handle(rpc::RpcRequest{
       std::string(method), req.body, BareEtag(req.Header("If-None-Match")), &outcome->caller,
       agent_refused ? PermissionDenied(outcome->error) : nexus::Status::OK()});
@@ -148,8 +177,7 @@ HttpResponse NexusHandler::Rpc(const HttpRequest& req, std::string_view method) 
 
 HttpResponse NexusHandler::Subscriptions(const HttpRequest& req) {
   StatusOr<auth::AuthOutcome> outcome = authenticator_.Authenticate(CredentialsOf(req));
-  if (!outcome.ok()) return DetailResponse(500, "Internal Server Error");
-  if (outcome->http_status != 200) return DetailResponse(outcome->http_status, outcome->error);
+  if (std::optional<HttpResponse> refusal = Refusal(outcome)) return *std::move(refusal);
   static const rpc::SubscriptionRoutes kUnavailable(nullptr);
   const rpc::SubscriptionRoutes& routes = subscriptions_ ? *subscriptions_ : kUnavailable;
   const rpc::RestResponse answer =

@@ -21,6 +21,11 @@ class NexusHandler final : public RequestHandler {
 
   HttpResponse Handle(const HttpRequest& req) override;
   bool NeedsWorker(const HttpRequest& req) const override;
+  // 1 MiB except for the RPC methods that carry content (rpc/content_methods.h).
+  size_t MaxBodyBytes(const HttpRequest& head) const override;
+  // The route's answer when it is unknown or the HTTP method wrong; for the RPC and
+  // subscription routes, the refusal of a caller that does not authenticate.
+  std::optional<HttpResponse> AdmitBody(const HttpRequest& head) override;
 
  private:
   HttpResponse Rpc(const HttpRequest& req, std::string_view method);

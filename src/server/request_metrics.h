@@ -16,6 +16,7 @@ inline constexpr std::string_view kRequestsTotal = "nexus_http_requests_total";
 inline constexpr std::string_view kRequestDuration = "nexus_http_request_duration_seconds";
 inline constexpr std::string_view kWorkerQueueDepth = "nexus_worker_queue_depth";
 inline constexpr std::string_view kOpenConnections = "nexus_http_open_connections";
+inline constexpr std::string_view kBodyMemoryHeld = "nexus_http_body_memory_bytes";
 
 // The route label for a request path. Paths under /api/nfs/, /api/subscriptions/ and
 // /auth/ collapse to their prefix; /health, /metrics and /api/auth/whoami keep their path;

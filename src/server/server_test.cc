@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -21,7 +23,8 @@ using test::ClientResponse;
 using test::TestHttpClient;
 
 // Routes by path: /health inline; /block waits for Release(); /throw throws; /big?N returns
-// N bytes; /not-modified answers 304; anything else echoes the request.
+// N bytes; /not-modified answers 304; anything else echoes the request. Large bodies: to
+// /small-body at most 1 MiB; to /private only with "X-Key: ok"; /admit-throws throws.
 class FakeHandler : public RequestHandler {
  public:
   HttpResponse Handle(const HttpRequest& req) override {
@@ -59,6 +62,19 @@ class FakeHandler : public RequestHandler {
 
   bool NeedsWorker(const HttpRequest& req) const override { return req.path != "/health"; }
 
+  size_t MaxBodyBytes(const HttpRequest& head) const override {
+    return head.path == "/small-body" ? 1 << 20 : std::numeric_limits<size_t>::max();
+  }
+
+  std::optional<HttpResponse> AdmitBody(const HttpRequest& head) override {
+    admissions_.fetch_add(1);
+    if (head.path == "/admit-throws") throw std::runtime_error("admission bug");
+    if (head.path == "/private" && head.Header("X-Key") != "ok") {
+      return DetailResponse(401, "Invalid or missing API key");
+    }
+    return std::nullopt;
+  }
+
   // Blocks until `count` handlers are inside /block.
   void WaitForBlocked(int count) {
     std::unique_lock<std::mutex> lock(mu_);
@@ -72,6 +88,7 @@ class FakeHandler : public RequestHandler {
   }
 
   int calls() const { return calls_.load(); }
+  int admissions() const { return admissions_.load(); }
   std::string last_remote() {
     std::lock_guard<std::mutex> lock(mu_);
     return last_remote_;
@@ -87,6 +104,7 @@ class FakeHandler : public RequestHandler {
   }
 
   std::atomic<int> calls_{0};
+  std::atomic<int> admissions_{0};
   std::mutex mu_;
   std::condition_variable changed_;
   int blocked_ = 0;          // GUARDED_BY(mu_)
@@ -111,6 +129,35 @@ class ServerTest : public ::testing::Test {
   }
 
   uint16_t port() const { return server_->port(); }
+
+  // The answer to `request` sent on a new connection, which the server must then close
+  // (status 0 when no answer came).
+  ClientResponse AnswerThenClose(const std::string& request) {
+    TestHttpClient client(port());
+    EXPECT_TRUE(client.Send(request));
+    const std::optional<ClientResponse> resp = client.ReadResponse();
+    EXPECT_TRUE(client.WaitForClose(5s));
+    return resp.value_or(ClientResponse{});
+  }
+
+  // Occupies a pool of one worker and one queue slot with /block requests on `running` and
+  // `queued`.
+  void SaturatePool(TestHttpClient& running, TestHttpClient& queued) {
+    ASSERT_TRUE(running.Send(test::BuildRequest("POST", "/block")));
+    handler_.WaitForBlocked(1);
+    ASSERT_TRUE(queued.Send(test::BuildRequest("POST", "/block")));
+    ASSERT_TRUE(WaitForMetric("nexus_worker_queue_depth 1\n"));
+  }
+
+  // Sends `rest`, the end of a request held open on `client`, and expects its echo, `body`.
+  static void FinishAndExpectEcho(TestHttpClient& client, std::string_view rest,
+                                  const std::string& body) {
+    ASSERT_TRUE(client.Send(rest));
+    const std::optional<ClientResponse> resp = client.ReadResponse();
+    ASSERT_TRUE(resp.has_value());
+    EXPECT_EQ(resp->status, 200);
+    EXPECT_EQ(resp->body, body);
+  }
 
   // Polls the metrics text until it contains `needle`.
   bool WaitForMetric(const std::string& needle) {
@@ -202,6 +249,192 @@ TEST_F(ServerTest, ChunkedBodyOverLimitGets413) {
   EXPECT_TRUE(client.WaitForClose(5s));
 }
 
+// A request head declaring a body of `length` bytes, without the body.
+std::string HeadOnly(std::string_view target, size_t length, std::string_view extra = "") {
+  return "POST " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n" + std::string(extra) +
+         "Content-Length: " + std::to_string(length) + "\r\n\r\n";
+}
+
+// A chunked request head, without any chunk.
+std::string ChunkedHead(std::string_view target, std::string_view extra = "") {
+  return "POST " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n" + std::string(extra) +
+         "Transfer-Encoding: chunked\r\n\r\n";
+}
+
+std::string Chunk(const std::string& data) {
+  char size[32];
+  std::snprintf(size, sizeof(size), "%zx\r\n", data.size());
+  return size + data + "\r\n";
+}
+
+constexpr std::string_view kLastChunk = "0\r\n\r\n";
+constexpr size_t kLargeBody = 200 << 10;  // over kSmallBodyBytes
+
+TEST_F(ServerTest, RefusedCallerGetsItsAnswerBeforeSendingTheBody) {
+  StartServer();
+  const ClientResponse resp =
+      AnswerThenClose(HeadOnly("/private", 60'000'000, "Origin: http://a\r\n"));
+  EXPECT_EQ(resp.status, 401);
+  EXPECT_EQ(resp.body, R"({"detail":"Invalid or missing API key"})");
+  EXPECT_EQ(resp.Header("Connection"), "close");
+  EXPECT_EQ(resp.Header("access-control-allow-origin"), "*");
+  // A client waiting for 100 Continue gets the refusal instead.
+  EXPECT_EQ(AnswerThenClose(HeadOnly("/private", 60'000'000, "Expect: 100-continue\r\n")).status,
+            401);
+  EXPECT_EQ(AnswerThenClose(ChunkedHead("/private")).status, 401);
+
+  EXPECT_EQ(handler_.admissions(), 3);
+  EXPECT_EQ(handler_.calls(), 0);
+  EXPECT_TRUE(WaitForMetric("nexus_http_body_memory_bytes 0\n"));
+  EXPECT_TRUE(WaitForMetric("nexus_http_requests_total{route=\"other\",status=\"401\"} 3\n"));
+}
+
+TEST_F(ServerTest, AdmittedLargeBodiesAreReadAndServed) {
+  StartServer();
+  TestHttpClient client(port());
+  const std::string body(kLargeBody, 'l');
+  auto resp = client.Request("POST", "/private", {{"X-Key", "ok"}}, body);
+  ASSERT_TRUE(resp.has_value());
+  EXPECT_EQ(resp->status, 200);
+  EXPECT_EQ(resp->body, body);
+  EXPECT_NE(resp->Header("Connection"), "close");
+
+  ASSERT_TRUE(client.Send(ChunkedHead("/private", "X-Key: ok\r\n") + Chunk(body) + Chunk("end") +
+                          std::string(kLastChunk)));
+  auto chunked = client.ReadResponse();  // on the same connection
+  ASSERT_TRUE(chunked.has_value());
+  EXPECT_EQ(chunked->status, 200);
+  EXPECT_EQ(chunked->body, body + "end");
+
+  // With 100-continue, the interim answer comes once the body is admitted.
+  ASSERT_TRUE(
+      client.Send(HeadOnly("/private", body.size(), "X-Key: ok\r\nExpect: 100-continue\r\n")));
+  auto interim = client.ReadResponse();
+  ASSERT_TRUE(interim.has_value());
+  EXPECT_EQ(interim->status, 100);
+  ASSERT_TRUE(client.Send(body));
+  auto continued = client.ReadResponse();
+  ASSERT_TRUE(continued.has_value());
+  EXPECT_EQ(continued->status, 200);
+  EXPECT_EQ(continued->body, body);
+
+  EXPECT_EQ(handler_.admissions(), 3);
+  EXPECT_TRUE(WaitForMetric("nexus_http_body_memory_bytes 0\n"));
+}
+
+TEST_F(ServerTest, SmallBodiesAreNotAdmittedSeparately) {
+  StartServer();
+  TestHttpClient client(port());
+  const std::string body(kSmallBodyBytes, 's');
+  auto resp = client.Request("POST", "/private", {}, body);  // the handler decides, as before
+  ASSERT_TRUE(resp.has_value());
+  EXPECT_EQ(resp->status, 200);
+  EXPECT_EQ(resp->body, body);
+  EXPECT_EQ(handler_.admissions(), 0);
+}
+
+TEST_F(ServerTest, BodyOverTheRouteLimitGets413Unread) {
+  StartServer();
+  const ClientResponse resp = AnswerThenClose(HeadOnly("/small-body", (1 << 20) + 1));
+  EXPECT_EQ(resp.status, 413);
+  EXPECT_EQ(resp.body, R"({"detail":"Request body too large"})");
+  EXPECT_EQ(handler_.admissions(), 0) << "decided from the path alone";
+  const std::string chunk(600 << 10, 'c');
+  EXPECT_EQ(AnswerThenClose(ChunkedHead("/small-body") + Chunk(chunk) + Chunk(chunk)).status, 413);
+
+  TestHttpClient at_limit(port());
+  auto ok = at_limit.Request("POST", "/small-body", {}, std::string(1 << 20, 'b'));
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(handler_.calls(), 1);
+  EXPECT_TRUE(WaitForMetric("nexus_http_body_memory_bytes 0\n"));
+}
+
+TEST_F(ServerTest, BodyBeyondTheMemoryBudgetGets503AndTheBudgetComesBack) {
+  ServerOptions options;
+  options.body_memory_budget = 1 << 20;
+  options.body_memory_factor = 2;
+  StartServer(options);
+  // 300 KiB charged twice over, held while the rest of the body is awaited.
+  const std::string body(300 << 10, 'h');
+  const std::string request = test::BuildRequest("POST", "/echo", {}, body);
+  TestHttpClient holder(port());
+  ASSERT_TRUE(holder.Send(request.substr(0, request.size() - 1000)));
+  ASSERT_TRUE(WaitForMetric("nexus_http_body_memory_bytes 614400\n"));
+
+  const ClientResponse busy =
+      AnswerThenClose(HeadOnly("/echo", body.size(), "Origin: http://a\r\n"));
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(busy.Header("Retry-After"), "1");
+  EXPECT_EQ(busy.Header("Connection"), "close");
+  EXPECT_EQ(busy.Header("access-control-allow-origin"), "*");
+
+  // What was already accepted is served as if nothing happened.
+  FinishAndExpectEcho(holder, std::string_view(request).substr(request.size() - 1000), body);
+  EXPECT_TRUE(WaitForMetric("nexus_http_body_memory_bytes 0\n"));
+
+  TestHttpClient later(port());
+  auto again = later.Request("POST", "/echo", {}, body);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->status, 200);
+
+  // A body that could never fit is too large rather than to be retried.
+  EXPECT_EQ(AnswerThenClose(HeadOnly("/echo", (512 << 10) + 1)).status, 413);
+  EXPECT_EQ(handler_.calls(), 2);
+  EXPECT_TRUE(WaitForMetric("nexus_http_body_memory_bytes 0\n"));
+}
+
+TEST_F(ServerTest, ChunkedBodiesAreChargedChunkByChunk) {
+  ServerOptions options;
+  options.body_memory_budget = 1 << 20;
+  options.body_memory_factor = 1;  // chunked: 2 bytes per byte
+  StartServer(options);
+  TestHttpClient holder(port());
+  const std::string held_body(600 << 10, 'h');
+  const std::string request = test::BuildRequest("POST", "/echo", {}, held_body);
+  ASSERT_TRUE(holder.Send(request.substr(0, request.size() - 1)));
+  ASSERT_TRUE(WaitForMetric("nexus_http_body_memory_bytes 614400\n"));
+
+  // 2 × 100 KiB fits in what is left; 2 × 150 KiB more does not.
+  TestHttpClient chunked(port());
+  ASSERT_TRUE(chunked.Send(ChunkedHead("/echo") + Chunk(std::string(100 << 10, 'a'))));
+  ASSERT_TRUE(WaitForMetric("nexus_http_body_memory_bytes 819200\n"));
+  ASSERT_TRUE(chunked.Send(Chunk(std::string(150 << 10, 'b'))));
+  auto busy = chunked.ReadResponse();
+  ASSERT_TRUE(busy.has_value());
+  EXPECT_EQ(busy->status, 503);
+  EXPECT_EQ(busy->Header("Retry-After"), "1");
+  EXPECT_TRUE(chunked.WaitForClose(5s));
+  EXPECT_TRUE(WaitForMetric("nexus_http_body_memory_bytes 614400\n"));
+
+  FinishAndExpectEcho(holder, std::string_view(request).substr(request.size() - 1), held_body);
+  EXPECT_TRUE(WaitForMetric("nexus_http_body_memory_bytes 0\n"));
+
+  // More than the whole budget, chunk by chunk: too large.
+  const std::string chunk(300 << 10, 'n');
+  EXPECT_EQ(AnswerThenClose(ChunkedHead("/echo") + Chunk(chunk) + Chunk(chunk)).status, 413);
+  EXPECT_EQ(handler_.calls(), 1);
+  EXPECT_TRUE(WaitForMetric("nexus_http_body_memory_bytes 0\n"));
+}
+
+TEST_F(ServerTest, AdmissionFailuresAreAnswered) {
+  ServerOptions options;
+  options.workers = 1;
+  options.queue_capacity = 1;
+  StartServer(options);
+  EXPECT_EQ(AnswerThenClose(HeadOnly("/admit-throws", kLargeBody)).status, 500);
+
+  // Admission runs on the worker pool; a full pool answers 503 at once.
+  TestHttpClient running(port());
+  TestHttpClient queued(port());
+  SaturatePool(running, queued);
+  const ClientResponse busy = AnswerThenClose(HeadOnly("/private", kLargeBody, "X-Key: ok\r\n"));
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(busy.Header("Retry-After"), "1");
+  handler_.Release();
+  EXPECT_EQ(handler_.admissions(), 1);
+}
+
 TEST_F(ServerTest, HugeHeaderGets431OrClose) {
   ServerOptions options;
   options.header_limit = 4096;
@@ -287,11 +520,8 @@ TEST_F(ServerTest, SaturatedPoolAnswers503AndInlineRoutesStillWork) {
   options.queue_capacity = 1;
   StartServer(options);
   TestHttpClient running(port());
-  ASSERT_TRUE(running.Send(test::BuildRequest("POST", "/block")));
-  handler_.WaitForBlocked(1);
   TestHttpClient queued(port());
-  ASSERT_TRUE(queued.Send(test::BuildRequest("POST", "/block")));
-  ASSERT_TRUE(WaitForMetric("nexus_worker_queue_depth 1\n"));
+  SaturatePool(running, queued);
 
   TestHttpClient rejected(port());
   auto busy = rejected.Request("POST", "/block", {{"Origin", "http://a"}});

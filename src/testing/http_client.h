@@ -35,6 +35,9 @@ ClientResponse Fetch(uint16_t port, std::string_view method, std::string_view ta
 
 std::optional<std::string> Gunzip(std::string_view data);
 
+// A socket connected to 127.0.0.1:`port` (blocking, close-on-exec), or -1.
+int ConnectLoopback(uint16_t port);
+
 class TestHttpClient {
  public:
   // Connects to 127.0.0.1:`port`; connected() tells whether that worked.

@@ -21,6 +21,7 @@ class ServerProcess {
 
   bool started() const { return port_ != 0; }
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& output() const { return output_; }
 
   // Sends SIGTERM and waits; returns the exit status (-1 if it died of a signal).

@@ -1,6 +1,7 @@
 #include "util/base64.h"
 
 #include <array>
+#include <cstdint>
 
 namespace nexus {
 namespace {
@@ -18,6 +19,37 @@ constexpr std::array<int8_t, 256> MakeDecodeTable() {
 constexpr std::array<int8_t, 256> kDecode = MakeDecodeTable();
 
 bool IsAsciiSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Base64Decode into `out`, a std::string or a byte vector. Whitespace is skipped as it is
+// met rather than by first copying the text without it: the text can be a whole file.
+template <typename Bytes>
+Status DecodeInto(std::string_view text, Bytes* out) {
+  size_t length = 0;  // without whitespace
+  for (const char c : text) length += IsAsciiSpace(c) ? 0 : 1;
+  if (length % 4 != 0) return InvalidArgument("Invalid base64: length is not a multiple of 4");
+  out->clear();
+  out->reserve(length / 4 * 3);
+  std::array<char, 4> quad;
+  size_t taken = 0;
+  for (const char c : text) {
+    if (IsAsciiSpace(c)) continue;
+    quad[taken++ % 4] = c;
+    if (taken % 4 != 0) continue;
+    const bool last = taken == length;
+    const int pad = (quad[3] == '=') + (quad[2] == '=' && quad[3] == '=');
+    if (pad > 0 && !last) return InvalidArgument("Invalid base64: padding before the end");
+    uint32_t n = 0;
+    for (int k = 0; k < 4 - pad; ++k) {
+      const int8_t v = kDecode[static_cast<unsigned char>(quad[k])];
+      if (v < 0) return InvalidArgument("Invalid base64: unexpected character");
+      n |= static_cast<uint32_t>(v) << (18 - 6 * k);
+    }
+    out->push_back(static_cast<typename Bytes::value_type>((n >> 16) & 0xff));
+    if (pad < 2) out->push_back(static_cast<typename Bytes::value_type>((n >> 8) & 0xff));
+    if (pad < 1) out->push_back(static_cast<typename Bytes::value_type>(n & 0xff));
+  }
+  return Status::OK();
+}
 
 }  // namespace
 
@@ -56,29 +88,14 @@ std::string Base64Encode(std::string_view data) {
 }
 
 StatusOr<std::string> Base64Decode(std::string_view text) {
-  std::string compact;
-  compact.reserve(text.size());
-  for (char c : text) {
-    if (!IsAsciiSpace(c)) compact += c;
-  }
-  if (compact.size() % 4 != 0)
-    return InvalidArgument("Invalid base64: length is not a multiple of 4");
   std::string out;
-  out.reserve(compact.size() / 4 * 3);
-  for (size_t i = 0; i < compact.size(); i += 4) {
-    const bool last = i + 4 == compact.size();
-    const int pad = (compact[i + 3] == '=') + (compact[i + 2] == '=' && compact[i + 3] == '=');
-    if (pad > 0 && !last) return InvalidArgument("Invalid base64: padding before the end");
-    uint32_t n = 0;
-    for (int k = 0; k < 4 - pad; ++k) {
-      const int8_t v = kDecode[static_cast<unsigned char>(compact[i + k])];
-      if (v < 0) return InvalidArgument("Invalid base64: unexpected character");
-      n |= static_cast<uint32_t>(v) << (18 - 6 * k);
-    }
-    out += static_cast<char>((n >> 16) & 0xff);
-    if (pad < 2) out += static_cast<char>((n >> 8) & 0xff);
-    if (pad < 1) out += static_cast<char>(n & 0xff);
-  }
+  RETURN_IF_ERROR(DecodeInto(text, &out));
+  return out;
+}
+
+StatusOr<std::vector<uint8_t>> Base64DecodeBytes(std::string_view text) {
+  std::vector<uint8_t> out;
+  RETURN_IF_ERROR(DecodeInto(text, &out));
   return out;
 }
 

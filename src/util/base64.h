@@ -2,8 +2,10 @@
 #ifndef NEXUS_UTIL_BASE64_H_
 #define NEXUS_UTIL_BASE64_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/status.h"
 
@@ -16,6 +18,9 @@ void AppendBase64(std::string_view data, std::string* out);
 // Strict decoding: only the standard alphabet, length a multiple of 4, padding only at the
 // end. ASCII whitespace is skipped (some encoders wrap lines). kInvalidArgument otherwise.
 StatusOr<std::string> Base64Decode(std::string_view text);
+// The same, as the byte vector a JSON binary value holds, so a decoded file is not copied
+// once more into one.
+StatusOr<std::vector<uint8_t>> Base64DecodeBytes(std::string_view text);
 
 // The URL- and filename-safe alphabet without padding (RFC 4648 §5), as PKCE code
 // challenges and JSON Web Tokens use it.

@@ -43,7 +43,18 @@ TEST(Base64Test, UrlSafeWithoutPadding) {
   EXPECT_FALSE(Base64UrlDecode("Z").ok());
 }
 
-TEST(Base64Test, WhitespaceIsSkipped) { EXPECT_EQ(*Base64Decode("Zm9v\nYmFy\r\n"), "foobar"); }
+TEST(Base64Test, WhitespaceIsSkipped) {
+  EXPECT_EQ(*Base64Decode("Zm9v\nYmFy\r\n"), "foobar");
+  EXPECT_EQ(*Base64Decode(" Zm\t9vYg =\n= "), "foob") << "inside a group of four as well";
+  EXPECT_FALSE(Base64Decode("Zg= =Zg==").ok()) << "padding before the end, across a space";
+}
+
+TEST(Base64Test, DecodesToBytesAlike) {
+  const std::vector<uint8_t> bytes = *Base64DecodeBytes("aGVs\nbG8A/w==");
+  EXPECT_EQ(std::string(bytes.begin(), bytes.end()), std::string("hello\0\xff", 7));
+  EXPECT_TRUE(Base64DecodeBytes("")->empty());
+  EXPECT_EQ(Base64DecodeBytes("Zg=").status().code(), Code::kInvalidArgument);
+}
 
 TEST(Base64Test, RejectsMalformed) {
   for (const char* bad : {"Zg=", "Zg", "Z===", "Zm9v!A==", "Zg==Zg==", "-_8=", "=AAA"}) {
