@@ -2,6 +2,12 @@
 .PHONY: deps build install test sanitize fuzz serve demo rebac-bench bench bench-scale stress crash-test clean
 
 JOBS ?= $(shell nproc)
+# Tests keep their temporary directories (data directories, SQLite files, blobs) on tmpfs when
+# the machine has one: fsync there returns at once, so the durability code paths all run, at
+# memory speed (the concurrency test: 62 s on disk, 4.6 s on tmpfs). No test here simulates
+# power loss, which is the only thing a disk would add. Benchmarks, stress and crash runs
+# keep their data on disk.
+TEST_TMPDIR ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo /tmp)
 WITH_PG := tools/with-postgres.sh
 CTEST_FLAGS := --output-on-failure --timeout 900 -j $(JOBS)
 
@@ -19,7 +25,7 @@ install: build
 
 # Every test on the release build, then the sanitizer runs (what CI runs).
 test: build
-	@$(WITH_PG) ctest --test-dir build/release $(CTEST_FLAGS)
+	@TMPDIR=$(TEST_TMPDIR) $(WITH_PG) ctest --test-dir build/release $(CTEST_FLAGS)
 	@$(MAKE) --no-print-directory sanitize
 
 # A server on the embedded default (SQLite in ./nexus-data). Override with e.g.
@@ -45,7 +51,7 @@ sanitize: deps
 	@cmake --preset asan >/dev/null && cmake --build build/asan -j $(JOBS)
 	@cmake --preset tsan >/dev/null && \
 	  cmake --build build/tsan -j $(JOBS) --target storage_test vfs_test util_test
-	@NEXUS_CONCURRENCY_OPS=$(SANITIZE_OPS) $(WITH_PG) sh -c 'ctest --test-dir build/asan $(CTEST_FLAGS) && \
+	@TMPDIR=$(TEST_TMPDIR) NEXUS_CONCURRENCY_OPS=$(SANITIZE_OPS) $(WITH_PG) sh -c 'ctest --test-dir build/asan $(CTEST_FLAGS) && \
 	  TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan $(CTEST_FLAGS) -L "storage|vfs|unit"'
 
 # Every libFuzzer target (fuzz/) for FUZZ_SECONDS each, built with clang 14 under ASan+UBSan
