@@ -89,17 +89,29 @@ AgentRecord RecordFromRow(const Row& r) {
 
 }  // namespace
 
-StatusOr<bool> AgentRegistry::HasActiveKey(const std::string& tenant, const std::string& agent_id) {
+// Every page of the owner's active keys: a key of the agent may be anywhere among them (an
+// owner may hold more keys than one page).
+StatusOr<std::vector<std::string>> AgentRegistry::ActiveKeyIds(const std::string& tenant,
+                                                               const std::string& agent_id) {
   ASSIGN_OR_RETURN(const AgentIdParts id, SplitAgentId(agent_id));
   auth::KeyFilter filter;
   filter.user_id = id.owner;
   filter.tenant_id = tenant;
   filter.limit = 1000;
-  ASSIGN_OR_RETURN(const auth::KeyPage page, keys_.ListKeys(tenant, filter));
-  for (const auth::KeyRecord& k : page.keys) {
-    if (k.subject_type == "agent" && k.subject_id == agent_id) return true;
+  std::vector<std::string> ids;
+  for (;;) {
+    ASSIGN_OR_RETURN(const auth::KeyPage page, keys_.ListKeys(tenant, filter));
+    for (const auth::KeyRecord& k : page.keys) {
+      if (k.subject_type == "agent" && k.subject_id == agent_id) ids.push_back(k.key_id);
+    }
+    filter.offset += filter.limit;
+    if (page.keys.empty() || filter.offset >= page.total) return ids;
   }
-  return false;
+}
+
+StatusOr<bool> AgentRegistry::HasActiveKey(const std::string& tenant, const std::string& agent_id) {
+  ASSIGN_OR_RETURN(const std::vector<std::string> ids, ActiveKeyIds(tenant, agent_id));
+  return !ids.empty();
 }
 
 StatusOr<bool> AgentRegistry::IsRegistered(const std::string& tenant_id,
@@ -280,14 +292,11 @@ StatusOr<bool> AgentRegistry::Delete(const AgentCaller& caller, const std::strin
       !s.ok() && s.code() != Code::kNotFound) {
     return s;
   }
-  auth::KeyFilter filter;
-  filter.user_id = id.owner;
-  filter.tenant_id = agent->tenant_id;
-  filter.limit = 1000;
-  ASSIGN_OR_RETURN(const auth::KeyPage page, keys_.ListKeys(agent->tenant_id, filter));
-  for (const auth::KeyRecord& k : page.keys) {
-    if (k.subject_type == "agent" && k.subject_id == agent_id)
-      RETURN_IF_ERROR(keys_.RevokeKey(agent->tenant_id, k.key_id));
+  // All ids first: each revocation takes a key out of the pages being read.
+  ASSIGN_OR_RETURN(const std::vector<std::string> key_ids,
+                   ActiveKeyIds(agent->tenant_id, agent_id));
+  for (const std::string& key_id : key_ids) {
+    RETURN_IF_ERROR(keys_.RevokeKey(agent->tenant_id, key_id));
   }
   rebac::TupleFilter tuples;
   tuples.subject = rebac::SubjectRef{"agent", agent_id, ""};

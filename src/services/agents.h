@@ -91,6 +91,8 @@ class AgentRegistry : public auth::AgentDirectory {
   using AgentKey = std::pair<std::string, std::string>;  // (tenant, agent id)
   using Clock = std::chrono::steady_clock;
 
+  StatusOr<std::vector<std::string>> ActiveKeyIds(const std::string& tenant,
+                                                  const std::string& agent_id);
   StatusOr<bool> HasActiveKey(const std::string& tenant, const std::string& agent_id);
   // Remembers `agent` as registered, as the database said at `asked_at`, unless a deletion
   // came since `generation` was read (the answer may predate it).

@@ -70,6 +70,25 @@ TEST_P(AgentsTest, RegisterWithKeyListGetDelete) {
   EXPECT_FALSE(*agents_->Delete(alice_, "alice,bot"));
 }
 
+// The agent's key is the owner's oldest, behind a full page of newer keys: it still counts,
+// and deleting the agent still revokes it.
+TEST_P(AgentsTest, KeyBeyondTheFirstPageOfTheOwnersKeysIsFoundAndRevoked) {
+  NewAgent agent{"alice,bot", "Bot", "helps", "{}", true, true};
+  auto registered = agents_->Register(alice_, agent);
+  ASSERT_TRUE(registered.ok()) << registered.status().ToString();
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(keys_->CreateKey("default", {"alice", "k" + std::to_string(i)}).ok());
+  }
+  auto mine = agents_->List(alice_);
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_TRUE((*mine)[0].has_api_key);
+  ASSERT_TRUE(*agents_->Delete(alice_, "alice,bot"));
+  auto after = keys_->Authenticate(registered->second);
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(after->has_value()) << "the agent's key is revoked";
+}
+
 TEST_P(AgentsTest, BadRegistrations) {
   EXPECT_EQ(
       agents_->Register(alice_, NewAgent{"bob,bot", "x", "", "", false, false}).status().code(),
