@@ -76,8 +76,11 @@ TEST_P(AgentsTest, KeyBeyondTheFirstPageOfTheOwnersKeysIsFoundAndRevoked) {
   NewAgent agent{"alice,bot", "Bot", "helps", "{}", true, true};
   auto registered = agents_->Register(alice_, agent);
   ASSERT_TRUE(registered.ok()) << registered.status().ToString();
+  auth::NewKey user_key;
+  user_key.user_id = "alice";
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_TRUE(keys_->CreateKey("default", {"alice", "k" + std::to_string(i)}).ok());
+    user_key.name = "k" + std::to_string(i);
+    ASSERT_TRUE(keys_->CreateKey("default", user_key).ok());
   }
   auto mine = agents_->List(alice_);
   ASSERT_TRUE(mine.ok());
