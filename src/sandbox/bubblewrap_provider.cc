@@ -148,8 +148,9 @@ Status BubblewrapProvider::Probe() const {
   }
   const Status staged = ProbeOnce();
   if (staged.code() != Code::kPermissionDenied || !staging_.load()) return staged;
-  std::cerr << "nexus: sandboxes cannot use a private mount namespace (" << staged.message()
-            << "); sandbox homes must be reachable by the sandbox uids\n";
+  std::cerr
+      << "nexus: sandboxes cannot use a private mount namespace (" << staged.message()
+      << "); sandbox homes must be reachable by the sandbox uids (o+x on every directory above)\n";
   staging_.store(false);
   return ProbeOnce();
 }
@@ -190,7 +191,14 @@ Status BubblewrapProvider::Create(const SandboxSpec& spec) {
 Status BubblewrapProvider::CheckHostPaths(const SandboxSpec& spec) const {
   const bool staging = staging_.load();
   auto check = [&](const std::string& path) {
-    if (!staging) return CheckReachable(path, UidFor(spec.id), GidFor(spec.id));
+    if (!staging) {
+      const Status s = CheckReachable(path, UidFor(spec.id), GidFor(spec.id));
+      if (s.code() != Code::kPermissionDenied) return s;
+      // Only the fallback (or a server that is not root) gets here: say what would mend it.
+      return PermissionDenied(s.message() +
+                              "; give the server CAP_SYS_ADMIN (sandboxes then reach their"
+                              " homes whatever the modes), or make that directory o+x");
+    }
     struct stat st;
     return ::lstat(path.c_str(), &st) == 0 ? Status::OK() : ErrnoStatus(errno, "lstat " + path);
   };
