@@ -15,7 +15,8 @@ names=("$@")
 
 dict_of() {
   case $1 in
-    rpc_request | wire_json) echo json ;;
+    rpc_request) echo rpc_request ;;
+    wire_json) echo json ;;
     skill_md | config) echo yaml ;;
     path | glob) echo glob ;;
   esac

@@ -28,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "cli/demo.h"
+#include "node/demo.h"
 #include "rebac/rebac.h"
 #include "services/permission_hooks.h"
 #include "storage/store.h"
@@ -212,7 +212,7 @@ StatusOr<std::vector<Row>> MeasureTree(const std::string& data_dir, int64_t file
 // first start on a directory provisions the admin; later ones open what is there.
 StatusOr<double> TimeStart(const std::string& nexus, const std::string& data_dir) {
   const Clock::time_point start = Clock::now();
-  test::ServerProcess server(nexus, {"--data-dir", data_dir}, cli::kDemoAdminKey);
+  test::ServerProcess server(nexus, {"--data-dir", data_dir}, node::kDemoAdminKey);
   if (!server.started()) return Internal("nexus serve did not start: " + server.output());
   while (test::Fetch(server.port(), "GET", "/health").status != 200) {
     if (MillisSince(start) > 60000) return Internal("GET /health never answered 200");

@@ -30,7 +30,7 @@ struct ServeOptions {
   // their size (--max-body-memory-bytes, server.max_body_memory_bytes; server/http_server.h).
   int64_t max_body_memory_bytes = 256 << 20;
   // Provision what the reference's demo had: its fixed admin key (unless NEXUS_ADMIN_API_KEY
-  // is set), a workspace, two agents and six skills (cli/demo.h).
+  // is set), a workspace, two agents and six skills (node/demo.h).
   bool demo = false;
   // From the first byte of a request to its last: slow and stalled senders are cut off.
   int header_timeout_seconds = 30;

@@ -2,8 +2,8 @@
 // through the same services the RPC methods use: a workspace for the admin, the agents
 // ImpersonatedUser and UntrustedAgent, the six demo skills in the admin's personal tier,
 // and UntrustedAgent's read access to one of them.
-#ifndef NEXUS_CLI_DEMO_H_
-#define NEXUS_CLI_DEMO_H_
+#ifndef NEXUS_NODE_DEMO_H_
+#define NEXUS_NODE_DEMO_H_
 
 #include <string>
 
@@ -13,7 +13,7 @@
 #include "services/workspace_registry.h"
 #include "vfs/path_tree.h"
 
-namespace nexus::cli {
+namespace nexus::node {
 
 // The reference demo's admin key, used by --demo unless NEXUS_ADMIN_API_KEY says otherwise.
 inline constexpr char kDemoAdminKey[] =
@@ -35,6 +35,6 @@ struct DemoResult {
 // changes nothing and keeps what users changed.
 StatusOr<DemoResult> ProvisionDemo(const DemoServices& services);
 
-}  // namespace nexus::cli
+}  // namespace nexus::node
 
-#endif  // NEXUS_CLI_DEMO_H_
+#endif  // NEXUS_NODE_DEMO_H_

@@ -1,9 +1,9 @@
-#include "cli/demo.h"
+#include "node/demo.h"
 
 #include "rpc/skill_access.h"
 #include "services/demo_skills.h"
 
-namespace nexus::cli {
+namespace nexus::node {
 namespace {
 
 constexpr char kTenant[] = "default";
@@ -110,4 +110,4 @@ StatusOr<DemoResult> ProvisionDemo(const DemoServices& services) {
   return result;
 }
 
-}  // namespace nexus::cli
+}  // namespace nexus::node

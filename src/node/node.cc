@@ -1,0 +1,255 @@
+#include "node/node.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "auth/key_store.h"
+#include "node/demo.h"
+#include "rebac/purger.h"
+#include "rebac/rebac.h"
+#include "rpc/dispatcher.h"
+#include "rpc/subscription_routes.h"
+#include "sandbox/bubblewrap_provider.h"
+#include "server/metrics.h"
+#include "server/nexus_handler.h"
+#include "server/outbound_http_client.h"
+#include "server/unix_socket_relay.h"
+#include "services/agents.h"
+#include "services/memory_service.h"
+#include "services/metadata_transfer.h"
+#include "services/mounts.h"
+#include "services/oauth_credentials.h"
+#include "services/oauth_key.h"
+#include "services/permission_hooks.h"
+#include "services/sandboxes.h"
+#include "services/skills.h"
+#include "services/subscriptions.h"
+#include "services/webhook_worker.h"
+#include "services/workspace_registry.h"
+#include "services/workspace_snapshots.h"
+#include "storage/store.h"
+#include "util/aead.h"
+#include "util/file.h"
+#include "vfs/path_tree.h"
+
+namespace nexus::node {
+
+// Declared in construction order: members are destroyed in reverse, so each part outlives
+// every part that holds a reference to it. Threads are stopped explicitly in ~Node before
+// any member goes.
+struct Node::Parts {
+  std::string data_dir;  // absolute: the sandbox socket inside it is bound into jails
+  storage::Store store;
+  std::unique_ptr<server::OutboundHttpClient> outbound;
+  std::unique_ptr<services::SubscriptionService> subscriptions;
+  std::unique_ptr<services::WebhookWorker> webhooks;
+  std::unique_ptr<rebac::Rebac> rebac;
+  std::unique_ptr<rebac::Purger> purger;
+  std::unique_ptr<vfs::PathTree> tree;
+  std::unique_ptr<auth::KeyStore> keys;
+  std::unique_ptr<sandbox::Provider> bubblewrap;
+  std::unique_ptr<services::SandboxService> sandboxes;
+  std::unique_ptr<services::AgentRegistry> agents;
+  std::unique_ptr<auth::Authenticator> authenticator;
+  std::unique_ptr<services::MemoryService> memory;
+  std::unique_ptr<services::WorkspaceRegistry> workspaces;
+  std::unique_ptr<services::WorkspaceSnapshots> snapshots;
+  std::unique_ptr<services::SkillService> skills;
+  std::unique_ptr<services::MetadataTransfer> metadata;
+  std::unique_ptr<services::MountService> mounts;
+  std::unique_ptr<services::OAuthService> oauth;
+  std::unique_ptr<rpc::Dispatcher> dispatcher;
+  server::Metrics metrics;
+  std::unique_ptr<rpc::SubscriptionRoutes> subscription_routes;
+  std::unique_ptr<server::NexusHandler> handler;
+  std::unique_ptr<server::HttpServer> http;
+  std::unique_ptr<server::UnixSocketRelay> relay;
+  NodeReport report;
+};
+
+namespace {
+
+std::string SandboxSocket(const std::string& data_dir) { return data_dir + "/nexus.sock"; }
+
+void AddStoreGauges(server::Metrics& metrics, const storage::Engine& engine) {
+  metrics.AddGaugeCallback("nexus_store_commits_total",
+                           "Write transactions committed (commit groups on SQLite)",
+                           [&engine] { return static_cast<double>(engine.Stats().commits); });
+  metrics.AddGaugeCallback("nexus_store_write_units_total", "Write units committed",
+                           [&engine] { return static_cast<double>(engine.Stats().write_units); });
+  metrics.AddGaugeCallback(
+      "nexus_store_commit_group_size", "Average write units per commit", [&engine] {
+        const storage::EngineStats s = engine.Stats();
+        return s.commits == 0 ? 0.0 : static_cast<double>(s.write_units) / s.commits;
+      });
+}
+
+// Prefixes the error of one opening step with what was being opened.
+Status Step(std::string_view what, const Status& s) {
+  if (s.ok()) return s;
+  return Status(s.code(), std::string(what) + ": " + s.message());
+}
+
+}  // namespace
+
+Node::Node(NodeOptions options) : options_(std::move(options)), parts_(new Parts) {}
+
+StatusOr<std::unique_ptr<Node>> Node::Open(NodeOptions options) {
+  std::unique_ptr<Node> node(new Node(std::move(options)));
+  RETURN_IF_ERROR(node->Init());
+  return node;
+}
+
+Node::~Node() {
+  Parts& p = *parts_;
+  if (p.http) p.http->Stop();
+  p.relay.reset();
+  if (p.webhooks) p.webhooks->Stop();
+  if (p.mounts) p.mounts->Stop();
+  if (p.purger) p.purger->Stop();
+}
+
+Status Node::Init() {
+  Parts& p = *parts_;
+  p.data_dir = std::filesystem::absolute(options_.data_dir).lexically_normal().string();
+  ASSIGN_OR_RETURN(p.store, storage::OpenStore({options_.data_dir, options_.database_url,
+                                                options_.durability, /*cache_blobs=*/true}));
+  ASSIGN_OR_RETURN(p.outbound, server::OutboundHttpClient::Create({}));
+  p.subscriptions = std::make_unique<services::SubscriptionService>(
+      *p.store.engine, *p.outbound, options_.webhook_delivery, options_.http.host);
+  services::WebhookWorkerOptions webhook_options;
+  webhook_options.lease = options_.webhook_lease;
+  p.webhooks =
+      std::make_unique<services::WebhookWorker>(*p.store.engine, *p.subscriptions, webhook_options);
+  p.rebac = std::make_unique<rebac::Rebac>(*p.store.engine);
+  p.purger = std::make_unique<rebac::Purger>(*p.rebac, rebac::PurgeOptions{});
+  p.purger->Start();
+  p.tree = std::make_unique<vfs::PathTree>(
+      *p.store.engine, *p.store.blobs,
+      vfs::ChainHooks(services::PermissionHooks(*p.rebac), p.webhooks->Hooks()));
+  RETURN_IF_ERROR(Step("webhook outbox", p.webhooks->Start()));
+  p.keys = std::make_unique<auth::KeyStore>(*p.store.engine);
+  p.keys->StartBackgroundFlush(std::chrono::seconds(1));
+  RETURN_IF_ERROR(Step("provisioning", Provision()));
+  RETURN_IF_ERROR(OpenServices());
+  OpenApi();
+  return Status::OK();
+}
+
+Status Node::Provision() {
+  Parts& p = *parts_;
+  services::ProvisionOptions provision;
+  provision.data_dir = options_.data_dir;
+  provision.admin_key =
+      options_.admin_key.empty() && options_.demo ? kDemoAdminKey : options_.admin_key;
+  ASSIGN_OR_RETURN(p.report.admin, services::ProvisionFirstStart(provision, *p.tree, *p.keys));
+  return Status::OK();
+}
+
+Status Node::OpenServices() {
+  Parts& p = *parts_;
+  storage::Engine& engine = *p.store.engine;
+  if (options_.sandboxes) {
+    p.bubblewrap = sandbox::NewBubblewrapProvider();
+    services::SandboxServiceOptions sandbox_options;
+    sandbox_options.data_dir = p.data_dir;
+    sandbox_options.nexus_socket = SandboxSocket(p.data_dir);
+    p.sandboxes =
+        std::make_unique<services::SandboxService>(engine, *p.bubblewrap, sandbox_options);
+    RETURN_IF_ERROR(Step("sandbox records", p.sandboxes->RecoverAfterRestart()));
+    p.sandboxes->StartExpiry(std::chrono::seconds(30));
+  }
+  p.agents = std::make_unique<services::AgentRegistry>(engine, *p.tree, *p.rebac, *p.keys);
+  p.authenticator =
+      std::make_unique<auth::Authenticator>(options_.auth_mode, p.keys.get(), p.agents.get());
+  p.memory = std::make_unique<services::MemoryService>(engine);
+  p.workspaces = std::make_unique<services::WorkspaceRegistry>(engine, *p.tree, *p.rebac);
+  p.snapshots = std::make_unique<services::WorkspaceSnapshots>(engine, *p.tree, *p.store.blobs);
+  p.skills = std::make_unique<services::SkillService>(engine, *p.tree);
+  p.metadata = std::make_unique<services::MetadataTransfer>(engine, *p.tree);
+  RETURN_IF_ERROR(OpenMounts());
+  RETURN_IF_ERROR(OpenOAuth());
+  if (options_.demo) {
+    ASSIGN_OR_RETURN(const DemoResult demo,
+                     ProvisionDemo({*p.tree, *p.rebac, *p.agents, *p.skills, *p.workspaces}));
+    p.report.untrusted_agent_key = demo.untrusted_agent_key;
+  }
+  return Status::OK();
+}
+
+Status Node::OpenMounts() {
+  Parts& p = *parts_;
+  services::MountServiceOptions mount_options{p.data_dir, {}};
+  for (const std::string& root : options_.mount_roots) {
+    StatusOr<std::string> resolved = RealPath(root);
+    if (!resolved.ok()) return Step("invalid mount root", resolved.status());
+    mount_options.local_roots.push_back(std::move(resolved).value());
+  }
+  p.mounts = std::make_unique<services::MountService>(*p.store.engine, *p.tree, *p.rebac,
+                                                      std::move(mount_options));
+  RETURN_IF_ERROR(Step("sync job records", p.mounts->RecoverJobsAfterRestart()));
+  // A saved mount that cannot be activated again (its directory gone) must not stop the node.
+  const auto report = [](const std::string& point, const Status& s) {
+    std::fprintf(stderr, "nexus: saved mount %s not restored: %s\n", point.c_str(),
+                 s.message().c_str());
+  };
+  RETURN_IF_ERROR(Step("saved mounts", p.mounts->LoadAllSaved(report)));
+  p.mounts->StartWorker();
+  return Status::OK();
+}
+
+// Always on, even without providers: stored credentials stay listable and revocable.
+Status Node::OpenOAuth() {
+  Parts& p = *parts_;
+  StatusOr<std::string> key =
+      services::LoadOAuthKey(options_.oauth_encryption_key, p.data_dir + "/oauth.key");
+  if (!key.ok()) return Step("OAuth encryption key", key.status());
+  StatusOr<Aead> aead = Aead::Create(std::move(key).value());
+  if (!aead.ok()) return Step("OAuth encryption key", aead.status());
+  p.oauth = std::make_unique<services::OAuthService>(
+      *p.store.engine, *p.outbound, options_.oauth_providers, std::move(aead).value());
+  return Status::OK();
+}
+
+void Node::OpenApi() {
+  Parts& p = *parts_;
+  p.dispatcher = std::make_unique<rpc::Dispatcher>(rpc::Services{.engine = p.store.engine.get(),
+                                                                 .tree = p.tree.get(),
+                                                                 .keys = p.keys.get(),
+                                                                 .rebac = p.rebac.get(),
+                                                                 .sandboxes = p.sandboxes.get(),
+                                                                 .agents = p.agents.get(),
+                                                                 .memory = p.memory.get(),
+                                                                 .workspaces = p.workspaces.get(),
+                                                                 .snapshots = p.snapshots.get(),
+                                                                 .mounts = p.mounts.get(),
+                                                                 .skills = p.skills.get(),
+                                                                 .oauth = p.oauth.get(),
+                                                                 .metadata = p.metadata.get()});
+  AddStoreGauges(p.metrics, *p.store.engine);
+  p.subscription_routes = std::make_unique<rpc::SubscriptionRoutes>(p.subscriptions.get());
+  p.handler = std::make_unique<server::NexusHandler>(*p.dispatcher, *p.authenticator, p.metrics,
+                                                     p.subscription_routes.get());
+}
+
+Status Node::Listen() {
+  Parts& p = *parts_;
+  if (p.http) return Internal("the node is already listening");
+  p.http = std::make_unique<server::HttpServer>(options_.http, *p.handler, p.metrics);
+  RETURN_IF_ERROR(Step("cannot listen", p.http->Start()));
+  p.subscriptions->SetOwnPort(p.http->port());
+  if (!options_.sandboxes) return Status::OK();
+  StatusOr<std::unique_ptr<server::UnixSocketRelay>> relay =
+      server::UnixSocketRelay::Start(SandboxSocket(p.data_dir), p.http->port());
+  if (!relay.ok()) return Step("cannot listen on the sandbox socket", relay.status());
+  p.relay = std::move(relay).value();
+  return Status::OK();
+}
+
+uint16_t Node::port() const { return parts_->http ? parts_->http->port() : 0; }
+
+const NodeReport& Node::report() const { return parts_->report; }
+
+const rpc::Dispatcher& Node::dispatcher() const { return *parts_->dispatcher; }
+
+}  // namespace nexus::node
