@@ -21,7 +21,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "services/oauth_provider.h"
+#include "services/oauth/oauth_provider.h"
 #include "util/status.h"
 
 namespace nexus::cli {

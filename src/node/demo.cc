@@ -1,7 +1,7 @@
 #include "node/demo.h"
 
 #include "rpc/skill_access.h"
-#include "services/demo_skills.h"
+#include "services/skills/demo_skills.h"
 
 namespace nexus::node {
 namespace {

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "rebac/rebac.h"
-#include "services/agents.h"
-#include "services/skills.h"
-#include "services/workspace_registry.h"
+#include "services/agents/agents.h"
+#include "services/skills/skills.h"
+#include "services/workspaces/workspace_registry.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::node {

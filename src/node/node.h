@@ -15,9 +15,9 @@
 
 #include "auth/authenticator.h"
 #include "server/http_server.h"
-#include "services/oauth_provider.h"
+#include "services/oauth/oauth_provider.h"
 #include "services/provisioning.h"
-#include "services/webhook_delivery.h"
+#include "services/webhooks/webhook_delivery.h"
 #include "storage/engine.h"
 #include "util/status.h"
 

@@ -1,6 +1,6 @@
 // The agent methods of api.md §6.6, scoped to the caller's tenant.
 #include "rpc/method_table.h"
-#include "services/agents.h"
+#include "services/agents/agents.h"
 #include "util/clock.h"
 
 namespace nexus::rpc {

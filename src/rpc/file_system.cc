@@ -1,6 +1,6 @@
 #include "rpc/file_system.h"
 
-#include "services/mounts.h"
+#include "services/mounts/mounts.h"
 
 namespace nexus::rpc {
 

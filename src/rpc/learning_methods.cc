@@ -2,7 +2,7 @@
 // (api.md §2.3, legacy result shapes) and their ace_* names (api.md §6.10).
 #include "rpc/memory_params.h"
 #include "rpc/method_table.h"
-#include "services/memory_service.h"
+#include "services/memory/memory_service.h"
 
 namespace nexus::rpc {
 namespace {

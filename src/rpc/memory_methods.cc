@@ -2,7 +2,7 @@
 // plus update_memory, which the web frontend calls. Scoped by services/ownership.h.
 #include "rpc/memory_params.h"
 #include "rpc/method_table.h"
-#include "services/memory_service.h"
+#include "services/memory/memory_service.h"
 
 namespace nexus::rpc {
 namespace {

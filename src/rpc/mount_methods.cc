@@ -7,7 +7,7 @@
 #include "rpc/access.h"
 #include "rpc/json_values.h"
 #include "rpc/method_table.h"
-#include "services/mounts.h"
+#include "services/mounts/mounts.h"
 #include "util/clock.h"
 #include "util/path.h"
 

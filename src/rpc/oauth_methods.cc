@@ -1,7 +1,7 @@
 // The OAuth credential methods of api.md §6.10, scoped to the caller's tenant and user.
 #include "rpc/json_values.h"
 #include "rpc/method_table.h"
-#include "services/oauth_credentials.h"
+#include "services/oauth/oauth_credentials.h"
 #include "util/clock.h"
 
 namespace nexus::rpc {

@@ -1,6 +1,6 @@
 // The sandbox methods of api.md §6.9 over the sandbox service.
 #include "rpc/method_table.h"
-#include "services/sandboxes.h"
+#include "services/sandboxes/sandboxes.h"
 #include "util/clock.h"
 
 namespace nexus::rpc {

@@ -2,8 +2,8 @@
 #include "rpc/json_values.h"
 #include "rpc/method_table.h"
 #include "rpc/skill_access.h"
-#include "services/skill_template.h"
-#include "services/skills.h"
+#include "services/skills/skill_template.h"
+#include "services/skills/skills.h"
 #include "util/base64.h"
 #include "util/clock.h"
 

@@ -5,7 +5,7 @@
 
 #include "rpc/params.h"
 #include "rpc/wire_json.h"
-#include "services/subscriptions.h"
+#include "services/webhooks/subscriptions.h"
 #include "util/form_urlencoded.h"
 
 namespace nexus::rpc {

@@ -1,0 +1,278 @@
+#include "services/mounts/mounts.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "services/permission_hooks.h"
+#include "services/workspaces/workspace_registry.h"
+#include "testing/test_store.h"
+#include "util/file.h"
+
+namespace nexus::services {
+namespace {
+
+auth::Identity User(const std::string& user, const std::string& tenant, bool admin) {
+  auth::Identity id;
+  id.subject_type = "user";
+  id.subject_id = user;
+  id.user_id = user;
+  id.tenant_id = tenant;
+  id.is_admin = admin;
+  return id;
+}
+
+auth::Identity SystemAdmin() {
+  auth::Identity id = User("admin", "default", true);
+  id.is_system = true;
+  return id;
+}
+
+class MountsTest : public ::testing::TestWithParam<test::EngineKind> {
+ protected:
+  void SetUp() override {
+    store_ = test::OpenTestStore(GetParam());
+    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
+    rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
+    tree_ =
+        std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs, PermissionHooks(*rebac_));
+    host_ = *RealPath(roots_.path()) + "/host";
+    ASSERT_TRUE(CreateDirectories(host_).ok());
+    mounts_ = std::make_unique<MountService>(
+        *store_.engine, *tree_, *rebac_,
+        MountServiceOptions{store_.dir->path(), {*RealPath(roots_.path())}});
+    ASSERT_TRUE(WriteFileAtomically(host_ + "/a.txt", "A", false).ok());
+  }
+
+  MountSpec Local(const std::string& point, const std::string& dir) const {
+    return MountSpec{point, "local", R"({"data_dir":")" + dir + R"("})", 0, false};
+  }
+
+  test::TestStore store_;
+  test::TempDir roots_{"nexus-roots"};
+  std::string host_;  // a directory under roots_
+  std::unique_ptr<rebac::Rebac> rebac_;
+  std::unique_ptr<vfs::PathTree> tree_;
+  std::unique_ptr<MountService> mounts_;
+  const auth::Identity admin_ = SystemAdmin();
+  const auth::Identity tenant_admin_ = User("boss", "default", true);
+  const auth::Identity alice_ = User("alice", "default", false);
+  const auth::Identity other_admin_ = User("root", "acme", true);
+  const std::string point_ = "/tenant:default/data";
+};
+
+TEST_P(MountsTest, AddGrantsOwnershipAndRemoveCleansUp) {
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
+  EXPECT_TRUE(*tree_->IsDirectory(point_));
+  auto owner = rebac_->Check("default", {"user", "admin", ""}, "write", {"file", point_});
+  ASSERT_TRUE(owner.ok());
+  EXPECT_TRUE(*owner);
+  EXPECT_EQ(mounts_->Active(admin_).size(), 1u);
+  EXPECT_TRUE(mounts_->Active(other_admin_).empty()) << "another tenant sees none";
+  const std::string inner = point_ + "/x/a.txt";
+  ASSERT_TRUE(
+      rebac_
+          ->WriteTuple(
+              {"default", {"user", "bob", ""}, "direct_viewer", {"file", inner}, {}, {}, "", ""})
+          .ok());
+  auto removed = mounts_->Remove(admin_, point_);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_TRUE(removed->removed);
+  EXPECT_TRUE(removed->directory_deleted);
+  EXPECT_EQ(removed->permissions_cleaned, 2) << "the owner and the grant inside";
+  EXPECT_FALSE(*rebac_->Check("default", {"user", "bob", ""}, "read", {"file", inner}));
+  auto again = mounts_->Remove(admin_, point_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->removed);
+  EXPECT_EQ(again->errors, (std::vector<std::string>{"Mount not found: " + point_}));
+}
+
+TEST_P(MountsTest, AddRefusesBadPlacesAndBackends) {
+  EXPECT_EQ(mounts_->Add(alice_, Local(point_, host_)).code(), Code::kPermissionDenied);
+  EXPECT_EQ(mounts_->Add(admin_, Local("/tenant:default", host_)).code(), Code::kValidation);
+  EXPECT_EQ(mounts_->Add(other_admin_, Local(point_, host_)).code(), Code::kPermissionDenied);
+  MountService data_root(*store_.engine, *tree_, *rebac_,
+                         MountServiceOptions{store_.dir->path(), {*RealPath(store_.dir->path())}});
+  const Status data_dir = data_root.Add(admin_, Local(point_, store_.dir->path()));
+  EXPECT_EQ(data_dir.code(), Code::kValidation);
+  EXPECT_NE(data_dir.message().find("server's data directory"), std::string::npos)
+      << "even under a root: " << data_dir.ToString();
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_, "relative")).code(), Code::kValidation);
+  MountSpec s3{point_, "s3_connector", "{}", 0, false};
+  Status unavailable = mounts_->Add(admin_, s3);
+  EXPECT_EQ(unavailable.code(), Code::kValidation);
+  EXPECT_NE(unavailable.message().find("backend not available: s3_connector"), std::string::npos);
+  MountSpec unknown{point_, "floppy", "{}", 0, false};
+  EXPECT_NE(mounts_->Add(admin_, unknown).message().find("floppy"), std::string::npos);
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_ + "/inner", host_)).code(), Code::kValidation);
+}
+
+TEST_P(MountsTest, SavedMountsAreScopedAndLoad) {
+  SaveRequest request{Local(point_, host_), std::nullopt, std::nullopt, "docs"};
+  auto id = mounts_->Save(admin_, request);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(mounts_->Save(admin_, request).status().code(), Code::kInvalidArgument);
+  auto listed = mounts_->ListSaved(admin_, std::nullopt, std::nullopt);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].mount_id, *id);
+  EXPECT_EQ((*listed)[0].description, "docs");
+  EXPECT_TRUE(mounts_->ListSaved(other_admin_, std::nullopt, std::nullopt)->empty());
+  EXPECT_TRUE(mounts_->ListSaved(alice_, std::nullopt, std::nullopt)->empty());
+  EXPECT_EQ(mounts_->Load(admin_, "/tenant:default/nope").code(), Code::kInvalidArgument);
+  ASSERT_TRUE(mounts_->Load(admin_, point_).ok());
+  EXPECT_EQ(mounts_->Active(admin_).size(), 1u);
+  EXPECT_FALSE(*mounts_->DeleteSaved(other_admin_, point_));
+  EXPECT_TRUE(*mounts_->DeleteSaved(admin_, point_));
+  EXPECT_FALSE(*mounts_->DeleteSaved(admin_, point_));
+}
+
+TEST_P(MountsTest, SyncCountsAgainstThePreviousSync) {
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
+  auto first = mounts_->Sync(admin_, point_, SyncOptions{});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->files_scanned, 1);
+  EXPECT_EQ(first->files_created, 1);
+  ASSERT_TRUE(WriteFileAtomically(host_ + "/b.md", "B", false).ok());
+  ASSERT_TRUE(WriteFileAtomically(host_ + "/a.txt", "AA", false).ok());
+  SyncOptions only_md;
+  only_md.include_patterns = {"*.md"};
+  EXPECT_EQ(mounts_->Sync(admin_, point_, only_md)->files_scanned, 1);
+  auto second = mounts_->Sync(admin_, point_, SyncOptions{});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->files_scanned, 2);
+  EXPECT_EQ(second->files_created, 0) << "b.md was seen by the filtered sync";
+  EXPECT_EQ(second->files_updated, 1);
+  ASSERT_EQ(::unlink((host_ + "/b.md").c_str()), 0);
+  EXPECT_EQ(mounts_->Sync(admin_, point_, SyncOptions{})->files_deleted, 1);
+  EXPECT_EQ(mounts_->Sync(admin_, "/tenant:default/none", SyncOptions{}).status().code(),
+            Code::kNotFound);
+}
+
+TEST_P(MountsTest, JobsRunCancelAndStayInTheirTenant) {
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
+  // Without a worker the job stays pending, so it can be cancelled deterministically.
+  auto queued = mounts_->SubmitSync(admin_, point_, SyncOptions{}, "{}");
+  ASSERT_TRUE(queued.ok()) << queued.status().ToString();
+  EXPECT_EQ(queued->status, "pending");
+  EXPECT_FALSE(mounts_->GetJob(other_admin_, queued->id)->has_value());
+  EXPECT_FALSE(mounts_->GetJob(alice_, queued->id)->has_value()) << "not alice's job";
+  auto cancel = mounts_->CancelJob(admin_, queued->id);
+  ASSERT_TRUE(cancel.ok());
+  EXPECT_TRUE(cancel->success);
+  EXPECT_EQ(cancel->message, "Cancellation requested");
+  EXPECT_EQ((*mounts_->GetJob(admin_, queued->id))->status, "cancelled");
+  EXPECT_EQ(mounts_->OpenCancelRequests(), 0u) << "a queued job just leaves the queue";
+  EXPECT_EQ(mounts_->CancelJob(admin_, queued->id)->message,
+            "Cannot cancel job with status: cancelled");
+  EXPECT_EQ(mounts_->CancelJob(admin_, "nope")->message, "Job not found");
+
+  auto job = mounts_->SubmitSync(admin_, point_, SyncOptions{}, "{}");
+  ASSERT_TRUE(job.ok());
+  mounts_->StartWorker();
+  std::string status;
+  for (int i = 0; i < 500 && status != "completed"; ++i) {
+    status = (*mounts_->GetJob(admin_, job->id))->status;
+    if (status != "completed") std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(status, "completed");
+  EXPECT_EQ((*mounts_->GetJob(admin_, queued->id))->status, "cancelled") << "never run";
+  EXPECT_EQ(mounts_->OpenCancelRequests(), 0u);
+  const SyncJob done = **mounts_->GetJob(admin_, job->id);
+  EXPECT_EQ(done.progress_pct, 100);
+  EXPECT_NE(done.result_json.find("\"files_scanned\":1"), std::string::npos) << done.result_json;
+  auto listed = mounts_->ListJobs(admin_, point_, std::nullopt, 50);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, job->id) << "newest first";
+  EXPECT_TRUE(mounts_->ListJobs(other_admin_, std::nullopt, std::nullopt, 50)->empty());
+  EXPECT_EQ(mounts_->ListJobs(admin_, std::nullopt, std::nullopt, 0).status().code(),
+            Code::kInvalidArgument);
+  mounts_->Stop();
+}
+
+// Host directories are exposed by the system administrator only, under a configured root.
+TEST_P(MountsTest, LocalMountsNeedTheSystemAdministratorAndARoot) {
+  EXPECT_EQ(mounts_->Add(tenant_admin_, Local(point_, host_)).code(), Code::kPermissionDenied);
+  SaveRequest request{Local(point_, host_), std::nullopt, std::nullopt, ""};
+  EXPECT_EQ(mounts_->Save(tenant_admin_, request).status().code(), Code::kPermissionDenied);
+  ASSERT_TRUE(mounts_->Save(admin_, request).ok());
+  EXPECT_EQ(mounts_->Load(tenant_admin_, point_).code(), Code::kPermissionDenied);
+  EXPECT_TRUE(mounts_->Active(admin_).empty());
+
+  test::TempDir outside("nexus-outside");
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_, outside.path())).code(), Code::kValidation);
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_, "/proc")).code(), Code::kValidation);
+  EXPECT_EQ(mounts_->Add(admin_, Local(point_, host_ + "/../..")).code(), Code::kValidation);
+  // A link inside a root that leads out is judged by where it leads.
+  ASSERT_TRUE(CreateDirectories(outside.path() + "/sub").ok());
+  ASSERT_EQ(::symlink(outside.path().c_str(), (host_ + "/out").c_str()), 0);
+  const Status linked = mounts_->Add(admin_, Local(point_, host_ + "/out/sub"));
+  EXPECT_EQ(linked.code(), Code::kValidation);
+  EXPECT_NE(linked.message().find("not under a mount root"), std::string::npos)
+      << linked.ToString();
+
+  MountService no_roots(*store_.engine, *tree_, *rebac_,
+                        MountServiceOptions{store_.dir->path(), {}});
+  const Status disabled = no_roots.Add(admin_, Local(point_, host_));
+  EXPECT_EQ(disabled.code(), Code::kValidation);
+  EXPECT_NE(disabled.message().find("--mount-root"), std::string::npos) << disabled.ToString();
+  EXPECT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
+}
+
+// Mounts never cover what services write through the tree directly.
+TEST_P(MountsTest, MountPointsAvoidServiceDirectories) {
+  for (const std::string point :
+       {"/tenant:default/skill", "/tenant:default/skill/mine", "/tenant:default/user:alice",
+        "/tenant:default/user:alice/skill", "/tenant:default/user:alice/skill/s",
+        "/tenant:default/user:alice/agent/bot", "/skill/shared"}) {
+    const Status s = mounts_->Add(admin_, Local(point, host_));
+    EXPECT_EQ(s.code(), Code::kValidation) << point << ": " << s.ToString();
+  }
+  WorkspaceRegistry registry(*store_.engine, *tree_, *rebac_);
+  NewRegistration ws;
+  ws.path = "/tenant:default/workspace/proj";
+  ASSERT_TRUE(registry.Register(DirKind::kWorkspace, admin_, ws).ok());
+  NewRegistration memory;
+  memory.path = "/tenant:default/memory/notes";
+  ASSERT_TRUE(registry.Register(DirKind::kMemory, admin_, memory).ok());
+  for (const std::string point :
+       {"/tenant:default/workspace/proj", "/tenant:default/workspace/proj/sub",
+        "/tenant:default/workspace", "/tenant:default/memory/notes/x"}) {
+    EXPECT_EQ(mounts_->Add(admin_, Local(point, host_)).code(), Code::kValidation) << point;
+  }
+  SaveRequest request{Local("/tenant:default/workspace/proj", host_), std::nullopt, std::nullopt,
+                      ""};
+  EXPECT_EQ(mounts_->Save(admin_, request).status().code(), Code::kValidation);
+  EXPECT_TRUE(mounts_->Active(admin_).empty());
+  EXPECT_TRUE(mounts_->Add(admin_, Local("/tenant:default/user:alice/data", host_)).ok())
+      << "elsewhere in a home is fine";
+  EXPECT_TRUE(mounts_->Add(admin_, Local("/tenant:acme/workspace/proj", host_ + "/..")).ok())
+      << "another tenant's registrations do not count";
+}
+
+TEST_P(MountsTest, AMountWhoseOwnerCannotBeGrantedIsTakenDown) {
+  auth::Identity odd = admin_;
+  odd.subject_id = std::string("bad\x01id");
+  EXPECT_FALSE(mounts_->Add(odd, Local(point_, host_)).ok());
+  EXPECT_TRUE(mounts_->Active(admin_).empty());
+  EXPECT_FALSE(*tree_->Exists(point_));
+  EXPECT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok()) << "the place is free";
+}
+
+TEST_P(MountsTest, LoadingGrantsTheSavedOwner) {
+  SaveRequest request{Local(point_, host_), "carol", std::nullopt, ""};
+  ASSERT_TRUE(mounts_->Save(admin_, request).ok());
+  ASSERT_TRUE(mounts_->Load(admin_, point_).ok());
+  EXPECT_TRUE(*rebac_->Check("default", {"user", "carol", ""}, "write", {"file", point_}));
+  EXPECT_FALSE(*rebac_->Check("default", {"user", "admin", ""}, "write", {"file", point_}))
+      << "the loader is not made owner";
+  EXPECT_EQ(mounts_->Active(admin_).front()->owner, "carol");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, MountsTest,
+                         ::testing::Values(test::EngineKind::kSqlite, test::EngineKind::kPostgres),
+                         test::EngineKindName());
+
+}  // namespace
+}  // namespace nexus::services

@@ -1,0 +1,100 @@
+// The webhook delivery worker: a background thread that takes events out of the outbox
+// (services/webhook_outbox.h), schedules one delivery per matching enabled subscription
+// (services/webhook_schedule.h), and attempts the deliveries that are due.
+//
+// At least once: an event is replaced by its deliveries in one unit, and a delivery leaves
+// the schedule only after it succeeded, used up its attempts or lost its subscription, so a
+// crash before that attempts it again after the restart. A failed attempt is not retried in
+// place: it records when the next one is due and gives the delivery back, so a dead
+// receiver never holds a sender through its backoff. Each subscription has a circuit
+// breaker (services/circuit_breaker.h): once it opens, the subscription's deliveries wait
+// for the cool-down and then one of them probes the receiver.
+//
+// Claims are leases: several nodes on one PostgreSQL share the work, and a dead node's
+// claims lapse after `lease`. A batch of deliveries is sized so that one attempt of each,
+// at the full timeout, ends well inside the lease. A SQLite store has one process, so its
+// claims are released at start.
+//
+// The path tree's hooks wake the worker after a commit that recorded an event; it also
+// wakes when the next retry is due, and polls for other nodes' work.
+#ifndef NEXUS_SERVICES_WEBHOOKS_WEBHOOK_WORKER_H_
+#define NEXUS_SERVICES_WEBHOOKS_WEBHOOK_WORKER_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "services/webhooks/circuit_breaker.h"
+#include "services/webhooks/subscriptions.h"
+#include "storage/engine.h"
+#include "vfs/path_tree.h"
+
+namespace nexus::services {
+
+struct WebhookWorkerOptions {
+  std::chrono::milliseconds poll_interval{1000};
+  // How long a claim lasts. A batch of deliveries holds one attempt each, at most the
+  // delivery timeout long; the batch is cut so that those fit twice into the lease.
+  std::chrono::milliseconds lease{120000};
+  int batch_size = 64;  // events (and at most this many deliveries) claimed at once
+  int senders = 4;      // attempts in flight at once
+  CircuitBreaker breaker;
+};
+
+class WebhookWorker {
+ public:
+  // Both must outlive the worker.
+  WebhookWorker(storage::Engine& engine, SubscriptionService& subscriptions,
+                WebhookWorkerOptions options)
+      : engine_(engine), subscriptions_(subscriptions), options_(options) {}
+  ~WebhookWorker() { Stop(); }
+  WebhookWorker(const WebhookWorker&) = delete;
+  WebhookWorker& operator=(const WebhookWorker&) = delete;
+
+  // Hooks for the path tree: record the events of every change, wake this worker after a
+  // commit that recorded one.
+  vfs::PathTreeHooks Hooks();
+
+  // Starts the thread (on SQLite after releasing the claims a previous process held).
+  Status Start();
+  // Stops the thread. Attempts in progress finish; the deliveries of the batch not yet
+  // attempted are given back for the next start.
+  void Stop();
+  // Runs a round soon.
+  void Poke();
+
+  // One round: schedule the deliveries of a batch of events, then make one attempt of each
+  // of a batch of due deliveries. The number of events and deliveries taken.
+  StatusOr<int> RunOnce();
+
+  // How many deliveries a round claims: at least `senders`, at most `batch_size`.
+  int DeliveryBatch() const;
+
+ private:
+  void Loop();
+  // Replaces a batch of outbox events by their deliveries; the number of events.
+  StatusOr<int> ScheduleEvents();
+  // Attempts a batch of due deliveries once each; the number of deliveries.
+  StatusOr<int> AttemptDue();
+  // How long to sleep before the next round: until the next retry is due, at most a poll.
+  std::chrono::milliseconds NextWait();
+  bool Stopping();
+
+  storage::Engine& engine_;
+  SubscriptionService& subscriptions_;
+  const WebhookWorkerOptions options_;
+  // Set by a hook that recorded an event, cleared by the round that looks for it.
+  std::atomic<bool> recorded_{false};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool poked_ = false;     // GUARDED_BY mu_
+  bool stopping_ = false;  // GUARDED_BY mu_
+  std::thread thread_;
+};
+
+}  // namespace nexus::services
+
+#endif  // NEXUS_SERVICES_WEBHOOKS_WEBHOOK_WORKER_H_
