@@ -1,7 +1,7 @@
 #include "node/demo.h"
 
-#include "rpc/skill_access.h"
 #include "services/skills/demo_skills.h"
+#include "session/skill_access.h"
 
 namespace nexus::node {
 namespace {
@@ -58,7 +58,7 @@ Status ProvisionSkills(const DemoServices& s, const auth::Identity& admin) {
     by_skill[std::string(f.path.substr(0, slash))][std::string(f.path.substr(slash + 1))] =
         std::string(f.content);
   }
-  rpc::PolicySkillAccess access(s.rebac, admin);
+  session::PolicySkillAccess access(s.rebac, admin);
   const services::SkillCaller caller{admin, access};
   for (const auto& [name, files] : by_skill) {
     RETURN_IF_ERROR(IgnoreExisting(

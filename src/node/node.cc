@@ -213,19 +213,20 @@ Status Node::OpenOAuth() {
 
 void Node::OpenApi() {
   Parts& p = *parts_;
-  p.dispatcher = std::make_unique<rpc::Dispatcher>(rpc::Services{.engine = p.store.engine.get(),
-                                                                 .tree = p.tree.get(),
-                                                                 .keys = p.keys.get(),
-                                                                 .rebac = p.rebac.get(),
-                                                                 .sandboxes = p.sandboxes.get(),
-                                                                 .agents = p.agents.get(),
-                                                                 .memory = p.memory.get(),
-                                                                 .workspaces = p.workspaces.get(),
-                                                                 .snapshots = p.snapshots.get(),
-                                                                 .mounts = p.mounts.get(),
-                                                                 .skills = p.skills.get(),
-                                                                 .oauth = p.oauth.get(),
-                                                                 .metadata = p.metadata.get()});
+  p.dispatcher =
+      std::make_unique<rpc::Dispatcher>(session::Services{.engine = p.store.engine.get(),
+                                                          .tree = p.tree.get(),
+                                                          .keys = p.keys.get(),
+                                                          .rebac = p.rebac.get(),
+                                                          .sandboxes = p.sandboxes.get(),
+                                                          .agents = p.agents.get(),
+                                                          .memory = p.memory.get(),
+                                                          .workspaces = p.workspaces.get(),
+                                                          .snapshots = p.snapshots.get(),
+                                                          .mounts = p.mounts.get(),
+                                                          .skills = p.skills.get(),
+                                                          .oauth = p.oauth.get(),
+                                                          .metadata = p.metadata.get()});
   AddStoreGauges(p.metrics, *p.store.engine);
   p.subscription_routes = std::make_unique<rpc::SubscriptionRoutes>(p.subscriptions.get());
   p.handler = std::make_unique<server::NexusHandler>(*p.dispatcher, *p.authenticator, p.metrics,

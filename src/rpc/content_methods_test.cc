@@ -22,7 +22,7 @@ TEST(ContentMethodsTest, ContentMethodsAreThoseThatTakeFiles) {
 // A method renamed or removed must not leave a stale name in the list: its content would
 // then be refused above 1 MiB.
 TEST(ContentMethodsTest, EveryContentMethodExists) {
-  const Dispatcher dispatcher{Services{}};
+  const Dispatcher dispatcher{session::Services{}};
   const std::vector<std::string> names = dispatcher.MethodNames();
   int found = 0;
   for (const std::string& name : names) found += CarriesContent(name) ? 1 : 0;

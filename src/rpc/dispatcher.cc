@@ -107,7 +107,7 @@ std::variant<RpcResponse, Call> Decode(const MethodTable& table, const RpcReques
 
 }  // namespace
 
-Dispatcher::Dispatcher(Services services)
+Dispatcher::Dispatcher(session::Services services)
     : services_(services), table_(std::make_unique<MethodTable>()) {
   AddFileMethods(*table_);
   AddVersionMethods(*table_);
@@ -146,7 +146,8 @@ RpcResponse Dispatcher::Answer(const RpcRequest& request) const {
   if (RpcResponse* error = std::get_if<RpcResponse>(&decoded)) return std::move(*error);
   Call& call = std::get<Call>(decoded);
   if (!request.refusal.ok()) return ErrorResponse(call.id, ErrorObject(request.refusal));
-  CallContext ctx{*request.caller, services_, request.if_none_match};
+  const session::Session session(services_, *request.caller);
+  CallContext ctx{*request.caller, services_, session, request.if_none_match};
   StatusOr<MethodResult> result = RunHandler(*call.method, call.params, ctx);
   if (!result.ok()) return ErrorResponse(call.id, ErrorObject(result.status()));
   return ResultResponse(call.id, std::move(result).value(), *call.method);

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "auth/identity.h"
-#include "rpc/services.h"
+#include "session/services.h"
 #include "util/status.h"
 
 namespace nexus::rpc {
@@ -40,7 +40,7 @@ struct RpcResponse {
 
 class Dispatcher {
  public:
-  explicit Dispatcher(Services services);
+  explicit Dispatcher(session::Services services);
   ~Dispatcher();
 
   RpcResponse Handle(const RpcRequest& request) const;
@@ -56,7 +56,7 @@ class Dispatcher {
  private:
   RpcResponse Answer(const RpcRequest& request) const;  // Handle without method_known
 
-  Services services_;
+  session::Services services_;
   std::unique_ptr<MethodTable> table_;
 };
 

@@ -22,7 +22,7 @@ class DispatcherTest : public ::testing::Test {
                                             services::PermissionHooks(*rebac_));
     keys_ = std::make_unique<auth::KeyStore>(*store_.engine);
     dispatcher_ = std::make_unique<Dispatcher>(
-        Services{store_.engine.get(), tree_.get(), keys_.get(), rebac_.get()});
+        session::Services{store_.engine.get(), tree_.get(), keys_.get(), rebac_.get()});
     admin_.subject_type = "user";
     admin_.subject_id = admin_.user_id = "admin";
     admin_.tenant_id = "default";
@@ -78,7 +78,7 @@ TEST_F(DispatcherTest, NumberOverflowIsAParseError) {
 }
 
 TEST_F(DispatcherTest, RejectDecodesWithoutRunning) {
-  const Dispatcher bare{Services{}};  // Reject needs no services: nothing may run
+  const Dispatcher bare{session::Services{}};  // Reject needs no services: nothing may run
   const auto reject = [&bare](const std::string& body) {
     return bare.Reject(RpcRequest{"read", body, "", nullptr});
   };

@@ -1,35 +1,15 @@
 // Methods the reference exposed without making them callable (api.md §6.1) and the Python
 // client wraps: metadata export and import, content ids, streaming reads and writes, search,
 // and shutdown_parser_threads. docs/compatibility.md ("Exposed methods") gives their shapes.
-#include <algorithm>
-
-#include "auth/tenant_paths.h"
-#include "rpc/access.h"
 #include "rpc/file_json.h"
-#include "rpc/file_system.h"
 #include "rpc/method_table.h"
-#include "rpc/skill_access.h"
 #include "services/metadata_transfer.h"
-#include "util/ascii.h"
 #include "util/path.h"
 
 namespace nexus::rpc {
 namespace {
 
 using P = ParamType;
-
-vfs::Actor ActorOf(const CallContext& ctx) { return vfs::Actor{ctx.caller.user_id}; }
-
-StatusOr<auth::ScopedPath> Authorized(const CallContext& ctx, std::string_view raw, Access access) {
-  return AuthorizePath(*ctx.services.rebac, ctx.caller, raw, access);
-}
-
-// The stored directories a walk of `stored` covers: "/" is the caller's tenant and the
-// system-wide directories, as `list` shows it; anything else is itself.
-std::vector<std::string> WalkRoots(const CallContext& ctx, const std::string& stored) {
-  if (stored != "/") return {stored};
-  return {auth::TenantRoot(ctx.caller.tenant_id), "/skill", "/system"};
-}
 
 // ---- export_metadata / import_metadata
 
@@ -51,19 +31,18 @@ StatusOr<std::string> ExportDir(const Params& p) {
 StatusOr<MethodResult> ExportMetadata(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string dir, ExportDir(p));
   ASSIGN_OR_RETURN(const auth::ScopedPath scoped, auth::ScopePath(ctx.caller, dir));
-  PolicySkillAccess access(*ctx.services.rebac, ctx.caller);
+  session::PolicySkillAccess access = ctx.session.SkillAccess();
   // A single file is exported under its own name.
   StatusOr<vfs::FileInfo> info = ctx.services.tree->Stat(scoped.stored);
   const bool file = info.ok() && !info->is_directory;
   const std::string base = file ? std::string(ParentPath(scoped.stored)) : scoped.stored;
-  ASSIGN_OR_RETURN(const std::vector<services::MetadataLine> lines,
-                   ctx.services.metadata->Export(WalkRoots(ctx, scoped.stored), base, access));
+  ASSIGN_OR_RETURN(
+      const std::vector<services::MetadataLine> lines,
+      ctx.services.metadata->Export(ctx.session.WalkRoots(scoped.stored), base, access));
   const std::string text = services::FormatMetadataLines(lines);
   Json out{{"data", text}, {"count", lines.size()}};
   if (p.Has("output_path")) {
-    ASSIGN_OR_RETURN(const auth::ScopedPath target,
-                     Authorized(ctx, p.Str("output_path"), Access::kWrite));
-    RETURN_IF_ERROR(FileSystem(ctx).Write(ActorOf(ctx), target.stored, text).status());
+    RETURN_IF_ERROR(ctx.session.Write(p.Str("output_path"), text).status());
     out["output_path"] = p.Str("output_path");
   }
   return MethodResult(std::move(out));
@@ -81,9 +60,7 @@ StatusOr<std::string> ImportText(const Params& p, CallContext& ctx) {
   if (p.Has("data") == p.Has("input_path"))
     return InvalidArgument("give exactly one of data and input_path");
   if (p.Has("data")) return p.Str("data");
-  ASSIGN_OR_RETURN(const auth::ScopedPath source,
-                   Authorized(ctx, p.Str("input_path"), Access::kRead));
-  ASSIGN_OR_RETURN(vfs::FileContent file, FileSystem(ctx).Read(source.stored));
+  ASSIGN_OR_RETURN(vfs::FileContent file, ctx.session.Read(p.Str("input_path")));
   return std::move(file.content);
 }
 
@@ -103,10 +80,11 @@ StatusOr<MethodResult> ImportMetadata(const Params& p, CallContext& ctx) {
                     "line " + std::to_string(l.number) + ": " + target.status().message());
     items.push_back(services::ImportItem{l.number, target->stored, l.line});
   }
-  PolicySkillAccess access(*ctx.services.rebac, ctx.caller);
-  ASSIGN_OR_RETURN(const services::ImportResult r,
-                   ctx.services.metadata->Import(ActorOf(ctx), items, WalkRoots(ctx, "/"), mode,
-                                                 p.Bool("dry_run"), access));
+  session::PolicySkillAccess access = ctx.session.SkillAccess();
+  ASSIGN_OR_RETURN(
+      const services::ImportResult r,
+      ctx.services.metadata->Import(vfs::Actor{ctx.caller.user_id}, items,
+                                    ctx.session.WalkRoots("/"), mode, p.Bool("dry_run"), access));
   return MethodResult(Json{{"total", r.total},
                            {"created", r.created},
                            {"updated", r.updated},
@@ -119,11 +97,9 @@ StatusOr<MethodResult> ImportMetadata(const Params& p, CallContext& ctx) {
 // The content hash of file `raw`, or null when it is missing, a directory or not readable:
 // the answer never tells those apart.
 Json ContentId(CallContext& ctx, const std::string& raw) {
-  StatusOr<auth::ScopedPath> path = Authorized(ctx, raw, Access::kRead);
-  if (!path.ok()) return nullptr;
-  StatusOr<vfs::FileInfo> info = FileSystem(ctx).Stat(path->stored);
-  if (!info.ok() || info->is_directory || info->etag.empty()) return nullptr;
-  return info->etag;
+  StatusOr<std::optional<std::string>> etag = ctx.session.Etag(raw);
+  if (!etag.ok() || !*etag || (*etag)->empty()) return nullptr;
+  return **etag;
 }
 
 StatusOr<MethodResult> BatchGetContentIds(const Params& p, CallContext& ctx) {
@@ -144,8 +120,7 @@ StatusOr<MethodResult> Stream(const Params& p, CallContext& ctx) {
   const int64_t chunk = p.Int("chunk_size");
   if (chunk < 1 || chunk > kMaxChunkSize)
     return InvalidArgument("chunk_size must be 1 to " + std::to_string(kMaxChunkSize));
-  ASSIGN_OR_RETURN(const auth::ScopedPath path, Authorized(ctx, p.Str("path"), Access::kRead));
-  ASSIGN_OR_RETURN(const vfs::FileContent file, FileSystem(ctx).Read(path.stored));
+  ASSIGN_OR_RETURN(const vfs::FileContent file, ctx.session.Read(p.Str("path")));
   const size_t size = file.content.size();
   const size_t step = static_cast<size_t>(chunk);
   if ((size + step - 1) / step > kMaxChunks)
@@ -178,87 +153,21 @@ StatusOr<std::string> Joined(const Json& chunks) {
 
 StatusOr<MethodResult> WriteStream(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string content, Joined(p.Raw("chunks")));
-  ASSIGN_OR_RETURN(const auth::ScopedPath path, Authorized(ctx, p.Str("path"), Access::kWrite));
-  ASSIGN_OR_RETURN(const vfs::FileInfo info,
-                   FileSystem(ctx).Write(ActorOf(ctx), path.stored, content));
+  ASSIGN_OR_RETURN(const vfs::FileInfo info, ctx.session.Write(p.Str("path"), content));
   return MethodResult(WriteResultJson(info));
 }
 
 // ---- search
 
-// Entries the name search lists at a time: the walk never holds more than one page.
-constexpr int64_t kNameWalkPage = 1000;
-
-// At most `limit` readable files below the roots whose name contains `query`
-// (case-insensitive), in path order. The walk stops as soon as it has `limit`.
-StatusOr<std::vector<std::string>> NameMatches(CallContext& ctx, AccessPolicy& policy,
-                                               std::vector<std::string> roots,
-                                               const std::string& query, size_t limit) {
-  const std::string needle = AsciiLower(query);
-  std::sort(roots.begin(), roots.end());
-  std::vector<std::string> out;
-  for (const std::string& root : roots) {
-    vfs::ListOptions options;
-    options.recursive = true;
-    options.limit = kNameWalkPage;
-    do {
-      StatusOr<vfs::ListPage> page = FileSystem(ctx).List(root, options);
-      if (!page.ok() && page.status().code() == Code::kNotFound) break;
-      RETURN_IF_ERROR(page.status());
-      std::vector<std::string> hits;
-      for (const vfs::FileInfo& f : page->entries) {
-        if (!f.is_directory && AsciiLower(BaseName(f.path)).find(needle) != std::string::npos)
-          hits.push_back(f.path);
-      }
-      ASSIGN_OR_RETURN(const std::vector<bool> readable, policy.Visible(hits));
-      for (size_t i = 0; i < hits.size() && out.size() < limit; ++i) {
-        if (readable[i]) out.push_back(hits[i]);
-      }
-      if (out.size() >= limit) return out;
-      options.cursor = page->next_cursor;
-    } while (!options.cursor.empty());
-  }
-  return out;
-}
-
 StatusOr<MethodResult> Search(const Params& p, CallContext& ctx) {
-  const std::string query = p.Str("query");
-  const int64_t limit = p.Int("limit");
-  if (query.empty()) return InvalidArgument("query must not be empty");
-  if (limit < 1 || limit > 10000) return InvalidArgument("limit must be 1 to 10000");
-  ASSIGN_OR_RETURN(const auth::ScopedPath scoped, auth::ScopePath(ctx.caller, p.Str("path")));
-  const std::vector<std::string> roots = WalkRoots(ctx, scoped.stored);
-  // From the root, paths show their tenant as `list` of the root does.
-  const bool legacy = scoped.legacy && scoped.stored != "/";
-  AccessPolicy policy(*ctx.services.rebac, ctx.caller);
-  ASSIGN_OR_RETURN(const std::vector<std::string> names,
-                   NameMatches(ctx, policy, roots, query, static_cast<size_t>(limit)));
+  ASSIGN_OR_RETURN(const std::vector<session::SearchHit> hits,
+                   ctx.session.Search(p.Str("query"), p.Str("path"), p.Int("limit")));
   Json out = Json::array();
-  for (const std::string& path : names) {
-    out.push_back(Json{{"path", auth::Present(ctx.caller, path, legacy)},
-                       {"match", "name"},
-                       {"line", nullptr},
-                       {"content", nullptr}});
-  }
-  // Unreadable files are left out of the grep itself, so they take no place within the limit.
-  vfs::GrepOptions options;
-  options.ignore_case = true;
-  options.literal = true;
-  options.include = [&policy](const std::string& path) {
-    return policy.Check(path, Access::kRead).ok();
-  };
-  for (const std::string& root : roots) {
-    const int64_t room = limit - static_cast<int64_t>(out.size());
-    if (room <= 0) break;
-    options.max_results = room;
-    ASSIGN_OR_RETURN(const std::vector<vfs::GrepMatch> hits,
-                     FileSystem(ctx).Grep(query, root, options));
-    for (const vfs::GrepMatch& m : hits) {
-      out.push_back(Json{{"path", auth::Present(ctx.caller, m.path, legacy)},
-                         {"match", "content"},
-                         {"line", m.line},
-                         {"content", m.content}});
-    }
+  for (const session::SearchHit& h : hits) {
+    out.push_back(Json{{"path", h.path},
+                       {"match", h.in_content ? "content" : "name"},
+                       {"line", h.in_content ? Json(h.line) : Json(nullptr)},
+                       {"content", h.in_content ? Json(h.content) : Json(nullptr)}});
   }
   return MethodResult(Json{{"results", std::move(out)}});
 }

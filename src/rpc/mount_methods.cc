@@ -4,7 +4,6 @@
 // stored paths. Listings hold the caller's tenant's mounts and the system-wide ones, and a
 // non-admin sees only those it may read.
 #include "auth/tenant_paths.h"
-#include "rpc/access.h"
 #include "rpc/json_values.h"
 #include "rpc/method_table.h"
 #include "services/mounts/mounts.h"
@@ -39,8 +38,7 @@ StatusOr<std::vector<std::shared_ptr<const vfs::Mount>>> VisibleMounts(const Cal
   std::vector<std::shared_ptr<const vfs::Mount>> all = Mounts(ctx).Active(ctx.caller);
   std::vector<std::string> points;
   for (const auto& m : all) points.push_back(m->mount_point);
-  ASSIGN_OR_RETURN(const std::vector<bool> visible,
-                   AccessPolicy(*ctx.services.rebac, ctx.caller).Visible(points));
+  ASSIGN_OR_RETURN(const std::vector<bool> visible, ctx.session.Visible(points));
   std::vector<std::shared_ptr<const vfs::Mount>> out;
   for (size_t i = 0; i < all.size(); ++i) {
     if (visible[i]) out.push_back(std::move(all[i]));
@@ -179,7 +177,7 @@ Json ReportJson(const services::SyncReport& r) { return Json::parse(services::Sy
 // A sync needs read permission on the mount point.
 StatusOr<std::string> ReadableMount(const CallContext& ctx, const std::string& raw) {
   ASSIGN_OR_RETURN(const std::string point, Stored(ctx, raw));
-  RETURN_IF_ERROR(AccessPolicy(*ctx.services.rebac, ctx.caller).Check(point, Access::kRead));
+  RETURN_IF_ERROR(ctx.session.Check(point, session::Access::kRead));
   return point;
 }
 

@@ -2,7 +2,6 @@
 // search (an embedding provider), LLM reads (an LLM provider) and MCP (Klavis, an MCP
 // client). Each validates its parameters like any method and then answers -32005 naming
 // what is missing, never -32601. mcp_list_mounts answers the truth: nothing is mounted.
-#include "rpc/access.h"
 #include "rpc/method_table.h"
 
 namespace nexus::rpc {
@@ -23,8 +22,7 @@ Handler Missing(const char* what) {
 // A path parameter is checked (form, tenancy, read permission) before the service is missed.
 Handler MissingForPath(const char* what) {
   return [what](const Params& p, CallContext& ctx) -> StatusOr<MethodResult> {
-    RETURN_IF_ERROR(
-        AuthorizePath(*ctx.services.rebac, ctx.caller, p.Str("path"), Access::kRead).status());
+    RETURN_IF_ERROR(ctx.session.Authorize(p.Str("path"), session::Access::kRead).status());
     return Status(Code::kValidation, what);
   };
 }

@@ -6,10 +6,9 @@
 #include "auth/tenant_paths.h"
 #include "rebac/namespace_config.h"
 #include "rebac/rebac.h"
-#include "rpc/access.h"
-#include "rpc/file_system.h"
 #include "rpc/method_table.h"
 #include "services/csv_view.h"
+#include "session/file_system.h"
 #include "util/clock.h"
 #include "util/path.h"
 
@@ -77,8 +76,7 @@ StatusOr<rebac::SubjectRef> SubjectParam(const Params& p, const CallContext& ctx
 // Whether the caller may change the tuples on `object` in `tenant`.
 Status CheckManage(const CallContext& ctx, const std::string& tenant,
                    const rebac::ObjectRef& object) {
-  if (object.type == "file")
-    return AccessPolicy(Rebac(ctx), ctx.caller).Check(object.id, Access::kExecute);
+  if (object.type == "file") return ctx.session.Check(object.id, session::Access::kExecute);
   if (ctx.caller.is_system || (ctx.caller.is_admin && tenant == ctx.caller.tenant_id))
     return Status::OK();
   return PermissionDenied("Access denied: only admins manage permissions on " + object.type +
@@ -447,8 +445,11 @@ StatusOr<MethodResult> ReadWithDynamicViewer(const Params& p, CallContext& ctx) 
   ASSIGN_OR_RETURN(const std::string path, ViewedFile(p, ctx));
   ASSIGN_OR_RETURN(const std::optional<services::ColumnConfig> config,
                    ViewerConfig(ctx, subject, path));
-  if (!config) RETURN_IF_ERROR(AccessPolicy(Rebac(ctx), ctx.caller).Check(path, Access::kRead));
-  ASSIGN_OR_RETURN(const vfs::FileContent file, FileSystem(ctx).Read(path));
+  if (!config) RETURN_IF_ERROR(ctx.session.Check(path, session::Access::kRead));
+  // With a configuration, the configuration is what lets the subject read, so the file is
+  // read without the session's check.
+  ASSIGN_OR_RETURN(const vfs::FileContent file,
+                   session::FileSystem(ctx.services, ctx.caller).Read(path));
   if (!config) {
     Json content = IsValidUtf8(file.content) ? Json(file.content) : BytesValue(file.content);
     return MethodResult(Json{{"content", std::move(content)},

@@ -1,7 +1,6 @@
 // The skill methods of api.md §6.8 over the skill service, scoped to the caller.
 #include "rpc/json_values.h"
 #include "rpc/method_table.h"
-#include "rpc/skill_access.h"
 #include "services/skills/skill_template.h"
 #include "services/skills/skills.h"
 #include "util/base64.h"
@@ -14,15 +13,15 @@ using P = ParamType;
 using services::DiscoveredSkill;
 using services::SkillTier;
 
-// The caller as the skill service sees it, with permissions answered by AccessPolicy.
+// The caller as the skill service sees it, with permissions answered by the session.
 class Caller {
  public:
   explicit Caller(CallContext& ctx)
-      : access_(*ctx.services.rebac, ctx.caller), caller_{ctx.caller, access_} {}
+      : access_(ctx.session.SkillAccess()), caller_{ctx.caller, access_} {}
   operator const services::SkillCaller&() const { return caller_; }  // NOLINT: by design
 
  private:
-  PolicySkillAccess access_;
+  session::PolicySkillAccess access_;
   services::SkillCaller caller_;
 };
 

@@ -1,7 +1,4 @@
 // The version methods of api.md §6.3.
-#include "auth/tenant_paths.h"
-#include "rpc/access.h"
-#include "rpc/file_system.h"
 #include "rpc/method_table.h"
 
 namespace nexus::rpc {
@@ -9,23 +6,14 @@ namespace {
 
 using P = ParamType;
 
-StatusOr<std::string> AuthorizedFile(const Params& p, const CallContext& ctx, Access access) {
-  StatusOr<auth::ScopedPath> path =
-      AuthorizePath(*ctx.services.rebac, ctx.caller, p.Str("path"), access);
-  if (!path.ok()) return path.status();
-  return std::move(path->stored);
-}
-
 StatusOr<MethodResult> GetVersion(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const std::string path, AuthorizedFile(p, ctx, Access::kRead));
-  ASSIGN_OR_RETURN(vfs::FileContent file, FileSystem(ctx).Read(path, p.Int("version")));
+  ASSIGN_OR_RETURN(vfs::FileContent file, ctx.session.ReadVersion(p.Str("path"), p.Int("version")));
   return MethodResult(BytesValue(std::move(file.content)));
 }
 
 StatusOr<MethodResult> ListVersions(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const std::string path, AuthorizedFile(p, ctx, Access::kRead));
   ASSIGN_OR_RETURN(const std::vector<vfs::VersionInfo> versions,
-                   FileSystem(ctx).ListVersions(path));
+                   ctx.session.ListVersions(p.Str("path")));
   Json out = Json::array();
   for (const vfs::VersionInfo& v : versions) {
     out.push_back(
@@ -43,9 +31,7 @@ StatusOr<MethodResult> ListVersions(const Params& p, CallContext& ctx) {
 }
 
 StatusOr<MethodResult> Rollback(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const std::string path, AuthorizedFile(p, ctx, Access::kWrite));
-  RETURN_IF_ERROR(
-      FileSystem(ctx).Rollback(vfs::Actor{ctx.caller.user_id}, path, p.Int("version")).status());
+  RETURN_IF_ERROR(ctx.session.Rollback(p.Str("path"), p.Int("version")));
   return MethodResult(nullptr);
 }
 
@@ -59,20 +45,23 @@ StatusOr<vfs::VersionInfo> FindVersion(const std::vector<vfs::VersionInfo>& vers
 }
 
 StatusOr<MethodResult> DiffVersions(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const std::string path, AuthorizedFile(p, ctx, Access::kRead));
+  const std::string path = p.Str("path");
+  // The path is checked before the mode, and errors name the stored path, as the path tree's
+  // do.
+  ASSIGN_OR_RETURN(const auth::ScopedPath scoped,
+                   ctx.session.Authorize(path, session::Access::kRead));
   const std::string mode = p.Str("mode");
   const int64_t v1 = p.Int("v1"), v2 = p.Int("v2");
   if (mode == "content") {
-    ASSIGN_OR_RETURN(const std::string diff, FileSystem(ctx).DiffVersions(path, v1, v2));
+    ASSIGN_OR_RETURN(const std::string diff, ctx.session.DiffVersions(path, v1, v2));
     return MethodResult(diff.empty() ? "(no content changes)" : diff);
   }
   if (mode != "metadata")
     return InvalidArgument("mode must be 'metadata' or 'content', got '" + mode + "'");
-  ASSIGN_OR_RETURN(const std::vector<vfs::VersionInfo> versions,
-                   FileSystem(ctx).ListVersions(path));
-  ASSIGN_OR_RETURN(const vfs::VersionInfo a, FindVersion(versions, path, v1));
-  ASSIGN_OR_RETURN(const vfs::VersionInfo b, FindVersion(versions, path, v2));
-  return MethodResult(Json{{"path", p.Str("path")},
+  ASSIGN_OR_RETURN(const std::vector<vfs::VersionInfo> versions, ctx.session.ListVersions(path));
+  ASSIGN_OR_RETURN(const vfs::VersionInfo a, FindVersion(versions, scoped.stored, v1));
+  ASSIGN_OR_RETURN(const vfs::VersionInfo b, FindVersion(versions, scoped.stored, v2));
+  return MethodResult(Json{{"path", path},
                            {"v1", v1},
                            {"v2", v2},
                            {"content_hash_v1", a.etag},

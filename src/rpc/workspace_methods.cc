@@ -1,7 +1,5 @@
 // The workspace and memory registry methods and the workspace snapshot methods of api.md
 // §6.7, scoped to the caller's tenant and checked against the caller's permissions.
-#include "rpc/access.h"
-#include "rpc/file_system.h"
 #include "rpc/json_values.h"
 #include "rpc/method_table.h"
 #include "services/agents/agents.h"
@@ -18,13 +16,10 @@ namespace {
 
 using P = ParamType;
 using services::DirKind;
-
-StatusOr<auth::ScopedPath> Authorized(const CallContext& ctx, std::string_view raw, Access access) {
-  return AuthorizePath(*ctx.services.rebac, ctx.caller, raw, access);
-}
+using session::Access;
 
 Json RegistrationJson(const CallContext& ctx, const services::Registration& r, bool legacy) {
-  return Json{{"path", auth::Present(ctx.caller, r.path, legacy)},
+  return Json{{"path", ctx.session.Present(r.path, legacy)},
               {"name", OrNull(r.name)},
               {"description", r.description},
               {"created_at", FormatIsoMicros(r.created_at)},
@@ -34,10 +29,9 @@ Json RegistrationJson(const CallContext& ctx, const services::Registration& r, b
 
 // Whether a listing shows `r` to the caller: their own registrations (an agent acting for
 // itself only: those it made), and those they may read (an admin reads the whole tenant).
-StatusOr<bool> Listed(const CallContext& ctx, AccessPolicy& policy,
-                      const services::Registration& r) {
+StatusOr<bool> Listed(const CallContext& ctx, const services::Registration& r) {
   if (services::IsOwnRecord(ctx.caller, r.user_id, r.agent_id)) return true;
-  const Status s = policy.Check(r.path, Access::kRead);
+  const Status s = ctx.session.Check(r.path, Access::kRead);
   if (s.code() == Code::kPermissionDenied) return false;
   RETURN_IF_ERROR(s);
   return true;
@@ -60,7 +54,8 @@ Status NotMounted(const CallContext& ctx, const std::string& path) {
 
 Handler RegisterOf(DirKind kind) {
   return [kind](const Params& p, CallContext& ctx) -> StatusOr<MethodResult> {
-    ASSIGN_OR_RETURN(const auth::ScopedPath path, Authorized(ctx, p.Str("path"), Access::kWrite));
+    ASSIGN_OR_RETURN(const auth::ScopedPath path,
+                     ctx.session.Authorize(p.Str("path"), Access::kWrite));
     RETURN_IF_ERROR(NotMounted(ctx, path.stored));
     services::NewRegistration reg;
     reg.path = path.stored;
@@ -79,7 +74,8 @@ Handler RegisterOf(DirKind kind) {
 
 Handler UnregisterOf(DirKind kind) {
   return [kind](const Params& p, CallContext& ctx) -> StatusOr<MethodResult> {
-    ASSIGN_OR_RETURN(const auth::ScopedPath path, Authorized(ctx, p.Str("path"), Access::kWrite));
+    ASSIGN_OR_RETURN(const auth::ScopedPath path,
+                     ctx.session.Authorize(p.Str("path"), Access::kWrite));
     ASSIGN_OR_RETURN(const bool removed, ctx.services.workspaces->Unregister(kind, path.stored));
     return MethodResult(removed);
   };
@@ -88,7 +84,7 @@ Handler UnregisterOf(DirKind kind) {
 // Null for a registration the caller may not read, as for one that does not exist.
 Handler InfoOf(DirKind kind) {
   return [kind](const Params& p, CallContext& ctx) -> StatusOr<MethodResult> {
-    StatusOr<auth::ScopedPath> path = Authorized(ctx, p.Str("path"), Access::kRead);
+    StatusOr<auth::ScopedPath> path = ctx.session.Authorize(p.Str("path"), Access::kRead);
     if (path.status().code() == Code::kPermissionDenied) return MethodResult(nullptr);
     RETURN_IF_ERROR(path.status());
     ASSIGN_OR_RETURN(const std::optional<services::Registration> r,
@@ -102,10 +98,9 @@ Handler ListOf(DirKind kind) {
   return [kind](const Params&, CallContext& ctx) -> StatusOr<MethodResult> {
     ASSIGN_OR_RETURN(const std::vector<services::Registration> all,
                      ctx.services.workspaces->List(kind, ctx.caller.tenant_id));
-    AccessPolicy policy(*ctx.services.rebac, ctx.caller);
     Json out = Json::array();
     for (const services::Registration& r : all) {
-      ASSIGN_OR_RETURN(const bool listed, Listed(ctx, policy, r));
+      ASSIGN_OR_RETURN(const bool listed, Listed(ctx, r));
       if (listed) out.push_back(RegistrationJson(ctx, r, r.legacy));
     }
     return MethodResult(std::move(out));
@@ -127,7 +122,7 @@ StatusOr<std::string> WorkspaceOf(const Params& p, const CallContext& ctx, Acces
     if (!agent) return NotFound("Agent not found: " + p.Str("agent_id"));
     raw = std::string(ParentPath(agent->config_path));
   }
-  ASSIGN_OR_RETURN(auth::ScopedPath path, Authorized(ctx, raw, access));
+  ASSIGN_OR_RETURN(auth::ScopedPath path, ctx.session.Authorize(raw, access));
   return std::move(path.stored);
 }
 
@@ -212,13 +207,12 @@ StatusOr<MethodResult> Diff(const Params& p, CallContext& ctx) {
 // entry are checked (form, write permission, mounts) before the first registration; a path
 // already registered is skipped.
 StatusOr<MethodResult> LoadWorkspaceMemoryConfig(const Params& p, CallContext& ctx) {
-  ASSIGN_OR_RETURN(const auth::ScopedPath file, Authorized(ctx, p.Str("path"), Access::kRead));
-  ASSIGN_OR_RETURN(const vfs::FileContent content, FileSystem(ctx).Read(file.stored));
+  ASSIGN_OR_RETURN(const vfs::FileContent content, ctx.session.Read(p.Str("path")));
   ASSIGN_OR_RETURN(const std::vector<services::ConfigEntry> entries,
                    services::ParseWorkspaceConfig(content.content));
   std::vector<std::pair<auth::ScopedPath, services::NewRegistration>> regs;
   for (const services::ConfigEntry& e : entries) {
-    ASSIGN_OR_RETURN(const auth::ScopedPath path, Authorized(ctx, e.path, Access::kWrite));
+    ASSIGN_OR_RETURN(const auth::ScopedPath path, ctx.session.Authorize(e.path, Access::kWrite));
     RETURN_IF_ERROR(NotMounted(ctx, path.stored));
     services::NewRegistration reg;
     reg.path = path.stored;
@@ -231,7 +225,7 @@ StatusOr<MethodResult> LoadWorkspaceMemoryConfig(const Params& p, CallContext& c
   Json out{{"workspaces", Json::array()}, {"memories", Json::array()}, {"skipped", Json::array()}};
   for (size_t i = 0; i < regs.size(); ++i) {
     const auto& [path, reg] = regs[i];
-    const std::string shown = auth::Present(ctx.caller, path.stored, path.legacy);
+    const std::string shown = ctx.session.Present(path.stored, path.legacy);
     const bool workspace = entries[i].kind == DirKind::kWorkspace;
     StatusOr<services::Registration> r =
         ctx.services.workspaces->Register(entries[i].kind, ctx.caller, reg);

@@ -10,7 +10,7 @@
 // unit.
 //
 // Paths here are stored paths, already scoped by the caller; permissions are asked of the
-// SkillAccess the caller passes (the rpc layer's AccessPolicy).
+// SkillAccess the caller passes (the session's AccessPolicy, session/skill_access.h).
 #ifndef NEXUS_SERVICES_METADATA_TRANSFER_H_
 #define NEXUS_SERVICES_METADATA_TRANSFER_H_
 

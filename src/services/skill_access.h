@@ -1,5 +1,5 @@
 // Who is asking, and what they may do with stored paths. The service layer does not decide
-// permissions itself: the rpc layer answers with its AccessPolicy (tenancy, then ReBAC), so
+// permissions itself: the session layer answers with its AccessPolicy (tenancy, then ReBAC), so
 // skills obey exactly the rules of the file methods.
 #ifndef NEXUS_SERVICES_SKILL_ACCESS_H_
 #define NEXUS_SERVICES_SKILL_ACCESS_H_

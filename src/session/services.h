@@ -1,7 +1,7 @@
-// What RPC handlers work with: the core modules of one server. Owned by the server;
-// the rpc layer only borrows them.
-#ifndef NEXUS_RPC_SERVICES_H_
-#define NEXUS_RPC_SERVICES_H_
+// The core modules of one node that sessions and front ends work with. Owned by the node;
+// sessions and the rpc layer only borrow them.
+#ifndef NEXUS_SESSION_SERVICES_H_
+#define NEXUS_SESSION_SERVICES_H_
 
 namespace nexus::storage {
 class Engine;
@@ -27,7 +27,7 @@ class OAuthService;
 class MetadataTransfer;
 }  // namespace nexus::services
 
-namespace nexus::rpc {
+namespace nexus::session {
 
 struct Services {
   storage::Engine* engine = nullptr;
@@ -45,6 +45,6 @@ struct Services {
   services::MetadataTransfer* metadata = nullptr;
 };
 
-}  // namespace nexus::rpc
+}  // namespace nexus::session
 
-#endif  // NEXUS_RPC_SERVICES_H_
+#endif  // NEXUS_SESSION_SERVICES_H_

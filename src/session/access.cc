@@ -1,9 +1,9 @@
-#include "rpc/access.h"
+#include "session/access.h"
 
 #include "auth/tenant_paths.h"
 #include "util/path.h"
 
-namespace nexus::rpc {
+namespace nexus::session {
 
 using auth::IsSystemWide;
 using auth::StoredPathTenant;
@@ -121,11 +121,4 @@ StatusOr<std::vector<bool>> AccessPolicy::Visible(const std::vector<std::string>
   return visible;
 }
 
-StatusOr<auth::ScopedPath> AuthorizePath(rebac::Rebac& rebac, const auth::Identity& caller,
-                                         std::string_view raw, Access access) {
-  ASSIGN_OR_RETURN(auth::ScopedPath path, auth::ScopePath(caller, raw));
-  RETURN_IF_ERROR(AccessPolicy(rebac, caller).Check(path.stored, access));
-  return path;
-}
-
-}  // namespace nexus::rpc
+}  // namespace nexus::session

@@ -1,12 +1,12 @@
 // The skill service's view of permissions, answered by AccessPolicy: skills obey the same
 // tenancy and ReBAC rules as the file methods. Also for in-process callers (provisioning).
-#ifndef NEXUS_RPC_SKILL_ACCESS_H_
-#define NEXUS_RPC_SKILL_ACCESS_H_
+#ifndef NEXUS_SESSION_SKILL_ACCESS_H_
+#define NEXUS_SESSION_SKILL_ACCESS_H_
 
-#include "rpc/access.h"
 #include "services/skill_access.h"
+#include "session/access.h"
 
-namespace nexus::rpc {
+namespace nexus::session {
 
 class PolicySkillAccess : public services::SkillAccess {
  public:
@@ -20,6 +20,6 @@ class PolicySkillAccess : public services::SkillAccess {
   AccessPolicy policy_;
 };
 
-}  // namespace nexus::rpc
+}  // namespace nexus::session
 
-#endif  // NEXUS_RPC_SKILL_ACCESS_H_
+#endif  // NEXUS_SESSION_SKILL_ACCESS_H_

@@ -8,18 +8,19 @@
 //  * Everyone else needs the permission on ("file", path) through ReBAC: owner, editor and
 //    viewer tuples on the path or, through `parent`, on any directory above it. An agent
 //    whose key has inherit_permissions also has its user's permissions.
-#ifndef NEXUS_RPC_ACCESS_H_
-#define NEXUS_RPC_ACCESS_H_
+#ifndef NEXUS_SESSION_ACCESS_H_
+#define NEXUS_SESSION_ACCESS_H_
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "auth/identity.h"
-#include "auth/tenant_paths.h"
 #include "rebac/rebac.h"
 #include "util/status.h"
 
-namespace nexus::rpc {
+namespace nexus::session {
 
 enum class Access { kRead, kWrite, kExecute };
 
@@ -52,10 +53,6 @@ class AccessPolicy {
 
 std::string_view AccessName(Access access);
 
-// Normalises `raw`, maps it into the caller's tenant (auth::ScopePath) and checks `access`.
-StatusOr<auth::ScopedPath> AuthorizePath(rebac::Rebac& rebac, const auth::Identity& caller,
-                                         std::string_view raw, Access access);
+}  // namespace nexus::session
 
-}  // namespace nexus::rpc
-
-#endif  // NEXUS_RPC_ACCESS_H_
+#endif  // NEXUS_SESSION_ACCESS_H_

@@ -1,6 +1,6 @@
-#include "rpc/skill_access.h"
+#include "session/skill_access.h"
 
-namespace nexus::rpc {
+namespace nexus::session {
 
 Status PolicySkillAccess::CheckRead(const std::string& path) {
   return policy_.Check(path, Access::kRead);
@@ -15,4 +15,4 @@ StatusOr<std::vector<bool>> PolicySkillAccess::Readable(const std::vector<std::s
   return policy_.Visible(paths);
 }
 
-}  // namespace nexus::rpc
+}  // namespace nexus::session
