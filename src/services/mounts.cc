@@ -264,8 +264,9 @@ class Selection {
 
  private:
   static bool AnyMatches(const std::vector<GlobMatcher>& globs, const std::string& rel) {
-    const size_t slash = rel.rfind('/');
-    const std::string_view name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+    const std::string_view whole = rel;  // `rel.substr` would be a temporary string
+    const size_t slash = whole.rfind('/');
+    const std::string_view name = slash == std::string::npos ? whole : whole.substr(slash + 1);
     for (const GlobMatcher& g : globs) {
       if (g.Matches(g.pattern().find('/') == std::string::npos ? name : rel)) return true;
     }
