@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build install test sanitize fuzz serve demo rebac-bench bench bench-scale stress crash-test clean
+.PHONY: deps build install test thread-safety sanitize fuzz serve demo rebac-bench bench bench-scale stress crash-test clean
 
 JOBS ?= $(shell nproc)
 # Tests keep their temporary directories (data directories, SQLite files, blobs) on tmpfs when
@@ -23,10 +23,24 @@ PREFIX ?= /usr/local
 install: build
 	@DESTDIR=$(DESTDIR) cmake --install build/release --prefix $(PREFIX) --strip
 
-# Every test on the release build, then the sanitizer runs (what CI runs).
+# Every test on the release build with the thread-safety analysis beside it, then the
+# sanitizer runs (what CI runs). The analysis is CPU work and the release tests mostly wait on
+# servers and disks, so running both at once costs little more than the tests alone; the
+# analysis gets one core and reports after the tests.
 test: build
-	@TMPDIR=$(TEST_TMPDIR) $(WITH_PG) ctest --test-dir build/release $(CTEST_FLAGS)
+	@mkdir -p build/logs
+	@THREAD_SAFETY_JOBS=1 tools/thread-safety.sh build/release > build/logs/thread-safety.log 2>&1 & \
+	  analysis=$$!; \
+	  TMPDIR=$(TEST_TMPDIR) $(WITH_PG) ctest --test-dir build/release $(CTEST_FLAGS); tests=$$?; \
+	  wait $$analysis; analysed=$$?; cat build/logs/thread-safety.log; \
+	  [ $$tests -eq 0 ] && [ $$analysed -eq 0 ]
 	@$(MAKE) --no-print-directory sanitize
+
+# Clang's thread-safety analysis (-Wthread-safety -Werror, syntax only) over src/ with the
+# release build's compile commands: every GUARDED_BY member read or written without its lock
+# fails it (util/thread_annotations.h). Part of `make test`.
+thread-safety: build
+	@THREAD_SAFETY_JOBS=$(JOBS) tools/thread-safety.sh build/release
 
 # A server on the embedded default (SQLite in ./nexus-data). Override with e.g.
 # `make serve SERVE_ARGS="--port 9000 --database-url postgresql://..."`.
@@ -55,8 +69,9 @@ sanitize: deps
 	  TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan $(CTEST_FLAGS) -L "storage|vfs|unit"'
 
 # Every libFuzzer target (fuzz/) for FUZZ_SECONDS each, built with clang 14 under ASan+UBSan
-# in build/fuzz. Its extra packages are tools/fuzz-deps.txt (the only list for fuzzing; `make
-# test` replays the corpus with g++ and needs none of them). FUZZ_TARGETS picks some targets.
+# in build/fuzz. Clang itself is in tools/deps.txt (the thread-safety pass uses it); its
+# libFuzzer and sanitizer runtimes are tools/fuzz-deps.txt (`make test` replays the corpus
+# with g++ and needs none of them). FUZZ_TARGETS picks some targets.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 fuzz: deps

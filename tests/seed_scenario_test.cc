@@ -7,11 +7,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "tests/http_test_fixture.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::e2e {
 namespace {
@@ -88,7 +89,7 @@ class SeedScenarioTest : public HttpTest {
                                                          .dump());
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ++calls_;
     const Json body = Json::parse(r.body, nullptr, /*allow_exceptions=*/false);
     if (r.status != 200 || body.is_discarded() || body.contains("error")) {
@@ -104,7 +105,12 @@ class SeedScenarioTest : public HttpTest {
     if (names != DemoSkills()) failures_.push_back("skills_list answered " + body.dump());
   }
 
-  double Percentile(double p) {
+  bool Failed() {
+    MutexLock lock(&mu_);
+    return !failures_.empty();
+  }
+
+  double Percentile(double p) REQUIRES(mu_) {
     std::sort(skills_list_ms_.begin(), skills_list_ms_.end());
     return skills_list_ms_[static_cast<size_t>(p * (skills_list_ms_.size() - 1))];
   }
@@ -120,17 +126,17 @@ class SeedScenarioTest : public HttpTest {
     return out;
   }
 
-  std::mutex mu_;
-  int calls_ = 0;                       // GUARDED_BY(mu_)
-  int server_errors_ = 0;               // GUARDED_BY(mu_): 5xx and transport failures
-  std::vector<std::string> failures_;   // GUARDED_BY(mu_): the first few, for the report
-  std::vector<double> skills_list_ms_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  int calls_ GUARDED_BY(mu_) = 0;
+  int server_errors_ GUARDED_BY(mu_) = 0;              // 5xx and transport failures
+  std::vector<std::string> failures_ GUARDED_BY(mu_);  // the first few, for the report
+  std::vector<double> skills_list_ms_ GUARDED_BY(mu_);
 };
 
 TEST_P(SeedScenarioTest, SevenWavesTimesTwentyThenTheAgentsPage) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<std::vector<Call>> waves = SeedWaves();
-  for (int round = 0; round < kRounds && failures_.empty(); ++round) {
+  for (int round = 0; round < kRounds && !Failed(); ++round) {
     for (const std::vector<Call>& wave : waves) FireAtOnce(wave);
   }
 
@@ -141,7 +147,7 @@ TEST_P(SeedScenarioTest, SevenWavesTimesTwentyThenTheAgentsPage) {
                                            {"name", "Page agent " + std::to_string(i)}}),
               0);
   }
-  for (int round = 0; round < kRounds && failures_.empty(); ++round) {
+  for (int round = 0; round < kRounds && !Failed(); ++round) {
     FireAtOnce({{"list_agents"}});
     std::vector<Call> page;
     for (int i = 0; i < kAgents; ++i) {
@@ -157,11 +163,14 @@ TEST_P(SeedScenarioTest, SevenWavesTimesTwentyThenTheAgentsPage) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  EXPECT_EQ(server_errors_, 0);
-  EXPECT_TRUE(failures_.empty()) << ::testing::PrintToString(failures_);
-  ASSERT_FALSE(skills_list_ms_.empty());
-  std::printf("seed scenario: %d calls in %.1f s; skills_list p50 %.2f ms, p99 %.2f ms (n=%zu)\n",
-              calls_, seconds, Percentile(0.50), Percentile(0.99), skills_list_ms_.size());
+  {
+    MutexLock lock(&mu_);  // the calls are over; the lock is for the analysis
+    EXPECT_EQ(server_errors_, 0);
+    EXPECT_TRUE(failures_.empty()) << ::testing::PrintToString(failures_);
+    ASSERT_FALSE(skills_list_ms_.empty());
+    std::printf("seed scenario: %d calls in %.1f s; skills_list p50 %.2f ms, p99 %.2f ms (n=%zu)\n",
+                calls_, seconds, Percentile(0.50), Percentile(0.99), skills_list_ms_.size());
+  }
   EXPECT_EQ(test::Fetch(port(), "GET", "/health").status, 200) << "still serving";
   ASSERT_EQ(server_->Stop(), 0);
   EXPECT_EQ(IntegrityCheck(), "ok\n");

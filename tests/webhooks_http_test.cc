@@ -4,13 +4,14 @@
 // server killed mid-way and restarted.
 #include <atomic>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "testing/loopback_http_server.h"
 #include "tests/http_test_fixture.h"
 #include "util/hash.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::e2e {
 namespace {
@@ -38,7 +39,7 @@ class Receiver {
     const auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         if (done(delivered_)) return true;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -46,7 +47,7 @@ class Receiver {
     return false;
   }
   std::map<std::string, Json> delivered() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return delivered_;
   }
   int refused() const { return refused_; }
@@ -62,7 +63,7 @@ class Receiver {
     }
     const Json body = Json::parse(r.body, nullptr, false);
     const std::string id = body.is_object() ? body.value("id", "") : "";
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     const bool first = attempts_[id]++ == 0;
     if (first && fail_every_ > 0 && ++new_events_ % fail_every_ == 0) {
       ++refused_;
@@ -75,10 +76,10 @@ class Receiver {
 
   const int fail_every_;
   const std::chrono::milliseconds delay_;
-  std::mutex mu_;
-  std::map<std::string, int> attempts_;    // GUARDED_BY mu_
-  std::map<std::string, Json> delivered_;  // GUARDED_BY mu_; by event id
-  int new_events_ = 0;                     // GUARDED_BY mu_
+  Mutex mu_;
+  std::map<std::string, int> attempts_ GUARDED_BY(mu_);
+  std::map<std::string, Json> delivered_ GUARDED_BY(mu_);  // by event id
+  int new_events_ GUARDED_BY(mu_) = 0;
   std::atomic<int> refused_{0};
   std::atomic<int> bad_signatures_{0};
   test::LoopbackHttpServer server_;  // last: its threads call Receive
@@ -350,8 +351,10 @@ TEST_P(WebhooksHttpTest, AThousandWritesAreAllDeliveredDespiteFailures) {
 TEST_P(WebhooksHttpTest, EveryAcknowledgedWriteIsDeliveredAcrossAKill) {
   Receiver receiver(0, std::chrono::milliseconds(10));  // falls behind: a backlog at the kill
   Subscribe({{"url", receiver.url()}, {"secret", kSecret}});
-  std::mutex mu;
-  std::set<std::string> acknowledged;  // GUARDED_BY mu
+  struct {
+    Mutex mu;
+    std::set<std::string> paths GUARDED_BY(mu);
+  } acked;  // by the writer threads
   std::atomic<bool> stop{false};
   const uint16_t first_port = port();
   std::vector<std::thread> writers;
@@ -360,20 +363,24 @@ TEST_P(WebhooksHttpTest, EveryAcknowledgedWriteIsDeliveredAcrossAKill) {
       for (int i = 0; !stop; ++i) {
         const std::string path = "/workspace/crash/t" + std::to_string(t) + "_" + std::to_string(i);
         if (!WriteAt(first_port, path, "x")) break;  // the server is gone
-        std::lock_guard<std::mutex> lock(mu);
-        acknowledged.insert("/tenant:default" + path);
+        MutexLock lock(&acked.mu);
+        acked.paths.insert("/tenant:default" + path);
       }
     });
   }
   const auto enough = [&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return acknowledged.size() >= 300;
+    MutexLock lock(&acked.mu);
+    return acked.paths.size() >= 300;
   };
   for (int i = 0; i < 3000 && !enough(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   server_.reset();  // SIGKILL mid-way: writes and deliveries are cut off
   stop = true;
   for (std::thread& w : writers) w.join();
+  const std::set<std::string> acknowledged = [&] {
+    MutexLock lock(&acked.mu);
+    return acked.paths;
+  }();
   ASSERT_GE(acknowledged.size(), 300u);
   std::printf("at the kill: %zu writes acknowledged, %zu events delivered\n", acknowledged.size(),
               receiver.delivered().size());

@@ -257,7 +257,7 @@ StatusOr<std::optional<Identity>> KeyStore::Authenticate(std::string_view token)
 std::optional<KeyStore::CachedLookup> KeyStore::FindCached(const std::string& hash,
                                                            uint64_t* generation) {
   const auto now = std::chrono::steady_clock::now();
-  std::lock_guard<std::mutex> l(cache_mu_);
+  MutexLock l(&cache_mu_);
   *generation = generation_;
   for (LookupCache* cache : {&valid_, &invalid_}) {
     auto it = cache->find(hash);
@@ -270,7 +270,7 @@ std::optional<KeyStore::CachedLookup> KeyStore::FindCached(const std::string& ha
 
 void KeyStore::Remember(const std::string& hash, CachedLookup lookup, uint64_t generation) {
   const bool valid = lookup.identity.has_value();
-  std::lock_guard<std::mutex> l(cache_mu_);
+  MutexLock l(&cache_mu_);
   if (generation != generation_) return;
   Insert(valid ? valid_ : invalid_, options_.max_cached_lookups, options_.cache_ttl, hash,
          std::move(lookup));
@@ -290,7 +290,7 @@ void KeyStore::Insert(LookupCache& cache, size_t max, std::chrono::milliseconds 
 }
 
 void KeyStore::Forget(const std::string& hash) {
-  std::lock_guard<std::mutex> l(cache_mu_);
+  MutexLock l(&cache_mu_);
   ++generation_;
   valid_.erase(hash);
   invalid_.erase(hash);
@@ -300,13 +300,13 @@ void KeyStore::Forget(const std::string& hash) {
 // Last-used times: collected here, written in batches, never on the request path.
 
 void KeyStore::NoteUsed(const std::string& key_id, int64_t when) {
-  std::lock_guard<std::mutex> l(last_used_mu_);
+  MutexLock l(&last_used_mu_);
   int64_t& t = last_used_[key_id];
   t = std::max(t, when);
 }
 
 void KeyStore::AddPendingLastUsed(KeyRecord& record) {
-  std::lock_guard<std::mutex> l(last_used_mu_);
+  MutexLock l(&last_used_mu_);
   auto it = last_used_.find(record.key_id);
   if (it == last_used_.end()) return;
   if (!record.last_used_at || *record.last_used_at < it->second) record.last_used_at = it->second;
@@ -315,7 +315,7 @@ void KeyStore::AddPendingLastUsed(KeyRecord& record) {
 Status KeyStore::FlushLastUsed() {
   std::unordered_map<std::string, int64_t> batch;
   {
-    std::lock_guard<std::mutex> l(last_used_mu_);
+    MutexLock l(&last_used_mu_);
     batch.swap(last_used_);
   }
   if (batch.empty()) return Status::OK();
@@ -330,7 +330,7 @@ Status KeyStore::FlushLastUsed() {
     return Status::OK();
   });
   if (!s.ok()) {
-    std::lock_guard<std::mutex> l(last_used_mu_);
+    MutexLock l(&last_used_mu_);
     for (const auto& [key_id, when] : batch) {
       int64_t& t = last_used_[key_id];
       t = std::max(t, when);
@@ -340,7 +340,7 @@ Status KeyStore::FlushLastUsed() {
 }
 
 void KeyStore::StartBackgroundFlush(std::chrono::milliseconds period) {
-  std::lock_guard<std::mutex> l(flush_mu_);
+  MutexLock l(&flush_mu_);
   if (flusher_.joinable()) return;
   stop_flush_ = false;
   flusher_ = std::thread([this, period] { FlushLoop(period); });
@@ -348,23 +348,25 @@ void KeyStore::StartBackgroundFlush(std::chrono::milliseconds period) {
 
 void KeyStore::StopBackgroundFlush() {
   {
-    std::lock_guard<std::mutex> l(flush_mu_);
+    MutexLock l(&flush_mu_);
     if (!flusher_.joinable()) return;
     stop_flush_ = true;
   }
-  flush_cv_.notify_all();
+  flush_cv_.SignalAll();
   flusher_.join();
 }
 
 void KeyStore::FlushLoop(std::chrono::milliseconds period) {
-  std::unique_lock<std::mutex> l(flush_mu_);
-  while (!flush_cv_.wait_for(l, period, [this] { return stop_flush_; })) {
-    l.unlock();
+  while (!FlushStoppedWithin(period)) {
     FlushLastUsed();  // a failure keeps the times for the next round
-    l.lock();
   }
-  l.unlock();
   FlushLastUsed();
+}
+
+bool KeyStore::FlushStoppedWithin(std::chrono::milliseconds period) {
+  MutexLock l(&flush_mu_);
+  return flush_cv_.WaitFor(&flush_mu_, period,
+                           [this]() REQUIRES(flush_mu_) { return stop_flush_; });
 }
 
 // ---------------------------------------------------------------------------------------

@@ -18,11 +18,9 @@
 #define NEXUS_AUTH_KEY_STORE_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,7 +30,9 @@
 
 #include "auth/identity.h"
 #include "storage/engine.h"
+#include "util/mutex.h"
 #include "util/status.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::auth {
 
@@ -159,34 +159,38 @@ class KeyStore {
   int64_t Now() const;
   // A fresh cached lookup of `hash`, if any; `generation` receives the cache generation to
   // hand to Remember after a database lookup.
-  std::optional<CachedLookup> FindCached(const std::string& hash, uint64_t* generation);
+  std::optional<CachedLookup> FindCached(const std::string& hash, uint64_t* generation)
+      EXCLUDES(cache_mu_);
   // Caches a database lookup unless a key changed since `generation` was read (the lookup
   // may predate the change).
-  void Remember(const std::string& hash, CachedLookup lookup, uint64_t generation);
+  void Remember(const std::string& hash, CachedLookup lookup, uint64_t generation)
+      EXCLUDES(cache_mu_);
   // Drops the cached lookup of `hash`: the key was created, revoked or changed.
-  void Forget(const std::string& hash);
+  void Forget(const std::string& hash) EXCLUDES(cache_mu_);
   static void Insert(LookupCache& cache, size_t max, std::chrono::milliseconds ttl,
                      const std::string& hash, CachedLookup entry);
 
-  void NoteUsed(const std::string& key_id, int64_t when);
-  void AddPendingLastUsed(KeyRecord& record);
-  void FlushLoop(std::chrono::milliseconds period);
+  void NoteUsed(const std::string& key_id, int64_t when) EXCLUDES(last_used_mu_);
+  void AddPendingLastUsed(KeyRecord& record) EXCLUDES(last_used_mu_);
+  void FlushLoop(std::chrono::milliseconds period) EXCLUDES(flush_mu_);
+  // Sleeps up to `period`; whether StopBackgroundFlush was called.
+  bool FlushStoppedWithin(std::chrono::milliseconds period) EXCLUDES(flush_mu_);
 
   storage::Engine& engine_;
   const KeyStoreOptions options_;
 
-  std::mutex cache_mu_;
-  LookupCache valid_;        // GUARDED_BY(cache_mu_)
-  LookupCache invalid_;      // GUARDED_BY(cache_mu_)
-  uint64_t generation_ = 0;  // GUARDED_BY(cache_mu_); bumped by Forget
+  Mutex cache_mu_;
+  LookupCache valid_ GUARDED_BY(cache_mu_);
+  LookupCache invalid_ GUARDED_BY(cache_mu_);
+  uint64_t generation_ GUARDED_BY(cache_mu_) = 0;  // bumped by Forget
 
-  std::mutex last_used_mu_;
-  std::unordered_map<std::string, int64_t> last_used_;  // GUARDED_BY(last_used_mu_)
+  Mutex last_used_mu_;
+  std::unordered_map<std::string, int64_t> last_used_ GUARDED_BY(last_used_mu_);
 
-  std::mutex flush_mu_;
-  std::condition_variable flush_cv_;
-  bool stop_flush_ = false;  // GUARDED_BY(flush_mu_)
-  std::thread flusher_;      // started and joined by the owner's thread
+  Mutex flush_mu_;
+  CondVar flush_cv_;
+  bool stop_flush_ GUARDED_BY(flush_mu_) = false;
+  std::thread flusher_;  // started and joined by the owner's thread
 };
 
 }  // namespace nexus::auth

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "rebac/graph.h"
+#include "util/mutex.h"
 
 namespace nexus::rebac {
 
@@ -17,7 +18,7 @@ std::string CheckCache::Key(std::string_view tenant_id, const SubjectRef& subjec
 }
 
 std::optional<bool> CheckCache::Find(const std::string& key, int64_t version, int64_t now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = entries_.find(key);
   if (it == entries_.end() || it->second.version != version || now >= it->second.valid_until) {
     return std::nullopt;
@@ -27,18 +28,18 @@ std::optional<bool> CheckCache::Find(const std::string& key, int64_t version, in
 
 void CheckCache::Insert(std::string key, int64_t version, bool allowed, int64_t valid_until) {
   if (capacity_ == 0) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (entries_.size() >= capacity_ && entries_.find(key) == entries_.end()) entries_.clear();
   entries_[std::move(key)] = Entry{version, valid_until, allowed};
 }
 
 void CheckCache::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   entries_.clear();
 }
 
 size_t CheckCache::size() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return entries_.size();
 }
 

@@ -10,13 +10,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "rebac/refs.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::rebac {
 
@@ -44,8 +45,8 @@ class CheckCache {
   };
 
   const size_t capacity_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::unordered_map<std::string, Entry> entries_ GUARDED_BY(mu_);
 };
 
 }  // namespace nexus::rebac

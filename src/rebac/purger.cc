@@ -2,6 +2,9 @@
 
 #include <functional>
 
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
+
 namespace nexus::rebac {
 
 namespace {
@@ -35,7 +38,7 @@ StatusOr<PurgeReport> Purger::RunOnce() {
 }
 
 void Purger::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this] { Loop(); });
@@ -43,25 +46,27 @@ void Purger::Start() {
 
 void Purger::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (!thread_.joinable()) return;
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   thread_.join();
 }
 
 void Purger::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!cv_.wait_for(lock, options_.interval, [this] { return stopping_; })) {
-    lock.unlock();
+  while (!StoppedWithin(options_.interval)) {
     (void)RunOnce();  // a failed pass (the database away) is the next pass's work
-    lock.lock();
   }
 }
 
+bool Purger::StoppedWithin(std::chrono::milliseconds period) {
+  MutexLock lock(&mu_);
+  return cv_.WaitFor(&mu_, period, [this]() REQUIRES(mu_) { return stopping_; });
+}
+
 bool Purger::Stopping() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stopping_;
 }
 

@@ -9,13 +9,13 @@
 #define NEXUS_REBAC_PURGER_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <thread>
 
 #include "rebac/rebac.h"
+#include "util/mutex.h"
 #include "util/status.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::rebac {
 
@@ -50,15 +50,17 @@ class Purger {
   void Stop();
 
  private:
-  void Loop();
-  bool Stopping();
+  void Loop() EXCLUDES(mu_);
+  // Sleeps up to `period`; whether Stop() was called.
+  bool StoppedWithin(std::chrono::milliseconds period) EXCLUDES(mu_);
+  bool Stopping() EXCLUDES(mu_);
 
   Rebac& rebac_;
   const PurgeOptions options_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;  // signalled by Stop()
-  bool stopping_ = false;       // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar cv_;  // signalled by Stop()
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

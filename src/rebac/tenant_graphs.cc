@@ -7,6 +7,7 @@
 #include "rebac/changelog.h"
 #include "rebac/namespace_store.h"
 #include "rebac/tuple_store.h"
+#include "util/mutex.h"
 
 namespace nexus::rebac {
 
@@ -25,33 +26,38 @@ Status TenantGraphs::With(std::string_view tenant_id, int64_t revision,
                           const std::function<Status(const TenantGraph&)>& fn) {
   std::shared_ptr<Entry> entry = EntryFor(tenant_id);
   {
-    std::shared_lock<std::shared_mutex> lock(entry->mu);
+    ReaderMutexLock lock(&entry->mu);
     if (entry->state.revision >= revision) return fn(entry->state);
   }
   RETURN_IF_ERROR(CatchUp(tenant_id, *entry, revision));
-  std::shared_lock<std::shared_mutex> lock(entry->mu);
+  ReaderMutexLock lock(&entry->mu);
   return fn(entry->state);
 }
 
 void TenantGraphs::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   entries_.clear();
 }
 
 std::shared_ptr<TenantGraphs::Entry> TenantGraphs::EntryFor(std::string_view tenant_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::shared_ptr<Entry>& entry = entries_[std::string(tenant_id)];
   if (!entry) entry = std::make_shared<Entry>();
   return entry;
 }
 
 Status TenantGraphs::CatchUp(std::string_view tenant_id, Entry& entry, int64_t revision) {
-  std::lock_guard<std::mutex> refresh(entry.refresh_mu);
-  // Only this thread changes the state now, so reading it without `mu` is safe.
-  const int64_t from = entry.state.revision;
+  MutexLock refresh(&entry.refresh_mu);
+  // Only this thread changes the state now; the shared lock only keeps the analysis exact,
+  // as evaluations hold it shared too.
+  int64_t from;
+  {
+    ReaderMutexLock lock(&entry.mu);
+    from = entry.state.revision;
+  }
   if (from >= revision) return Status::OK();  // another thread caught up meanwhile
   ASSIGN_OR_RETURN(Update update, ReadUpdate(tenant_id, from));
-  std::unique_lock<std::shared_mutex> lock(entry.mu);
+  MutexLock lock(&entry.mu);
   Apply(update, entry.state);
   return Status::OK();
 }

@@ -16,8 +16,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,7 +23,9 @@
 #include "rebac/graph.h"
 #include "rebac/namespace_set.h"
 #include "storage/engine.h"
+#include "util/mutex.h"
 #include "util/status.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::rebac {
 
@@ -53,13 +53,13 @@ class TenantGraphs {
 
  private:
   struct Entry {
-    std::mutex refresh_mu;  // held while reading the database to catch up
-    std::shared_mutex mu;   // shared: evaluating; exclusive: applying changes
-    TenantGraph state;      // GUARDED_BY(mu); changed only with refresh_mu held too
+    Mutex refresh_mu ACQUIRED_BEFORE(mu);  // held while reading the database to catch up
+    SharedMutex mu;                        // shared: evaluating; exclusive: applying changes
+    TenantGraph state GUARDED_BY(mu);      // changed only with refresh_mu held too
   };
   struct Update;
 
-  std::shared_ptr<Entry> EntryFor(std::string_view tenant_id);
+  std::shared_ptr<Entry> EntryFor(std::string_view tenant_id) EXCLUDES(mu_);
   Status CatchUp(std::string_view tenant_id, Entry& entry, int64_t revision);
   StatusOr<Update> ReadUpdate(std::string_view tenant_id, int64_t from_revision);
   static void Apply(Update& update, TenantGraph& state);
@@ -68,8 +68,8 @@ class TenantGraphs {
   const int64_t reload_after_;
   const std::function<int64_t()> now_;
 
-  std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<Entry>> entries_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<Entry>> entries_ GUARDED_BY(mu_);
 };
 
 }  // namespace nexus::rebac

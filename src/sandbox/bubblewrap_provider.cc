@@ -12,7 +12,6 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-#include <mutex>
 #include <optional>
 #include <system_error>
 
@@ -24,6 +23,8 @@
 #include "sandbox/run_registry.h"
 #include "sandbox/spawn.h"
 #include "util/file.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::sandbox {
 namespace {
@@ -132,12 +133,12 @@ class BubblewrapProvider : public Provider {
   // as the sandbox uid, which needs them reachable (CheckReachable names what is not).
   mutable std::atomic<bool> staging_;
   mutable RunRegistry registry_;
-  mutable std::mutex available_mu_;
-  mutable std::optional<Status> available_;  // GUARDED_BY(available_mu_)
+  mutable Mutex available_mu_;
+  mutable std::optional<Status> available_ GUARDED_BY(available_mu_);
 };
 
 Status BubblewrapProvider::Available() const {
-  std::lock_guard<std::mutex> lock(available_mu_);
+  MutexLock lock(&available_mu_);
   if (!available_) available_ = Probe();
   return *available_;
 }

@@ -12,17 +12,19 @@ namespace nexus::sandbox {
 struct RunRegistry::Run {
   std::string sandbox_id;
   pid_t pid = -1;  // the reaper above bwrap (spawn.h)
-  // All GUARDED_BY(RunRegistry::mu_):
-  std::optional<Clock::time_point> paused_since;
-  Clock::duration paused_total{};
-  bool stopped = false;
+  // Its own lock, taken after the registry's: the analysis cannot name the registry's mu_
+  // from here, and PausedFor and WasStopped need no more than this.
+  mutable Mutex mu;
+  std::optional<Clock::time_point> paused_since GUARDED_BY(mu);
+  Clock::duration paused_total GUARDED_BY(mu){};
+  bool stopped GUARDED_BY(mu) = false;
 };
 
 StatusOr<std::shared_ptr<RunRegistry::Run>> RunRegistry::Start(
     const std::string& id, const std::function<StatusOr<pid_t>()>& spawn) {
   // The lock is held across the fork so that a Pause cannot slip in between the check and
   // the registration and miss the new run. A fork+exec takes about a millisecond.
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = sandboxes_.find(id);
   if (it != sandboxes_.end() && it->second.paused) {
     return Status(Code::kValidation, "sandbox is paused");
@@ -37,18 +39,18 @@ StatusOr<std::shared_ptr<RunRegistry::Run>> RunRegistry::Start(
 
 void RunRegistry::Finish(const std::shared_ptr<Run>& run) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = sandboxes_.find(run->sandbox_id);
     if (it != sandboxes_.end()) {
       std::erase(it->second.runs, run);
       Prune(run->sandbox_id);
     }
   }
-  idle_.notify_all();
+  idle_.SignalAll();
 }
 
 RunRegistry::Clock::duration RunRegistry::PausedFor(const Run& run, bool* paused_now) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&run.mu);
   *paused_now = run.paused_since.has_value();
   Clock::duration total = run.paused_total;
   if (run.paused_since) total += Clock::now() - *run.paused_since;
@@ -56,7 +58,7 @@ RunRegistry::Clock::duration RunRegistry::PausedFor(const Run& run, bool* paused
 }
 
 bool RunRegistry::WasStopped(const Run& run) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&run.mu);
   return run.stopped;
 }
 
@@ -65,10 +67,11 @@ bool RunRegistry::WasStopped(const Run& run) const {
 void RunRegistry::Kill(const Run& run) const { SignalTree(run.pid, SIGKILL); }
 
 void RunRegistry::Pause(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Sandbox& sandbox = sandboxes_[id];
   sandbox.paused = true;
   for (const std::shared_ptr<Run>& run : sandbox.runs) {
+    MutexLock run_lock(&run->mu);
     if (run->paused_since) continue;
     SignalTree(run->pid, SIGSTOP);
     run->paused_since = Clock::now();
@@ -76,11 +79,12 @@ void RunRegistry::Pause(const std::string& id) {
 }
 
 void RunRegistry::Resume(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = sandboxes_.find(id);
   if (it == sandboxes_.end()) return;
   it->second.paused = false;
   for (const std::shared_ptr<Run>& run : it->second.runs) {
+    MutexLock run_lock(&run->mu);
     if (!run->paused_since) continue;
     SignalTree(run->pid, SIGCONT);
     run->paused_total += Clock::now() - *run->paused_since;
@@ -90,11 +94,12 @@ void RunRegistry::Resume(const std::string& id) {
 }
 
 void RunRegistry::Stop(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = sandboxes_.find(id);
   if (it == sandboxes_.end()) return;
   it->second.paused = false;
   for (const std::shared_ptr<Run>& run : it->second.runs) {
+    MutexLock run_lock(&run->mu);
     run->stopped = true;
     Kill(*run);  // SIGKILL also ends stopped processes
   }
@@ -102,14 +107,14 @@ void RunRegistry::Stop(const std::string& id) {
 }
 
 bool RunRegistry::IsPaused(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = sandboxes_.find(id);
   return it != sandboxes_.end() && it->second.paused;
 }
 
 bool RunRegistry::WaitIdle(const std::string& id, Clock::duration timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return idle_.wait_for(lock, timeout, [&] {
+  MutexLock lock(&mu_);
+  return idle_.WaitFor(&mu_, timeout, [&]() REQUIRES(mu_) {
     auto it = sandboxes_.find(id);
     return it == sandboxes_.end() || it->second.runs.empty();
   });

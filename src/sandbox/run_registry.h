@@ -10,15 +10,15 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "util/mutex.h"
 #include "util/status.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::sandbox {
 
@@ -26,7 +26,7 @@ class RunRegistry {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // One in-flight run. Opaque outside the registry, which guards its fields with mu_.
+  // One in-flight run. Opaque outside the registry.
   struct Run;
 
   RunRegistry() = default;
@@ -37,10 +37,10 @@ class RunRegistry {
   // atomically with respect to Pause: kValidation "sandbox is paused" instead, without
   // calling `spawn`, when sandbox `id` is paused.
   StatusOr<std::shared_ptr<Run>> Start(const std::string& id,
-                                       const std::function<StatusOr<pid_t>()>& spawn);
+                                       const std::function<StatusOr<pid_t>()>& spawn) EXCLUDES(mu_);
 
   // Unregisters a run whose process has exited (but is not reaped yet).
-  void Finish(const std::shared_ptr<Run>& run);
+  void Finish(const std::shared_ptr<Run>& run) EXCLUDES(mu_);
 
   // Time `run` has spent paused so far, and whether it is paused now.
   Clock::duration PausedFor(const Run& run, bool* paused_now) const;
@@ -49,13 +49,13 @@ class RunRegistry {
   // Kills every process of `run` (timeout). Safe to call more than once.
   void Kill(const Run& run) const;
 
-  void Pause(const std::string& id);
-  void Resume(const std::string& id);
-  void Stop(const std::string& id);
-  bool IsPaused(const std::string& id) const;
+  void Pause(const std::string& id) EXCLUDES(mu_);
+  void Resume(const std::string& id) EXCLUDES(mu_);
+  void Stop(const std::string& id) EXCLUDES(mu_);
+  bool IsPaused(const std::string& id) const EXCLUDES(mu_);
 
   // Waits until sandbox `id` has no run in flight; false at `timeout`.
-  bool WaitIdle(const std::string& id, Clock::duration timeout);
+  bool WaitIdle(const std::string& id, Clock::duration timeout) EXCLUDES(mu_);
 
  private:
   struct Sandbox {
@@ -64,11 +64,11 @@ class RunRegistry {
   };
 
   // Drops the entry of a sandbox that has nothing left worth remembering.
-  void Prune(const std::string& id);  // REQUIRES(mu_)
+  void Prune(const std::string& id) REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  std::condition_variable idle_;              // signalled when a run finishes
-  std::map<std::string, Sandbox> sandboxes_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar idle_;  // signalled when a run finishes
+  std::map<std::string, Sandbox> sandboxes_ GUARDED_BY(mu_);
 };
 
 }  // namespace nexus::sandbox

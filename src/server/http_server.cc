@@ -19,13 +19,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <iostream>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +46,8 @@
 #include "server/finalize_response.h"
 #include "server/request_metrics.h"
 #include "server/worker_pool.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::server {
 namespace {
@@ -92,9 +92,9 @@ struct ServerState {
   BodyBudget body_budget;
   std::atomic<bool> stopping{false};  // set once by Stop(); read by every connection
 
-  std::mutex mu;
-  std::condition_variable drained;  // signalled whenever a connection goes away
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // GUARDED_BY(mu)
+  Mutex mu;
+  CondVar drained;  // signalled whenever a connection goes away
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections GUARDED_BY(mu);
 };
 
 void LogError(std::string_view what, const HttpRequest& req, std::string_view detail) {
@@ -210,9 +210,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   ~Connection() {
-    std::lock_guard<std::mutex> lock(server_.mu);
+    MutexLock lock(&server_.mu);
     server_.connections.erase(this);
-    server_.drained.notify_all();
+    server_.drained.SignalAll();
   }
 
   Connection(const Connection&) = delete;
@@ -221,7 +221,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Registers with the server (so Stop can reach it), then starts reading.
   void Start() {
     {
-      std::lock_guard<std::mutex> lock(server_.mu);
+      MutexLock lock(&server_.mu);
       server_.connections.emplace(this, weak_from_this());
     }
     net::post(executor_, [self = shared_from_this()] { self->ReadRequest(); });
@@ -673,20 +673,20 @@ class HttpServer::Impl {
   std::vector<std::thread> io_threads_;
   std::atomic<uint16_t> port_{0};
 
-  std::mutex lifecycle_mu_;  // serialises Start and Stop
-  bool started_ = false;     // GUARDED_BY(lifecycle_mu_)
-  bool stopped_ = false;     // GUARDED_BY(lifecycle_mu_)
+  Mutex lifecycle_mu_;  // serialises Start and Stop
+  bool started_ GUARDED_BY(lifecycle_mu_) = false;
+  bool stopped_ GUARDED_BY(lifecycle_mu_) = false;
 };
 
 Status HttpServer::Impl::Start() {
-  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  MutexLock lock(&lifecycle_mu_);
   if (started_ || stopped_) return Internal("HttpServer::Start called twice or after Stop");
   RETURN_IF_ERROR(Listen());
   started_ = true;
   state_.metrics.AddGaugeCallback(kWorkerQueueDepth, "Requests waiting for a worker thread.",
                                   [this] { return static_cast<double>(state_.pool.QueueDepth()); });
   state_.metrics.AddGaugeCallback(kOpenConnections, "Open HTTP connections.", [this] {
-    std::lock_guard<std::mutex> lock(state_.mu);
+    MutexLock lock(&state_.mu);
     return static_cast<double>(state_.connections.size());
   });
   state_.metrics.AddGaugeCallback(
@@ -762,7 +762,7 @@ void HttpServer::Impl::RunIoThread() {
 }
 
 void HttpServer::Impl::Stop() {
-  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  MutexLock lock(&lifecycle_mu_);
   if (stopped_) return;
   stopped_ = true;
   state_.stopping.store(true, std::memory_order_release);
@@ -790,7 +790,7 @@ void HttpServer::Impl::Stop() {
 void HttpServer::Impl::ShutdownConnections() {
   std::vector<std::shared_ptr<Connection>> live;
   {
-    std::lock_guard<std::mutex> lock(state_.mu);
+    MutexLock lock(&state_.mu);
     for (const auto& [raw, weak] : state_.connections) {
       if (auto connection = weak.lock()) live.push_back(std::move(connection));
     }
@@ -801,9 +801,10 @@ void HttpServer::Impl::ShutdownConnections() {
 }
 
 void HttpServer::Impl::WaitForDrain() {
-  std::unique_lock<std::mutex> lock(state_.mu);
-  const bool drained = state_.drained.wait_for(lock, state_.options.drain_timeout,
-                                               [this] { return state_.connections.empty(); });
+  MutexLock lock(&state_.mu);
+  const bool drained =
+      state_.drained.WaitFor(&state_.mu, state_.options.drain_timeout,
+                             [this]() REQUIRES(state_.mu) { return state_.connections.empty(); });
   if (!drained) {
     std::cerr << "nexus: " << state_.connections.size()
               << " connection(s) still open after the drain timeout\n";

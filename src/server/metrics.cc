@@ -133,7 +133,7 @@ Metrics::Family* Metrics::FamilyFor(std::string_view name, std::string_view help
 Metrics::Series* Metrics::SeriesFor(std::string_view name, std::string_view help, Type type,
                                     const Labels& labels) {
   if (!AreValidLabels(labels)) return nullptr;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Family* family = FamilyFor(name, help, type);
   if (family == nullptr) return nullptr;
   Series& series = family->series.try_emplace(labels).first->second;
@@ -165,8 +165,8 @@ void Metrics::ObserveHistogram(std::string_view name, std::string_view help, con
 
 void Metrics::AddGaugeCallback(std::string_view name, std::string_view help,
                                std::function<double()> read) {
-  std::lock_guard<std::mutex> render_lock(render_mu_);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock render_lock(&render_mu_);
+  MutexLock lock(&mu_);
   Family* family = FamilyFor(name, help, Type::kGauge);
   if (family == nullptr) return;
   family->help = std::string(help);
@@ -174,8 +174,8 @@ void Metrics::AddGaugeCallback(std::string_view name, std::string_view help,
 }
 
 void Metrics::RemoveGaugeCallback(std::string_view name) {
-  std::lock_guard<std::mutex> render_lock(render_mu_);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock render_lock(&render_mu_);
+  MutexLock lock(&mu_);
   auto it = families_.find(name);
   if (it != families_.end() && it->second->type == Type::kGauge) families_.erase(it);
 }
@@ -208,7 +208,7 @@ std::string Metrics::RenderPrometheus() const {
   // copying out); gauge callbacks run after it is released, since they may take other locks
   // (the store's) or count metrics. render_mu_ stays held, so a callback cannot be removed
   // (and its state destroyed) while it runs, and the gauge families the parts point to stay.
-  std::lock_guard<std::mutex> render_lock(render_mu_);
+  MutexLock render_lock(&render_mu_);
   struct Part {
     std::string_view name;
     std::string text;
@@ -216,7 +216,7 @@ std::string Metrics::RenderPrometheus() const {
   };
   std::vector<Part> parts;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const auto& [name, family] : families_) {
       Part& part = parts.emplace_back();
       part.name = name;

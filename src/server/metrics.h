@@ -11,10 +11,12 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::server {
 
@@ -81,17 +83,18 @@ class Metrics {
   struct Family;
 
   // The family `name` of `type`, created when new; null when `name` is taken by another type
-  // or is not a valid metric name. Requires mu_.
-  Family* FamilyFor(std::string_view name, std::string_view help, Type type);
-  Series* SeriesFor(std::string_view name, std::string_view help, Type type, const Labels& labels);
+  // or is not a valid metric name.
+  Family* FamilyFor(std::string_view name, std::string_view help, Type type) REQUIRES(mu_);
+  Series* SeriesFor(std::string_view name, std::string_view help, Type type, const Labels& labels)
+      EXCLUDES(mu_);
   // The sample lines of a counter or histogram family.
   static void AppendSeries(std::string_view name, const Family& family, std::string* out);
 
   // Held while gauge callbacks run and while gauges are replaced or removed. Lock order:
   // render_mu_ before mu_.
-  mutable std::mutex render_mu_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Family>, std::less<>> families_;  // GUARDED_BY(mu_)
+  mutable Mutex render_mu_ ACQUIRED_BEFORE(mu_);
+  mutable Mutex mu_;
+  std::map<std::string, std::unique_ptr<Family>, std::less<>> families_ GUARDED_BY(mu_);
 };
 
 }  // namespace nexus::server

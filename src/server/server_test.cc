@@ -5,15 +5,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
-#include <mutex>
 #include <stdexcept>
 #include <thread>
 
 #include "testing/http_client.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::server {
 namespace {
@@ -30,7 +30,7 @@ class FakeHandler : public RequestHandler {
   HttpResponse Handle(const HttpRequest& req) override {
     calls_.fetch_add(1);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       last_remote_ = req.remote;
     }
     if (req.path == "/health") return JsonResponse(200, R"({"status":"healthy"})");
@@ -77,39 +77,39 @@ class FakeHandler : public RequestHandler {
 
   // Blocks until `count` handlers are inside /block.
   void WaitForBlocked(int count) {
-    std::unique_lock<std::mutex> lock(mu_);
-    changed_.wait(lock, [&] { return blocked_ >= count; });
+    MutexLock lock(&mu_);
+    changed_.Wait(&mu_, [&]() REQUIRES(mu_) { return blocked_ >= count; });
   }
 
   void Release() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     released_ = true;
-    changed_.notify_all();
+    changed_.SignalAll();
   }
 
   int calls() const { return calls_.load(); }
   int admissions() const { return admissions_.load(); }
   std::string last_remote() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return last_remote_;
   }
 
  private:
   HttpResponse Block() {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ++blocked_;
-    changed_.notify_all();
-    changed_.wait(lock, [this] { return released_; });
+    changed_.SignalAll();
+    changed_.Wait(&mu_, [this]() REQUIRES(mu_) { return released_; });
     return JsonResponse(200, R"({"unblocked":true})");
   }
 
   std::atomic<int> calls_{0};
   std::atomic<int> admissions_{0};
-  std::mutex mu_;
-  std::condition_variable changed_;
-  int blocked_ = 0;          // GUARDED_BY(mu_)
-  bool released_ = false;    // GUARDED_BY(mu_)
-  std::string last_remote_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar changed_;
+  int blocked_ GUARDED_BY(mu_) = 0;
+  bool released_ GUARDED_BY(mu_) = false;
+  std::string last_remote_ GUARDED_BY(mu_);
 };
 
 class ServerTest : public ::testing::Test {

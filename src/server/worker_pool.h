@@ -6,13 +6,14 @@
 #ifndef NEXUS_SERVER_WORKER_POOL_H_
 #define NEXUS_SERVER_WORKER_POOL_H_
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::server {
 
@@ -26,25 +27,25 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // Queues `task`; false (and `task` dropped) when the queue is full or shut down.
-  bool TrySubmit(std::function<void()> task);
+  bool TrySubmit(std::function<void()> task) EXCLUDES(mu_);
 
   // Tasks waiting for a worker.
-  size_t QueueDepth() const;
+  size_t QueueDepth() const EXCLUDES(mu_);
 
   // Refuses new tasks, runs every task already queued, then joins the workers. Idempotent.
   // Must not be called from a worker.
-  void Shutdown();
+  void Shutdown() EXCLUDES(join_mu_, mu_);
 
  private:
-  void WorkerLoop();
+  void WorkerLoop() EXCLUDES(mu_);
 
   const size_t capacity_;
-  mutable std::mutex mu_;
-  std::condition_variable ready_;            // signalled when a task arrives or on shutdown
-  std::deque<std::function<void()>> queue_;  // GUARDED_BY(mu_)
-  bool shutting_down_ = false;               // GUARDED_BY(mu_)
-  std::vector<std::thread> threads_;         // touched only by the constructor and Shutdown
-  std::mutex join_mu_;                       // serialises concurrent Shutdown calls
+  mutable Mutex mu_;
+  CondVar ready_;  // signalled when a task arrives or on shutdown
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  bool shutting_down_ GUARDED_BY(mu_) = false;
+  Mutex join_mu_;                                          // serialises concurrent Shutdown calls
+  std::vector<std::thread> threads_ GUARDED_BY(join_mu_);  // and filled by the constructor
 };
 
 }  // namespace nexus::server

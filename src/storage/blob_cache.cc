@@ -2,11 +2,13 @@
 
 #include <iterator>
 #include <list>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
+
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::storage {
 namespace {
@@ -46,7 +48,7 @@ class CachingBlobStore final : public BlobStore {
   using Lru = std::list<Entry>;  // most recently read first
 
   std::optional<std::string> Find(std::string_view hash) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     const auto it = index_.find(std::string(hash));
     if (it == index_.end()) return std::nullopt;
     lru_.splice(lru_.begin(), lru_, it->second);
@@ -54,7 +56,7 @@ class CachingBlobStore final : public BlobStore {
   }
 
   void Insert(std::string_view hash, const std::string& content) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     std::string key(hash);
     if (index_.count(key) > 0) return;  // another reader got there first
     lru_.push_front(Entry{key, content});
@@ -64,12 +66,12 @@ class CachingBlobStore final : public BlobStore {
   }
 
   void Drop(std::string_view hash) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     const auto it = index_.find(std::string(hash));
     if (it != index_.end()) EraseLocked(it->second);
   }
 
-  void EraseLocked(Lru::iterator entry) {
+  void EraseLocked(Lru::iterator entry) REQUIRES(mu_) {
     bytes_ -= entry->content.size();
     index_.erase(entry->hash);
     lru_.erase(entry);
@@ -77,10 +79,10 @@ class CachingBlobStore final : public BlobStore {
 
   const std::unique_ptr<BlobStore> inner_;
   const BlobCacheOptions options_;
-  std::mutex mu_;
-  Lru lru_;                                               // GUARDED_BY(mu_)
-  std::unordered_map<std::string, Lru::iterator> index_;  // GUARDED_BY(mu_)
-  size_t bytes_ = 0;                                      // GUARDED_BY(mu_)
+  Mutex mu_;
+  Lru lru_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, Lru::iterator> index_ GUARDED_BY(mu_);
+  size_t bytes_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace

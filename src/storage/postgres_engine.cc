@@ -15,12 +15,10 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string>
 #include <string_view>
@@ -33,6 +31,8 @@
 #include "storage/postgres_sql.h"
 #include "storage/schema.h"
 #include "util/fault_injection.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::storage {
 
@@ -787,7 +787,10 @@ class Pool {
   Status Connect(const std::string& url, int size) {
     for (int i = 0; i < size; ++i) {
       ASSIGN_OR_RETURN(std::unique_ptr<Connection> c, ConnectOne(url));
-      idle_.push_back(c.get());
+      {
+        MutexLock lock(&mu_);
+        idle_.push_back(c.get());
+      }
       all_.push_back(std::move(c));
     }
     return Status::OK();
@@ -799,8 +802,8 @@ class Pool {
   StatusOr<Lease> Acquire() {
     Connection* c;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return !idle_.empty(); });
+      MutexLock lock(&mu_);
+      cv_.Wait(&mu_, [this]() REQUIRES(mu_) { return !idle_.empty(); });
       c = idle_.back();
       idle_.pop_back();
     }
@@ -812,17 +815,17 @@ class Pool {
   void Release(Connection* c) {
     c->Recover();  // outside the lock: it may talk to the server
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       idle_.push_back(c);
     }
-    cv_.notify_one();
+    cv_.Signal();
   }
 
  private:
   std::vector<std::unique_ptr<Connection>> all_;  // fixed after Connect()
-  std::mutex mu_;
-  std::condition_variable cv_;     // signalled when idle_ grows
-  std::vector<Connection*> idle_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar cv_;  // signalled when idle_ grows
+  std::vector<Connection*> idle_ GUARDED_BY(mu_);
 };
 
 Lease::~Lease() {
@@ -917,7 +920,7 @@ class PostgresEngine : public Engine {
   Pool pool_;
   // Serialises CheckIntegrity: two of them each holding part of the pool while waiting
   // for the rest would deadlock.
-  std::mutex integrity_mu_;
+  Mutex integrity_mu_;
   std::atomic<int64_t> write_units_{0};
   std::atomic<int64_t> failed_units_{0};
   std::atomic<int64_t> commits_{0};
@@ -979,7 +982,7 @@ Status PostgresEngine::RunTransaction(Connection& conn, const Unit& unit, const 
 }
 
 Status PostgresEngine::CheckIntegrity() {
-  std::lock_guard<std::mutex> lock(integrity_mu_);
+  MutexLock lock(&integrity_mu_);
   std::vector<Lease> leases;
   for (size_t i = 0; i < pool_.size(); ++i) {
     ASSIGN_OR_RETURN(Lease lease, pool_.Acquire());

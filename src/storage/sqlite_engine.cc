@@ -11,16 +11,16 @@
 #include <sqlite3.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <future>
-#include <mutex>
 #include <thread>
 
 #include "storage/schema.h"
 #include "storage/sqlite_conn.h"
 #include "util/fault_injection.h"
 #include "util/file.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::storage {
 namespace {
@@ -52,27 +52,27 @@ class SqliteEngine final : public Engine {
   Status CheckIntegrity() override;
 
  private:
-  void WriterLoop();
+  void WriterLoop() EXCLUDES(queue_mu_);
   // Runs one group of units in a single transaction and completes their promises.
   void CommitGroup(std::deque<PendingWrite>& group);
   // Runs `unit` inside a savepoint on the writer connection.
   Status RunInSavepoint(const Unit& unit);
-  std::unique_ptr<SqliteConn> CheckOutReader();
-  void CheckInReader(std::unique_ptr<SqliteConn> conn);
+  std::unique_ptr<SqliteConn> CheckOutReader() EXCLUDES(readers_mu_);
+  void CheckInReader(std::unique_ptr<SqliteConn> conn) EXCLUDES(readers_mu_);
 
   const SqliteOptions options_;
   const std::unique_ptr<FileLock> lock_;  // released last: members are destroyed in reverse
   std::unique_ptr<SqliteConn> writer_;    // used only by writer_thread_
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<PendingWrite> queue_;  // GUARDED_BY(queue_mu_)
-  bool stopping_ = false;           // GUARDED_BY(queue_mu_)
+  Mutex queue_mu_;
+  CondVar queue_cv_;
+  std::deque<PendingWrite> queue_ GUARDED_BY(queue_mu_);
+  bool stopping_ GUARDED_BY(queue_mu_) = false;
   std::thread writer_thread_;
 
-  std::mutex readers_mu_;
-  std::condition_variable readers_cv_;
-  std::vector<std::unique_ptr<SqliteConn>> idle_readers_;  // GUARDED_BY(readers_mu_)
+  Mutex readers_mu_;
+  CondVar readers_cv_;
+  std::vector<std::unique_ptr<SqliteConn>> idle_readers_ GUARDED_BY(readers_mu_);
 
   std::atomic<int64_t> write_units_{0}, failed_units_{0}, commits_{0}, read_units_{0};
 };
@@ -89,7 +89,7 @@ Status SqliteEngine::Start() {
   for (int i = 0; i < options_.read_connections; ++i) {
     ASSIGN_OR_RETURN(auto reader,
                      SqliteConn::Open(options_.path, /*read_only=*/true, options_.busy_timeout_ms));
-    idle_readers_.push_back(std::move(reader));
+    CheckInReader(std::move(reader));
   }
   writer_thread_ = std::thread([this] { WriterLoop(); });
   return Status::OK();
@@ -97,10 +97,10 @@ Status SqliteEngine::Start() {
 
 SqliteEngine::~SqliteEngine() {
   {
-    std::lock_guard<std::mutex> l(queue_mu_);
+    MutexLock l(&queue_mu_);
     stopping_ = true;
   }
-  queue_cv_.notify_all();
+  queue_cv_.SignalAll();
   if (writer_thread_.joinable()) writer_thread_.join();
   idle_readers_.clear();
   // A clean shutdown leaves an empty WAL; SQLite itself manages (and keeps) -wal and -shm.
@@ -112,11 +112,11 @@ Status SqliteEngine::Write(const Unit& unit) {
   PendingWrite pending{&unit, {}};
   std::future<Status> result = pending.done.get_future();
   {
-    std::lock_guard<std::mutex> l(queue_mu_);
+    MutexLock l(&queue_mu_);
     if (stopping_) return Internal("storage engine is shutting down");
     queue_.push_back(std::move(pending));
   }
-  queue_cv_.notify_one();
+  queue_cv_.Signal();
   return result.get();
 }
 
@@ -124,8 +124,9 @@ void SqliteEngine::WriterLoop() {
   for (;;) {
     std::deque<PendingWrite> group;
     {
-      std::unique_lock<std::mutex> l(queue_mu_);
-      queue_cv_.wait(l, [&] { return stopping_ || !queue_.empty(); });
+      MutexLock l(&queue_mu_);
+      queue_cv_.Wait(&queue_mu_,
+                     [&]() REQUIRES(queue_mu_) { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and every queued unit has been served
       while (!queue_.empty() && static_cast<int>(group.size()) < options_.max_group_units) {
         group.push_back(std::move(queue_.front()));
@@ -176,8 +177,8 @@ void SqliteEngine::CommitGroup(std::deque<PendingWrite>& group) {
 }
 
 std::unique_ptr<SqliteConn> SqliteEngine::CheckOutReader() {
-  std::unique_lock<std::mutex> l(readers_mu_);
-  readers_cv_.wait(l, [&] { return !idle_readers_.empty(); });
+  MutexLock l(&readers_mu_);
+  readers_cv_.Wait(&readers_mu_, [&]() REQUIRES(readers_mu_) { return !idle_readers_.empty(); });
   auto conn = std::move(idle_readers_.back());
   idle_readers_.pop_back();
   return conn;
@@ -185,10 +186,10 @@ std::unique_ptr<SqliteConn> SqliteEngine::CheckOutReader() {
 
 void SqliteEngine::CheckInReader(std::unique_ptr<SqliteConn> conn) {
   {
-    std::lock_guard<std::mutex> l(readers_mu_);
+    MutexLock l(&readers_mu_);
     idle_readers_.push_back(std::move(conn));
   }
-  readers_cv_.notify_one();
+  readers_cv_.Signal();
 }
 
 Status SqliteEngine::Read(const Unit& unit) {

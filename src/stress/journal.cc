@@ -5,6 +5,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "util/mutex.h"
+
 namespace nexus::stress {
 
 using Json = nlohmann::json;
@@ -66,7 +68,7 @@ JournalWriter::~JournalWriter() { std::fclose(file_); }
 
 Status JournalWriter::Append(const JournalEntry& entry) {
   const std::string line = JournalLine(entry) + "\n";
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
     return IOError("cannot append to the journal");
   }

@@ -8,12 +8,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "util/mutex.h"
 #include "util/status.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::stress {
 
@@ -50,8 +51,8 @@ class JournalWriter {
  private:
   explicit JournalWriter(std::FILE* file) : file_(file) {}
 
-  std::mutex mu_;
-  std::FILE* file_;  // GUARDED_BY mu_
+  Mutex mu_;
+  std::FILE* file_ GUARDED_BY(mu_);
 };
 
 }  // namespace nexus::stress

@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <optional>
 
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
+
 namespace nexus::test {
 
 namespace asio = boost::asio;
@@ -101,7 +104,7 @@ LoopbackHttpServer::~LoopbackHttpServer() {
   acceptor_.join();
   std::vector<std::thread> connections;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     for (const int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
     connections.swap(connections_);
   }
@@ -114,7 +117,7 @@ void LoopbackHttpServer::AcceptLoop() {
     tcp::socket socket = impl_->acceptor.accept(ec);
     if (ec) continue;
     const int fd = socket.native_handle();
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     open_fds_.insert(fd);
     connections_.emplace_back([this, fd, socket = std::move(socket)]() mutable {
       const auto respond = [this](ReceivedRequest request) { return Respond(std::move(request)); };
@@ -127,7 +130,7 @@ void LoopbackHttpServer::AcceptLoop() {
       } else {
         ServeOne(socket, "", respond);
       }
-      std::lock_guard done(mu_);
+      MutexLock done(&mu_);
       open_fds_.erase(fd);  // before the close, so the destructor never shuts a reused fd
       beast::error_code ignored;
       socket.close(ignored);
@@ -137,10 +140,10 @@ void LoopbackHttpServer::AcceptLoop() {
 
 CannedReply LoopbackHttpServer::Respond(ReceivedRequest request) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     requests_.push_back(request);
   }
-  arrived_.notify_all();
+  arrived_.SignalAll();
   return handler_(request);
 }
 
@@ -152,18 +155,18 @@ std::string LoopbackHttpServer::url(std::string_view path) const {
 }
 
 std::vector<ReceivedRequest> LoopbackHttpServer::requests() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return requests_;
 }
 
 size_t LoopbackHttpServer::request_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return requests_.size();
 }
 
 bool LoopbackHttpServer::WaitForRequests(size_t n, std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(mu_);
-  return arrived_.wait_for(lock, timeout, [&] { return requests_.size() >= n; });
+  MutexLock lock(&mu_);
+  return arrived_.WaitFor(&mu_, timeout, [&]() REQUIRES(mu_) { return requests_.size() >= n; });
 }
 
 }  // namespace nexus::test

@@ -7,11 +7,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -20,6 +18,8 @@
 
 #include "server/http_types.h"
 #include "testing/tls_identity.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::test {
 
@@ -64,7 +64,7 @@ class LoopbackHttpServer {
  private:
   struct Impl;  // Asio and OpenSSL stay out of this header
 
-  void AcceptLoop();
+  void AcceptLoop() EXCLUDES(mu_);
   // Logs `request`, wakes WaitForRequests and asks the handler for the reply.
   CannedReply Respond(ReceivedRequest request);
 
@@ -73,11 +73,11 @@ class LoopbackHttpServer {
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
 
-  mutable std::mutex mu_;
-  mutable std::condition_variable arrived_;
-  std::vector<ReceivedRequest> requests_;  // GUARDED_BY mu_
-  std::set<int> open_fds_;                 // GUARDED_BY mu_; shut down by the destructor
-  std::vector<std::thread> connections_;   // GUARDED_BY mu_
+  mutable Mutex mu_;
+  mutable CondVar arrived_;
+  std::vector<ReceivedRequest> requests_ GUARDED_BY(mu_);
+  std::set<int> open_fds_ GUARDED_BY(mu_);  // shut down by the destructor
+  std::vector<std::thread> connections_ GUARDED_BY(mu_);
   std::thread acceptor_;  // started last in the constructor, joined first in the destructor
 };
 

@@ -4,9 +4,10 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
-#include <mutex>
 #include <random>
 #include <string>
+
+#include "util/mutex.h"
 
 namespace nexus {
 namespace fault_internal {
@@ -25,9 +26,9 @@ struct Rule {
 };
 
 struct Registry {
-  std::mutex mu;
-  std::vector<Rule> rules;                       // GUARDED_BY(mu)
-  std::minstd_rand rng{std::random_device{}()};  // GUARDED_BY(mu)
+  Mutex mu;
+  std::vector<Rule> rules GUARDED_BY(mu);
+  std::minstd_rand rng GUARDED_BY(mu){std::random_device{}()};
 };
 
 Registry& TheRegistry() {
@@ -127,7 +128,7 @@ Status SetFaults(std::string_view spec) {
     }
   }
   Registry& registry = TheRegistry();
-  std::lock_guard<std::mutex> lock(registry.mu);
+  MutexLock lock(&registry.mu);
   registry.rules = std::move(rules);
   fault_internal::armed.store(!registry.rules.empty(), std::memory_order_relaxed);
   return Status::OK();
@@ -145,7 +146,7 @@ Status SetFaultsFromEnvironment() {
 
 int fault_internal::Hit(std::string_view point) {
   Registry& registry = TheRegistry();
-  std::lock_guard<std::mutex> lock(registry.mu);
+  MutexLock lock(&registry.mu);
   int err = 0;
   for (Rule& rule : registry.rules) {
     // Every matching rule counts the hit, so rules on one point keep independent counts.

@@ -7,55 +7,74 @@
 #ifndef NEXUS_UTIL_SINGLE_FLIGHT_H_
 #define NEXUS_UTIL_SINGLE_FLIGHT_H_
 
-#include <condition_variable>
+#include <exception>
 #include <functional>
-#include <memory>
-#include <mutex>
-#include <optional>
+#include <future>
 #include <string>
 #include <unordered_map>
+
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus {
 
 template <typename Result>
 class SingleFlight {
  public:
-  Result Do(const std::string& key, const std::function<Result()>& work) {
-    std::unique_lock<std::mutex> lock(mu_);
-    auto [it, first] = flights_.try_emplace(key);
-    if (!first) return Await(lock, it->second);
-    const std::shared_ptr<Flight> flight = it->second = std::make_shared<Flight>();
-    lock.unlock();
-    Result result = work();
-    lock.lock();
-    flight->result = result;
-    flights_.erase(key);  // later calls run the work afresh
-    landed_.notify_all();
-    return result;
+  Result Do(const std::string& key, const std::function<Result()>& work) EXCLUDES(mu_) {
+    std::promise<Result> run;
+    std::shared_future<Result> other;  // set when another caller's run is in flight
+    {
+      MutexLock lock(&mu_);
+      auto [it, first] = flights_.try_emplace(key);
+      if (first) {
+        it->second = run.get_future().share();
+      } else {
+        other = it->second;
+        ++waiting_;
+      }
+    }
+    if (other.valid()) return Await(other);
+    try {
+      Result result = work();
+      Land(key);
+      run.set_value(result);
+      return result;
+    } catch (...) {
+      // The waiters rethrow it, and the key is free for a fresh run.
+      Land(key);
+      run.set_exception(std::current_exception());
+      throw;
+    }
   }
 
   // Callers now waiting for another's run.
-  int waiting() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  int waiting() const EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     return waiting_;
   }
 
  private:
-  struct Flight {
-    std::optional<Result> result;  // GUARDED_BY(mu_); set when the run ends
-  };
-
-  Result Await(std::unique_lock<std::mutex>& lock, std::shared_ptr<Flight> flight) {
-    ++waiting_;
-    landed_.wait(lock, [&] { return flight->result.has_value(); });
-    --waiting_;
-    return *flight->result;
+  // A shared_future holds each run's result, so that waiters still holding it after the run
+  // left flights_ read it without the lock.
+  Result Await(const std::shared_future<Result>& run) EXCLUDES(mu_) {
+    run.wait();
+    {
+      MutexLock lock(&mu_);
+      --waiting_;
+    }
+    return run.get();
   }
 
-  mutable std::mutex mu_;
-  std::condition_variable landed_;                                    // signalled when a run ends
-  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;  // GUARDED_BY(mu_)
-  int waiting_ = 0;                                                   // GUARDED_BY(mu_)
+  // Later calls run the work afresh.
+  void Land(const std::string& key) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    flights_.erase(key);
+  }
+
+  mutable Mutex mu_;
+  std::unordered_map<std::string, std::shared_future<Result>> flights_ GUARDED_BY(mu_);
+  int waiting_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace nexus

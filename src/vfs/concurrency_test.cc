@@ -10,13 +10,14 @@
 
 #include <cstdlib>
 #include <map>
-#include <mutex>
 #include <random>
 #include <thread>
 
 #include "storage/blob_refs.h"
 #include "testing/test_store.h"
 #include "util/hash.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::vfs {
@@ -38,20 +39,20 @@ std::string ChurnPath(int dir, int file) {
 
 // What the threads were told: witness path -> version -> etag, plus unexpected errors.
 struct Ledger {
-  std::mutex mu;
-  std::map<std::string, std::map<int64_t, std::string>> witness;  // GUARDED_BY(mu)
-  std::vector<std::string> unexpected;                            // GUARDED_BY(mu)
+  Mutex mu;
+  std::map<std::string, std::map<int64_t, std::string>> witness GUARDED_BY(mu);
+  std::vector<std::string> unexpected GUARDED_BY(mu);
 
   void Acknowledge(const FileInfo& info) {
     if (!info.path.starts_with("/w/")) return;
-    std::lock_guard<std::mutex> l(mu);
+    MutexLock l(&mu);
     auto [it, inserted] = witness[info.path].emplace(info.version, info.etag);
     if (!inserted) unexpected.push_back("version acknowledged twice: " + info.path);
   }
   void Check(const Status& s, const char* op) {
     const Code c = s.code();
     if (s.ok() || c == Code::kNotFound || c == Code::kConflict || c == Code::kAlreadyExists) return;
-    std::lock_guard<std::mutex> l(mu);
+    MutexLock l(&mu);
     unexpected.push_back(std::string(op) + ": " + s.ToString());
   }
   template <typename T>
@@ -143,7 +144,7 @@ class ConcurrencyTest : public ::testing::TestWithParam<EngineKind> {
     }
   }
 
-  void CheckWitnesses(const Ledger& ledger) {
+  void CheckWitnesses(const Ledger& ledger) REQUIRES(ledger.mu) {
     for (const auto& [path, acked] : ledger.witness) {
       auto versions = tree_->ListVersions(path);
       ASSERT_TRUE(versions.ok()) << path << ": " << versions.status().ToString();
@@ -169,6 +170,7 @@ TEST_P(ConcurrencyTest, MixedOperationsOnOverlappingPaths) {
   }
   for (auto& t : threads) t.join();
 
+  MutexLock lock(&ledger.mu);  // the workers are done; the lock is for the analysis
   ASSERT_TRUE(ledger.unexpected.empty())
       << ledger.unexpected.size() << " unexpected errors, first: " << ledger.unexpected.front();
   ASSERT_FALSE(ledger.witness.empty());

@@ -15,6 +15,7 @@
 #include "util/file.h"
 #include "util/hash.h"
 #include "util/ids.h"
+#include "util/mutex.h"
 #include "vfs/mime.h"
 #include "vfs/write_conditions.h"
 
@@ -225,7 +226,7 @@ StatusOr<FileContent> LocalBackend::Read(std::string_view rel) {
 
 StatusOr<FileInfo> LocalBackend::Write(std::string_view rel, std::string_view content,
                                        const WriteOptions& options) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return WriteLocked(rel, content, options);
 }
 
@@ -260,7 +261,7 @@ StatusOr<FileInfo> LocalBackend::WriteLocked(std::string_view rel, std::string_v
 
 StatusOr<FileInfo> LocalBackend::Append(std::string_view rel, std::string_view content,
                                         const WriteOptions& options) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::string combined;
   StatusOr<FileContent> current = Read(rel);
   if (current.ok()) {
@@ -273,7 +274,7 @@ StatusOr<FileInfo> LocalBackend::Append(std::string_view rel, std::string_view c
 }
 
 Status LocalBackend::Delete(std::string_view rel) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(const Parent parent, OpenParent(rel, /*create=*/false));
   ASSIGN_OR_RETURN(const FileInfo info, StatAt(parent.dir.get(), parent.name, rel));
   if (info.is_directory) return ErrnoError(EISDIR, rel);
@@ -282,7 +283,7 @@ Status LocalBackend::Delete(std::string_view rel) {
 }
 
 Status LocalBackend::Mkdir(std::string_view rel, bool parents, bool exist_ok) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (rel.empty()) return exist_ok ? Status::OK() : ErrnoError(EEXIST, rel);
   ASSIGN_OR_RETURN(const Parent parent, OpenParent(rel, parents));
   if (::mkdirat(parent.dir.get(), parent.name.c_str(), 0755) == 0) return Status::OK();
@@ -314,7 +315,7 @@ Status LocalBackend::RemoveTree(int dir_fd, const std::string& rel) const {
 }
 
 Status LocalBackend::Rmdir(std::string_view rel, bool recursive) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(const Parent parent, OpenParent(rel, /*create=*/false));
   ASSIGN_OR_RETURN(const FileInfo info, StatAt(parent.dir.get(), parent.name, rel));
   if (!info.is_directory) return ErrnoError(ENOTDIR, rel);
@@ -328,7 +329,7 @@ Status LocalBackend::Rmdir(std::string_view rel, bool recursive) {
 }
 
 Status LocalBackend::Rename(std::string_view from, std::string_view to) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(const Parent source, OpenParent(from, /*create=*/false));
   RETURN_IF_ERROR(StatAt(source.dir.get(), source.name, from).status());
   ASSIGN_OR_RETURN(const Parent target, OpenParent(to, /*create=*/true));

@@ -18,12 +18,13 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "util/mutex.h"
 #include "util/status.h"
+#include "util/thread_annotations.h"
 #include "util/unique_fd.h"
 #include "vfs/path_tree.h"
 
@@ -81,7 +82,7 @@ class LocalBackend {
   StatusOr<Parent> OpenParent(std::string_view rel, bool create) const;
   StatusOr<FileInfo> StatAt(int dir_fd, const std::string& name, std::string_view rel) const;
   StatusOr<FileInfo> WriteLocked(std::string_view rel, std::string_view content,
-                                 const WriteOptions& options);
+                                 const WriteOptions& options) REQUIRES(mu_);
   Status ListInto(int dir_fd, const std::string& rel, bool recursive, std::vector<FileInfo>& out,
                   std::vector<std::string>* skipped, const std::function<bool()>& stop) const;
   Status RemoveTree(int dir_fd, const std::string& rel) const;
@@ -91,7 +92,7 @@ class LocalBackend {
   const int root_fd_;
   // Serialises mutations, so a conditional write (if_match, if_none_match) sees no other
   // request's change between its check and its rename.
-  std::mutex mu_;
+  Mutex mu_;
 };
 
 }  // namespace nexus::vfs

@@ -1,8 +1,8 @@
 #include "vfs/mount_table.h"
 
 #include <algorithm>
-#include <mutex>
 
+#include "util/mutex.h"
 #include "util/path.h"
 
 namespace nexus::vfs {
@@ -10,7 +10,7 @@ namespace nexus::vfs {
 Status MountTable::Add(Mount mount) {
   if (mount.mount_point == "/")
     return Status(Code::kValidation, "the root is not a mount point that can be added");
-  std::unique_lock lock(mu_);
+  MutexLock lock(&mu_);
   for (const auto& m : mounts_) {
     if (IsSameOrUnder(mount.mount_point, m->mount_point) ||
         IsSameOrUnder(m->mount_point, mount.mount_point)) {
@@ -28,7 +28,7 @@ Status MountTable::Add(Mount mount) {
 }
 
 std::shared_ptr<const Mount> MountTable::Remove(std::string_view mount_point) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(&mu_);
   const auto it = std::find_if(mounts_.begin(), mounts_.end(),
                                [&](const auto& m) { return m->mount_point == mount_point; });
   if (it == mounts_.end()) return nullptr;
@@ -38,7 +38,7 @@ std::shared_ptr<const Mount> MountTable::Remove(std::string_view mount_point) {
 }
 
 std::shared_ptr<const Mount> MountTable::Get(std::string_view mount_point) const {
-  std::shared_lock lock(mu_);
+  ReaderMutexLock lock(&mu_);
   for (const auto& m : mounts_) {
     if (m->mount_point == mount_point) return m;
   }
@@ -46,12 +46,12 @@ std::shared_ptr<const Mount> MountTable::Get(std::string_view mount_point) const
 }
 
 std::vector<std::shared_ptr<const Mount>> MountTable::All() const {
-  std::shared_lock lock(mu_);
+  ReaderMutexLock lock(&mu_);
   return mounts_;
 }
 
 std::optional<Resolved> MountTable::Resolve(std::string_view path) const {
-  std::shared_lock lock(mu_);
+  ReaderMutexLock lock(&mu_);
   for (const auto& m : mounts_) {
     if (!IsSameOrUnder(path, m->mount_point)) continue;
     const std::string_view rest = path.substr(m->mount_point.size());
@@ -61,7 +61,7 @@ std::optional<Resolved> MountTable::Resolve(std::string_view path) const {
 }
 
 std::vector<std::shared_ptr<const Mount>> MountTable::Below(std::string_view dir) const {
-  std::shared_lock lock(mu_);
+  ReaderMutexLock lock(&mu_);
   std::vector<std::shared_ptr<const Mount>> out;
   for (const auto& m : mounts_) {
     if (m->mount_point != dir && IsSameOrUnder(m->mount_point, dir)) out.push_back(m);

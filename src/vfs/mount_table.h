@@ -10,12 +10,13 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "util/mutex.h"
 #include "util/status.h"
+#include "util/thread_annotations.h"
 #include "vfs/local_backend.h"
 
 namespace nexus::vfs {
@@ -51,8 +52,8 @@ class MountTable {
   std::vector<std::shared_ptr<const Mount>> Below(std::string_view dir) const;
 
  private:
-  mutable std::shared_mutex mu_;
-  std::vector<std::shared_ptr<const Mount>> mounts_;  // GUARDED_BY(mu_), in routing order
+  mutable SharedMutex mu_;
+  std::vector<std::shared_ptr<const Mount>> mounts_ GUARDED_BY(mu_);  // in routing order
 };
 
 }  // namespace nexus::vfs

@@ -2,6 +2,7 @@
 
 #include "auth/tenant_paths.h"
 #include "util/clock.h"
+#include "util/mutex.h"
 
 namespace nexus::services {
 
@@ -119,7 +120,7 @@ StatusOr<bool> AgentRegistry::IsRegistered(const std::string& tenant_id,
   const AgentKey agent{tenant_id, agent_id};
   uint64_t generation = 0;
   {
-    std::lock_guard<std::mutex> l(registered_mu_);
+    MutexLock l(&registered_mu_);
     if (const auto it = registered_.find(agent); it != registered_.end()) {
       if (Clock::now() - it->second < registered_ttl_) return true;
       registered_.erase(it);
@@ -141,7 +142,7 @@ StatusOr<bool> AgentRegistry::IsRegistered(const std::string& tenant_id,
 
 void AgentRegistry::RememberRegistered(const AgentKey& agent, Clock::time_point asked_at,
                                        uint64_t generation) {
-  std::lock_guard<std::mutex> l(registered_mu_);
+  MutexLock l(&registered_mu_);
   if (generation != generation_) return;
   if (registered_.size() >= kMaxRememberedAgents) {
     const Clock::time_point now = Clock::now();
@@ -152,7 +153,7 @@ void AgentRegistry::RememberRegistered(const AgentKey& agent, Clock::time_point 
 }
 
 void AgentRegistry::ForgetRegistered(const AgentKey& agent) {
-  std::lock_guard<std::mutex> l(registered_mu_);
+  MutexLock l(&registered_mu_);
   registered_.erase(agent);
   ++generation_;
 }

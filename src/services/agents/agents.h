@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,6 +16,8 @@
 #include "auth/key_store.h"
 #include "rebac/rebac.h"
 #include "storage/engine.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::services {
@@ -96,8 +97,9 @@ class AgentRegistry : public auth::AgentDirectory {
   StatusOr<bool> HasActiveKey(const std::string& tenant, const std::string& agent_id);
   // Remembers `agent` as registered, as the database said at `asked_at`, unless a deletion
   // came since `generation` was read (the answer may predate it).
-  void RememberRegistered(const AgentKey& agent, Clock::time_point asked_at, uint64_t generation);
-  void ForgetRegistered(const AgentKey& agent);
+  void RememberRegistered(const AgentKey& agent, Clock::time_point asked_at, uint64_t generation)
+      EXCLUDES(registered_mu_);
+  void ForgetRegistered(const AgentKey& agent) EXCLUDES(registered_mu_);
 
   storage::Engine& engine_;
   vfs::PathTree& tree_;
@@ -105,9 +107,9 @@ class AgentRegistry : public auth::AgentDirectory {
   auth::KeyStore& keys_;
   const std::chrono::milliseconds registered_ttl_;
 
-  std::mutex registered_mu_;
-  std::map<AgentKey, Clock::time_point> registered_;  // GUARDED_BY(registered_mu_)
-  uint64_t generation_ = 0;  // GUARDED_BY(registered_mu_); bumped by every forget
+  Mutex registered_mu_;
+  std::map<AgentKey, Clock::time_point> registered_ GUARDED_BY(registered_mu_);
+  uint64_t generation_ GUARDED_BY(registered_mu_) = 0;  // bumped by every forget
 };
 
 }  // namespace nexus::services

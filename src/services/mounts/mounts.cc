@@ -1,6 +1,7 @@
 #include "services/mounts/mounts.h"
 
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "auth/tenant_paths.h"
 #include "storage/rows.h"
@@ -8,7 +9,9 @@
 #include "util/file.h"
 #include "util/glob.h"
 #include "util/ids.h"
+#include "util/mutex.h"
 #include "util/path.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::services {
 
@@ -261,8 +264,9 @@ class Selection {
 
  private:
   static bool AnyMatches(const std::vector<GlobMatcher>& globs, const std::string& rel) {
-    const size_t slash = rel.rfind('/');
-    const std::string_view name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+    const std::string_view whole = rel;  // `rel.substr` would be a temporary string
+    const size_t slash = whole.rfind('/');
+    const std::string_view name = slash == std::string::npos ? whole : whole.substr(slash + 1);
     for (const GlobMatcher& g : globs) {
       if (g.Matches(g.pattern().find('/') == std::string::npos ? name : rel)) return true;
     }
@@ -411,7 +415,7 @@ StatusOr<RemoveOutcome> MountService::Remove(const auth::Identity& caller,
   RETURN_IF_ERROR(CheckPlace(caller, mount_point));
   out.removed = table_.Remove(mount_point) != nullptr;
   {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    MutexLock lock(&snapshot_mu_);
     snapshots_.erase(mount_point);
   }
   // Grants on files inside the mount go too: the paths no longer exist.
@@ -546,7 +550,7 @@ StatusOr<SyncReport> MountService::Scan(const vfs::Mount& mount, const SyncOptio
   for (const std::string& s : skipped)
     report.errors.push_back("Skipped a symbolic link or special file: " + mount.mount_point + "/" +
                             s);
-  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  MutexLock lock(&snapshot_mu_);
   std::map<std::string, std::string>& last = snapshots_[mount.mount_point];
   for (const auto& [path, etag] : seen) {
     const auto it = last.find(path);
@@ -615,10 +619,10 @@ StatusOr<SyncJob> MountService::SubmitSync(const auth::Identity& caller,
   ASSIGN_OR_RETURN(const std::optional<SyncJob> job, ReadJob(id));
   if (!job) return Internal("sync job " + id + " vanished");
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     queue_.emplace_back(id, options);
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   return *job;
 }
 
@@ -640,7 +644,7 @@ StatusOr<CancelOutcome> MountService::CancelJob(const auth::Identity& caller,
     return CancelOutcome{false, "Cannot cancel job with status: " + job->status};
   {
     // A queued job leaves the queue; only the running one needs telling.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     std::erase_if(queue_, [&](const auto& queued) { return queued.first == id; });
     if (running_ == id) cancel_requests_.insert(id);
   }
@@ -683,7 +687,7 @@ Status MountService::RecoverJobsAfterRestart() {
 }
 
 bool MountService::CancelRequested(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stopping_ || cancel_requests_.contains(id);
 }
 
@@ -718,23 +722,26 @@ void MountService::RunJob(const std::string& id, const SyncOptions& options) {
 }
 
 void MountService::WorkerLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (stopping_) return;
-    const auto [id, options] = queue_.front();
-    queue_.pop_front();
-    running_ = id;
-    lock.unlock();
+    std::string id;
+    SyncOptions options;
+    {
+      MutexLock lock(&mu_);
+      cv_.Wait(&mu_, [this]() REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      std::tie(id, options) = std::move(queue_.front());
+      queue_.pop_front();
+      running_ = id;
+    }
     RunJob(id, options);
-    lock.lock();
+    MutexLock lock(&mu_);
     running_.clear();
     cancel_requests_.erase(id);
   }
 }
 
 size_t MountService::OpenCancelRequests() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return cancel_requests_.size();
 }
 
@@ -744,10 +751,10 @@ void MountService::StartWorker() {
 
 void MountService::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (worker_.joinable()) worker_.join();
 }
 

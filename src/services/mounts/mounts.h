@@ -15,12 +15,10 @@
 #ifndef NEXUS_SERVICES_MOUNTS_MOUNTS_H_
 #define NEXUS_SERVICES_MOUNTS_MOUNTS_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,6 +28,8 @@
 #include "auth/identity.h"
 #include "rebac/rebac.h"
 #include "storage/engine.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 #include "vfs/mount_table.h"
 #include "vfs/path_tree.h"
 
@@ -204,8 +204,8 @@ class MountService {
   Status UpdateJob(const std::string& id, const std::string& sql, storage::Params params);
   void RunJob(const std::string& id, const SyncOptions& options);
   // Whether job `id` should stop (cancelled, or the server stopping).
-  bool CancelRequested(const std::string& id);
-  void WorkerLoop();
+  bool CancelRequested(const std::string& id) EXCLUDES(mu_);
+  void WorkerLoop() EXCLUDES(mu_);
 
   storage::Engine& engine_;
   vfs::PathTree& tree_;
@@ -214,16 +214,16 @@ class MountService {
   vfs::MountTable table_;
 
   // The files each mount held at its last sync: relative path -> etag.
-  std::mutex snapshot_mu_;
-  std::map<std::string, std::map<std::string, std::string>> snapshots_;  // GUARDED_BY(snapshot_mu_)
+  Mutex snapshot_mu_;
+  std::map<std::string, std::map<std::string, std::string>> snapshots_ GUARDED_BY(snapshot_mu_);
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::pair<std::string, SyncOptions>> queue_;  // GUARDED_BY(mu_): job id, options
-  std::string running_;                                    // GUARDED_BY(mu_): "" when idle
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<std::pair<std::string, SyncOptions>> queue_ GUARDED_BY(mu_);  // job id, options
+  std::string running_ GUARDED_BY(mu_);                                    // "" when idle
   // Cancellations of the running job; erased by the worker when the job ends.
-  std::set<std::string> cancel_requests_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;                  // GUARDED_BY(mu_)
+  std::set<std::string> cancel_requests_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread worker_;
 };
 

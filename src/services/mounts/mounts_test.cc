@@ -149,6 +149,24 @@ TEST_P(MountsTest, SyncCountsAgainstThePreviousSync) {
             Code::kNotFound);
 }
 
+TEST_P(MountsTest, APatternWithoutASlashMatchesTheFileNameAtAnyDepth) {
+  // Names longer than a short string's inline buffer: the matcher once read the name from a
+  // destroyed copy of the path, which ASan reports only when the copy was on the heap.
+  const std::string dir = host_ + "/a-directory-with-a-rather-long-name";
+  ASSERT_TRUE(CreateDirectories(dir).ok());
+  ASSERT_TRUE(WriteFileAtomically(dir + "/a-file-with-a-rather-long-name.md", "M", false).ok());
+  ASSERT_TRUE(WriteFileAtomically(dir + "/a-file-with-a-rather-long-name.txt", "T", false).ok());
+  ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
+  SyncOptions only_md;
+  only_md.include_patterns = {"*.md"};
+  auto report = mounts_->Sync(admin_, point_, only_md);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->files_scanned, 1);
+  SyncOptions no_md;
+  no_md.exclude_patterns = {"*.md"};
+  EXPECT_EQ(mounts_->Sync(admin_, point_, no_md)->files_scanned, 2) << "a.txt and the .txt";
+}
+
 TEST_P(MountsTest, JobsRunCancelAndStayInTheirTenant) {
   ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
   // Without a worker the job stays pending, so it can be cancelled deterministically.

@@ -4,10 +4,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <thread>
 
 #include "testing/eventually.h"
@@ -17,6 +15,8 @@
 #include "util/form_urlencoded.h"
 #include "util/hash.h"
 #include "util/ids.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::services {
 namespace {
@@ -30,61 +30,61 @@ class FakeTokenEndpoint : public OutboundHttp {
   using Answer = std::function<StatusOr<OutboundResponse>(std::map<std::string, std::string>&)>;
 
   StatusOr<OutboundResponse> Send(const OutboundRequest& request) override {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     std::map<std::string, std::string> form;
     const StatusOr<FormFields> fields = FormDecode(request.body);
     for (const auto& [k, v] : *fields) form[k] = v;
     urls_.push_back(request.url);
     forms_.push_back(form);
-    changed_.notify_all();
-    changed_.wait(lock, [this] { return !held_; });
+    changed_.SignalAll();
+    changed_.Wait(&mu_, [this]() REQUIRES(mu_) { return !held_; });
     return answer_(form);
   }
 
   void SetAnswer(Answer answer) { answer_ = std::move(answer); }
   void Hold() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     held_ = true;
   }
   void Release() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     held_ = false;
-    changed_.notify_all();
+    changed_.SignalAll();
   }
   // Requests so far with this grant_type.
   size_t Grants(const std::string& grant_type) const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return CountGrants(grant_type);
   }
   // Whether `n` requests with this grant_type arrived within 10 s.
   bool WaitForGrants(const std::string& grant_type, size_t n) const {
-    std::unique_lock<std::mutex> lock(mu_);
-    return changed_.wait_for(lock, std::chrono::seconds(10),
-                             [&] { return CountGrants(grant_type) >= n; });
+    MutexLock lock(&mu_);
+    return changed_.WaitFor(&mu_, std::chrono::seconds(10),
+                            [&]() REQUIRES(mu_) { return CountGrants(grant_type) >= n; });
   }
   std::map<std::string, std::string> LastForm() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return forms_.back();
   }
   std::string LastUrl() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return urls_.back();
   }
 
  private:
-  size_t CountGrants(const std::string& grant_type) const {
+  size_t CountGrants(const std::string& grant_type) const REQUIRES(mu_) {
     size_t n = 0;
     for (const auto& form : forms_)
       n += form.contains("grant_type") && form.at("grant_type") == grant_type;
     return n;
   }
 
-  mutable std::mutex mu_;
-  mutable std::condition_variable changed_;                // a request arrived, or Release()
-  Answer answer_;                                          // set before use
-  std::vector<std::string> urls_;                          // GUARDED_BY mu_
-  std::vector<std::map<std::string, std::string>> forms_;  // GUARDED_BY mu_
-  bool held_ = false;                                      // GUARDED_BY mu_
+  mutable Mutex mu_;
+  mutable CondVar changed_;  // a request arrived, or Release()
+  Answer answer_;            // set before use
+  std::vector<std::string> urls_ GUARDED_BY(mu_);
+  std::vector<std::map<std::string, std::string>> forms_ GUARDED_BY(mu_);
+  bool held_ GUARDED_BY(mu_) = false;
 };
 
 OutboundResponse JsonAnswer(int status, const std::string& body) {

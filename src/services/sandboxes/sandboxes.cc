@@ -5,6 +5,8 @@
 #include "util/clock.h"
 #include "util/file.h"
 #include "util/ids.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::services {
 
@@ -72,10 +74,10 @@ SandboxService::SandboxService(storage::Engine& engine, sandbox::Provider& provi
 
 SandboxService::~SandboxService() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     stopping_ = true;
   }
-  expiry_cv_.notify_all();
+  expiry_cv_.SignalAll();
   if (expiry_thread_.joinable()) expiry_thread_.join();
 }
 
@@ -119,7 +121,7 @@ sandbox::SandboxSpec SandboxService::SpecFor(const SandboxRecord& record) const 
 }
 
 SandboxRecord SandboxService::WithConnection(SandboxRecord record) const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   record.connected = api_keys_.contains(record.sandbox_id);
   return record;
 }
@@ -233,7 +235,7 @@ StatusOr<sandbox::RunResult> SandboxService::Run(const SandboxCaller& caller, co
   record = WithConnection(record);
   sandbox::RunRequest request{language, code, timeout_seconds * 1000, {}};
   if (record.connected) {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     request.env = {{"NEXUS_URL", std::string("unix://") + kSocketInSandbox},
                    {"NEXUS_SOCKET", kSocketInSandbox},
                    {"NEXUS_API_KEY", api_keys_[id]}};
@@ -285,7 +287,7 @@ StatusOr<SandboxRecord> SandboxService::Resume(const SandboxCaller& caller, cons
 StatusOr<SandboxRecord> SandboxService::Stop(const SandboxCaller& caller, const std::string& id) {
   ASSIGN_OR_RETURN(SandboxRecord record, SetStatus(caller, id, "stopped"));
   RETURN_IF_ERROR(provider_.Stop(id));
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   api_keys_.erase(id);
   record.connected = false;
   return record;
@@ -337,7 +339,7 @@ StatusOr<SandboxRecord> SandboxService::Connect(const SandboxCaller& caller, con
     return Status(Code::kValidation, "this server has no socket for sandboxes");
   ASSIGN_OR_RETURN(SandboxRecord record, Get(caller, id));
   if (record.status == "stopped") return Status(Code::kValidation, "sandbox " + id + " is stopped");
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   api_keys_[id] = api_key;
   record.connected = true;
   return record;
@@ -346,7 +348,7 @@ StatusOr<SandboxRecord> SandboxService::Connect(const SandboxCaller& caller, con
 StatusOr<SandboxRecord> SandboxService::Disconnect(const SandboxCaller& caller,
                                                    const std::string& id) {
   ASSIGN_OR_RETURN(SandboxRecord record, Get(caller, id));
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   api_keys_.erase(id);
   record.connected = false;
   return record;
@@ -373,7 +375,7 @@ StatusOr<int64_t> SandboxService::ExpireDue() {
           .status();
     }));
     (void)provider_.Stop(id);
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     api_keys_.erase(id);
   }
   return static_cast<int64_t>(due.size());
@@ -381,13 +383,15 @@ StatusOr<int64_t> SandboxService::ExpireDue() {
 
 void SandboxService::StartExpiry(std::chrono::milliseconds period) {
   expiry_thread_ = std::thread([this, period] {
-    std::unique_lock<std::mutex> l(mu_);
-    while (!expiry_cv_.wait_for(l, period, [this] { return stopping_; })) {
-      l.unlock();
+    while (!ExpiryStoppedWithin(period)) {
       (void)ExpireDue();
-      l.lock();
     }
   });
+}
+
+bool SandboxService::ExpiryStoppedWithin(std::chrono::milliseconds period) {
+  MutexLock l(&mu_);
+  return expiry_cv_.WaitFor(&mu_, period, [this]() REQUIRES(mu_) { return stopping_; });
 }
 
 }  // namespace nexus::services

@@ -8,10 +8,8 @@
 #ifndef NEXUS_SERVICES_SANDBOXES_SANDBOXES_H_
 #define NEXUS_SERVICES_SANDBOXES_SANDBOXES_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -19,6 +17,8 @@
 
 #include "sandbox/provider.h"
 #include "storage/engine.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::services {
 
@@ -114,16 +114,18 @@ class SandboxService {
                                  bool reuse_live);
   StatusOr<SandboxRecord> SetStatus(const SandboxCaller& caller, const std::string& id,
                                     const std::string& status);
-  SandboxRecord WithConnection(SandboxRecord record) const;
+  SandboxRecord WithConnection(SandboxRecord record) const EXCLUDES(mu_);
+  // Sleeps up to `period`; whether the service is being destroyed.
+  bool ExpiryStoppedWithin(std::chrono::milliseconds period) EXCLUDES(mu_);
 
   storage::Engine& engine_;
   sandbox::Provider& provider_;
   const SandboxServiceOptions options_;
 
-  mutable std::mutex mu_;
-  std::map<std::string, std::string> api_keys_;  // GUARDED_BY(mu_): connected sandbox -> key
-  std::condition_variable expiry_cv_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::map<std::string, std::string> api_keys_ GUARDED_BY(mu_);  // connected sandbox -> key
+  CondVar expiry_cv_;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread expiry_thread_;
 };
 

@@ -8,6 +8,8 @@
 
 #include "sandbox/bubblewrap_provider.h"
 #include "testing/test_store.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::services {
 namespace {
@@ -38,8 +40,10 @@ class SandboxesTest : public ::testing::TestWithParam<test::EngineKind> {
 
 TEST_P(SandboxesTest, GetOrCreateYieldsOneLiveSandboxPerNameUnderConcurrency) {
   std::vector<std::thread> threads;
-  std::mutex mu;
-  std::set<std::string> ids[2];
+  struct {
+    Mutex mu;
+    std::set<std::string> ids[2] GUARDED_BY(mu);  // by name
+  } seen;
   std::atomic<int> failures{0};
   const std::string names[2] = {"admin,ImpersonatedUser", "admin,UntrustedAgent"};
   for (int t = 0; t < 8; ++t) {
@@ -50,15 +54,16 @@ TEST_P(SandboxesTest, GetOrCreateYieldsOneLiveSandboxPerNameUnderConcurrency) {
           failures++;
           continue;
         }
-        std::lock_guard<std::mutex> l(mu);
-        ids[t % 2].insert(r->sandbox_id);
+        MutexLock l(&seen.mu);
+        seen.ids[t % 2].insert(r->sandbox_id);
       }
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(ids[0].size(), 1u);
-  EXPECT_EQ(ids[1].size(), 1u);
+  MutexLock l(&seen.mu);
+  EXPECT_EQ(seen.ids[0].size(), 1u);
+  EXPECT_EQ(seen.ids[1].size(), 1u);
   auto listed = service_->List(admin_, SandboxListFilter{});
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->size(), 2u);

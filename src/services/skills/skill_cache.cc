@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "util/mutex.h"
 #include "util/path.h"
 
 namespace nexus::services {
@@ -16,7 +17,7 @@ ParsedSkill SkillParseCache::Get(const std::string& path, const std::string& eta
   std::promise<ParsedSkill> promise;
   std::shared_future<ParsedSkill> known;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     const auto it = entries_.find(path);
     if (it != entries_.end() && it->second.etag == etag) {
       known = it->second.parsed;
@@ -30,7 +31,7 @@ ParsedSkill SkillParseCache::Get(const std::string& path, const std::string& eta
   // Waiters are answered whatever happened: a promise left unset would fail them, and every
   // later request for this etag, with broken_promise.
   promise.set_value(parsed);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (read_etag.empty()) {  // a failed read is not the content's fault: try again next time
     if (const auto it = entries_.find(path); it != entries_.end() && it->second.etag == etag)
       entries_.erase(it);

@@ -12,10 +12,11 @@
 #include <future>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "services/skills/skill_metadata.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::services {
@@ -43,13 +44,13 @@ class SkillParseCache {
   // Bounds memory if skills come and go: past this, the cache starts over.
   static constexpr size_t kMaxEntries = 10000;
 
-  void RememberLocked(const std::string& path, Entry entry);  // REQUIRES mu_ held
+  void RememberLocked(const std::string& path, Entry entry) REQUIRES(mu_);
   // Reads and parses `path`, never throwing; sets `read_etag` to the etag of the content
   // parsed, or leaves it empty when nothing was (the outcome is not to be kept).
   ParsedSkill ReadAndParse(const std::string& path, const Reader& read, std::string& read_etag);
 
-  std::mutex mu_;
-  std::map<std::string, Entry> entries_;  // GUARDED_BY mu_
+  Mutex mu_;
+  std::map<std::string, Entry> entries_ GUARDED_BY(mu_);
   std::atomic<int64_t> parses_{0};
 };
 

@@ -10,6 +10,8 @@
 #include "services/webhooks/webhook_outbox.h"
 #include "services/webhooks/webhook_schedule.h"
 #include "util/clock.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::services {
 namespace {
@@ -44,6 +46,28 @@ struct Target {
   }
 };
 
+// What became of each claimed delivery of a round, by index, and the attempts in the order
+// they ended.
+struct RoundResults {
+  std::vector<Outcome> outcomes;
+  std::vector<size_t> ended;
+};
+
+// What the sender threads of a round share. The Targets' breaker state also changes only
+// with mu held (the analysis cannot name mu from Target).
+struct Round {
+  explicit Round(size_t deliveries) { results.outcomes.assign(deliveries, Outcome::kPostponed); }
+
+  // Once the senders are done.
+  RoundResults Take() EXCLUDES(mu) {
+    MutexLock lock(&mu);
+    return std::move(results);
+  }
+
+  Mutex mu;
+  RoundResults results GUARDED_BY(mu);
+};
+
 int64_t Micros(std::chrono::milliseconds ms) { return ms.count() * 1000; }
 
 }  // namespace
@@ -66,23 +90,23 @@ Status WebhookWorker::Start() {
 
 void WebhookWorker::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void WebhookWorker::Poke() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     poked_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 bool WebhookWorker::Stopping() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stopping_;
 }
 
@@ -97,8 +121,8 @@ void WebhookWorker::Loop() {
   std::chrono::milliseconds wait{0};
   for (;;) {
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, wait, [this] { return poked_ || stopping_; });
+      MutexLock lock(&mu_);
+      cv_.WaitFor(&mu_, wait, [this]() REQUIRES(mu_) { return poked_ || stopping_; });
       if (stopping_) return;
       poked_ = false;
     }
@@ -176,18 +200,16 @@ StatusOr<int> WebhookWorker::AttemptDue() {
 
   const DeliveryOptions& delivery = subscriptions_.delivery();
   const CircuitBreaker& breaker = options_.breaker;
-  std::mutex round_mu;
-  std::vector<Outcome> outcomes(due.size(), Outcome::kPostponed);  // GUARDED_BY round_mu
-  std::vector<size_t> ended;  // GUARDED_BY round_mu; attempts in the order they ended
+  Round round(due.size());
   std::atomic<size_t> next{0};
   const auto send = [&] {
     for (size_t j = next++; j < due.size(); j = next++) {
       if (Stopping()) continue;  // given back for the next start
       Target& t = targets.at(due[j].subscription_id);
       {
-        std::lock_guard<std::mutex> lock(round_mu);
+        MutexLock lock(&round.mu);
         if (!t.sub) {
-          outcomes[j] = Outcome::kGone;
+          round.results.outcomes[j] = Outcome::kGone;
           continue;
         }
         if (!t.Admit(breaker)) continue;
@@ -195,10 +217,10 @@ StatusOr<int> WebhookWorker::AttemptDue() {
       const DeliveryResult r =
           Attempt(subscriptions_.http(),
                   WebhookRequest(due[j].event, *t.sub, due[j].delivery_id, delivery));
-      std::lock_guard<std::mutex> lock(round_mu);
-      outcomes[j] = r.delivered ? Outcome::kDelivered : Outcome::kFailed;
+      MutexLock lock(&round.mu);
+      round.results.outcomes[j] = r.delivered ? Outcome::kDelivered : Outcome::kFailed;
       t.Ended(breaker, r.delivered);
-      ended.push_back(j);
+      round.results.ended.push_back(j);
     }
   };
   std::vector<std::thread> senders;
@@ -206,25 +228,27 @@ StatusOr<int> WebhookWorker::AttemptDue() {
     senders.emplace_back(send);
   send();
   for (std::thread& s : senders) s.join();
+  const RoundResults results = round.Take();
 
   const int64_t finished = NowMicros();
   RETURN_IF_ERROR(engine_.Write([&](storage::Tx& tx) -> Status {
     for (size_t j = 0; j < due.size(); ++j) {
-      if (outcomes[j] == Outcome::kPostponed)
+      if (results.outcomes[j] == Outcome::kPostponed)
         RETURN_IF_ERROR(ReleaseDelivery(tx, due[j].delivery_id));
-      if (outcomes[j] == Outcome::kGone) RETURN_IF_ERROR(DeleteDelivery(tx, due[j].delivery_id));
+      if (results.outcomes[j] == Outcome::kGone)
+        RETURN_IF_ERROR(DeleteDelivery(tx, due[j].delivery_id));
     }
     std::map<std::string, DeliveryTally> deliveries;
-    for (const size_t j : ended) {
+    for (const size_t j : results.ended) {
       const ScheduledDelivery& d = due[j];
       const int64_t attempts = d.attempts + 1;
-      if (outcomes[j] == Outcome::kFailed && attempts < delivery.max_attempts) {
+      if (results.outcomes[j] == Outcome::kFailed && attempts < delivery.max_attempts) {
         RETURN_IF_ERROR(RetryDeliveryAt(tx, d.delivery_id, attempts,
                                         finished + Micros(delivery.BackoffAfter(attempts))));
         continue;
       }
       RETURN_IF_ERROR(DeleteDelivery(tx, d.delivery_id));
-      deliveries[d.subscription_id].Add(outcomes[j] == Outcome::kDelivered);
+      deliveries[d.subscription_id].Add(results.outcomes[j] == Outcome::kDelivered);
     }
     for (const auto& [id, tally] : deliveries)
       RETURN_IF_ERROR(SubscriptionService::RecordOutcome(tx, id, tally, finished));

@@ -22,13 +22,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "services/webhooks/circuit_breaker.h"
 #include "services/webhooks/subscriptions.h"
 #include "storage/engine.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::services {
@@ -73,14 +73,14 @@ class WebhookWorker {
   int DeliveryBatch() const;
 
  private:
-  void Loop();
+  void Loop() EXCLUDES(mu_);
   // Replaces a batch of outbox events by their deliveries; the number of events.
   StatusOr<int> ScheduleEvents();
   // Attempts a batch of due deliveries once each; the number of deliveries.
   StatusOr<int> AttemptDue();
   // How long to sleep before the next round: until the next retry is due, at most a poll.
   std::chrono::milliseconds NextWait();
-  bool Stopping();
+  bool Stopping() EXCLUDES(mu_);
 
   storage::Engine& engine_;
   SubscriptionService& subscriptions_;
@@ -88,10 +88,10 @@ class WebhookWorker {
   // Set by a hook that recorded an event, cleared by the round that looks for it.
   std::atomic<bool> recorded_{false};
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool poked_ = false;     // GUARDED_BY mu_
-  bool stopping_ = false;  // GUARDED_BY mu_
+  Mutex mu_;
+  CondVar cv_;
+  bool poked_ GUARDED_BY(mu_) = false;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

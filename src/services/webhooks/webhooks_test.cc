@@ -2,7 +2,6 @@
 // signed deliveries with retries, subscription validation and tenancy, and the worker.
 #include <gtest/gtest.h>
 
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -18,6 +17,8 @@
 #include "testing/test_store.h"
 #include "util/clock.h"
 #include "util/hash.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace nexus::services {
 namespace {
@@ -31,36 +32,36 @@ class FakeHttp : public OutboundHttp {
     if (request.url.find("/dead") != std::string::npos) {
       // A receiver that never answers: the attempt takes its (short) timeout.
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       ++dead_attempts_;
       return IOError("timed out");
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     sent_.push_back(request);
     times_.push_back(std::chrono::steady_clock::now());
     if (answer_) return answer_(request, sent_.size());
     return OutboundResponse{200, {}, ""};
   }
   std::vector<std::chrono::steady_clock::time_point> times() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return times_;
   }
   int dead_attempts() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return dead_attempts_;
   }
   std::vector<OutboundRequest> sent() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return sent_;
   }
   // (request, number of requests so far) -> answer.
   std::function<StatusOr<OutboundResponse>(const OutboundRequest&, size_t)> answer_;
 
  private:
-  std::mutex mu_;
-  std::vector<OutboundRequest> sent_;                         // GUARDED_BY mu_
-  std::vector<std::chrono::steady_clock::time_point> times_;  // GUARDED_BY mu_; of sent_
-  int dead_attempts_ = 0;                                     // GUARDED_BY mu_
+  Mutex mu_;
+  std::vector<OutboundRequest> sent_ GUARDED_BY(mu_);
+  std::vector<std::chrono::steady_clock::time_point> times_ GUARDED_BY(mu_);  // of sent_
+  int dead_attempts_ GUARDED_BY(mu_) = 0;
 };
 
 std::string HeaderOf(const OutboundRequest& r, const std::string& name) {
