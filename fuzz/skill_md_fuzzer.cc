@@ -1,4 +1,4 @@
-// SKILL.md files (services/skill_metadata.h): YAML front matter and a Markdown body, written
+// SKILL.md files (services/skills/skill_metadata.h): YAML front matter and a Markdown body, written
 // by users and read from uploaded packages. What parses must render and parse back the same.
 #include <cstdint>
 #include <string_view>

@@ -1,4 +1,4 @@
-// Skill packages (services/skill_zip.h): zips uploaded by users, read with the limits the
+// Skill packages (services/skills/skill_zip.h): zips uploaded by users, read with the limits the
 // server uses. What reads must write back and read again to the same files.
 #include <cstdint>
 #include <string_view>

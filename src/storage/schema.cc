@@ -405,7 +405,7 @@ CREATE INDEX workspace_snapshot_files_hash ON workspace_snapshot_files(hash);
 )sql";
 
 // Migration 9: memory records, trajectories with their steps and feedback, and playbooks
-// with their strategies (services/memories.h, trajectories.h, playbooks.h). A memory's
+// with their strategies (services/memory/memories.h, trajectories.h, playbooks.h). A memory's
 // (namespace, path_key) is unique within its tenant when path_key is set. Scores are
 // DOUBLE PRECISION (REAL affinity on SQLite).
 constexpr std::string_view kMemories = R"sql(

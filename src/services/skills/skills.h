@@ -1,6 +1,6 @@
 // Skills (domain.md §4, api.md §6.8): folders holding a SKILL.md, in three tiers per caller
-// (services/skill_tiers.h), discovered through the path tree and parsed once per content
-// (services/skill_cache.h).
+// (services/skills/skill_tiers.h), discovered through the path tree and parsed once per content
+// (services/skills/skill_cache.h).
 //
 // Everything is scoped to the caller: discovery lists only the SKILL.md files the caller may
 // read, and writes go through the caller's write permission on the target path, so that a
@@ -99,7 +99,7 @@ class SkillService {
   StatusOr<std::string> Publish(const SkillCaller& caller, const std::string& name, SkillTier from,
                                 SkillTier to);
 
-  // Matching skills, best first (services/skill_search.h), at most `limit`.
+  // Matching skills, best first (services/skills/skill_search.h), at most `limit`.
   StatusOr<std::vector<SearchHit>> Search(const SkillCaller& caller, const std::string& query,
                                           std::optional<SkillTier> tier, int64_t limit);
 

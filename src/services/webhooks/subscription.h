@@ -26,8 +26,9 @@ struct Subscription {
   std::optional<int64_t> last_delivery_at;          // microseconds since the epoch, UTC
   std::optional<std::string> last_delivery_status;  // "success" or "failed"
   int64_t consecutive_failures = 0;  // deliveries dropped since the last successful one
-  // The circuit breaker (services/circuit_breaker.h), not shown to callers: failed attempts
-  // since the last successful one, and until when deliveries are postponed (0: not paused).
+  // The circuit breaker (services/webhooks/circuit_breaker.h), not shown to callers: failed
+  // attempts since the last successful one, and until when deliveries are postponed (0: not
+  // paused).
   int64_t failed_attempts = 0;
   int64_t paused_until = 0;
   int64_t created_at = 0;

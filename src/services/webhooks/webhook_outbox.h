@@ -1,7 +1,7 @@
 // The outbox of webhook events: a row per change of a tenant's files, written in the
 // transaction of the change itself, so that a committed change always has its event and a
 // rolled-back one never does. A delivery worker claims rows with a lease and, in one unit,
-// replaces each by its deliveries (services/webhook_schedule.h, webhook_worker.h).
+// replaces each by its deliveries (services/webhooks/webhook_schedule.h, webhook_worker.h).
 //
 // Events are recorded only for tenants with at least one enabled subscription at the time
 // of the change: the check is part of the one INSERT, so a change costs one statement.

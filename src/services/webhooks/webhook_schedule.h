@@ -1,5 +1,5 @@
 // The schedule of webhook deliveries: a row per (event, subscription), written when the
-// worker takes an event out of the outbox (services/webhook_outbox.h) and deleted when the
+// worker takes an event out of the outbox (services/webhooks/webhook_outbox.h) and deleted when the
 // delivery succeeded, used up its attempts or lost its subscription.
 //
 // Each row is scheduled on its own: a failed attempt records the attempt and when the next

@@ -1,13 +1,13 @@
 // The webhook delivery worker: a background thread that takes events out of the outbox
-// (services/webhook_outbox.h), schedules one delivery per matching enabled subscription
-// (services/webhook_schedule.h), and attempts the deliveries that are due.
+// (services/webhooks/webhook_outbox.h), schedules one delivery per matching enabled subscription
+// (services/webhooks/webhook_schedule.h), and attempts the deliveries that are due.
 //
 // At least once: an event is replaced by its deliveries in one unit, and a delivery leaves
 // the schedule only after it succeeded, used up its attempts or lost its subscription, so a
 // crash before that attempts it again after the restart. A failed attempt is not retried in
 // place: it records when the next one is due and gives the delivery back, so a dead
 // receiver never holds a sender through its backoff. Each subscription has a circuit
-// breaker (services/circuit_breaker.h): once it opens, the subscription's deliveries wait
+// breaker (services/webhooks/circuit_breaker.h): once it opens, the subscription's deliveries wait
 // for the cool-down and then one of them probes the receiver.
 //
 // Claims are leases: several nodes on one PostgreSQL share the work, and a dead node's
