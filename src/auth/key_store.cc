@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "auth/api_key.h"
+#include "util/background.h"
 #include "util/clock.h"
 #include "util/ids.h"
 #include "util/path.h"
@@ -361,8 +362,9 @@ void KeyStore::StopBackgroundFlush() {
 void KeyStore::FlushLoop(std::chrono::milliseconds period) {
   // A failed flush keeps the times: for the next round, or after the last one for the
   // destructor's flush.
-  while (!FlushStoppedWithin(period)) (void)FlushLastUsed();
-  (void)FlushLastUsed();
+  const auto flush = [this] { (void)FlushLastUsed(); };
+  while (!FlushStoppedWithin(period)) RunGuarded("key_store_flush", flush);
+  RunGuarded("key_store_flush", flush);
 }
 
 bool KeyStore::FlushStoppedWithin(std::chrono::milliseconds period) {

@@ -18,6 +18,7 @@
 #include "storage/run_unit.h"
 #include "storage/schema.h"
 #include "storage/sqlite_conn.h"
+#include "util/background.h"
 #include "util/fault_injection.h"
 #include "util/file.h"
 #include "util/mutex.h"
@@ -134,7 +135,9 @@ void SqliteEngine::WriterLoop() {
         queue_.pop_front();
       }
     }
-    CommitGroup(group);
+    // Units cannot throw (RunUnit); anything else that does fails this group's callers
+    // (their futures are abandoned), not the process.
+    RunGuarded("sqlite_writer", [&] { CommitGroup(group); });
   }
 }
 
