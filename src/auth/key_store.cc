@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "auth/api_key.h"
+#include "util/background.h"
 #include "util/clock.h"
 #include "util/ids.h"
 #include "util/path.h"
@@ -224,7 +225,9 @@ KeyStore::KeyStore(storage::Engine& engine, KeyStoreOptions options)
 
 KeyStore::~KeyStore() {
   StopBackgroundFlush();
-  FlushLastUsed();  // whatever the flusher did not get to; nobody is left to report to
+  // Whatever the flusher did not get to. Nobody is left to report a failure to, and the
+  // times are hints (when a key was last used), not data a caller wrote.
+  (void)FlushLastUsed();
 }
 
 int64_t KeyStore::Now() const { return options_.now ? options_.now() : NowMicros(); }
@@ -357,10 +360,11 @@ void KeyStore::StopBackgroundFlush() {
 }
 
 void KeyStore::FlushLoop(std::chrono::milliseconds period) {
-  while (!FlushStoppedWithin(period)) {
-    FlushLastUsed();  // a failure keeps the times for the next round
-  }
-  FlushLastUsed();
+  // A failed flush keeps the times: for the next round, or after the last one for the
+  // destructor's flush.
+  const auto flush = [this] { (void)FlushLastUsed(); };
+  while (!FlushStoppedWithin(period)) RunGuarded("key_store_flush", flush);
+  RunGuarded("key_store_flush", flush);
 }
 
 bool KeyStore::FlushStoppedWithin(std::chrono::milliseconds period) {

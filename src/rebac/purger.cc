@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "util/background.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
 
@@ -56,7 +57,8 @@ void Purger::Stop() {
 
 void Purger::Loop() {
   while (!StoppedWithin(options_.interval)) {
-    (void)RunOnce();  // a failed pass (the database away) is the next pass's work
+    // A failed pass (the database away) is the next pass's work.
+    RunGuarded("rebac_purger", [this] { (void)RunOnce(); });
   }
 }
 

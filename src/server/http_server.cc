@@ -46,6 +46,7 @@
 #include "server/finalize_response.h"
 #include "server/request_metrics.h"
 #include "server/worker_pool.h"
+#include "util/background.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
 
@@ -692,6 +693,15 @@ Status HttpServer::Impl::Start() {
   state_.metrics.AddGaugeCallback(
       kBodyMemoryHeld, "Bytes of the request body memory budget held by requests in flight.",
       [this] { return static_cast<double>(state_.body_budget.held()); });
+  // Process-wide counts (util/background.h), so the callback holds nothing of this server.
+  state_.metrics.AddCounterCallback(
+      kBackgroundErrors, "Exceptions and dropped work caught in background threads, by thread.",
+      [] {
+        Metrics::Samples samples;
+        for (const auto& [thread, count] : BackgroundErrorCounts())
+          samples.push_back({{{"thread", thread}}, static_cast<double>(count)});
+        return samples;
+      });
   work_.emplace(ioc_.get_executor());
   net::post(acceptor_.get_executor(), [this] { Accept(); });
   const int threads = std::max(1, state_.options.io_threads);
@@ -749,15 +759,8 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, Socket socket) {
 }
 
 void HttpServer::Impl::RunIoThread() {
-  for (;;) {
-    try {
-      ioc_.run();
-      return;
-    } catch (const std::exception& e) {
-      std::cerr << "nexus: I/O thread caught: " << e.what() << "\n";
-    } catch (...) {
-      std::cerr << "nexus: I/O thread caught a non-standard exception\n";
-    }
+  // A handler that throws out of run() is logged and counted, and the thread runs again.
+  while (!RunGuarded("http_io", [this] { ioc_.run(); })) {
   }
 }
 

@@ -95,7 +95,7 @@ struct Metrics::Family {
   Type type;
   std::string help;
   std::map<Labels, Series> series;
-  std::function<double()> read;  // gauges
+  std::function<Samples()> read;  // gauges and callback counters
 };
 
 void Metrics::Series::Add(double delta) { value_.fetch_add(delta); }
@@ -165,9 +165,21 @@ void Metrics::ObserveHistogram(std::string_view name, std::string_view help, con
 
 void Metrics::AddGaugeCallback(std::string_view name, std::string_view help,
                                std::function<double()> read) {
+  AddCallback(name, help, Type::kGauge, [read = std::move(read)] {
+    return Samples{{Labels{}, read ? read() : 0}};
+  });
+}
+
+void Metrics::AddCounterCallback(std::string_view name, std::string_view help,
+                                 std::function<Samples()> read) {
+  AddCallback(name, help, Type::kCounterCallback, std::move(read));
+}
+
+void Metrics::AddCallback(std::string_view name, std::string_view help, Type type,
+                          std::function<Samples()> read) {
   MutexLock render_lock(&render_mu_);
   MutexLock lock(&mu_);
-  Family* family = FamilyFor(name, help, Type::kGauge);
+  Family* family = FamilyFor(name, help, type);
   if (family == nullptr) return;
   family->help = std::string(help);
   family->read = std::move(read);
@@ -205,14 +217,14 @@ void Metrics::AppendSeries(std::string_view name, const Family& family, std::str
 
 std::string Metrics::RenderPrometheus() const {
   // Counters and histograms are formatted under mu_ (their series are atomics, not worth
-  // copying out); gauge callbacks run after it is released, since they may take other locks
-  // (the store's) or count metrics. render_mu_ stays held, so a callback cannot be removed
-  // (and its state destroyed) while it runs, and the gauge families the parts point to stay.
+  // copying out); callbacks run after it is released, since they may take other locks (the
+  // store's) or count metrics. render_mu_ stays held, so a callback cannot be removed (and
+  // its state destroyed) while it runs, and the callback families the parts point to stay.
   MutexLock render_lock(&render_mu_);
   struct Part {
     std::string_view name;
     std::string text;
-    const std::function<double()>* read = nullptr;  // gauges
+    const std::function<Samples()>* read = nullptr;  // callback families
   };
   std::vector<Part> parts;
   {
@@ -220,12 +232,12 @@ std::string Metrics::RenderPrometheus() const {
     for (const auto& [name, family] : families_) {
       Part& part = parts.emplace_back();
       part.name = name;
-      const char* type = family->type == Type::kCounter     ? "counter"
-                         : family->type == Type::kHistogram ? "histogram"
-                                                            : "gauge";
+      const char* type = family->type == Type::kHistogram ? "histogram"
+                         : family->type == Type::kGauge   ? "gauge"
+                                                          : "counter";
       part.text = "# HELP " + name + " " + Escape(family->help, /*quote=*/false) + "\n# TYPE " +
                   name + " " + type + "\n";
-      if (family->type == Type::kGauge) {
+      if (family->type == Type::kGauge || family->type == Type::kCounterCallback) {
         part.read = &family->read;
       } else {
         AppendSeries(name, *family, &part.text);
@@ -236,14 +248,17 @@ std::string Metrics::RenderPrometheus() const {
   for (const Part& part : parts) {
     out += part.text;
     if (part.read == nullptr) continue;
-    double value = 0;
+    Samples samples;
     try {
-      value = *part.read ? (*part.read)() : 0;
+      if (*part.read) samples = (*part.read)();
     } catch (const std::exception& e) {
-      std::cerr << "nexus: gauge " << part.name << " failed: " << e.what() << "\n";
-      value = std::nan("");
+      std::cerr << "nexus: metric " << part.name << " failed: " << e.what() << "\n";
+      samples = {{Labels{}, std::nan("")}};
     }
-    out += std::string(part.name) + " " + FormatNumber(value) + "\n";
+    for (const auto& [labels, value] : samples) {
+      if (!AreValidLabels(labels)) continue;
+      out += std::string(part.name) + FormatLabels(labels) + " " + FormatNumber(value) + "\n";
+    }
   }
   return out;
 }

@@ -14,6 +14,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
@@ -71,6 +73,12 @@ class Metrics {
   // Replaces an earlier callback of that name. `read` runs on the rendering thread without
   // the registry lock (it may count metrics itself) but must not add or remove gauges.
   void AddGaugeCallback(std::string_view name, std::string_view help, std::function<double()> read);
+  // Labelled values computed at render time.
+  using Samples = std::vector<std::pair<Labels, double>>;
+  // A counter whose series `read` computes at render time, for counts kept outside the
+  // registry (the background errors of util/background.h); otherwise as AddGaugeCallback.
+  void AddCounterCallback(std::string_view name, std::string_view help,
+                          std::function<Samples()> read);
   // Once this returns, the callback is not running and never runs again, so the state it
   // captured may be destroyed.
   void RemoveGaugeCallback(std::string_view name);
@@ -79,7 +87,8 @@ class Metrics {
   std::string RenderPrometheus() const;
 
  private:
-  enum class Type { kCounter, kHistogram, kGauge };
+  // kCounterCallback: a counter rendered from a callback, not from series.
+  enum class Type { kCounter, kHistogram, kGauge, kCounterCallback };
   struct Family;
 
   // The family `name` of `type`, created when new; null when `name` is taken by another type
@@ -87,6 +96,8 @@ class Metrics {
   Family* FamilyFor(std::string_view name, std::string_view help, Type type) REQUIRES(mu_);
   Series* SeriesFor(std::string_view name, std::string_view help, Type type, const Labels& labels)
       EXCLUDES(mu_);
+  void AddCallback(std::string_view name, std::string_view help, Type type,
+                   std::function<Samples()> read) EXCLUDES(render_mu_, mu_);
   // The sample lines of a counter or histogram family.
   static void AppendSeries(std::string_view name, const Family& family, std::string* out);
 

@@ -101,6 +101,20 @@ TEST(MetricsTest, GaugeCallbackMayCountMetrics) {
   EXPECT_TRUE(Contains(metrics.RenderPrometheus(), "renders_total 1\n"));
 }
 
+TEST(MetricsTest, CounterCallbacksRenderLabelledSeries) {
+  Metrics metrics;
+  Metrics::Samples samples = {{{{"thread", "a"}}, 2}, {{{"thread", "b"}}, 0}};
+  metrics.AddCounterCallback("errors_total", "Errors.", [&samples] { return samples; });
+  EXPECT_EQ(metrics.RenderPrometheus(),
+            "# HELP errors_total Errors.\n# TYPE errors_total counter\n"
+            "errors_total{thread=\"a\"} 2\nerrors_total{thread=\"b\"} 0\n");
+  samples.clear();
+  EXPECT_EQ(metrics.RenderPrometheus(),
+            "# HELP errors_total Errors.\n# TYPE errors_total counter\n");
+  metrics.IncrementCounter("errors_total", "Errors.");  // the name is the callback's
+  EXPECT_FALSE(Contains(metrics.RenderPrometheus(), "errors_total 1"));
+}
+
 TEST(MetricsTest, FamiliesSortedByName) {
   Metrics metrics;
   metrics.IncrementCounter("b_total", "B.");

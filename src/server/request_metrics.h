@@ -17,6 +17,7 @@ inline constexpr std::string_view kRequestDuration = "nexus_http_request_duratio
 inline constexpr std::string_view kWorkerQueueDepth = "nexus_worker_queue_depth";
 inline constexpr std::string_view kOpenConnections = "nexus_http_open_connections";
 inline constexpr std::string_view kBodyMemoryHeld = "nexus_http_body_memory_bytes";
+inline constexpr std::string_view kBackgroundErrors = "nexus_background_errors_total";
 
 // The route label for a request path. Paths under /api/nfs/, /api/subscriptions/ and
 // /auth/ collapse to their prefix; /health, /metrics and /api/auth/whoami keep their path;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "testing/http_client.h"
+#include "util/background.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
 
@@ -848,6 +849,16 @@ TEST_F(ServerTest, MetricsCountRequests) {
             std::string::npos);
   EXPECT_NE(text.find("# TYPE nexus_worker_queue_depth gauge\n"), std::string::npos);
   EXPECT_NE(text.find("nexus_http_open_connections 1\n"), std::string::npos);
+}
+
+TEST_F(ServerTest, MetricsCountBackgroundErrorsByThread) {
+  StartServer();
+  RunGuarded("test_background", [] { throw std::runtime_error("a corrupt row"); });
+  const std::string text = metrics_.RenderPrometheus();
+  EXPECT_NE(text.find("# TYPE nexus_background_errors_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("nexus_background_errors_total{thread=\"test_background\"} "),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(ServerTest, ManyConcurrentClients) {

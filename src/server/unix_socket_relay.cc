@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "util/background.h"
 #include "util/file.h"
 
 namespace nexus::server {
@@ -98,7 +99,12 @@ void UnixSocketRelay::AcceptLoop() {
       continue;
     }
     active_++;
-    std::thread([this, client] { Relay(client); }).detach();
+    // Out of threads (std::system_error): this connection is refused, the next one tried.
+    if (!RunGuarded("unix_socket_relay",
+                    [this, client] { std::thread([this, client] { Relay(client); }).detach(); })) {
+      ::close(client);
+      active_--;
+    }
   }
 }
 

@@ -1,7 +1,6 @@
 #include "server/worker_pool.h"
 
-#include <exception>
-#include <iostream>
+#include "util/background.h"
 
 namespace nexus::server {
 
@@ -51,15 +50,9 @@ void WorkerPool::WorkerLoop() {
       task = std::move(queue_.front());
       queue_.pop_front();
     }
-    try {
-      task();
-    } catch (const std::exception& e) {
-      // Tasks are expected to catch their own errors; this keeps a bug from killing the
-      // process through std::terminate.
-      std::cerr << "nexus: worker task threw: " << e.what() << "\n";
-    } catch (...) {
-      std::cerr << "nexus: worker task threw a non-standard exception\n";
-    }
+    // Tasks are expected to catch their own errors; this keeps a bug from killing the
+    // process through std::terminate.
+    RunGuarded("http_worker", task);
   }
 }
 

@@ -7,6 +7,8 @@
 #include <future>
 #include <stdexcept>
 
+#include "util/background.h"
+
 namespace nexus::server {
 namespace {
 
@@ -62,8 +64,10 @@ TEST(WorkerPoolTest, ThrowingTaskDoesNotKillWorker) {
   std::atomic<int> done{0};
   ASSERT_TRUE(pool.TrySubmit([] { throw std::runtime_error("boom"); }));
   ASSERT_TRUE(pool.TrySubmit([&done] { ++done; }));
+  const uint64_t before = BackgroundErrorCounts()["http_worker"];
   pool.Shutdown();
   EXPECT_EQ(done.load(), 1);
+  EXPECT_EQ(BackgroundErrorCounts()["http_worker"], before + 1) << "counted for /metrics";
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <limits>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -100,6 +101,26 @@ TEST_P(EngineConformance, FailedUnitLeavesNothingBehind) {
   });
   EXPECT_EQ(s.code(), Code::kNotFound);
   EXPECT_EQ(*Count(), 0);
+}
+
+TEST_P(EngineConformance, AUnitThatThrowsFailsWithInternalAndIsRolledBack) {
+  // More rounds than the pool has connections, so each of them meets a throwing unit.
+  for (int i = 0; i < 20; ++i) {
+    Status write = engine().Write([](Tx& tx) -> Status {
+      RETURN_IF_ERROR(tx.Exec("INSERT INTO kv (k, n) VALUES ('gone', 1)").status());
+      throw std::runtime_error("a bug in the unit");
+    });
+    EXPECT_EQ(write.code(), Code::kInternal) << write.ToString();
+    EXPECT_NE(write.message().find("a bug in the unit"), std::string::npos) << write.ToString();
+    Status read = engine().Read([](Tx& tx) -> Status {
+      RETURN_IF_ERROR(tx.Query("SELECT COUNT(*) FROM kv").status());
+      throw std::runtime_error("a row no code expected");
+    });
+    EXPECT_EQ(read.code(), Code::kInternal) << read.ToString();
+  }
+  EXPECT_EQ(*Count(), 0) << "every throwing write was rolled back";
+  ASSERT_TRUE(Put("after", 1).ok()) << "the engine keeps working";
+  EXPECT_EQ(*Count(), 1);
 }
 
 TEST_P(EngineConformance, UniqueViolationIsAlreadyExists) {

@@ -29,6 +29,7 @@
 
 #include "storage/engine.h"
 #include "storage/postgres_sql.h"
+#include "storage/run_unit.h"
 #include "storage/schema.h"
 #include "util/fault_injection.h"
 #include "util/mutex.h"
@@ -970,7 +971,7 @@ Status PostgresEngine::RunTransaction(Connection& conn, const Unit& unit, const 
     return s;
   }
   PgTx tx(&conn);
-  Status s = unit(tx);
+  Status s = RunUnit(unit, tx, read ? "read" : "write");
   if (!tx.transient_failure().ok()) s = tx.transient_failure();
   // Read units are left alone: they have nothing to lose at COMMIT.
   if (s.ok() && !read) s = InjectedFault("postgres.commit", "commit");

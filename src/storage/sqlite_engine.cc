@@ -15,8 +15,10 @@
 #include <future>
 #include <thread>
 
+#include "storage/run_unit.h"
 #include "storage/schema.h"
 #include "storage/sqlite_conn.h"
+#include "util/background.h"
 #include "util/fault_injection.h"
 #include "util/file.h"
 #include "util/mutex.h"
@@ -133,18 +135,15 @@ void SqliteEngine::WriterLoop() {
         queue_.pop_front();
       }
     }
-    CommitGroup(group);
+    // Units cannot throw (RunUnit); anything else that does fails this group's callers
+    // (their futures are abandoned), not the process.
+    RunGuarded("sqlite_writer", [&] { CommitGroup(group); });
   }
 }
 
 Status SqliteEngine::RunInSavepoint(const Unit& unit) {
   RETURN_IF_ERROR(writer_->Exec("SAVEPOINT unit").status());
-  Status s;
-  try {
-    s = unit(*writer_);
-  } catch (const std::exception& e) {
-    s = Internal(std::string("exception in write unit: ") + e.what());
-  }
+  Status s = RunUnit(unit, *writer_, "write");
   if (writer_->InAutocommit()) {
     // SQLite abandoned the whole transaction (e.g. SQLITE_FULL); the group is lost.
     return s.ok() ? IOError("transaction rolled back by SQLite") : s;
@@ -197,11 +196,7 @@ Status SqliteEngine::Read(const Unit& unit) {
   // BEGIN makes every statement of the unit see the same WAL snapshot.
   Status s = conn->Exec("BEGIN").status();
   if (s.ok()) {
-    try {
-      s = unit(*conn);
-    } catch (const std::exception& e) {
-      s = Internal(std::string("exception in read unit: ") + e.what());
-    }
+    s = RunUnit(unit, *conn, "read");
     if (!conn->InAutocommit()) (void)conn->Exec("COMMIT");
   }
   read_units_.fetch_add(1, std::memory_order_relaxed);

@@ -40,7 +40,9 @@ enum class Code {
 
 std::string_view CodeName(Code code);
 
-class Status {
+// [[nodiscard]]: a Status that nobody looks at is an error that vanishes. Where dropping one
+// is right, the caller casts it to void and says why.
+class [[nodiscard]] Status {
  public:
   // A detail is a named value that travels with the error (for example the expected and
   // current etag of a conflict) so the RPC layer can put it in the error's `data`.
@@ -86,7 +88,7 @@ inline Status Internal(std::string msg) { return Status(Code::kInternal, std::mo
 
 // Either a value or a non-OK Status.
 template <typename T>
-class StatusOr {
+class [[nodiscard]] StatusOr {
  public:
   StatusOr(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   StatusOr(Status status) : v_(std::move(status)) {  // NOLINT

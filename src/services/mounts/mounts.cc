@@ -5,6 +5,7 @@
 
 #include "auth/tenant_paths.h"
 #include "storage/rows.h"
+#include "util/background.h"
 #include "util/clock.h"
 #include "util/file.h"
 #include "util/glob.h"
@@ -733,7 +734,11 @@ void MountService::WorkerLoop() {
       queue_.pop_front();
       running_ = id;
     }
-    RunJob(id, options);
+    if (!RunGuarded("mount_sync", [&] { RunJob(id, options); })) {
+      (void)UpdateJob(id,
+                      "UPDATE sync_jobs SET status = 'failed', completed_at = ?, error_message = ?",
+                      {NowMicros(), std::string("Internal error; see the server log")});
+    }
     MutexLock lock(&mu_);
     running_.clear();
     cancel_requests_.erase(id);

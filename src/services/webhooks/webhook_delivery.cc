@@ -1,6 +1,8 @@
 #include "services/webhooks/webhook_delivery.h"
 
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
 
 #include "util/clock.h"
 #include "util/hash.h"
@@ -21,13 +23,26 @@ WebhookEvent EventOf(const OutboxEvent& e, std::string_view path_scope) {
   return WebhookEvent{e.event_id, e.type, e.created_at, data.dump()};
 }
 
-std::string WebhookBody(const WebhookEvent& event, const Subscription& sub) {
-  const Json body = {
-      {"id", event.id},
-      {"event", event.type},
-      {"timestamp", FormatIsoMicros(event.timestamp)},
-      {"data", Json::parse(event.data_json)},
-      {"subscription", {{"id", sub.id}, {"metadata", Json::parse(sub.metadata_json)}}}};
+namespace {
+
+// Stored JSON, which a corrupt row makes kInternal instead of an exception.
+StatusOr<Json> ParseStored(const std::string& text, std::string_view what) {
+  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Internal(std::string(what) + " is not JSON");
+  return json;
+}
+
+}  // namespace
+
+StatusOr<std::string> WebhookBody(const WebhookEvent& event, const Subscription& sub) {
+  ASSIGN_OR_RETURN(Json data, ParseStored(event.data_json, "the data of event " + event.id));
+  ASSIGN_OR_RETURN(Json metadata,
+                   ParseStored(sub.metadata_json, "the metadata of subscription " + sub.id));
+  const Json body = {{"id", event.id},
+                     {"event", event.type},
+                     {"timestamp", FormatIsoMicros(event.timestamp)},
+                     {"data", std::move(data)},
+                     {"subscription", {{"id", sub.id}, {"metadata", std::move(metadata)}}}};
   return body.dump();
 }
 
@@ -35,11 +50,12 @@ std::string WebhookSignature(const std::string& secret, const std::string& body)
   return "sha256=" + HmacSha256Hex(secret, body);
 }
 
-OutboundRequest WebhookRequest(const WebhookEvent& event, const Subscription& sub,
-                               const std::string& delivery_id, const DeliveryOptions& options) {
+StatusOr<OutboundRequest> WebhookRequest(const WebhookEvent& event, const Subscription& sub,
+                                         const std::string& delivery_id,
+                                         const DeliveryOptions& options) {
   OutboundRequest request;
   request.url = sub.url;
-  request.body = WebhookBody(event, sub);
+  ASSIGN_OR_RETURN(request.body, WebhookBody(event, sub));
   request.timeout = options.timeout;
   request.public_addresses_only = !options.allow_private_networks;
   request.headers = {{"Content-Type", "application/json"},
@@ -66,9 +82,15 @@ DeliveryResult Attempt(OutboundHttp& http, const OutboundRequest& request) {
 
 DeliveryResult Deliver(OutboundHttp& http, const WebhookEvent& event, const Subscription& sub,
                        const DeliveryOptions& options, const RetryWait& wait) {
-  const OutboundRequest request = WebhookRequest(event, sub, "del_" + RandomHex(8), options);
+  const StatusOr<OutboundRequest> request =
+      WebhookRequest(event, sub, "del_" + RandomHex(8), options);
+  if (!request.ok()) {
+    DeliveryResult unsent;
+    unsent.error = request.status().message();
+    return unsent;
+  }
   for (int attempt = 1;; ++attempt) {
-    DeliveryResult result = Attempt(http, request);
+    DeliveryResult result = Attempt(http, *request);
     result.attempts = attempt;
     if (result.delivered || attempt >= options.max_attempts) return result;
     if (!wait(options.BackoffAfter(attempt))) {

@@ -13,6 +13,7 @@
 #include "services/outbound_http.h"
 #include "services/webhooks/subscription.h"
 #include "services/webhooks/webhook_outbox.h"
+#include "util/status.h"
 
 namespace nexus::services {
 
@@ -45,17 +46,19 @@ struct WebhookEvent {
 // (the other one is inside, or the subscription would not match).
 WebhookEvent EventOf(const OutboxEvent& event, std::string_view path_scope);
 
-// {"id","event","timestamp","data","subscription":{"id","metadata"}}.
-std::string WebhookBody(const WebhookEvent& event, const Subscription& sub);
+// {"id","event","timestamp","data","subscription":{"id","metadata"}}. kInternal when the
+// stored event data or subscription metadata is not JSON (a corrupt row).
+StatusOr<std::string> WebhookBody(const WebhookEvent& event, const Subscription& sub);
 
 // "sha256=<hex HMAC-SHA256(secret, body)>".
 std::string WebhookSignature(const std::string& secret, const std::string& body);
 
 // The POST to the subscription's URL, with Content-Type, X-Nexus-Event,
 // X-Nexus-Delivery-Id and (with a secret) X-Nexus-Signature, under `options`' timeout and
-// address policy.
-OutboundRequest WebhookRequest(const WebhookEvent& event, const Subscription& sub,
-                               const std::string& delivery_id, const DeliveryOptions& options);
+// address policy. WebhookBody's errors.
+StatusOr<OutboundRequest> WebhookRequest(const WebhookEvent& event, const Subscription& sub,
+                                         const std::string& delivery_id,
+                                         const DeliveryOptions& options);
 
 struct DeliveryResult {
   bool delivered = false;  // a 2xx answer
@@ -73,7 +76,7 @@ DeliveryResult Attempt(OutboundHttp& http, const OutboundRequest& request);
 using RetryWait = std::function<bool(std::chrono::milliseconds delay)>;
 
 // Sends `event` to `sub` until a 2xx answer or the attempts are used up, under one
-// delivery id "del_<16 hex>".
+// delivery id "del_<16 hex>". No attempt (and the error) when there is no request to send.
 DeliveryResult Deliver(OutboundHttp& http, const WebhookEvent& event, const Subscription& sub,
                        const DeliveryOptions& options, const RetryWait& wait);
 

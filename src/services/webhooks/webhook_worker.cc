@@ -9,6 +9,7 @@
 #include "services/webhooks/webhook_delivery.h"
 #include "services/webhooks/webhook_outbox.h"
 #include "services/webhooks/webhook_schedule.h"
+#include "util/background.h"
 #include "util/clock.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
@@ -16,8 +17,9 @@
 namespace nexus::services {
 namespace {
 
-// What became of a claimed delivery in a round.
-enum class Outcome { kPostponed, kGone, kDelivered, kFailed };
+// What became of a claimed delivery in a round. kUnsendable: its stored row cannot make a
+// request (corrupt JSON), and never will; it ends as a failed delivery without an attempt.
+enum class Outcome { kPostponed, kGone, kDelivered, kFailed, kUnsendable };
 
 // A subscription during a round: its circuit breaker as the round's attempts move it.
 struct Target {
@@ -58,6 +60,15 @@ struct RoundResults {
 struct Round {
   explicit Round(size_t deliveries) { results.outcomes.assign(deliveries, Outcome::kPostponed); }
 
+  void End(size_t delivery, Outcome outcome) EXCLUDES(mu) {
+    MutexLock lock(&mu);
+    EndLocked(delivery, outcome);
+  }
+  void EndLocked(size_t delivery, Outcome outcome) REQUIRES(mu) {
+    results.outcomes[delivery] = outcome;
+    if (outcome != Outcome::kGone) results.ended.push_back(delivery);
+  }
+
   // Once the senders are done.
   RoundResults Take() EXCLUDES(mu) {
     MutexLock lock(&mu);
@@ -69,6 +80,8 @@ struct Round {
 };
 
 int64_t Micros(std::chrono::milliseconds ms) { return ms.count() * 1000; }
+
+constexpr std::string_view kSender = "webhook_sender";
 
 }  // namespace
 
@@ -131,7 +144,8 @@ void WebhookWorker::Loop() {
     // unavailable) waits for the next poll.
     StatusOr<int> taken = 0;
     do {
-      taken = RunOnce();
+      if (!RunGuarded("webhook_worker", [&] { taken = RunOnce(); }))
+        taken = Internal("the round threw");
       if (Stopping()) return;
     } while (taken.ok() && *taken > 0);
     wait = taken.ok() ? NextWait() : options_.poll_interval;
@@ -205,28 +219,38 @@ StatusOr<int> WebhookWorker::AttemptDue() {
   const auto send = [&] {
     for (size_t j = next++; j < due.size(); j = next++) {
       if (Stopping()) continue;  // given back for the next start
-      Target& t = targets.at(due[j].subscription_id);
+      const ScheduledDelivery& d = due[j];
+      Target& t = targets.at(d.subscription_id);  // t.sub stays as it is for the round
+      if (!t.sub) {
+        round.End(j, Outcome::kGone);
+        continue;
+      }
+      const StatusOr<OutboundRequest> request =
+          WebhookRequest(d.event, *t.sub, d.delivery_id, delivery);
+      if (!request.ok()) {
+        ReportBackgroundError(kSender, "delivery " + d.delivery_id + " of event " + d.event.id +
+                                           " dropped: " + request.status().ToString());
+        round.End(j, Outcome::kUnsendable);
+        continue;
+      }
       {
         MutexLock lock(&round.mu);
-        if (!t.sub) {
-          round.results.outcomes[j] = Outcome::kGone;
-          continue;
-        }
         if (!t.Admit(breaker)) continue;
       }
-      const DeliveryResult r =
-          Attempt(subscriptions_.http(),
-                  WebhookRequest(due[j].event, *t.sub, due[j].delivery_id, delivery));
+      const DeliveryResult r = Attempt(subscriptions_.http(), *request);
       MutexLock lock(&round.mu);
-      round.results.outcomes[j] = r.delivered ? Outcome::kDelivered : Outcome::kFailed;
       t.Ended(breaker, r.delivered);
-      round.results.ended.push_back(j);
+      round.EndLocked(j, r.delivered ? Outcome::kDelivered : Outcome::kFailed);
     }
   };
+  // An exception escaping a sender thread, or unwinding this frame past joinable senders,
+  // would end the process. Guarded, a sender that throws leaves its delivery postponed and
+  // the others go on.
+  const auto guarded_send = [&] { RunGuarded(kSender, send); };
   std::vector<std::thread> senders;
   for (int s = 1; s < options_.senders && static_cast<size_t>(s) < due.size(); ++s)
-    senders.emplace_back(send);
-  send();
+    senders.emplace_back(guarded_send);
+  guarded_send();
   for (std::thread& s : senders) s.join();
   const RoundResults results = round.Take();
 

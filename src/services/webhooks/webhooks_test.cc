@@ -15,6 +15,7 @@
 #include "services/webhooks/webhook_schedule.h"
 #include "services/webhooks/webhook_worker.h"
 #include "testing/test_store.h"
+#include "util/background.h"
 #include "util/clock.h"
 #include "util/hash.h"
 #include "util/mutex.h"
@@ -433,6 +434,36 @@ TEST_P(WebhooksTest, TheBackgroundWorkerIsWokenByCommits) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   worker.Stop();
   EXPECT_EQ(http_.sent().size(), 1u) << "delivered without waiting for the poll";
+}
+
+TEST_P(WebhooksTest, ACorruptStoredEventIsDroppedAndTheWorkerKeepsDelivering) {
+  auto sub = subs_->Create(admin_, Fields());
+  ASSERT_TRUE(sub.ok());
+  const int64_t now = NowMicros();
+  ASSERT_TRUE(
+      store_.engine
+          ->Write([&](storage::Tx& tx) -> Status {
+            RETURN_IF_ERROR(ScheduleDelivery(
+                tx, sub->id, WebhookEvent{"evt_corrupt", kFileWrite, now, "{not json"}, now));
+            return ScheduleDelivery(
+                tx, sub->id, WebhookEvent{"evt_fine", kFileWrite, now, R"({"path":"/a"})"}, now);
+          })
+          .ok());
+  const uint64_t errors_before = BackgroundErrorCounts()["webhook_sender"];
+  ASSERT_TRUE(worker_->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return Scheduled() == 0; })) << "the corrupt delivery is not retried";
+  ASSERT_TRUE(tree_->Write(ann_, "/tenant:default/after", "x").ok());
+  ASSERT_TRUE(WaitFor([&] { return http_.sent().size() == 2; }));
+  worker_->Stop();
+  std::set<std::string> delivered;
+  for (const OutboundRequest& r : http_.sent()) {
+    const Json body = Json::parse(r.body);
+    delivered.insert(body["id"] == "evt_fine" ? "evt_fine"
+                                              : body["data"]["path"].get<std::string>());
+  }
+  EXPECT_EQ(delivered, (std::set<std::string>{"evt_fine", "/tenant:default/after"}));
+  EXPECT_EQ(BackgroundErrorCounts()["webhook_sender"], errors_before + 1) << "counted for /metrics";
+  EXPECT_EQ(subs_->Get(admin_, sub->id)->consecutive_failures, 0) << "the later delivery succeeded";
 }
 
 TEST_P(WebhooksTest, AnIdleWorkerCommitsNothing) {

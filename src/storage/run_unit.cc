@@ -1,0 +1,19 @@
+#include "storage/run_unit.h"
+
+#include <exception>
+#include <string>
+
+namespace nexus::storage {
+
+Status RunUnit(const Unit& unit, Tx& tx, std::string_view kind) {
+  const std::string what = "exception in " + std::string(kind) + " unit";
+  try {
+    return unit(tx);
+  } catch (const std::exception& e) {
+    return Internal(what + ": " + e.what());
+  } catch (...) {
+    return Internal(what);
+  }
+}
+
+}  // namespace nexus::storage

@@ -1,0 +1,19 @@
+// How both engines call a unit: one that throws (a bug, or a row no code expected) yields
+// kInternal like any failed unit, so its transaction is rolled back and the connection, or
+// SQLite's writer thread, goes on serving other units instead of the exception ending it.
+#ifndef NEXUS_STORAGE_RUN_UNIT_H_
+#define NEXUS_STORAGE_RUN_UNIT_H_
+
+#include <string_view>
+
+#include "storage/engine.h"
+#include "util/status.h"
+
+namespace nexus::storage {
+
+// `kind` ("read" or "write") names the unit in the error message.
+Status RunUnit(const Unit& unit, Tx& tx, std::string_view kind);
+
+}  // namespace nexus::storage
+
+#endif  // NEXUS_STORAGE_RUN_UNIT_H_
