@@ -112,8 +112,10 @@ Node::~Node() {
 Status Node::Init() {
   Parts& p = *parts_;
   p.data_dir = std::filesystem::absolute(options_.data_dir).lexically_normal().string();
-  ASSIGN_OR_RETURN(p.store, storage::OpenStore({options_.data_dir, options_.database_url,
-                                                options_.durability, /*cache_blobs=*/true}));
+  StatusOr<storage::Store> store = storage::OpenStore(
+      {options_.data_dir, options_.database_url, options_.durability, /*cache_blobs=*/true});
+  if (!store.ok()) return Step("cannot open the store", store.status());
+  p.store = std::move(store).value();
   ASSIGN_OR_RETURN(p.outbound, server::OutboundHttpClient::Create({}));
   p.subscriptions = std::make_unique<services::SubscriptionService>(
       *p.store.engine, *p.outbound, options_.webhook_delivery, options_.http.host);

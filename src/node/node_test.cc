@@ -13,6 +13,7 @@
 #include "testing/postgres.h"
 #include "testing/temp_dir.h"
 #include "testing/test_store.h"
+#include "util/file.h"
 
 namespace nexus::node {
 namespace {
@@ -130,6 +131,17 @@ TEST_P(NodeTest, AMissingMountRootFailsTheOpen) {
   ASSERT_FALSE(node.ok());
   EXPECT_NE(node.status().message().find("invalid mount root"), std::string::npos)
       << node.status().ToString();
+}
+
+TEST_P(NodeTest, AnUnusableDataDirectoryNamesTheStepThatFailed) {
+  options_.data_dir = dir_.path() + "/a-file";
+  ASSERT_TRUE(WriteFileAtomically(options_.data_dir, "not a directory", /*sync=*/false).ok());
+  StatusOr<std::unique_ptr<Node>> node = Node::Open(options_);
+  ASSERT_FALSE(node.ok());
+  // SQLite keeps its database there; PostgreSQL first needs it for the admin key file.
+  const std::string step =
+      GetParam() == EngineKind::kSqlite ? "cannot open the store" : "provisioning";
+  EXPECT_NE(node.status().message().find(step), std::string::npos) << node.status().ToString();
 }
 
 TEST_P(NodeTest, WithoutSandboxesNoSocketIsOpened) {
