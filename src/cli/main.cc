@@ -1,8 +1,13 @@
-// The nexus command line: `nexus serve` runs the server; `nexus fsck` checks a data directory.
+// The nexus command line: `nexus serve` runs the server and `nexus fsck` checks a data
+// directory; every other command talks to a server through the client library
+// (cli/commands/).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 
+#include "cli/commands/commands.h"
+#include "cli/commands/exit_codes.h"
 #include "cli/fsck.h"
 #include "cli/serve.h"
 
@@ -53,10 +58,21 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
   serve->add_flag("--async,!--no-async", async_ignored, "Accepted for compatibility; ignored");
 }
 
+int RunRemote(const nexus::cli::GlobalOptions& options, const nexus::cli::RemoteCommand& run) {
+  nexus::StatusOr<nexus::cli::Target> target =
+      nexus::cli::ResolveTarget(options, [](const char* name) { return std::getenv(name); });
+  if (!target.ok()) {
+    std::fprintf(stderr, "nexus: %s\n", target.status().message().c_str());
+    return nexus::cli::ExitCodeFor(target.status());
+  }
+  nexus::cli::Remote remote(options, std::move(target).value());
+  return run(remote);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Nexus: a virtual filesystem server for teams of AI agents"};
+  CLI::App app{"Nexus: a virtual filesystem for teams of AI agents"};
   app.require_subcommand(1);
   nexus::cli::ServeOptions serve;
   AddServeCommand(app, serve);
@@ -65,7 +81,27 @@ int main(int argc, char** argv) {
   fsck_cmd->add_option("--data-dir", fsck.data_dir, "Data directory")->default_val("./nexus-data");
   fsck_cmd->add_option("--database-url", fsck.database_url, "postgresql://... (default: SQLite)");
   fsck_cmd->add_flag("--sweep", fsck.sweep, "Also remove unreferenced blobs past the grace period");
-  CLI11_PARSE(app, argc, argv);
+  nexus::cli::GlobalOptions global;
+  nexus::cli::RemoteCommand remote;
+  nexus::cli::AddRemoteCommands(app, &global, &remote);
+  std::string topic;
+  CLI::App* help_cmd = app.add_subcommand("help", "Help on a topic: exit-codes");
+  help_cmd->add_option("topic", topic, "Topic")->check(CLI::IsMember({"exit-codes"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is a "parse error" that exits 0; every real one is a usage error.
+    return app.exit(e) == 0 ? nexus::cli::kExitOk : nexus::cli::kExitUsage;
+  }
+  if (help_cmd->parsed()) {
+    if (topic.empty()) {
+      std::fputs(app.help().c_str(), stdout);
+    } else {
+      std::fputs(std::string(nexus::cli::ExitCodeHelp()).c_str(), stdout);
+    }
+    return nexus::cli::kExitOk;
+  }
+  if (remote) return RunRemote(global, remote);
   if (fsck_cmd->parsed()) return nexus::cli::RunFsck(fsck);
   CLI::App* serve_cmd = app.get_subcommand("serve");
   if (!serve.config_file.empty()) {

@@ -6,8 +6,6 @@
 namespace nexus::server {
 namespace {
 
-char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 const std::string* FindHeader(const HeaderList& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (EqualsIgnoreCase(key, name)) return &value;
@@ -16,12 +14,6 @@ const std::string* FindHeader(const HeaderList& headers, std::string_view name) 
 }
 
 }  // namespace
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return LowerAscii(x) == LowerAscii(y);
-         });
-}
 
 std::string HttpRequest::Header(std::string_view name) const {
   const std::string* value = FindHeader(headers, name);

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/ascii.h"  // EqualsIgnoreCase, which header lookups use
+
 namespace nexus::server {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -49,9 +51,6 @@ struct HttpResponse {
   std::string Header(std::string_view name) const;
   bool HasHeader(std::string_view name) const;
 };
-
-// True when `a` and `b` are equal ignoring ASCII case (header names, tokens).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // `body` (already JSON) with Content-Type: application/json.
 HttpResponse JsonResponse(int status, std::string body);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "rpc/content_methods.h"
+#include "util/etag.h"
 
 namespace nexus::server {
 namespace {
@@ -45,14 +46,6 @@ std::string StatusBody(const rpc::Dispatcher& dispatcher) {
 }
 
 std::string JsonOrNull(const std::string& s) { return s.empty() ? "null" : JsonQuote(s); }
-
-// If-None-Match without quotes or a weak prefix: the bare etag.
-std::string BareEtag(std::string value) {
-  if (value.starts_with("W/")) value.erase(0, 2);
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-    value = value.substr(1, value.size() - 2);
-  return value;
-}
 
 auth::Credentials CredentialsOf(const HttpRequest& req) {
   return auth::Credentials{req.Header("Authorization"), req.Header("X-Agent-ID"),

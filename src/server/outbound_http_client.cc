@@ -108,12 +108,6 @@ OutboundResponse ToResponse(http::response<http::string_body>&& message) {
   return response;
 }
 
-bool IsIpAddress(const std::string& host) {
-  ErrorCode ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
-
 // One request on its own connection and its own io_context, so that concurrent Sends share
 // nothing mutable. Each step runs the io_context until that step completes or the deadline
 // of the whole exchange passes; a step left pending is abandoned with the exchange.
@@ -190,7 +184,7 @@ class Exchange {
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     // OpenSSL's own host check (rather than a verify callback) records a mismatch as the
     // verify result, so the error can say what was wrong. SNI carries names, never addresses.
-    const bool named = IsIpAddress(url_.host)
+    const bool named = IsPublicIpLiteral(url_.host).has_value()
                            ? X509_VERIFY_PARAM_set1_ip_asc(param, url_.host.c_str()) == 1
                            : X509_VERIFY_PARAM_set1_host(param, url_.host.c_str(), 0) == 1 &&
                                  SSL_set_tlsext_host_name(ssl, url_.host.c_str()) == 1;

@@ -1,7 +1,5 @@
 #include "services/provisioning.h"
 
-#include <sys/stat.h>
-
 #include "util/file.h"
 
 namespace nexus::services {
@@ -34,9 +32,7 @@ StatusOr<std::optional<std::string>> EnsureAdminKey(const ProvisionOptions& opti
 }
 
 Status WriteKeyFile(const std::string& path, const std::string& raw_key) {
-  RETURN_IF_ERROR(WriteFileAtomically(path, raw_key + "\n", /*sync=*/true));
-  if (::chmod(path.c_str(), 0600) != 0) return ErrnoStatus(errno, "chmod " + path);
-  return Status::OK();
+  return WriteFileAtomically(path, raw_key + "\n", /*sync=*/true, /*mode=*/0600);
 }
 
 }  // namespace

@@ -12,7 +12,6 @@
 
 namespace nexus::test {
 
-using server::EqualsIgnoreCase;
 using server::HeaderList;
 
 namespace {

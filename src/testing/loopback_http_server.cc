@@ -72,7 +72,7 @@ void ServeOne(auto& stream, std::string_view server_name,
 
 std::string ReceivedRequest::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (server::EqualsIgnoreCase(key, name)) return value;
+    if (EqualsIgnoreCase(key, name)) return value;
   }
   return "";
 }

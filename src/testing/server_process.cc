@@ -10,6 +10,8 @@
 #include <regex>
 #include <string_view>
 
+#include "testing/child_process.h"
+
 namespace nexus::test {
 
 ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::string>& args,
@@ -21,11 +23,7 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
   std::vector<char*> argv;
   for (std::string& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);
-  std::vector<std::string> env_strings = {"NEXUS_ADMIN_API_KEY=" + admin_key};
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::string_view(*e).starts_with("NEXUS_ADMIN_API_KEY=")) continue;
-    env_strings.emplace_back(*e);
-  }
+  std::vector<std::string> env_strings = EnvironmentWith({"NEXUS_ADMIN_API_KEY=" + admin_key});
   std::vector<char*> envp;
   for (std::string& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);

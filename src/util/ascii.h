@@ -11,6 +11,9 @@ namespace nexus {
 // `s` with the ASCII letters in lower case; every other byte unchanged.
 std::string AsciiLower(std::string_view s);
 
+// True when `a` and `b` are equal ignoring ASCII case (header names, tokens).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
 }  // namespace nexus
 
 #endif  // NEXUS_UTIL_ASCII_H_

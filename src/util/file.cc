@@ -61,9 +61,11 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
   return Status::OK();
 }
 
-Status WriteFileAtomically(const std::string& final_path, std::string_view data, bool sync) {
+Status WriteFileAtomically(const std::string& final_path, std::string_view data, bool sync,
+                           int mode) {
   const std::string tmp = TempNameFor(final_path);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
+
   if (fd < 0) return ErrnoStatus(errno, "create " + tmp);
   Status s = WriteAll(fd, data, tmp);
   if (const int err = InjectedErrno("file.write"); s.ok() && err != 0) {

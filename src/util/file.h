@@ -17,8 +17,10 @@ Status ErrnoStatus(int err, std::string_view what);
 // Writes `data` to `final_path` atomically: a temporary file in the same directory, fsync
 // (when `sync`), rename over `final_path`, then fsync of the directory (when `sync`).
 // On failure nothing is left at `final_path` that was not there before, and the temporary
-// file is removed.
-Status WriteFileAtomically(const std::string& final_path, std::string_view data, bool sync);
+// file is removed. The file is created with `mode` (less the umask), so a secret is never
+// readable by others, not even for a moment.
+Status WriteFileAtomically(const std::string& final_path, std::string_view data, bool sync,
+                           int mode = 0644);
 
 // Reads a whole file.
 StatusOr<std::string> ReadFile(const std::string& path);

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "util/status.h"
+#include "util/utf8.h"  // IsValidUtf8, for the callers that check paths and names
 
 namespace nexus {
 
@@ -45,9 +46,6 @@ std::string JoinPath(std::string_view dir, std::string_view name);
 // The half-open key range [low, high) of every path strictly below directory `dir` in
 // byte order: "/a" -> ["/a/", "/a0"), "/" -> ["/", "0"). Used for range scans.
 std::pair<std::string, std::string> SubtreeRange(std::string_view dir);
-
-// True when every byte sequence of `s` is valid UTF-8.
-bool IsValidUtf8(std::string_view s);
 
 }  // namespace nexus
 

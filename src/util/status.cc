@@ -40,6 +40,10 @@ std::string_view CodeName(Code code) {
       return "SchemaTooNew";
     case Code::kInternal:
       return "Internal";
+    case Code::kUnauthenticated:
+      return "Unauthenticated";
+    case Code::kUnavailable:
+      return "Unavailable";
   }
   return "Unknown";
 }

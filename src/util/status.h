@@ -36,6 +36,9 @@ enum class Code {
   kInUse,              // the data directory is locked by another process
   kSchemaTooNew,       // the database was written by a newer binary
   kInternal,           // a bug or an unexpected state
+  // Seen by clients of a server:
+  kUnauthenticated,  // the server refused the credentials (HTTP 401)
+  kUnavailable,      // the server could not be reached, timed out, or refused for now (503)
 };
 
 std::string_view CodeName(Code code);

@@ -1,0 +1,96 @@
+// The Nexus client: JSON-RPC calls (api.md §3) and plain HTTP requests to one server, over a
+// pool of keep-alive connections, for the command line and every other tool of the project.
+//
+// Errors keep what the server said: an RPC error becomes a Status whose code follows the
+// JSON-RPC code (-32000 kNotFound, -32004 kPermissionDenied, -32006 kConflict, ...), whose
+// message is the server's message, and whose details carry "rpc_code" (and, for a conflict,
+// "path", "expected_etag" and "current_etag"). A server that cannot be reached, times out or
+// answers 503 is kUnavailable; a refused key (HTTP 401) is kUnauthenticated.
+//
+// Resending is automatic only where it cannot do a thing twice: a call refused with 503
+// (honouring Retry-After), a connection that failed before the request was sent, and any
+// transport failure of a call the caller marked idempotent (reads). Backoff doubles from
+// 100 ms, with jitter, within the call's deadline.
+//
+// A Client is safe to use from many threads at once.
+#ifndef NEXUS_CLIENT_CLIENT_H_
+#define NEXUS_CLIENT_CLIENT_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "client/http.h"
+#include "client/value.h"
+#include "util/status.h"
+
+namespace nexus::client {
+
+struct ClientOptions {
+  std::string url = "http://localhost:8080";  // a base: "https://host/nexus" is allowed
+  std::string api_key;                        // sent as "Authorization: Bearer <key>"
+  std::string ca_file;                        // PEM certificates to trust; empty: the system's
+  std::chrono::milliseconds timeout{30000};   // per call, resends included
+  size_t max_idle_connections = 8;
+  int max_attempts = 4;                  // of one call, the first included
+  size_t max_response_bytes = 1u << 30;  // a longer answer fails the call
+  std::string user_agent = "nexus-client";
+};
+
+struct CallOptions {
+  // Safe to resend after any transport failure: the method only reads.
+  bool idempotent = false;
+  // Overrides ClientOptions::timeout for this call.
+  std::optional<std::chrono::milliseconds> timeout;
+  // For `read`: the etag the caller holds; an unchanged file answers not_modified.
+  std::string if_none_match;
+};
+
+// An RPC result with what the HTTP layer said about it.
+struct Reply {
+  Value result;
+  std::string etag;           // the ETag header without quotes, "" when absent
+  bool not_modified = false;  // 304 to if_none_match: `result` is null
+};
+
+class ConnectionPool;
+
+class Client {
+ public:
+  // kInvalidArgument for a URL that is not http(s), an API key with characters a header
+  // cannot carry, or CA certificates that cannot be loaded. Connects lazily.
+  static StatusOr<std::unique_ptr<Client>> Open(ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // POST {base}/api/nfs/{method} with `params`; the result, or the error as described above.
+  StatusOr<Value> Call(std::string_view method, Value params = Value::EmptyObject(),
+                       const CallOptions& options = {});
+  StatusOr<Reply> CallForReply(std::string_view method, Value params,
+                               const CallOptions& options = {});
+
+  // A request to {base}{request.target} with the key and the retry rules above; any HTTP
+  // status is returned as it is, except that 503 is resent and, in the end, kUnavailable.
+  StatusOr<HttpResponse> Send(HttpRequest request, const CallOptions& options = {});
+  // GET of a JSON document such as /api/auth/whoami or /health.
+  StatusOr<Value> GetJson(std::string_view target);
+
+  const ClientOptions& options() const { return options_; }
+
+ private:
+  Client(ClientOptions options, std::string base_path, std::unique_ptr<ConnectionPool> pool);
+
+  const ClientOptions options_;
+  const std::string base_path_;  // the URL's path without its trailing '/'
+  const std::unique_ptr<ConnectionPool> pool_;
+  std::atomic<int64_t> next_id_{1};
+};
+
+}  // namespace nexus::client
+
+#endif  // NEXUS_CLIENT_CLIENT_H_

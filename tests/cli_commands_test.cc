@@ -1,0 +1,247 @@
+// The `nexus` command line against a real server on both engines: each command in human and
+// --json form, exit statuses, the messages of bad input, and colour only on a terminal.
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "testing/child_process.h"
+#include "tests/http_test_fixture.h"
+
+namespace nexus::e2e {
+namespace {
+
+using test::ChildOptions;
+using test::ChildResult;
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class CliTest : public HttpTest {
+ protected:
+  void SetUp() override {
+    HttpTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    home_ = dir_.path() + "-home";
+    ASSERT_EQ(::mkdir(home_.c_str(), 0700), 0);
+  }
+  void TearDown() override { std::filesystem::remove_all(home_); }
+
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
+  // `nexus ARGS` with NEXUS_URL and NEXUS_API_KEY pointing at the test server, a home of its
+  // own and no colour settings inherited from whoever runs the tests.
+  ChildResult Nexus(std::vector<std::string> args, ChildOptions options = {}) {
+    std::vector<std::string> env = {"HOME=" + home_, "XDG_CONFIG_HOME",    "NEXUS_PROFILE",
+                                    "NO_COLOR",      "NEXUS_URL=" + Url(), "NEXUS_API_KEY=" + key_};
+    env.insert(env.end(), options.env.begin(), options.env.end());
+    options.env = env;
+    return test::RunChild(NEXUS_BINARY, args, options);
+  }
+  ChildResult NexusWithInput(std::vector<std::string> args, std::string input) {
+    ChildOptions options;
+    options.stdin_data = std::move(input);
+    return Nexus(std::move(args), options);
+  }
+  // Runs a command expected to succeed and returns its stdout.
+  std::string Ok(std::vector<std::string> args) {
+    const ChildResult r = Nexus(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+    return r.out;
+  }
+  Json JsonOf(std::vector<std::string> args) {
+    args.insert(args.begin(), "--json");
+    const std::string out = Ok(args);
+    Json parsed = Json::parse(out, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(parsed.is_discarded()) << out;
+    return parsed;
+  }
+
+  std::string home_;
+  std::string key_ = kAdminKey;
+};
+
+TEST_P(CliTest, WritesReadsAndListsFiles) {
+  ChildResult w = NexusWithInput({"write", "/workspace/a.txt"}, "hello\nworld\n");
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_EQ(w.out, "Wrote 12 B to /workspace/a.txt (version 1)\n");
+  EXPECT_EQ(Ok({"cat", "/workspace/a.txt"}), "hello\nworld\n");
+  ASSERT_EQ(NexusWithInput({"append", "/workspace/a.txt"}, "more\n").exit_code, 0);
+  EXPECT_EQ(Ok({"cat", "/workspace/a.txt"}), "hello\nworld\nmore\n");
+  Ok({"mkdir", "-p", "/workspace/d/e"});
+  ASSERT_EQ(NexusWithInput({"write", "/workspace/d/e/.hidden"}, "h").exit_code, 0);
+  ASSERT_EQ(NexusWithInput({"write", "/workspace/d/f.md"}, "# title\n").exit_code, 0);
+
+  EXPECT_EQ(Ok({"ls", "/workspace"}), "a.txt\nd/\n");
+  const std::string long_listing = Ok({"ls", "-l", "/workspace"});
+  EXPECT_TRUE(Contains(long_listing, "17 B")) << long_listing;
+  EXPECT_TRUE(Contains(long_listing, "a.txt")) << long_listing;
+  EXPECT_EQ(Ok({"ls", "-R", "/workspace"}), "a.txt\nd/\nd/e/\nd/f.md\n");
+  EXPECT_EQ(Ok({"ls", "-R", "-a", "/workspace"}), "a.txt\nd/\nd/e/\nd/e/.hidden\nd/f.md\n");
+  EXPECT_EQ(Ok({"tree", "/workspace/d"}),
+            "/workspace/d\n├── e\n│   └── .hidden\n└── f.md\n\n1 directory, 2 files\n");
+
+  const std::string stat = Ok({"stat", "/workspace/a.txt"});
+  EXPECT_TRUE(Contains(stat, "size:       17 B (17 bytes)")) << stat;
+  EXPECT_TRUE(Contains(stat, "version:    2")) << stat;
+  EXPECT_EQ(Ok({"info", "/workspace/a.txt"}), stat);
+}
+
+TEST_P(CliTest, CopiesMovesAndRemoves) {
+  ASSERT_EQ(NexusWithInput({"write", "/workspace/a"}, "same").exit_code, 0);
+  EXPECT_EQ(Ok({"cp", "/workspace/a", "/workspace/b"}), "Copied /workspace/a to /workspace/b\n");
+  EXPECT_EQ(Ok({"find-duplicates", "/workspace"}),
+            "2 copies, 4 B each:\n  /workspace/a\n  /workspace/b\n");
+  EXPECT_EQ(Ok({"mv", "/workspace/b", "/workspace/c"}), "Moved /workspace/b to /workspace/c\n");
+  EXPECT_EQ(Ok({"ls", "/workspace"}), "a\nc\n");
+  Ok({"mkdir", "-p", "/workspace/dir/sub"});
+  ASSERT_EQ(NexusWithInput({"write", "/workspace/dir/sub/x"}, "x").exit_code, 0);
+  ChildResult refused = Nexus({"rm", "/workspace/dir"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.err, "nexus: /workspace/dir is a directory (use rm -r)\n");
+  Ok({"rm", "-r", "/workspace/dir", "/workspace/c"});
+  EXPECT_EQ(Ok({"ls", "/workspace"}), "a\n");
+  EXPECT_EQ(Nexus({"rm", "/workspace/gone"}).exit_code, 3);
+  EXPECT_EQ(Nexus({"rm", "-f", "/workspace/gone"}).exit_code, 0);
+  Ok({"mkdir", "/workspace/empty"});
+  EXPECT_EQ(Ok({"rmdir", "/workspace/empty"}), "Removed /workspace/empty\n");
+}
+
+TEST_P(CliTest, GlobAndGrep) {
+  ASSERT_EQ(NexusWithInput({"write", "/workspace/src/a.md"}, "Alpha\nbeta\n").exit_code, 0);
+  ASSERT_EQ(NexusWithInput({"write", "/workspace/src/b.txt"}, "ALPHA beta\n").exit_code, 0);
+  EXPECT_EQ(Ok({"glob", "*.md", "/workspace/src"}), "/workspace/src/a.md\n");
+  EXPECT_EQ(Ok({"grep", "beta", "/workspace/src"}),
+            "/workspace/src/a.md:beta\n/workspace/src/b.txt:ALPHA beta\n");
+  EXPECT_EQ(Ok({"grep", "-n", "-i", "^alpha", "/workspace/src"}),
+            "/workspace/src/a.md:1:Alpha\n/workspace/src/b.txt:1:ALPHA beta\n");
+  EXPECT_EQ(Ok({"grep", "-l", "a", "/workspace/src"}),
+            "/workspace/src/a.md\n/workspace/src/b.txt\n");
+  ChildResult none = Nexus({"grep", "zeta", "/workspace/src"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_EQ(none.out, "");
+  ChildResult bad = Nexus({"grep", "(", "/workspace/src"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(Contains(bad.err, "nexus: ")) << bad.err;
+}
+
+TEST_P(CliTest, JsonOutputIsTheServersAnswer) {
+  ChildOptions input;
+  input.stdin_data = "abc";
+  ChildResult w = Nexus({"--json", "write", "/workspace/j.txt"}, input);
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  const Json written = Json::parse(w.out);
+  EXPECT_EQ(written["bytes_written"]["size"], 3);
+  EXPECT_EQ(written["bytes_written"]["version"], 1);
+  const Json listing = JsonOf({"ls", "/workspace"});
+  ASSERT_EQ(listing["files"].size(), 1u);
+  EXPECT_EQ(listing["files"][0]["path"], "/workspace/j.txt");
+  EXPECT_EQ(listing["files"][0]["size"], 3);
+  const Json meta = JsonOf({"stat", "/workspace/j.txt"});
+  EXPECT_EQ(meta["path"], "/workspace/j.txt");
+  EXPECT_EQ(meta["is_directory"], false);
+  const Json content = JsonOf({"cat", "/workspace/j.txt"});
+  EXPECT_EQ(content["content"]["__type__"], "bytes");
+  EXPECT_EQ(content["content"]["data"], "YWJj");
+  const Json who = JsonOf({"whoami"});
+  EXPECT_EQ(who["subject_id"], "admin");
+  EXPECT_EQ(who["is_admin"], true);
+  EXPECT_EQ(JsonOf({"mkdir", "/workspace/jd"})["created"], true);
+  // --json after the command works too, and confirmations stay off stdout.
+  const ChildResult after = Nexus({"rmdir", "/workspace/jd", "--json"});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(Json::parse(after.out)["removed"], true);
+}
+
+TEST_P(CliTest, ExitStatusesSayWhatWentWrong) {
+  EXPECT_EQ(Nexus({"cat", "/workspace/missing"}).exit_code, 3);
+  EXPECT_EQ(Nexus({"ls", "--no-such-flag"}).exit_code, 2);
+  EXPECT_EQ(Nexus({"cat"}).exit_code, 2);
+  ASSERT_EQ(NexusWithInput({"write", "/workspace/c"}, "1").exit_code, 0);
+  ChildResult conflict = NexusWithInput({"write", "/workspace/c", "--if-match", "stale"}, "2");
+  EXPECT_EQ(conflict.exit_code, 6) << conflict.err;
+  EXPECT_EQ(NexusWithInput({"write", "/workspace/c", "--if-none-match"}, "3").exit_code, 6);
+  EXPECT_EQ(Ok({"cat", "/workspace/c"}), "1");
+
+  key_ = NewUserKey("alice");
+  ChildResult denied = NexusWithInput({"write", "/workspace/admin-only"}, "x");
+  EXPECT_EQ(denied.exit_code, 4) << denied.err;
+  EXPECT_TRUE(Contains(denied.err, "nexus: ")) << denied.err;
+
+  const std::string help = Ok({"help", "exit-codes"});
+  EXPECT_TRUE(Contains(help, "3  not found")) << help;
+}
+
+TEST_P(CliTest, BadInputGetsAClearMessageAndChangesNothing) {
+  key_ = "";
+  ChildResult no_key = Nexus({"ls", "/"});
+  EXPECT_EQ(no_key.exit_code, 4);
+  EXPECT_TRUE(Contains(no_key.err, "NEXUS_API_KEY")) << no_key.err;
+  EXPECT_TRUE(Contains(no_key.err, "nexus login")) << no_key.err;
+
+  key_ = kAdminKey;
+  ChildResult missing = Nexus({"write", "/workspace/new", "--from", home_ + "/nope.txt"});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_EQ(missing.err, "nexus: no such local file: " + home_ + "/nope.txt\n");
+  EXPECT_EQ(Nexus({"stat", "/workspace/new"}).exit_code, 3);
+
+  ChildOptions elsewhere;
+  elsewhere.env = {"NEXUS_URL=http://127.0.0.1:1"};
+  ChildResult unreachable = Nexus({"ls", "/"}, elsewhere);
+  EXPECT_EQ(unreachable.exit_code, 5);
+  EXPECT_TRUE(Contains(unreachable.err, "http://127.0.0.1:1")) << unreachable.err;
+
+  ChildOptions bad_url;
+  bad_url.env = {"NEXUS_URL=ftp://example.com"};
+  ChildResult refused = Nexus({"ls", "/"}, bad_url);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(Contains(refused.err, "server URL")) << refused.err;
+}
+
+TEST_P(CliTest, LoginChecksTheKeyAndSavesAPrivateProfile) {
+  ChildOptions clean;
+  clean.env = {"NEXUS_URL", "NEXUS_API_KEY"};
+  ChildResult bad = Nexus({"login", "--url", Url(), "--api-key", "sk-wrong"}, clean);
+  EXPECT_EQ(bad.exit_code, 4) << bad.err;
+  const std::string config = home_ + "/.config/nexus/config.yaml";
+  struct stat st {};
+  EXPECT_NE(::stat(config.c_str(), &st), 0) << "a refused key must not be saved";
+
+  ChildResult good =
+      Nexus({"login", "--url", Url(), "--api-key", kAdminKey, "--profile", "test"}, clean);
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_TRUE(Contains(good.out, "as user admin")) << good.out;
+  ASSERT_EQ(::stat(config.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  // The profile alone is now enough: no NEXUS_URL, no NEXUS_API_KEY.
+  ChildResult who = Nexus({"whoami"}, clean);
+  EXPECT_EQ(who.exit_code, 0) << who.err;
+  EXPECT_EQ(who.out, "user admin in tenant default, admin\n");
+  ChildResult status = Nexus({"status"}, clean);
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_TRUE(Contains(status.out, "profile:   test")) << status.out;
+  EXPECT_TRUE(Contains(status.out, "health:    healthy")) << status.out;
+  ChildResult unknown = Nexus({"--profile", "other", "ls"}, clean);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_TRUE(Contains(unknown.err, "nexus login --profile other")) << unknown.err;
+}
+
+TEST_P(CliTest, ColourOnlyOnATerminalAndNeverWithNoColor) {
+  Ok({"mkdir", "-p", "/workspace/dir"});
+  EXPECT_EQ(Ok({"ls", "/workspace"}), "dir/\n");
+  ChildOptions terminal;
+  terminal.terminal = true;
+  ChildResult coloured = Nexus({"ls", "/workspace"}, terminal);
+  EXPECT_EQ(coloured.exit_code, 0);
+  EXPECT_TRUE(Contains(coloured.out, "\033[1;34mdir/\033[0m")) << coloured.out;
+  terminal.env = {"NO_COLOR=1"};
+  ChildResult plain = Nexus({"ls", "/workspace"}, terminal);
+  EXPECT_EQ(plain.exit_code, 0);
+  EXPECT_EQ(plain.out, "dir/\r\n");
+}
+
+NEXUS_INSTANTIATE_ENGINES(CliTest);
+
+}  // namespace
+}  // namespace nexus::e2e
