@@ -5,7 +5,8 @@
 #include <chrono>
 #include <thread>
 
-#include "services/permission_hooks.h"
+#include "services/test_identities.h"
+#include "services/test_tree_store.h"
 #include "services/workspaces/workspace_registry.h"
 #include "services/workspaces/workspace_snapshots.h"
 #include "storage/blob_refs.h"
@@ -16,23 +17,11 @@ namespace {
 
 constexpr char kWs[] = "/tenant:default/user:alice/ws";
 
-auth::Identity User(const std::string& tenant, const std::string& user) {
-  auth::Identity id;
-  id.subject_type = "user";
-  id.subject_id = user;
-  id.tenant_id = tenant;
-  id.user_id = user;
-  return id;
-}
-
-class WorkspacesTest : public ::testing::TestWithParam<test::EngineKind> {
+class WorkspacesTest : public TreeStoreTest {
  protected:
   void SetUp() override {
-    store_ = test::OpenTestStore(GetParam());
-    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
-    rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
-    tree_ =
-        std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs, PermissionHooks(*rebac_));
+    TreeStoreTest::SetUp();
+    if (!store_.engine) return;
     registry_ = std::make_unique<WorkspaceRegistry>(*store_.engine, *tree_, *rebac_);
     snapshots_ = std::make_unique<WorkspaceSnapshots>(*store_.engine, *tree_, *store_.blobs);
   }
@@ -70,12 +59,9 @@ class WorkspacesTest : public ::testing::TestWithParam<test::EngineKind> {
     return s.ok() ? *s : Snapshot{};
   }
 
-  test::TestStore store_;
-  std::unique_ptr<rebac::Rebac> rebac_;
-  std::unique_ptr<vfs::PathTree> tree_;
   std::unique_ptr<WorkspaceRegistry> registry_;
   std::unique_ptr<WorkspaceSnapshots> snapshots_;
-  const auth::Identity alice_ = User("default", "alice");
+  const auth::Identity alice_ = test_ids::User("alice");
   const vfs::Actor actor_{"alice"};
 };
 
