@@ -10,6 +10,7 @@
 #include "services/workspaces/workspace_registry.h"
 #include "services/workspaces/workspace_snapshots.h"
 #include "storage/blob_refs.h"
+#include "testing/blob_check.h"
 #include "testing/test_store.h"
 
 namespace nexus::services {
@@ -26,12 +27,7 @@ class WorkspacesTest : public TreeStoreTest {
     snapshots_ = std::make_unique<WorkspaceSnapshots>(*store_.engine, *tree_, *store_.blobs);
   }
 
-  void TearDown() override {
-    if (!store_.engine) return;
-    auto report = storage::CheckBlobs(*store_.engine, *store_.blobs);
-    ASSERT_TRUE(report.ok()) << report.status().ToString();
-    EXPECT_TRUE(report->ok()) << "blob references are inconsistent after the test";
-  }
+  void TearDown() override { test::ExpectBlobsConsistent(store_); }
 
   Registration MustRegister(DirKind kind, const std::string& path, NewRegistration reg = {}) {
     reg.path = path;
