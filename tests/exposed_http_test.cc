@@ -14,28 +14,10 @@ namespace {
 
 constexpr char kHome[] = "/tenant:default/user:alice";
 
-class ExposedHttpTest : public HttpTest {
+class ExposedHttpTest : public ThreeUsersHttpTest {
  protected:
-  void SetUp() override {
-    HttpTest::SetUp();
-    alice_ = NewUserKey("alice");
-    bob_ = NewUserKey("bob");
-    carol_ = NewUserKey("carol", "other");
-  }
-
-  void Write(const std::string& path, const std::string& content, const std::string& key = "") {
-    Result("write", Json{{"path", path}, {"content", Bytes(Base64Encode(content))}},
-           key.empty() ? alice_ : key);
-  }
-
   bool Exists(const std::string& path) {
     return Result("exists", Json{{"path", path}}, alice_)["exists"].get<bool>();
-  }
-
-  std::string Text(const Json& bytes) {
-    StatusOr<std::string> decoded = Base64Decode(bytes.value("data", ""));
-    EXPECT_TRUE(decoded.ok()) << bytes.dump();
-    return decoded.ok() ? *decoded : "";
   }
 
   std::string Export(const std::string& path, const std::string& key) {
@@ -51,10 +33,6 @@ class ExposedHttpTest : public HttpTest {
                 {"size", content.size()}}
         .dump();
   }
-
-  std::string alice_;
-  std::string bob_;
-  std::string carol_;
 };
 
 TEST_P(ExposedHttpTest, ExportImportExportRoundTrips) {

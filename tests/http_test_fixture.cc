@@ -5,12 +5,19 @@
 #include <cstdlib>
 
 #include "testing/postgres.h"
+#include "util/base64.h"
 
 namespace nexus::e2e {
 
 Headers Auth(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
 
 Json Bytes(const std::string& b64) { return Json{{"__type__", "bytes"}, {"data", b64}}; }
+
+std::string Text(const Json& bytes) {
+  StatusOr<std::string> decoded = Base64Decode(bytes.value("data", ""));
+  EXPECT_TRUE(decoded.ok()) << bytes.dump();
+  return decoded.ok() ? *decoded : "";
+}
 
 void HttpTest::SetUp() {
   if (GetParam() == Engine::kPostgres) {
@@ -67,6 +74,20 @@ int HttpTest::Fsck() {
   std::string cmd = std::string(NEXUS_BINARY) + " fsck --data-dir " + dir_.path();
   if (!database_url_.empty()) cmd += " --database-url '" + database_url_ + "'";
   return WEXITSTATUS(std::system((cmd + " >/dev/null 2>&1").c_str()));
+}
+
+void ThreeUsersHttpTest::SetUp() {
+  HttpTest::SetUp();
+  if (IsSkipped() || HasFatalFailure()) return;
+  alice_ = NewUserKey("alice");
+  bob_ = NewUserKey("bob");
+  carol_ = NewUserKey("carol", "other");
+}
+
+void ThreeUsersHttpTest::Write(const std::string& path, const std::string& content,
+                               const std::string& key) {
+  Result("write", Json{{"path", path}, {"content", Bytes(Base64Encode(content))}},
+         key.empty() ? alice_ : key);
 }
 
 }  // namespace nexus::e2e

@@ -29,6 +29,8 @@ enum class Engine { kSqlite, kPostgres };
 Headers Auth(const std::string& key = kAdminKey);
 // A bytes wrapper of api.md §3.5.
 Json Bytes(const std::string& b64);
+// The content a bytes wrapper carries ("" and a test failure when it is not base64).
+std::string Text(const Json& bytes);
 
 class HttpTest : public ::testing::TestWithParam<Engine> {
  protected:
@@ -59,6 +61,20 @@ class HttpTest : public ::testing::TestWithParam<Engine> {
   test::TempDir dir_;
   std::string database_url_;
   std::unique_ptr<test::ServerProcess> server_;
+};
+
+// An HttpTest with three users for the tests of tenancy and permissions between them: alice
+// and bob of tenant default, carol of tenant other.
+class ThreeUsersHttpTest : public HttpTest {
+ protected:
+  void SetUp() override;
+
+  // Writes `content` to `path` with `key`, alice's when empty.
+  void Write(const std::string& path, const std::string& content, const std::string& key = "");
+
+  std::string alice_;
+  std::string bob_;
+  std::string carol_;
 };
 
 #define NEXUS_INSTANTIATE_ENGINES(Suite)                                                 \

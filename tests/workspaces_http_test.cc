@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "tests/http_test_fixture.h"
-#include "util/base64.h"
 
 namespace nexus::e2e {
 namespace {
@@ -29,29 +28,11 @@ std::vector<std::string> Paths(const Json& entries) {
   return out;
 }
 
-class WorkspacesHttpTest : public HttpTest {
+class WorkspacesHttpTest : public ThreeUsersHttpTest {
  protected:
-  void SetUp() override {
-    HttpTest::SetUp();
-    alice_ = NewUserKey("alice");
-    bob_ = NewUserKey("bob");
-    carol_ = NewUserKey("carol", "other");
-  }
-
-  void Write(const std::string& path, const std::string& content) {
-    Result("write", Json{{"path", path}, {"content", Bytes(Base64Encode(content))}}, alice_);
-  }
-
   std::string Read(const std::string& path) {
-    const Json r = Result("read", Json{{"path", path}}, alice_);
-    StatusOr<std::string> content = Base64Decode(r.value("data", ""));
-    EXPECT_TRUE(content.ok()) << r.dump();
-    return content.ok() ? *content : "";
+    return Text(Result("read", Json{{"path", path}}, alice_));
   }
-
-  std::string alice_;
-  std::string bob_;
-  std::string carol_;
 };
 
 TEST_P(WorkspacesHttpTest, RegisterListGetUnregisterWorkspaces) {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "auth/api_key.h"
+#include "storage/rows.h"
 #include "util/background.h"
 #include "util/clock.h"
 #include "util/ids.h"
@@ -182,16 +183,13 @@ StatusOr<StoredKey> LoadStoredKey(Tx& tx, std::string_view caller_tenant, std::s
 }
 
 StatusOr<std::optional<Identity>> LoadIdentity(storage::Engine& engine, const std::string& hash) {
-  std::optional<Identity> identity;
-  RETURN_IF_ERROR(engine.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + std::string(kRecordColumns) +
-                                             " FROM api_keys WHERE key_hash = ? AND revoked = 0",
-                                         {hash}));
-    identity.reset();
-    if (!rows.empty()) identity = IdentityFromRecord(RecordFromRow(rows[0]));
-    return Status::OK();
-  }));
-  return identity;
+  ASSIGN_OR_RETURN(const std::optional<KeyRecord> record,
+                   storage::ReadFirst(engine,
+                                      std::string("SELECT ") + std::string(kRecordColumns) +
+                                          " FROM api_keys WHERE key_hash = ? AND revoked = 0",
+                                      {hash}, RecordFromRow));
+  if (!record) return std::optional<Identity>();
+  return std::optional<Identity>(IdentityFromRecord(*record));
 }
 
 // The fields of a new key's record that come from the request, validated.

@@ -78,32 +78,32 @@ void RunRegistry::Pause(const std::string& id) {
   }
 }
 
-void RunRegistry::Resume(const std::string& id) {
+void RunRegistry::EndPause(const std::string& id, const std::function<void(Run&)>& each_run) {
   MutexLock lock(&mu_);
   auto it = sandboxes_.find(id);
   if (it == sandboxes_.end()) return;
   it->second.paused = false;
   for (const std::shared_ptr<Run>& run : it->second.runs) {
     MutexLock run_lock(&run->mu);
-    if (!run->paused_since) continue;
-    SignalTree(run->pid, SIGCONT);
-    run->paused_total += Clock::now() - *run->paused_since;
-    run->paused_since.reset();
+    each_run(*run);
   }
   Prune(id);
 }
 
+void RunRegistry::Resume(const std::string& id) {
+  EndPause(id, [](Run& run) REQUIRES(run.mu) {
+    if (!run.paused_since) return;
+    SignalTree(run.pid, SIGCONT);
+    run.paused_total += Clock::now() - *run.paused_since;
+    run.paused_since.reset();
+  });
+}
+
 void RunRegistry::Stop(const std::string& id) {
-  MutexLock lock(&mu_);
-  auto it = sandboxes_.find(id);
-  if (it == sandboxes_.end()) return;
-  it->second.paused = false;
-  for (const std::shared_ptr<Run>& run : it->second.runs) {
-    MutexLock run_lock(&run->mu);
-    run->stopped = true;
-    Kill(*run);  // SIGKILL also ends stopped processes
-  }
-  Prune(id);
+  EndPause(id, [this](Run& run) REQUIRES(run.mu) {
+    run.stopped = true;
+    Kill(run);  // SIGKILL also ends stopped processes
+  });
 }
 
 bool RunRegistry::IsPaused(const std::string& id) const {

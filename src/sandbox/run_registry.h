@@ -63,6 +63,10 @@ class RunRegistry {
     std::vector<std::shared_ptr<Run>> runs;
   };
 
+  // Resume and Stop: sandbox `id` is no longer paused, `each_run` runs on each of its runs
+  // under the run's lock, and the entry goes if nothing is left worth remembering.
+  void EndPause(const std::string& id, const std::function<void(Run&)>& each_run) EXCLUDES(mu_);
+
   // Drops the entry of a sandbox that has nothing left worth remembering.
   void Prune(const std::string& id) REQUIRES(mu_);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "services/test_tree_store.h"
 #include "testing/test_store.h"
 
 namespace nexus::services {
@@ -19,25 +20,13 @@ TEST(PermissionHooksTest, WhoOwnsANewNode) {
       << "system-wide paths carry no tuples";
 }
 
-class PermissionHooksStoreTest : public ::testing::TestWithParam<test::EngineKind> {
+class PermissionHooksStoreTest : public TreeStoreTest {
  protected:
-  void SetUp() override {
-    store_ = test::OpenTestStore(GetParam());
-    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
-    rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
-    tree_ =
-        std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs, PermissionHooks(*rebac_));
-  }
-
   bool Can(const std::string& user, const std::string& permission, const std::string& path) {
     auto r = rebac_->Check("t", {"user", user, ""}, permission, {"file", path});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() && *r;
   }
-
-  test::TestStore store_;
-  std::unique_ptr<rebac::Rebac> rebac_;
-  std::unique_ptr<vfs::PathTree> tree_;
 };
 
 TEST_P(PermissionHooksStoreTest, CreatorOwnsRenamesFollowRemovalsClean) {

@@ -8,8 +8,8 @@
 #include <algorithm>
 
 #include "rebac/rebac.h"
-#include "services/permission_hooks.h"
 #include "services/test_identities.h"
+#include "services/test_tree_store.h"
 #include "testing/test_store.h"
 #include "vfs/path_tree.h"
 
@@ -22,14 +22,11 @@ std::vector<std::string> PathsOf(const std::vector<vfs::FileInfo>& entries) {
   return out;
 }
 
-class SessionTest : public ::testing::TestWithParam<test::EngineKind> {
+class SessionTest : public services::TreeStoreTest {
  protected:
   void SetUp() override {
-    store_ = test::OpenTestStore(GetParam());
-    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
-    rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
-    tree_ = std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs,
-                                            services::PermissionHooks(*rebac_));
+    TreeStoreTest::SetUp();
+    if (!store_.engine) return;
     services_.engine = store_.engine.get();
     services_.tree = tree_.get();
     services_.rebac = rebac_.get();
@@ -50,9 +47,6 @@ class SessionTest : public ::testing::TestWithParam<test::EngineKind> {
     ASSERT_TRUE(As(admin_).Write(path, content).ok()) << path;
   }
 
-  test::TestStore store_;
-  std::unique_ptr<rebac::Rebac> rebac_;
-  std::unique_ptr<vfs::PathTree> tree_;
   Services services_;
   const auth::Identity admin_ = services::test_ids::Admin("default");
   const auth::Identity alice_ = services::test_ids::User("alice");

@@ -2,6 +2,7 @@
 #ifndef NEXUS_STORAGE_ROWS_H_
 #define NEXUS_STORAGE_ROWS_H_
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +28,28 @@ StatusOr<std::vector<T>> ReadAll(Engine& engine, std::string_view sql, const Par
   std::vector<T> out;
   RETURN_IF_ERROR(engine.Read([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(out, QueryAll(tx, sql, params, from_row));
+    return Status::OK();
+  }));
+  return out;
+}
+
+// Inside a unit: the first row of `sql` made into a T by `from_row`; nothing when there is
+// no row.
+template <class T>
+StatusOr<std::optional<T>> QueryFirst(Tx& tx, std::string_view sql, const Params& params,
+                                      T (*from_row)(const Row&)) {
+  ASSIGN_OR_RETURN(const Rows rows, tx.Query(sql, params));
+  if (rows.empty()) return std::optional<T>();
+  return std::optional<T>(from_row(rows[0]));
+}
+
+// QueryFirst in a read unit of its own.
+template <class T>
+StatusOr<std::optional<T>> ReadFirst(Engine& engine, std::string_view sql, const Params& params,
+                                     T (*from_row)(const Row&)) {
+  std::optional<T> out;
+  RETURN_IF_ERROR(engine.Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(out, QueryFirst(tx, sql, params, from_row));
     return Status::OK();
   }));
   return out;

@@ -125,22 +125,27 @@ bool TestHttpClient::Send(std::string_view bytes) {
   return true;
 }
 
-bool TestHttpClient::Fill(Clock::time_point deadline) {
+ssize_t TestHttpClient::Receive(Clock::time_point deadline, char* chunk, size_t size) {
   for (;;) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
+    if (left.count() <= 0) return -1;
     pollfd pfd{fd_, POLLIN, 0};
     const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return false;
-    char chunk[16384];
-    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (ready <= 0) return -1;
+    const ssize_t n = ::recv(fd_, chunk, size, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    buffer_.append(chunk, static_cast<size_t>(n));
-    return true;
+    return n < 0 ? 0 : n;  // an error after poll said readable is a reset
   }
+}
+
+bool TestHttpClient::Fill(Clock::time_point deadline) {
+  char chunk[16384];
+  const ssize_t n = Receive(deadline, chunk, sizeof(chunk));
+  if (n <= 0) return false;
+  buffer_.append(chunk, static_cast<size_t>(n));
+  return true;
 }
 
 std::optional<ClientResponse> TestHttpClient::ReadResponse(bool head_request,
@@ -184,18 +189,11 @@ std::optional<ClientResponse> TestHttpClient::Request(std::string_view method,
 
 bool TestHttpClient::WaitForClose(std::chrono::milliseconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
+  char chunk[4096];
   for (;;) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
-    pollfd pfd{fd_, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return false;
-    char chunk[4096];
-    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return true;  // orderly close or reset
+    const ssize_t n = Receive(deadline, chunk, sizeof(chunk));
+    if (n < 0) return false;  // the deadline
+    if (n == 0) return true;  // closed or reset
   }
 }
 

@@ -4,6 +4,8 @@
 #ifndef NEXUS_TESTING_HTTP_CLIENT_H_
 #define NEXUS_TESTING_HTTP_CLIENT_H_
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -66,6 +68,10 @@ class TestHttpClient {
   bool WaitForClose(std::chrono::milliseconds timeout);
 
  private:
+  // Waits until `deadline` for bytes and reads at most `size` of them into `chunk`: how many,
+  // 0 when the server closed or reset the connection, -1 at the deadline.
+  ssize_t Receive(std::chrono::steady_clock::time_point deadline, char* chunk, size_t size);
+
   // Appends what arrives within the time left to buffer_; false on timeout, close or error.
   bool Fill(std::chrono::steady_clock::time_point deadline);
 

@@ -3,7 +3,7 @@
 
 #include <map>
 
-#include "storage/blob_refs.h"
+#include "testing/blob_check.h"
 #include "testing/test_store.h"
 #include "util/hash.h"
 #include "vfs/path_tree.h"
@@ -31,12 +31,7 @@ class BatchTest : public ::testing::TestWithParam<EngineKind> {
     tree_ = std::make_unique<PathTree>(*store_.engine, *store_.blobs, hooks);
   }
 
-  void TearDown() override {
-    if (!store_.engine) return;
-    auto report = storage::CheckBlobs(*store_.engine, *store_.blobs);
-    ASSERT_TRUE(report.ok()) << report.status().ToString();
-    EXPECT_TRUE(report->ok()) << "blob references are inconsistent after the test";
-  }
+  void TearDown() override { test::ExpectBlobsConsistent(store_); }
 
   // Writes `content` at `path` and returns the change that puts it back anywhere.
   TreeChange WriteOf(const std::string& path, const std::string& content) {

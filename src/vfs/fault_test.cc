@@ -3,30 +3,21 @@
 // reference), reads keep working, and writes work again once the fault is gone.
 #include <gtest/gtest.h>
 
-#include "storage/blob_refs.h"
 #include "testing/test_store.h"
 #include "util/fault_injection.h"
 #include "vfs/path_tree.h"
+#include "vfs/test_tree.h"
 
 namespace nexus::vfs {
 namespace {
 
 using test::EngineKind;
 
-class PathTreeFaultTest : public ::testing::TestWithParam<EngineKind> {
+class PathTreeFaultTest : public TreeTest {
  protected:
-  void SetUp() override {
-    store_ = test::OpenTestStore(GetParam());
-    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
-    tree_ = std::make_unique<PathTree>(*store_.engine, *store_.blobs);
-  }
-
   void TearDown() override {
     ClearFaults();
-    if (!store_.engine) return;
-    auto report = storage::CheckBlobs(*store_.engine, *store_.blobs);
-    ASSERT_TRUE(report.ok()) << report.status().ToString();
-    EXPECT_TRUE(report->ok()) << "blob references are inconsistent after the test";
+    TreeTest::TearDown();
   }
 
   // The points a content write passes, for this engine's blob store and commit.
@@ -38,8 +29,6 @@ class PathTreeFaultTest : public ::testing::TestWithParam<EngineKind> {
             "sqlite.commit:1:ENOSPC", "sqlite.commit:1:EIO"};
   }
 
-  test::TestStore store_;
-  std::unique_ptr<PathTree> tree_;
   const Actor alice_{"alice"};
 };
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "storage/blob_refs.h"
+#include "storage/rows.h"
 #include "util/clock.h"
 #include "util/path.h"
 #include "vfs/mime.h"
@@ -32,11 +33,9 @@ Node NodeFromRow(const Row& row) {
 }
 
 StatusOr<std::optional<Node>> LoadNode(Tx& tx, const std::string& path) {
-  ASSIGN_OR_RETURN(
-      Rows rows,
-      tx.Query(std::string("SELECT ") + kNodeColumns + " FROM nodes WHERE path = ?", {path}));
-  if (rows.empty()) return std::optional<Node>();
-  return std::optional<Node>(NodeFromRow(rows[0]));
+  return storage::QueryFirst(tx,
+                             std::string("SELECT ") + kNodeColumns + " FROM nodes WHERE path = ?",
+                             {path}, NodeFromRow);
 }
 
 StatusOr<Node> LoadExisting(Tx& tx, const std::string& path) {

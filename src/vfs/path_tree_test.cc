@@ -6,6 +6,7 @@
 #include "storage/blob_refs.h"
 #include "testing/test_store.h"
 #include "util/hash.h"
+#include "vfs/test_tree.h"
 
 namespace nexus::vfs {
 namespace {
@@ -18,21 +19,8 @@ std::vector<std::string> Paths(const std::vector<FileInfo>& entries) {
   return out;
 }
 
-class PathTreeTest : public ::testing::TestWithParam<EngineKind> {
+class PathTreeTest : public TreeTest {
  protected:
-  void SetUp() override {
-    store_ = test::OpenTestStore(GetParam());
-    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
-    tree_ = std::make_unique<PathTree>(*store_.engine, *store_.blobs);
-  }
-
-  void TearDown() override {
-    if (!store_.engine) return;
-    auto report = storage::CheckBlobs(*store_.engine, *store_.blobs);
-    ASSERT_TRUE(report.ok()) << report.status().ToString();
-    EXPECT_TRUE(report->ok()) << "blob references are inconsistent after the test";
-  }
-
   FileInfo MustWrite(const std::string& path, const std::string& content) {
     auto info = tree_->Write(alice_, path, content);
     EXPECT_TRUE(info.ok()) << path << ": " << info.status().ToString();
@@ -51,8 +39,6 @@ class PathTreeTest : public ::testing::TestWithParam<EngineKind> {
     return page.ok() ? Paths(page->entries) : std::vector<std::string>{};
   }
 
-  test::TestStore store_;
-  std::unique_ptr<PathTree> tree_;
   const Actor alice_{"alice"};
 };
 

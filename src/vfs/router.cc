@@ -72,22 +72,25 @@ Status Router::NotAMountPoint(std::string_view path) const {
                 normal + " is or holds the mount point " + point + "; use remove_mount first");
 }
 
+StatusOr<FileInfo> Router::RoutedWrite(const Actor& actor, std::string_view path,
+                                       std::string_view content, const WriteOptions& options,
+                                       TreeWrite on_tree, MountWrite on_mount) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return (tree_.*on_tree)(actor, path, content, options);
+  RETURN_IF_ERROR(ReadOnly(*at));
+  ASSIGN_OR_RETURN(FileInfo info,
+                   (at->mount->backend.get()->*on_mount)(at->relative, content, options));
+  return Shown(*at->mount, std::move(info));
+}
+
 StatusOr<FileInfo> Router::Write(const Actor& actor, std::string_view path,
                                  std::string_view content, const WriteOptions& options) {
-  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
-  if (!at) return tree_.Write(actor, path, content, options);
-  RETURN_IF_ERROR(ReadOnly(*at));
-  ASSIGN_OR_RETURN(FileInfo info, at->mount->backend->Write(at->relative, content, options));
-  return Shown(*at->mount, std::move(info));
+  return RoutedWrite(actor, path, content, options, &PathTree::Write, &LocalBackend::Write);
 }
 
 StatusOr<FileInfo> Router::Append(const Actor& actor, std::string_view path,
                                   std::string_view content, const WriteOptions& options) {
-  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
-  if (!at) return tree_.Append(actor, path, content, options);
-  RETURN_IF_ERROR(ReadOnly(*at));
-  ASSIGN_OR_RETURN(FileInfo info, at->mount->backend->Append(at->relative, content, options));
-  return Shown(*at->mount, std::move(info));
+  return RoutedWrite(actor, path, content, options, &PathTree::Append, &LocalBackend::Append);
 }
 
 StatusOr<FileContent> Router::Read(std::string_view path, std::optional<int64_t> version) {

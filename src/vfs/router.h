@@ -57,8 +57,19 @@ class Router {
   StatusOr<std::string> DiffVersions(std::string_view path, int64_t v1, int64_t v2);
 
  private:
+  // PathTree::Write or Append, and LocalBackend's of the same name.
+  using TreeWrite = StatusOr<FileInfo> (PathTree::*)(const Actor&, std::string_view,
+                                                     std::string_view, const WriteOptions&);
+  using MountWrite = StatusOr<FileInfo> (LocalBackend::*)(std::string_view, std::string_view,
+                                                          const WriteOptions&);
+
   // The mount serving `path` (normalised first), or none for the tree.
   StatusOr<std::optional<Resolved>> Route(std::string_view path) const;
+  // Write and Append: `on_tree` when the tree serves `path`, else `on_mount` on a mount
+  // that is not read-only.
+  StatusOr<FileInfo> RoutedWrite(const Actor& actor, std::string_view path,
+                                 std::string_view content, const WriteOptions& options,
+                                 TreeWrite on_tree, MountWrite on_mount);
   // kValidation when `path` is served by a mount (version calls).
   Status Unversioned(std::string_view path) const;
   // kValidation when `path` is a mount point or a tree directory holding mount points.

@@ -1,13 +1,13 @@
 #include "services/agents/agents.h"
 
 #include "auth/tenant_paths.h"
+#include "storage/rows.h"
 #include "util/clock.h"
 #include "util/mutex.h"
 
 namespace nexus::services {
 
 using storage::Row;
-using storage::Rows;
 using storage::Tx;
 
 namespace {
@@ -128,14 +128,10 @@ StatusOr<bool> AgentRegistry::IsRegistered(const std::string& tenant_id,
     generation = generation_;
   }
   const Clock::time_point asked_at = Clock::now();
-  bool found = false;
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows,
-                     tx.Query("SELECT 1 FROM agents WHERE tenant_id = ? AND agent_id = ?",
-                              {tenant_id, agent_id}));
-    found = !rows.empty();
-    return Status::OK();
-  }));
+  ASSIGN_OR_RETURN(
+      const bool found,
+      storage::Exists(engine_, "SELECT 1 FROM agents WHERE tenant_id = ? AND agent_id = ?",
+                      {tenant_id, agent_id}));
   if (found) RememberRegistered(agent, asked_at, generation);
   return found;
 }
@@ -218,18 +214,15 @@ StatusOr<std::pair<AgentRecord, std::string>> AgentRegistry::Register(const Agen
 }
 
 StatusOr<std::vector<AgentRecord>> AgentRegistry::List(const AgentCaller& caller) {
-  std::vector<AgentRecord> out;
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    std::string sql = std::string("SELECT ") + kColumns + " FROM agents WHERE tenant_id = ?";
-    storage::Params params = {caller.tenant_id};
-    if (!caller.is_admin) {
-      sql += " AND user_id = ?";
-      params.push_back(caller.user_id);
-    }
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(sql + " ORDER BY created_at, agent_id", params));
-    for (const Row& r : rows) out.push_back(RecordFromRow(r));
-    return Status::OK();
-  }));
+  std::string sql = std::string("SELECT ") + kColumns + " FROM agents WHERE tenant_id = ?";
+  storage::Params params = {caller.tenant_id};
+  if (!caller.is_admin) {
+    sql += " AND user_id = ?";
+    params.push_back(caller.user_id);
+  }
+  ASSIGN_OR_RETURN(
+      std::vector<AgentRecord> out,
+      storage::ReadAll(engine_, sql + " ORDER BY created_at, agent_id", params, RecordFromRow));
   for (AgentRecord& a : out) {
     ASSIGN_OR_RETURN(a.has_api_key, HasActiveKey(a.tenant_id, a.agent_id));
   }
@@ -238,15 +231,11 @@ StatusOr<std::vector<AgentRecord>> AgentRegistry::List(const AgentCaller& caller
 
 StatusOr<std::optional<AgentRecord>> AgentRegistry::Get(const AgentCaller& caller,
                                                         const std::string& agent_id) {
-  std::optional<AgentRecord> agent;
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kColumns +
-                                             " FROM agents WHERE tenant_id = ? AND agent_id = ?",
-                                         {caller.tenant_id, agent_id}));
-    agent.reset();
-    if (!rows.empty()) agent = RecordFromRow(rows[0]);
-    return Status::OK();
-  }));
+  ASSIGN_OR_RETURN(std::optional<AgentRecord> agent,
+                   storage::ReadFirst(engine_,
+                                      std::string("SELECT ") + kColumns +
+                                          " FROM agents WHERE tenant_id = ? AND agent_id = ?",
+                                      {caller.tenant_id, agent_id}, RecordFromRow));
   // Other users' agents are invisible, except to admins of the tenant.
   if (!agent || (agent->user_id != caller.user_id && !caller.is_admin))
     return std::optional<AgentRecord>();

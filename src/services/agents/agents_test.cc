@@ -2,27 +2,21 @@
 
 #include <gtest/gtest.h>
 
-#include "services/permission_hooks.h"
+#include "services/test_tree_store.h"
 #include "testing/test_store.h"
 
 namespace nexus::services {
 namespace {
 
-class AgentsTest : public ::testing::TestWithParam<test::EngineKind> {
+class AgentsTest : public TreeStoreTest {
  protected:
   void SetUp() override {
-    store_ = test::OpenTestStore(GetParam());
-    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
-    rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
-    tree_ =
-        std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs, PermissionHooks(*rebac_));
+    TreeStoreTest::SetUp();
+    if (!store_.engine) return;
     keys_ = std::make_unique<auth::KeyStore>(*store_.engine);
     agents_ = std::make_unique<AgentRegistry>(*store_.engine, *tree_, *rebac_, *keys_);
   }
 
-  test::TestStore store_;
-  std::unique_ptr<rebac::Rebac> rebac_;
-  std::unique_ptr<vfs::PathTree> tree_;
   std::unique_ptr<auth::KeyStore> keys_;
   std::unique_ptr<AgentRegistry> agents_;
   const AgentCaller alice_{"default", "alice", false};

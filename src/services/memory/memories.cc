@@ -13,7 +13,6 @@
 namespace nexus::services {
 
 using storage::Row;
-using storage::Rows;
 using storage::Tx;
 
 namespace {
@@ -100,11 +99,8 @@ RecordOwner OwnerOf(const Memory& m) {
 
 StatusOr<std::optional<Memory>> SelectOne(Tx& tx, const std::string& where,
                                           const storage::Params& params) {
-  ASSIGN_OR_RETURN(
-      Rows rows,
-      tx.Query(std::string("SELECT ") + kColumns + " FROM memories WHERE " + where, params));
-  if (rows.empty()) return std::optional<Memory>();
-  return std::optional<Memory>(FromRow(rows[0]));
+  return storage::QueryFirst(
+      tx, std::string("SELECT ") + kColumns + " FROM memories WHERE " + where, params, FromRow);
 }
 
 // Writes every mutable column of `m` back to its row.

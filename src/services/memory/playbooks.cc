@@ -36,6 +36,16 @@ Playbook FromRow(const Row& r) {
   return p;
 }
 
+// Names are unique per user: the condition that finds one by its name, with the parameters
+// tenant, user and name.
+constexpr const char* kByName = "tenant_id = ? AND user_id = ? AND name = ?";
+
+StatusOr<std::optional<Playbook>> SelectOne(Tx& tx, const std::string& where,
+                                            const storage::Params& params) {
+  return storage::QueryFirst(
+      tx, std::string("SELECT ") + kColumns + " FROM playbooks WHERE " + where, params, FromRow);
+}
+
 RecordOwner OwnerOf(const Playbook& p) {
   return RecordOwner{p.tenant_id, p.user_id, p.scope, p.agent_id};
 }
@@ -123,16 +133,9 @@ StatusOr<std::optional<Playbook>> Playbooks::Find(const auth::Identity& caller,
                                                   const storage::Params& params) {
   std::optional<Playbook> out;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(
-        Rows rows,
-        tx.Query(std::string("SELECT ") + kColumns + " FROM playbooks WHERE " + where, params));
-    out.reset();
-    if (rows.empty()) return Status::OK();
-    Playbook p = FromRow(rows[0]);
-    if (!CanRead(caller, OwnerOf(p))) return Status::OK();
-    RETURN_IF_ERROR(LoadStrategies(tx, p));
-    out = std::move(p);
-    return Status::OK();
+    ASSIGN_OR_RETURN(out, SelectOne(tx, where, params));
+    if (out && !CanRead(caller, OwnerOf(*out))) out.reset();
+    return out ? LoadStrategies(tx, *out) : Status::OK();
   }));
   return out;
 }
@@ -144,8 +147,7 @@ StatusOr<std::optional<Playbook>> Playbooks::Get(const auth::Identity& caller,
 
 StatusOr<std::optional<Playbook>> Playbooks::GetByName(const auth::Identity& caller,
                                                        const std::string& name) {
-  return Find(caller, "tenant_id = ? AND user_id = ? AND name = ?",
-              {caller.tenant_id, caller.user_id, name});
+  return Find(caller, kByName, {caller.tenant_id, caller.user_id, name});
 }
 
 StatusOr<std::vector<Playbook>> Playbooks::Query(const auth::Identity& caller,
@@ -185,16 +187,15 @@ StatusOr<CurationResult> Playbooks::Curate(const auth::Identity& caller, const C
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
     result.added = result.merged = 0;
     ASSIGN_OR_RETURN(
-        Rows rows, tx.Query(std::string("SELECT ") + kColumns +
-                                " FROM playbooks WHERE tenant_id = ? AND user_id = ? AND name = ?",
-                            {caller.tenant_id, caller.user_id, curation.playbook_name}));
-    // Names are unique per user: an agent acting for itself only cannot curate its user's.
-    if (!rows.empty() && !CanWrite(caller, OwnerOf(FromRow(rows[0])))) {
+        const std::optional<Playbook> existing,
+        SelectOne(tx, kByName, {caller.tenant_id, caller.user_id, curation.playbook_name}));
+    // An agent acting for itself only cannot curate its user's playbook of that name.
+    if (existing && !CanWrite(caller, OwnerOf(*existing))) {
       return PermissionDenied("Access denied: playbook " + curation.playbook_name +
                               " belongs to the agent's user");
     }
-    result.playbook_id = rows.empty() ? new_id : rows[0].Text(0);
-    if (rows.empty()) {
+    result.playbook_id = existing ? existing->playbook_id : new_id;
+    if (!existing) {
       RETURN_IF_ERROR(
           InsertPlaybook(tx, caller, new_id, curation.playbook_name, "", /*scope=*/"agent"));
     }

@@ -105,13 +105,14 @@ StatusOr<double> Combine(const std::vector<double>& scores, const std::string& s
 
 StatusOr<Trajectory> TrajectoryLog::LoadWritable(Tx& tx, const auth::Identity& caller,
                                                  const std::string& trajectory_id) {
-  ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kColumns +
-                                           " FROM trajectories WHERE trajectory_id = ?",
-                                       {trajectory_id}));
-  if (rows.empty() ||
-      !CanWrite(caller, RecordOwner{rows[0].Text(1), rows[0].Text(2), "", rows[0].Text(3)}))
+  ASSIGN_OR_RETURN(
+      std::optional<Trajectory> t,
+      storage::QueryFirst(
+          tx, std::string("SELECT ") + kColumns + " FROM trajectories WHERE trajectory_id = ?",
+          {trajectory_id}, FromRow));
+  if (!t || !CanWrite(caller, RecordOwner{t->tenant_id, t->user_id, "", t->agent_id}))
     return NotFound("Trajectory not found: " + trajectory_id);
-  return FromRow(rows[0]);
+  return std::move(*t);
 }
 
 StatusOr<std::string> TrajectoryLog::Start(const auth::Identity& caller,

@@ -584,16 +584,9 @@ StatusOr<SyncReport> MountService::Sync(const auth::Identity& caller,
 }
 
 StatusOr<std::optional<SyncJob>> MountService::ReadJob(const std::string& id) {
-  std::optional<SyncJob> job;
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(
-        const Rows rows,
-        tx.Query(std::string("SELECT ") + kJobColumns + " FROM sync_jobs WHERE id = ?", {id}));
-    job.reset();
-    if (!rows.empty()) job = JobFromRow(rows[0]);
-    return Status::OK();
-  }));
-  return job;
+  return storage::ReadFirst(engine_,
+                            std::string("SELECT ") + kJobColumns + " FROM sync_jobs WHERE id = ?",
+                            {id}, JobFromRow);
 }
 
 Status MountService::UpdateJob(const std::string& id, const std::string& sql,

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "services/permission_hooks.h"
+#include "services/test_tree_store.h"
 #include "services/workspaces/workspace_registry.h"
 #include "testing/test_store.h"
 #include "util/file.h"
@@ -27,14 +27,11 @@ auth::Identity SystemAdmin() {
   return id;
 }
 
-class MountsTest : public ::testing::TestWithParam<test::EngineKind> {
+class MountsTest : public TreeStoreTest {
  protected:
   void SetUp() override {
-    store_ = test::OpenTestStore(GetParam());
-    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
-    rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
-    tree_ =
-        std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs, PermissionHooks(*rebac_));
+    TreeStoreTest::SetUp();
+    if (!store_.engine) return;
     host_ = *RealPath(roots_.path()) + "/host";
     ASSERT_TRUE(CreateDirectories(host_).ok());
     mounts_ = std::make_unique<MountService>(
@@ -47,11 +44,8 @@ class MountsTest : public ::testing::TestWithParam<test::EngineKind> {
     return MountSpec{point, "local", R"({"data_dir":")" + dir + R"("})", 0, false};
   }
 
-  test::TestStore store_;
   test::TempDir roots_{"nexus-roots"};
   std::string host_;  // a directory under roots_
-  std::unique_ptr<rebac::Rebac> rebac_;
-  std::unique_ptr<vfs::PathTree> tree_;
   std::unique_ptr<MountService> mounts_;
   const auth::Identity admin_ = SystemAdmin();
   const auth::Identity tenant_admin_ = User("boss", "default", true);

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "storage/rows.h"
 #include "util/background.h"
 #include "util/clock.h"
 #include "util/file.h"
@@ -48,14 +49,14 @@ SandboxRecord RecordFromRow(const Row& r) {
 // The caller's own sandbox `id` (admins: any of their tenant's), or kNotFound.
 StatusOr<SandboxRecord> LoadOwned(Tx& tx, const SandboxCaller& caller, const std::string& id) {
   ASSIGN_OR_RETURN(
-      Rows rows,
-      tx.Query(std::string("SELECT ") + kColumns + " FROM sandboxes WHERE sandbox_id = ?", {id}));
-  if (rows.empty()) return NotFound("Sandbox not found: " + id);
-  SandboxRecord record = RecordFromRow(rows[0]);
-  const bool mine =
-      record.tenant_id == caller.tenant_id && (record.user_id == caller.user_id || caller.is_admin);
+      std::optional<SandboxRecord> record,
+      storage::QueryFirst(
+          tx, std::string("SELECT ") + kColumns + " FROM sandboxes WHERE sandbox_id = ?", {id},
+          RecordFromRow));
+  const bool mine = record && record->tenant_id == caller.tenant_id &&
+                    (record->user_id == caller.user_id || caller.is_admin);
   if (!mine) return NotFound("Sandbox not found: " + id);
-  return record;
+  return std::move(*record);
 }
 
 Status CheckName(const std::string& name) {

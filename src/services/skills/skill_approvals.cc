@@ -7,7 +7,6 @@
 namespace nexus::services {
 
 using storage::Row;
-using storage::Rows;
 using storage::Tx;
 
 namespace {
@@ -101,12 +100,14 @@ StatusOr<SkillApproval> SkillApprovals::Review(const auth::Identity& caller,
     return Status(Code::kValidation, "reviewer_type must be 'user' or 'agent'");
   SkillApproval a;
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(Rows rows,
-                     tx.Query(std::string("SELECT ") + kColumns +
-                                  " FROM skill_approvals WHERE tenant_id = ? AND approval_id = ?",
-                              {tenant, approval_id}));
-    if (rows.empty()) return Status(Code::kValidation, "Approval not found: " + approval_id);
-    a = FromRow(rows[0]);
+    ASSIGN_OR_RETURN(
+        const std::optional<SkillApproval> stored,
+        storage::QueryFirst(tx,
+                            std::string("SELECT ") + kColumns +
+                                " FROM skill_approvals WHERE tenant_id = ? AND approval_id = ?",
+                            {tenant, approval_id}, FromRow));
+    if (!stored) return Status(Code::kValidation, "Approval not found: " + approval_id);
+    a = *stored;
     if (a.status != kPending)
       return Status(Code::kValidation, "Approval " + approval_id + " is already " + a.status);
     a.status = approve ? "approved" : "rejected";

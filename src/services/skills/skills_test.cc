@@ -9,6 +9,8 @@
 
 #include "services/permission_hooks.h"
 #include "services/skills/editor_front_matter.h"
+#include "services/test_identities.h"
+#include "services/test_tree_store.h"
 #include "testing/test_store.h"
 
 namespace nexus::services {
@@ -56,21 +58,12 @@ std::string SkillMd(const std::string& name, const std::string& description,
          "\n";
 }
 
-class SkillsTest : public ::testing::TestWithParam<test::EngineKind> {
+class SkillsTest : public TreeStoreTest {
  protected:
   void SetUp() override {
-    store_ = test::OpenTestStore(GetParam());
-    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
-    rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
-    tree_ =
-        std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs, PermissionHooks(*rebac_));
+    TreeStoreTest::SetUp();
+    if (!store_.engine) return;
     skills_ = std::make_unique<SkillService>(*store_.engine, *tree_);
-    alice_.subject_type = "user";
-    alice_.subject_id = alice_.user_id = "alice";
-    alice_.tenant_id = "default";
-    admin_ = alice_;
-    admin_.subject_id = admin_.user_id = "admin";
-    admin_.is_admin = true;
   }
 
   void Install(SkillTier tier, const std::string& name, const std::string& skill_md,
@@ -113,13 +106,10 @@ class SkillsTest : public ::testing::TestWithParam<test::EngineKind> {
               std::string::npos);
   }
 
-  test::TestStore store_;
-  std::unique_ptr<rebac::Rebac> rebac_;
-  std::unique_ptr<vfs::PathTree> tree_;
   std::unique_ptr<SkillService> skills_;
   AllowAll allow_;
-  auth::Identity alice_;
-  auth::Identity admin_;
+  const auth::Identity alice_ = test_ids::User("alice");
+  const auth::Identity admin_ = test_ids::Admin();
 };
 
 TEST_P(SkillsTest, ListingParsesOncePerContent) {

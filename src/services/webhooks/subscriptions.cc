@@ -241,10 +241,10 @@ StatusOr<Subscription> SubscriptionService::Get(const auth::Identity& caller,
   const std::string sql = std::string("SELECT ") + kColumns + " FROM subscriptions" +
                           VisibleTo(caller, params) + " AND subscription_id = ?";
   params.push_back(id);
-  ASSIGN_OR_RETURN(const std::vector<Subscription> rows,
-                   storage::ReadAll(engine_, sql, params, FromRow));
-  if (rows.empty()) return Missing();
-  return rows[0];
+  ASSIGN_OR_RETURN(std::optional<Subscription> s,
+                   storage::ReadFirst(engine_, sql, params, FromRow));
+  if (!s) return Missing();
+  return std::move(*s);
 }
 
 StatusOr<Subscription> SubscriptionService::Update(const auth::Identity& caller,
@@ -257,13 +257,13 @@ StatusOr<Subscription> SubscriptionService::Update(const auth::Identity& caller,
   params.push_back(id);
   Subscription s;
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(const std::vector<Subscription> rows,
-                     storage::QueryAll(tx, select, params, FromRow));
-    if (rows.empty()) return Missing();
-    s = rows[0];
+    ASSIGN_OR_RETURN(const std::optional<Subscription> stored,
+                     storage::QueryFirst(tx, select, params, FromRow));
+    if (!stored) return Missing();
+    s = *stored;
     Apply(fields, s);
     // A new receiver starts with a closed circuit breaker.
-    if (s.url != rows[0].url) s.failed_attempts = s.paused_until = 0;
+    if (s.url != stored->url) s.failed_attempts = s.paused_until = 0;
     s.updated_at = NowMicros();
     return tx
         .Exec(
@@ -317,14 +317,10 @@ StatusOr<std::vector<Subscription>> SubscriptionService::EnabledForTenant(
 }
 
 StatusOr<std::optional<Subscription>> SubscriptionService::Enabled(const std::string& id) {
-  ASSIGN_OR_RETURN(
-      std::vector<Subscription> rows,
-      storage::ReadAll(engine_,
-                       std::string("SELECT ") + kColumns +
-                           " FROM subscriptions WHERE subscription_id = ? AND enabled = 1",
-                       {id}, FromRow));
-  if (rows.empty()) return std::optional<Subscription>();
-  return std::optional<Subscription>(std::move(rows[0]));
+  return storage::ReadFirst(engine_,
+                            std::string("SELECT ") + kColumns +
+                                " FROM subscriptions WHERE subscription_id = ? AND enabled = 1",
+                            {id}, FromRow);
 }
 
 Status SubscriptionService::RecordOutcome(Tx& tx, const std::string& id, const DeliveryTally& tally,

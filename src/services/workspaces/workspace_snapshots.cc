@@ -56,14 +56,16 @@ Status RequireRegistered(Tx& tx, const std::string& workspace) {
 }
 
 StatusOr<Snapshot> LoadSnapshot(Tx& tx, const std::string& workspace, int64_t number) {
-  ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kColumns +
+  ASSIGN_OR_RETURN(std::optional<Snapshot> snapshot,
+                   storage::QueryFirst(tx,
+                                       std::string("SELECT ") + kColumns +
                                            " FROM workspace_snapshots WHERE workspace_path = ?"
                                            " AND snapshot_number = ?",
-                                       {workspace, number}));
-  if (rows.empty()) {
+                                       {workspace, number}, FromRow));
+  if (!snapshot) {
     return NotFound("Snapshot " + std::to_string(number) + " not found for workspace " + workspace);
   }
-  return FromRow(rows[0]);
+  return std::move(*snapshot);
 }
 
 StatusOr<Manifest> LoadManifest(Tx& tx, const std::string& snapshot_id) {

@@ -5,10 +5,12 @@
 #include <chrono>
 #include <thread>
 
-#include "services/permission_hooks.h"
+#include "services/test_identities.h"
+#include "services/test_tree_store.h"
 #include "services/workspaces/workspace_registry.h"
 #include "services/workspaces/workspace_snapshots.h"
 #include "storage/blob_refs.h"
+#include "testing/blob_check.h"
 #include "testing/test_store.h"
 
 namespace nexus::services {
@@ -16,33 +18,16 @@ namespace {
 
 constexpr char kWs[] = "/tenant:default/user:alice/ws";
 
-auth::Identity User(const std::string& tenant, const std::string& user) {
-  auth::Identity id;
-  id.subject_type = "user";
-  id.subject_id = user;
-  id.tenant_id = tenant;
-  id.user_id = user;
-  return id;
-}
-
-class WorkspacesTest : public ::testing::TestWithParam<test::EngineKind> {
+class WorkspacesTest : public TreeStoreTest {
  protected:
   void SetUp() override {
-    store_ = test::OpenTestStore(GetParam());
-    if (!store_.engine) GTEST_SKIP() << "no PostgreSQL test server";
-    rebac_ = std::make_unique<rebac::Rebac>(*store_.engine);
-    tree_ =
-        std::make_unique<vfs::PathTree>(*store_.engine, *store_.blobs, PermissionHooks(*rebac_));
+    TreeStoreTest::SetUp();
+    if (!store_.engine) return;
     registry_ = std::make_unique<WorkspaceRegistry>(*store_.engine, *tree_, *rebac_);
     snapshots_ = std::make_unique<WorkspaceSnapshots>(*store_.engine, *tree_, *store_.blobs);
   }
 
-  void TearDown() override {
-    if (!store_.engine) return;
-    auto report = storage::CheckBlobs(*store_.engine, *store_.blobs);
-    ASSERT_TRUE(report.ok()) << report.status().ToString();
-    EXPECT_TRUE(report->ok()) << "blob references are inconsistent after the test";
-  }
+  void TearDown() override { test::ExpectBlobsConsistent(store_); }
 
   Registration MustRegister(DirKind kind, const std::string& path, NewRegistration reg = {}) {
     reg.path = path;
@@ -70,12 +55,9 @@ class WorkspacesTest : public ::testing::TestWithParam<test::EngineKind> {
     return s.ok() ? *s : Snapshot{};
   }
 
-  test::TestStore store_;
-  std::unique_ptr<rebac::Rebac> rebac_;
-  std::unique_ptr<vfs::PathTree> tree_;
   std::unique_ptr<WorkspaceRegistry> registry_;
   std::unique_ptr<WorkspaceSnapshots> snapshots_;
-  const auth::Identity alice_ = User("default", "alice");
+  const auth::Identity alice_ = test_ids::User("alice");
   const vfs::Actor actor_{"alice"};
 };
 
