@@ -6,6 +6,7 @@
 
 #include "testing/child_process.h"
 #include "tests/http_test_fixture.h"
+#include "util/file.h"
 
 namespace nexus::e2e {
 namespace {
@@ -239,6 +240,112 @@ TEST_P(CliTest, ColourOnlyOnATerminalAndNeverWithNoColor) {
   ChildResult plain = Nexus({"ls", "/workspace"}, terminal);
   EXPECT_EQ(plain.exit_code, 0);
   EXPECT_EQ(plain.out, "dir/\r\n");
+}
+
+// A local tree for the transfer tests: 30 small files, one of 2 MiB, an object file and a
+// build directory to exclude, an empty directory.
+std::string MakeLocalTree(const std::string& root) {
+  std::filesystem::create_directories(root + "/src/sub");
+  std::filesystem::create_directories(root + "/build");
+  std::filesystem::create_directories(root + "/empty");
+  for (int i = 0; i < 30; ++i) {
+    EXPECT_TRUE(WriteFileAtomically(root + "/src/f" + std::to_string(i) + ".txt",
+                                    "file " + std::to_string(i) + "\n", false)
+                    .ok());
+  }
+  std::string big(2 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7919 % 251);
+  EXPECT_TRUE(WriteFileAtomically(root + "/big.bin", big, false).ok());
+  EXPECT_TRUE(WriteFileAtomically(root + "/src/x.o", "object", false).ok());
+  EXPECT_TRUE(WriteFileAtomically(root + "/build/out", "built", false).ok());
+  return big;
+}
+
+TEST_P(CliTest, UploadSkipsExcludedAndUnchangedFiles) {
+  const std::string local = home_ + "/tree";
+  const std::string big = MakeLocalTree(local);
+  const std::vector<std::string> args = {"upload", local,       "/workspace/up", "--exclude",
+                                         "*.o",    "--exclude", "build/**"};
+  EXPECT_EQ(Ok(args), "Uploaded 31 files (2.0 MiB)\n");
+  EXPECT_EQ(Ok({"cat", "/workspace/up/src/f7.txt"}), "file 7\n");
+  EXPECT_EQ(Ok({"cat", "/workspace/up/big.bin"}), big);
+  EXPECT_EQ(Nexus({"stat", "/workspace/up/src/x.o"}).exit_code, 3);
+  EXPECT_EQ(Nexus({"stat", "/workspace/up/build/out"}).exit_code, 3);
+  EXPECT_EQ(Ok({"stat", "--json", "/workspace/up/empty"}).find("\"is_directory\": true") ==
+                std::string::npos,
+            false);
+
+  EXPECT_EQ(Ok(args), "Uploaded 0 files (0 B), 31 unchanged\n");
+  ASSERT_TRUE(WriteFileAtomically(local + "/src/f3.txt", "changed\n", false).ok());
+  std::vector<std::string> json_args = args;
+  json_args.insert(json_args.begin(), "--json");
+  const Json report = Json::parse(Ok(json_args));
+  EXPECT_EQ(report["copied"], Json::array({"/workspace/up/src/f3.txt"}));
+  EXPECT_EQ(report["unchanged"], 30);
+  EXPECT_EQ(report["bytes"], 8);
+  EXPECT_EQ(Ok({"cat", "/workspace/up/src/f3.txt"}), "changed\n");
+
+  // A single file lands at the remote path, or inside it when that ends with '/'.
+  EXPECT_EQ(Ok({"upload", local + "/src/f1.txt", "/workspace/one.txt"}), "Uploaded 1 file (7 B)\n");
+  EXPECT_EQ(Ok({"upload", local + "/src/f1.txt", "/workspace/into/"}), "Uploaded 1 file (7 B)\n");
+  EXPECT_EQ(Ok({"cat", "/workspace/into/f1.txt"}), "file 1\n");
+
+  ChildResult missing = Nexus({"upload", home_ + "/absent", "/workspace/x"});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_EQ(missing.err, "nexus: no such local file or directory: " + home_ + "/absent\n");
+}
+
+TEST_P(CliTest, SyncDeletesExtrasOnlyWhenAskedAndDryRunChangesNothing) {
+  const std::string local = home_ + "/tree";
+  MakeLocalTree(local);
+  Ok({"upload", local, "/workspace/s", "--exclude", "*.o"});
+  std::filesystem::remove(local + "/src/f0.txt");
+  std::filesystem::remove(local + "/src/f1.txt");
+  EXPECT_EQ(Ok({"sync", local, "/workspace/s", "--exclude", "*.o"}),
+            "Uploaded 0 files (0 B), 30 unchanged\n");
+  EXPECT_EQ(Ok({"sync", "-n", "--delete", local, "/workspace/s", "--exclude", "*.o"}),
+            "would delete /workspace/s/src/f0.txt\nwould delete /workspace/s/src/f1.txt\n"
+            "Would copy 0 files (0 B), 30 unchanged, would delete 2 files\n");
+  EXPECT_EQ(Ok({"cat", "/workspace/s/src/f0.txt"}), "file 0\n");
+  EXPECT_EQ(Ok({"sync", "--delete", local, "/workspace/s", "--exclude", "*.o"}),
+            "Uploaded 0 files (0 B), 30 unchanged, deleted 2 files\n");
+  EXPECT_EQ(Nexus({"stat", "/workspace/s/src/f0.txt"}).exit_code, 3);
+}
+
+TEST_P(CliTest, DownloadRecreatesTheTreeAndSkipsWhatMatches) {
+  const std::string local = home_ + "/tree";
+  const std::string big = MakeLocalTree(local);
+  Ok({"upload", local, "/workspace/d"});
+  const std::string copy = home_ + "/copy";
+  EXPECT_EQ(Ok({"download", "/workspace/d", copy}), "Downloaded 33 files (2.0 MiB)\n");
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(local)) {
+    const std::string relative = std::filesystem::relative(entry.path(), local).string();
+    ASSERT_TRUE(std::filesystem::exists(copy + "/" + relative)) << relative;
+    if (entry.is_regular_file()) {
+      EXPECT_EQ(*ReadFile(copy + "/" + relative), *ReadFile(entry.path().string())) << relative;
+    }
+  }
+  EXPECT_EQ(Ok({"download", "/workspace/d", copy}), "Downloaded 0 files (0 B), 33 unchanged\n");
+  EXPECT_EQ(Ok({"download", "/workspace/d/big.bin", home_ + "/big-copy"}),
+            "Downloaded 1 file (2.0 MiB)\n");
+  EXPECT_EQ(*ReadFile(home_ + "/big-copy"), big);
+  EXPECT_EQ(Nexus({"download", "/workspace/none", copy}).exit_code, 3);
+}
+
+TEST_P(CliTest, ProgressOnlyOnATerminalAndNotWithQuiet) {
+  const std::string local = home_ + "/tree";
+  MakeLocalTree(local);
+  ChildResult plain = Nexus({"upload", local, "/workspace/p1"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.err, "");
+  ChildOptions terminal;
+  terminal.terminal = true;
+  ChildResult shown = Nexus({"upload", local, "/workspace/p2"}, terminal);
+  ASSERT_EQ(shown.exit_code, 0) << shown.out;
+  EXPECT_TRUE(Contains(shown.out, "\rUploading 33/33 files  2.0 MiB/2.0 MiB")) << shown.out;
+  ChildResult quiet = Nexus({"upload", "-q", local, "/workspace/p3"}, terminal);
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.out;
+  EXPECT_EQ(quiet.out, "");
 }
 
 NEXUS_INSTANTIATE_ENGINES(CliTest);

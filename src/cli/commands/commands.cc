@@ -18,6 +18,7 @@ void AddRemoteCommands(CLI::App& app, GlobalOptions* o, RemoteCommand* run) {
   app.add_flag("-q,--quiet", o->quiet, "No confirmations and no progress");
   AddAccountCommands(app, run);
   AddFileCommands(app, run);
+  AddTransferCommands(app, run);
 }
 
 }  // namespace nexus::cli

@@ -22,6 +22,7 @@ void AddRemoteCommands(CLI::App& app, GlobalOptions* options, RemoteCommand* run
 // The groups, one file each.
 void AddAccountCommands(CLI::App& app, RemoteCommand* run);
 void AddFileCommands(CLI::App& app, RemoteCommand* run);
+void AddTransferCommands(CLI::App& app, RemoteCommand* run);
 
 }  // namespace nexus::cli
 
