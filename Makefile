@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build install test thread-safety sanitize fuzz serve demo rebac-bench bench bench-scale stress crash-test clean
+.PHONY: deps build install test thread-safety sanitize fuzz serve demo rebac-bench bench bench-cli bench-scale stress crash-test clean
 
 JOBS ?= $(shell nproc)
 # Tests keep their temporary directories (data directories, SQLite files, blobs) on tmpfs when
@@ -105,6 +105,10 @@ bench: build
 # of the release server on it. Niced: the fill takes minutes at a million files. The table goes
 # to stdout and its rows are appended to build/bench/scale.json.
 SCALE_FILES ?= 1000000
+# The command line moving 10,000 small files, against `cp -r` (tools/bench-cli.sh).
+bench-cli: build
+	@tools/bench-cli.sh build/release
+
 bench-scale: deps
 	@cmake --preset release >/dev/null
 	@cmake --build build/release -j $(JOBS) --target nexus scale_bench
