@@ -1,5 +1,5 @@
 // Database API keys: creation, lookup, revocation and the admin listing (spec/api.md §5.4,
-// §5.7), over the storage engine's table `api_keys` (migration 2).
+// §5.7), over the table `api_keys` (schema.h).
 //
 // Authenticate is the hot path of every request and never writes: lookups are cached in
 // memory for at most `cache_ttl` (1 s by default, so a revocation made on another node takes

@@ -48,8 +48,8 @@ struct TestStore {
   int FilesInCas(std::string_view part = {}) const;
 };
 
-// Opens a fresh, empty store. For PostgreSQL, when no test server is configured, returns
-// a store without an engine after marking the test skipped (or failed when
+// Opens a fresh store with the whole schema. For PostgreSQL, when no test server is
+// configured, returns a store without an engine after marking the test skipped (or failed when
 // NEXUS_REQUIRE_PG=1): call from SetUp and return when `engine` is null.
 TestStore OpenTestStore(EngineKind kind,
                         storage::Durability durability = storage::Durability::kFull);
