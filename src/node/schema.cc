@@ -3,17 +3,17 @@
 #include <algorithm>
 #include <vector>
 
-#include "auth/schema.h"
-#include "rebac/schema.h"
-#include "services/agents/schema.h"
-#include "services/memory/schema.h"
-#include "services/mounts/schema.h"
-#include "services/oauth/schema.h"
-#include "services/sandboxes/schema.h"
-#include "services/skills/schema.h"
-#include "services/webhooks/schema.h"
-#include "services/workspaces/schema.h"
-#include "vfs/schema.h"
+#include "auth/key_store.h"
+#include "rebac/rebac.h"
+#include "services/agents/agents.h"
+#include "services/memory/memory_service.h"
+#include "services/mounts/mounts.h"
+#include "services/oauth/oauth_credentials.h"
+#include "services/sandboxes/sandboxes.h"
+#include "services/skills/skills.h"
+#include "services/webhooks/subscriptions.h"
+#include "services/workspaces/workspace_registry.h"
+#include "vfs/path_tree.h"
 
 namespace nexus::node {
 namespace {
@@ -24,10 +24,10 @@ namespace {
 std::vector<storage::Migration> Assemble() {
   std::vector<storage::Migration> all;
   for (std::span<const storage::Migration> part :
-       {vfs::Schema(), auth::Schema(), rebac::Schema(), services::sandboxes::Schema(),
-        services::agents::Schema(), services::skills::Schema(), services::workspaces::Schema(),
-        services::memory::Schema(), services::mounts::Schema(), services::oauth::Schema(),
-        services::webhooks::Schema()}) {
+       {vfs::Schema(), auth::Schema(), rebac::Schema(), services::SandboxesSchema(),
+        services::AgentsSchema(), services::SkillsSchema(), services::WorkspacesSchema(),
+        services::MemorySchema(), services::MountsSchema(), services::OAuthSchema(),
+        services::WebhooksSchema()}) {
     all.insert(all.end(), part.begin(), part.end());
   }
   std::ranges::sort(all, {}, &storage::Migration::version);

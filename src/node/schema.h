@@ -1,8 +1,9 @@
-// The whole schema of a Nexus database. Each module declares the migrations of its own tables
-// beside its code (vfs/schema.h, auth/schema.h, services/webhooks/schema.h, ...); this is the
-// one place that knows them all, above every module that owns a table, so that the store a
-// node, `nexus fsck` or a test opens has the same tables. A library of its own
-// (nexus_schema): tests open stores with it without linking the node.
+// The whole schema of a Nexus database. Each module keeps the migrations of its own tables as SQL
+// files beside its code (vfs/migrations/, services/webhooks/migrations/, ...), compiled into a
+// function declared in its face header (vfs::Schema(), services::WebhooksSchema(), ...; see
+// cmake/migrations.cmake); this is the one place that knows them all, above every module that owns
+// a table, so that the store a node, `nexus fsck` or a test opens has the same tables. A library of
+// its own (nexus_schema): tests open stores with it without linking the node.
 #ifndef NEXUS_NODE_SCHEMA_H_
 #define NEXUS_NODE_SCHEMA_H_
 

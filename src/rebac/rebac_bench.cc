@@ -21,7 +21,6 @@
 #include <string>
 
 #include "rebac/rebac.h"
-#include "rebac/schema.h"
 #include "storage/engine.h"
 #include "storage/migration.h"
 #include "testing/temp_dir.h"

@@ -1,7 +1,8 @@
 // Schema migrations: numbered SQL scripts, one text per engine, applied in order and recorded
-// in the database (table schema_migrations). Each module declares the migrations of its own
-// tables; the caller that opens a store passes the whole list (node/schema.h assembles the
-// server's). A migration, once released, never changes: a database records only its number.
+// in the database (table schema_migrations). Each module keeps the migrations of its own
+// tables as SQL files, compiled into a function that lists them (cmake/migrations.cmake); the
+// caller that opens a store passes the whole list (node/schema.h assembles the server's). A
+// migration, once released, never changes: a database records only its number.
 #ifndef NEXUS_STORAGE_MIGRATION_H_
 #define NEXUS_STORAGE_MIGRATION_H_
 

@@ -1,15 +1,9 @@
-#include "services/memory/schema.h"
+-- name: memories, trajectories, playbooks
+-- Memory records, trajectories with their steps and feedback, and playbooks with their
+-- strategies (memories.h, trajectories.h, playbooks.h). A memory's (namespace, path_key) is
+-- unique within its tenant when path_key is set. Scores are DOUBLE PRECISION (REAL affinity
+-- on SQLite).
 
-#include <string_view>
-
-namespace nexus::services::memory {
-namespace {
-
-// Migration 9: memory records, trajectories with their steps and feedback, and playbooks
-// with their strategies (services/memory/memories.h, trajectories.h, playbooks.h). A memory's
-// (namespace, path_key) is unique within its tenant when path_key is set. Scores are
-// DOUBLE PRECISION (REAL affinity on SQLite).
-constexpr std::string_view kMemories = R"sql(
 CREATE TABLE memories (
   memory_id TEXT PRIMARY KEY,
   tenant_id TEXT NOT NULL,
@@ -103,14 +97,3 @@ CREATE TABLE playbook_strategies (
   PRIMARY KEY (playbook_id, seq),
   UNIQUE (playbook_id, category, content_hash)
 );
-)sql";
-
-constexpr storage::Migration kMigrations[] = {
-    {9, "memories, trajectories, playbooks", kMemories, kMemories},
-};
-
-}  // namespace
-
-std::span<const storage::Migration> Schema() { return kMigrations; }
-
-}  // namespace nexus::services::memory

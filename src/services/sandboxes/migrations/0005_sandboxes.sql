@@ -1,12 +1,6 @@
-#include "services/sandboxes/schema.h"
+-- name: sandboxes
+-- Sandbox records. At most one sandbox per (tenant, user, name) is not stopped.
 
-#include <string_view>
-
-namespace nexus::services::sandboxes {
-namespace {
-
-// Migration 5: sandbox records. At most one sandbox per (tenant, user, name) is not stopped.
-constexpr std::string_view kSandboxes = R"sql(
 CREATE TABLE sandboxes (
   sandbox_id TEXT PRIMARY KEY,
   tenant_id TEXT NOT NULL,
@@ -26,14 +20,3 @@ CREATE TABLE sandboxes (
 );
 CREATE UNIQUE INDEX sandboxes_live_name ON sandboxes(tenant_id, user_id, name) WHERE status <> 'stopped';
 CREATE INDEX sandboxes_expiry ON sandboxes(status, expires_at);
-)sql";
-
-constexpr storage::Migration kMigrations[] = {
-    {5, "sandboxes", kSandboxes, kSandboxes},
-};
-
-}  // namespace
-
-std::span<const storage::Migration> Schema() { return kMigrations; }
-
-}  // namespace nexus::services::sandboxes

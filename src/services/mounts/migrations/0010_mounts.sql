@@ -1,13 +1,7 @@
-#include "services/mounts/schema.h"
+-- name: mount configurations and sync jobs
+-- Mount configurations saved for restoring at start (mount_point is a stored path, so
+-- unique across tenants), and background sync jobs, both scoped by tenant.
 
-#include <string_view>
-
-namespace nexus::services::mounts {
-namespace {
-
-// Migration 10: mount configurations saved for restoring at start (mount_point is a stored
-// path, so unique across tenants), and background sync jobs, both scoped by tenant.
-constexpr std::string_view kMounts = R"sql(
 CREATE TABLE mount_configs (
   mount_id TEXT PRIMARY KEY,
   mount_point TEXT NOT NULL UNIQUE,
@@ -39,14 +33,3 @@ CREATE TABLE sync_jobs (
 );
 CREATE INDEX sync_jobs_tenant ON sync_jobs(tenant_id, created_at);
 CREATE INDEX sync_jobs_status ON sync_jobs(status);
-)sql";
-
-constexpr storage::Migration kMigrations[] = {
-    {10, "mount configurations and sync jobs", kMounts, kMounts},
-};
-
-}  // namespace
-
-std::span<const storage::Migration> Schema() { return kMigrations; }
-
-}  // namespace nexus::services::mounts

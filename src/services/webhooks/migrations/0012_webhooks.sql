@@ -1,16 +1,10 @@
-#include "services/webhooks/schema.h"
+-- name: webhook subscriptions, event outbox and scheduled deliveries
+-- Webhook subscriptions and the outbox of change events (subscriptions.h,
+-- webhook_outbox.h). An outbox row is written in the transaction of the change it reports; a
+-- delivery worker claims rows by setting claimed_until (a lease, so a crashed node's claims
+-- lapse) and deletes them once delivered or dropped. event_types and patterns are JSON lists;
+-- path_scope limits a non-admin's subscription to its home.
 
-#include <string_view>
-
-namespace nexus::services::webhooks {
-namespace {
-
-// Migration 12: webhook subscriptions and the outbox of change events (subscriptions.h,
-// webhook_outbox.h). An outbox row is written in the transaction of the change it reports; a
-// delivery worker claims rows by setting claimed_until (a lease, so a crashed node's claims lapse)
-// and deletes them once delivered or dropped. event_types and patterns are JSON lists; path_scope
-// limits a non-admin's subscription to its home.
-constexpr std::string_view kWebhooks = R"sql(
 CREATE TABLE subscriptions (
   subscription_id TEXT PRIMARY KEY,
   tenant_id TEXT NOT NULL,
@@ -60,14 +54,3 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at, event_time);
 CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries(subscription_id);
-)sql";
-
-constexpr storage::Migration kMigrations[] = {
-    {12, "webhook subscriptions, event outbox and scheduled deliveries", kWebhooks, kWebhooks},
-};
-
-}  // namespace
-
-std::span<const storage::Migration> Schema() { return kMigrations; }
-
-}  // namespace nexus::services::webhooks
