@@ -1,5 +1,5 @@
 // Database API keys: creation, lookup, revocation and the admin listing (spec/api.md §5.4,
-// §5.7), over the storage engine's table `api_keys` (migration 2).
+// §5.7), over the table `api_keys` (migrations/).
 //
 // Authenticate is the hot path of every request and never writes: lookups are cached in
 // memory for at most `cache_ttl` (1 s by default, so a revocation made on another node takes
@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -30,6 +31,7 @@
 
 #include "auth/identity.h"
 #include "storage/engine.h"
+#include "storage/migration.h"
 #include "util/mutex.h"
 #include "util/status.h"
 #include "util/thread_annotations.h"
@@ -192,6 +194,10 @@ class KeyStore {
   bool stop_flush_ GUARDED_BY(flush_mu_) = false;
   std::thread flusher_;  // started and joined by the owner's thread
 };
+
+// Migrations 2 and 4, api_keys: generated from migrations/*.sql by cmake/migrations.cmake. Declared
+// with the store that owns the table, as auth has no single face header.
+std::span<const storage::Migration> Schema();
 
 }  // namespace nexus::auth
 

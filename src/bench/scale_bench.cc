@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "node/demo.h"
+#include "node/schema.h"
 #include "rebac/rebac.h"
 #include "services/permission_hooks.h"
 #include "storage/store.h"
@@ -92,7 +93,9 @@ class ScaleTree {
  public:
   static StatusOr<std::unique_ptr<ScaleTree>> Open(const std::string& data_dir) {
     auto tree = std::unique_ptr<ScaleTree>(new ScaleTree(data_dir));
-    ASSIGN_OR_RETURN(tree->store_, storage::OpenStore({data_dir, "", storage::Durability::kFull}));
+    ASSIGN_OR_RETURN(
+        tree->store_,
+        storage::OpenStore({.data_dir = data_dir, .database_url = "", .schema = node::Schema()}));
     tree->rebac_ = std::make_unique<rebac::Rebac>(*tree->store_.engine);
     tree->tree_ = std::make_unique<vfs::PathTree>(*tree->store_.engine, *tree->store_.blobs,
                                                   services::PermissionHooks(*tree->rebac_));

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "node/schema.h"
 #include "storage/blob_refs.h"
 #include "storage/store.h"
 
@@ -19,8 +20,10 @@ void PrintList(const char* what, const std::vector<std::string>& hashes) {
 }  // namespace
 
 int RunFsck(const FsckOptions& options) {
-  auto store =
-      storage::OpenStore({options.data_dir, options.database_url, storage::Durability::kFull});
+  auto store = storage::OpenStore({.data_dir = options.data_dir,
+                                   .database_url = options.database_url,
+                                   .schema = node::Schema(),
+                                   .durability = storage::Durability::kFull});
   if (!store.ok()) {
     std::fprintf(stderr, "nexus fsck: %s\n", store.status().ToString().c_str());
     return 2;

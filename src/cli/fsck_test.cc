@@ -7,6 +7,7 @@
 
 #include <cstdio>
 
+#include "node/schema.h"
 #include "storage/store.h"
 #include "testing/temp_dir.h"
 #include "util/hash.h"
@@ -36,7 +37,8 @@ Outcome RunNexus(const std::string& args) {
 class FsckTest : public ::testing::Test {
  protected:
   storage::Store OpenStore() {
-    auto store = storage::OpenStore({dir_.path(), "", storage::Durability::kFull});
+    auto store =
+        storage::OpenStore({.data_dir = dir_.path(), .database_url = "", .schema = node::Schema()});
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return std::move(store).value();
   }

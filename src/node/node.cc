@@ -5,6 +5,7 @@
 
 #include "auth/key_store.h"
 #include "node/demo.h"
+#include "node/schema.h"
 #include "rebac/purger.h"
 #include "rebac/rebac.h"
 #include "rpc/dispatcher.h"
@@ -112,8 +113,11 @@ Node::~Node() {
 Status Node::Init() {
   Parts& p = *parts_;
   p.data_dir = std::filesystem::absolute(options_.data_dir).lexically_normal().string();
-  StatusOr<storage::Store> store = storage::OpenStore(
-      {options_.data_dir, options_.database_url, options_.durability, /*cache_blobs=*/true});
+  StatusOr<storage::Store> store = storage::OpenStore({.data_dir = options_.data_dir,
+                                                       .database_url = options_.database_url,
+                                                       .schema = Schema(),
+                                                       .durability = options_.durability,
+                                                       .cache_blobs = true});
   if (!store.ok()) return Step("cannot open the store", store.status());
   p.store = std::move(store).value();
   ASSIGN_OR_RETURN(p.outbound, server::OutboundHttpClient::Create({}));

@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,7 @@
 #include "rebac/tenant_graphs.h"
 #include "rebac/tuple.h"
 #include "storage/engine.h"
+#include "storage/migration.h"
 #include "util/status.h"
 
 namespace nexus::rebac {
@@ -186,6 +188,9 @@ class Rebac {
   TenantGraphs graphs_;
   CheckCache results_;
 };
+
+// Migrations 3 and 13, ReBAC's tables: generated from migrations/*.sql by cmake/migrations.cmake.
+std::span<const storage::Migration> Schema();
 
 }  // namespace nexus::rebac
 

@@ -4,6 +4,9 @@
 //   build/release/src/rebac/rebac_bench
 //   NEXUS_BENCH_PG_URL=postgresql://... build/release/src/rebac/rebac_bench   (PostgreSQL)
 //
+// The PostgreSQL database must be empty (`make rebac-bench` starts a throwaway one): the
+// bench creates ReBAC's tables alone.
+//
 // The tenant holds kBackground other tuples so that a cold load does real work.
 //  * Warm: the same check again: revision query + cached result.
 //  * WarmUncached: a new file each time under the same directory: revision query + an
@@ -19,6 +22,7 @@
 
 #include "rebac/rebac.h"
 #include "storage/engine.h"
+#include "storage/migration.h"
 #include "testing/temp_dir.h"
 
 namespace nexus::rebac {
@@ -49,6 +53,7 @@ World& GetWorld() {
         storage::OpenEngine(pg ? pg : w->dir->path() + "/nexus.db", storage::Durability::kNormal);
     Must(engine.status());
     w->engine = std::move(engine).value();
+    Must(storage::Migrate(*w->engine, Schema()));
     w->rebac = std::make_unique<Rebac>(*w->engine);
     auto grant = [&](const std::string& user, const std::string& relation,
                      const std::string& path) {

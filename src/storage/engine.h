@@ -82,8 +82,9 @@ struct SqliteOptions {
   int max_group_units = 256;  // units committed together at most
 };
 
-// Opens (creating if needed) the SQLite database, takes the exclusive lock on its
-// directory (kInUse when another process holds it) and applies pending migrations.
+// Opens (creating if needed) the SQLite database and takes the exclusive lock on its
+// directory (kInUse when another process holds it). Engines are connections: the schema is
+// the caller's (migration.h).
 StatusOr<std::unique_ptr<Engine>> OpenSqlite(const SqliteOptions& options);
 
 struct PostgresOptions {
@@ -92,7 +93,7 @@ struct PostgresOptions {
   int max_retries = 20;  // re-runs of a unit after serialization failure or deadlock
 };
 
-// Connects the pool and applies pending migrations.
+// Connects the pool. The schema is the caller's, as with SQLite.
 StatusOr<std::unique_ptr<Engine>> OpenPostgres(const PostgresOptions& options);
 
 // Opens by URL: "postgresql://..." or "postgres://..." selects PostgreSQL, anything else is

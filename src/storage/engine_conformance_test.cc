@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "storage/engine.h"
-#include "storage/schema.h"
 #include "testing/test_store.h"
 
 namespace nexus::storage {
@@ -226,34 +225,6 @@ TEST_P(EngineConformance, ConcurrentReadModifyWriteLosesNoUpdate) {
                   })
                   .ok());
   EXPECT_EQ(n, kThreads * kIncrements);
-}
-
-TEST_P(EngineConformance, MigrationsAreRecordedAndNotReapplied) {
-  EXPECT_EQ(*CurrentSchemaVersion(engine()), LatestSchemaVersion());
-  ASSERT_TRUE(Put("survives", 1).ok());
-  store_.Reopen();
-  ASSERT_NE(store_.engine, nullptr);
-  EXPECT_EQ(*CurrentSchemaVersion(engine()), LatestSchemaVersion());
-  EXPECT_EQ(*Count(), 1);
-}
-
-TEST_P(EngineConformance, RefusesNewerSchema) {
-  ASSERT_TRUE(engine()
-                  .Write([](Tx& tx) {
-                    return tx
-                        .Exec(
-                            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, "
-                            "'future', 0)",
-                            {int64_t{LatestSchemaVersion() + 1}})
-                        .status();
-                  })
-                  .ok());
-  store_.blobs.reset();
-  store_.engine.reset();
-  auto reopened = OpenEngine(store_.url, Durability::kFull);
-  ASSERT_FALSE(reopened.ok());
-  EXPECT_EQ(reopened.status().code(), Code::kSchemaTooNew);
-  EXPECT_NE(reopened.status().message().find("newer than this binary"), std::string::npos);
 }
 
 TEST_P(EngineConformance, IntegrityCheckPasses) { EXPECT_TRUE(engine().CheckIntegrity().ok()); }

@@ -30,7 +30,6 @@
 #include "storage/engine.h"
 #include "storage/postgres_sql.h"
 #include "storage/run_unit.h"
-#include "storage/schema.h"
 #include "util/fault_injection.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
@@ -998,7 +997,6 @@ Status PostgresEngine::CheckIntegrity() {
 StatusOr<std::unique_ptr<Engine>> OpenPostgres(const PostgresOptions& options) {
   auto engine = std::make_unique<PostgresEngine>(options);
   RETURN_IF_ERROR(engine->Connect());
-  RETURN_IF_ERROR(Migrate(*engine));
   return std::unique_ptr<Engine>(std::move(engine));
 }
 

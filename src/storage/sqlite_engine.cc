@@ -16,7 +16,6 @@
 #include <thread>
 
 #include "storage/run_unit.h"
-#include "storage/schema.h"
 #include "storage/sqlite_conn.h"
 #include "util/background.h"
 #include "util/fault_injection.h"
@@ -234,7 +233,6 @@ StatusOr<std::unique_ptr<Engine>> OpenSqlite(const SqliteOptions& options) {
                    SqliteConn::Open(options.path, /*read_only=*/false, options.busy_timeout_ms));
   auto engine = std::make_unique<SqliteEngine>(options, std::move(lock), std::move(writer));
   RETURN_IF_ERROR(engine->Start());
-  RETURN_IF_ERROR(Migrate(*engine));
   return std::unique_ptr<Engine>(std::move(engine));
 }
 

@@ -59,13 +59,15 @@ TEST_F(SqliteEngineTest, NormalDurabilityUsesSynchronousNormal) {
 
 TEST_F(SqliteEngineTest, ForeignKeysAreEnforced) {
   auto engine = Open();
-  Status s = engine->Write([](Tx& tx) {
-    return tx
-        .Exec(
-            "INSERT INTO versions (node_id, version, hash, size, created_at, source_type)"
-            " VALUES (12345, 1, 'nohash', 0, 0, 'original')")
-        .status();
-  });
+  ASSERT_TRUE(engine
+                  ->Write([](Tx& tx) {
+                    return tx.ExecScript(
+                        "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+                        "CREATE TABLE child (parent_id INTEGER NOT NULL REFERENCES parent(id))");
+                  })
+                  .ok());
+  Status s = engine->Write(
+      [](Tx& tx) { return tx.Exec("INSERT INTO child (parent_id) VALUES (12345)").status(); });
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("FOREIGN KEY"), std::string::npos) << s.ToString();
 }

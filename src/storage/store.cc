@@ -12,6 +12,7 @@ StatusOr<Store> OpenStore(const StoreOptions& options) {
       options.database_url.empty() ? options.data_dir + "/nexus.db" : options.database_url;
   Store store;
   ASSIGN_OR_RETURN(store.engine, OpenEngine(url, options.durability));
+  RETURN_IF_ERROR(Migrate(*store.engine, options.schema));
   store.blobs = store.engine->dialect() == Dialect::kSqlite
                     ? NewLocalBlobStore(options.data_dir, options.durability)
                     : NewDatabaseBlobStore(*store.engine);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "node/schema.h"
 #include "testing/postgres.h"
 
 namespace nexus::test {
@@ -17,10 +18,28 @@ namespace {
 void OpenEngineAndBlobs(TestStore& store, storage::Durability durability) {
   auto engine = storage::OpenEngine(store.url, durability);
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  const Status migrated = storage::Migrate(**engine, store.schema);
+  ASSERT_TRUE(migrated.ok()) << migrated.ToString();
   store.engine = std::move(engine).value();
   store.blobs = store.kind == EngineKind::kSqlite
                     ? storage::NewLocalBlobStore(store.dir->path(), durability)
                     : storage::NewDatabaseBlobStore(*store.engine);
+}
+
+TestStore OpenFresh(EngineKind kind, storage::Durability durability,
+                    std::span<const storage::Migration> schema) {
+  TestStore store;
+  store.kind = kind;
+  store.schema = schema;
+  store.dir = std::make_unique<TempDir>();
+  if (kind == EngineKind::kSqlite) {
+    store.url = store.dir->path() + "/nexus.db";
+  } else {
+    store.url = FreshPostgresUrl();
+    if (store.url.empty()) return store;  // skipped or failed by FreshPostgresUrl
+  }
+  OpenEngineAndBlobs(store, durability);
+  return store;
 }
 
 }  // namespace
@@ -53,17 +72,11 @@ int TestStore::FilesInCas(std::string_view part) const {
 }
 
 TestStore OpenTestStore(EngineKind kind, storage::Durability durability) {
-  TestStore store;
-  store.kind = kind;
-  store.dir = std::make_unique<TempDir>();
-  if (kind == EngineKind::kSqlite) {
-    store.url = store.dir->path() + "/nexus.db";
-  } else {
-    store.url = FreshPostgresUrl();
-    if (store.url.empty()) return store;  // skipped or failed by FreshPostgresUrl
-  }
-  OpenEngineAndBlobs(store, durability);
-  return store;
+  return OpenFresh(kind, durability, node::Schema());
+}
+
+TestStore OpenTestStore(EngineKind kind, std::span<const storage::Migration> schema) {
+  return OpenFresh(kind, storage::Durability::kFull, schema);
 }
 
 }  // namespace nexus::test

@@ -17,12 +17,14 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "storage/blob_store.h"
 #include "storage/engine.h"
+#include "storage/migration.h"
 #include "util/status.h"
 
 namespace nexus::vfs {
@@ -225,6 +227,10 @@ class PathTree {
   storage::BlobStore& blobs_;
   const PathTreeHooks hooks_;
 };
+
+// Migration 1, the path tree's tables and the blob tables they name: generated from
+// migrations/*.sql by cmake/migrations.cmake.
+std::span<const storage::Migration> Schema();
 
 }  // namespace nexus::vfs
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "auth/key_store.h"
 #include "rebac/rebac.h"
 #include "storage/engine.h"
+#include "storage/migration.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
 #include "vfs/path_tree.h"
@@ -111,6 +113,9 @@ class AgentRegistry : public auth::AgentDirectory {
   std::map<AgentKey, Clock::time_point> registered_ GUARDED_BY(registered_mu_);
   uint64_t generation_ GUARDED_BY(registered_mu_) = 0;  // bumped by every forget
 };
+
+// Migration 6, the agents table: generated from migrations/*.sql by cmake/migrations.cmake.
+std::span<const storage::Migration> AgentsSchema();
 
 }  // namespace nexus::services
 

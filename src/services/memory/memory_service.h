@@ -3,9 +3,12 @@
 #ifndef NEXUS_SERVICES_MEMORY_MEMORY_SERVICE_H_
 #define NEXUS_SERVICES_MEMORY_MEMORY_SERVICE_H_
 
+#include <span>
+
 #include "services/memory/memories.h"
 #include "services/memory/playbooks.h"
 #include "services/memory/trajectories.h"
+#include "storage/migration.h"
 
 namespace nexus::services {
 
@@ -17,6 +20,10 @@ struct MemoryService {
   TrajectoryLog trajectories;
   Playbooks playbooks;
 };
+
+// Migration 9, memories, trajectories and playbooks: generated from migrations/*.sql by
+// cmake/migrations.cmake.
+std::span<const storage::Migration> MemorySchema();
 
 }  // namespace nexus::services
 

@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +29,7 @@
 #include "auth/identity.h"
 #include "rebac/rebac.h"
 #include "storage/engine.h"
+#include "storage/migration.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
 #include "vfs/mount_table.h"
@@ -226,6 +228,10 @@ class MountService {
   bool stopping_ GUARDED_BY(mu_) = false;
   std::thread worker_;
 };
+
+// Migration 10, saved mounts and sync jobs: generated from migrations/*.sql by
+// cmake/migrations.cmake.
+std::span<const storage::Migration> MountsSchema();
 
 }  // namespace nexus::services
 

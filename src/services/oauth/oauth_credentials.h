@@ -16,12 +16,14 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "services/oauth/oauth_provider.h"
 #include "services/outbound_http.h"
 #include "storage/engine.h"
+#include "storage/migration.h"
 #include "util/aead.h"
 #include "util/single_flight.h"
 
@@ -164,6 +166,9 @@ class OAuthService {
   SingleFlight<StatusOr<OAuthAccessToken>> flights_;  // refreshes by credential_id
   std::atomic<int> polling_{0};                       // callers waiting for another node's refresh
 };
+
+// Migrations 11 and 14, OAuth's tables: generated from migrations/*.sql by cmake/migrations.cmake.
+std::span<const storage::Migration> OAuthSchema();
 
 }  // namespace nexus::services
 

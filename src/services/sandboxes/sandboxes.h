@@ -11,12 +11,14 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "sandbox/provider.h"
 #include "storage/engine.h"
+#include "storage/migration.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
 
@@ -128,6 +130,9 @@ class SandboxService {
   bool stopping_ GUARDED_BY(mu_) = false;
   std::thread expiry_thread_;
 };
+
+// Migration 5, the sandboxes table: generated from migrations/*.sql by cmake/migrations.cmake.
+std::span<const storage::Migration> SandboxesSchema();
 
 }  // namespace nexus::services
 

@@ -10,6 +10,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "services/skills/skill_tiers.h"
 #include "services/skills/skill_zip.h"
 #include "storage/engine.h"
+#include "storage/migration.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::services {
@@ -129,6 +131,9 @@ class SkillService {
   SkillParseCache cache_;
   SkillApprovals approvals_;
 };
+
+// Migration 7, skill_approvals: generated from migrations/*.sql by cmake/migrations.cmake.
+std::span<const storage::Migration> SkillsSchema();
 
 }  // namespace nexus::services
 

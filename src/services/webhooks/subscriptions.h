@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "services/webhooks/subscription.h"
 #include "services/webhooks/webhook_delivery.h"
 #include "storage/engine.h"
+#include "storage/migration.h"
 
 namespace nexus::services {
 
@@ -117,6 +119,10 @@ class SubscriptionService {
   const std::string own_host_;
   std::atomic<uint16_t> own_port_{0};
 };
+
+// Migration 12, subscriptions, outbox and deliveries: generated from migrations/*.sql by
+// cmake/migrations.cmake. Declared with the subscriptions, as webhooks has no single face header.
+std::span<const storage::Migration> WebhooksSchema();
 
 }  // namespace nexus::services
 

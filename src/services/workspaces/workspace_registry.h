@@ -8,12 +8,14 @@
 #define NEXUS_SERVICES_WORKSPACES_WORKSPACE_REGISTRY_H_
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "auth/identity.h"
 #include "rebac/rebac.h"
 #include "storage/engine.h"
+#include "storage/migration.h"
 #include "vfs/path_tree.h"
 
 namespace nexus::services {
@@ -77,6 +79,10 @@ class WorkspaceRegistry {
 
 // Inside a unit: whether a live registration exists at `path`.
 StatusOr<bool> IsRegistered(storage::Tx& tx, DirKind kind, const std::string& path, int64_t now);
+
+// Migration 8, registrations and snapshots: generated from migrations/*.sql by
+// cmake/migrations.cmake. Declared with the registry, as workspaces has no single face header.
+std::span<const storage::Migration> WorkspacesSchema();
 
 }  // namespace nexus::services
 
