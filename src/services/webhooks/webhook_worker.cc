@@ -139,7 +139,6 @@ void WebhookWorker::Loop() {
       if (stopping_) return;
       poked_ = false;
     }
-    recorded_ = false;
     // Rounds follow each other while they find work. A failed round (the store
     // unavailable) waits for the next poll.
     StatusOr<int> taken = 0;

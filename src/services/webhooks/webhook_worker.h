@@ -85,7 +85,10 @@ class WebhookWorker {
   storage::Engine& engine_;
   SubscriptionService& subscriptions_;
   const WebhookWorkerOptions options_;
-  // Set by a hook that recorded an event, cleared by the round that looks for it.
+  // Set for good by the first event recorded; from then on every commit pokes the worker.
+  // Never cleared: a round that starts between an event's recording and its commit does not
+  // see the event, and only the commit's own poke then wakes a round that does. (A per-round
+  // flag lost exactly that wake-up.) Until a tenant subscribes, commits poke nothing.
   std::atomic<bool> recorded_{false};
 
   Mutex mu_;
