@@ -32,8 +32,9 @@ StatusOr<MethodResult> ExportMetadata(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(const std::string dir, ExportDir(p));
   ASSIGN_OR_RETURN(const auth::ScopedPath scoped, auth::ScopePath(ctx.caller, dir));
   session::PolicySkillAccess access = ctx.session.SkillAccess();
-  // A single file is exported under its own name.
-  StatusOr<vfs::FileInfo> info = ctx.services.tree->Stat(scoped.stored);
+  // A single file is exported under its own name. The stat is the session's, so a path the
+  // caller may not read is not told apart from a directory.
+  StatusOr<vfs::FileInfo> info = ctx.session.Stat(dir);
   const bool file = info.ok() && !info->is_directory;
   const std::string base = file ? std::string(ParentPath(scoped.stored)) : scoped.stored;
   ASSIGN_OR_RETURN(

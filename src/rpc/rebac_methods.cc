@@ -445,11 +445,10 @@ StatusOr<MethodResult> ReadWithDynamicViewer(const Params& p, CallContext& ctx) 
   ASSIGN_OR_RETURN(const std::string path, ViewedFile(p, ctx));
   ASSIGN_OR_RETURN(const std::optional<services::ColumnConfig> config,
                    ViewerConfig(ctx, subject, path));
+  // With a configuration, the configuration is what lets the subject read; without one,
+  // the usual read permission.
   if (!config) RETURN_IF_ERROR(ctx.session.Check(path, session::Access::kRead));
-  // With a configuration, the configuration is what lets the subject read, so the file is
-  // read without the session's check.
-  ASSIGN_OR_RETURN(const vfs::FileContent file,
-                   session::FileSystem(ctx.services, ctx.caller).Read(path));
+  ASSIGN_OR_RETURN(const vfs::FileContent file, ctx.session.ReadStored(path));
   if (!config) {
     Json content = IsValidUtf8(file.content) ? Json(file.content) : BytesValue(file.content);
     return MethodResult(Json{{"content", std::move(content)},

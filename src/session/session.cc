@@ -52,6 +52,10 @@ StatusOr<vfs::FileContent> Session::Read(std::string_view path) const {
   return ReadAt(path, std::nullopt);
 }
 
+StatusOr<vfs::FileContent> Session::ReadStored(const std::string& stored) const {
+  return FileSystem(services_, caller_).Read(stored);
+}
+
 StatusOr<vfs::FileInfo> Session::Stat(std::string_view path) const {
   ASSIGN_OR_RETURN(const ScopedPath scoped, Authorize(path, Access::kRead));
   ASSIGN_OR_RETURN(vfs::FileInfo info, FileSystem(services_, caller_).Stat(scoped.stored));

@@ -82,6 +82,11 @@ class Session {
   // ---- Files (api.md §6.2). Reads need read permission, changes write permission.
 
   StatusOr<vfs::FileContent> Read(std::string_view path) const;
+  // Stored file `stored` without a read check, for a caller that decided access itself:
+  // read_with_dynamic_viewer, where a dynamic_viewer configuration grants a filtered view of
+  // a file its subject may not otherwise read, and Check decides otherwise. It keeps every
+  // read of the tree behind this face.
+  StatusOr<vfs::FileContent> ReadStored(const std::string& stored) const;
   StatusOr<vfs::FileInfo> Stat(std::string_view path) const;
   // The content hash of file `path`; none for a directory or a path that cannot be stat'ed.
   StatusOr<std::optional<std::string>> Etag(std::string_view path) const;
