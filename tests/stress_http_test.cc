@@ -15,7 +15,7 @@ class StressHttpTest : public HttpTest {
  protected:
   stress::ClientConfig Config(const std::string& key = kAdminKey) const {
     stress::ClientConfig config;
-    config.address = {"127.0.0.1", port()};
+    config.url = "http://127.0.0.1:" + std::to_string(port());
     config.api_key = key;
     return config;
   }

@@ -2,6 +2,7 @@
 
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "client/connection_pool.h"
 #include "client/rpc_error.h"
@@ -61,20 +62,37 @@ std::string Detail(const HttpResponse& response) {
   return response.body.substr(0, 200);
 }
 
+// The detail every error made of an HTTP status carries.
+std::vector<Status::Detail> HttpStatusDetail(int status) {
+  return {{"http_status", std::to_string(status)}};
+}
+
 Status StatusOfHttp(const HttpResponse& response, std::string_view url) {
   const std::string detail = Detail(response);
   if (response.status == 401) {
     return Status(Code::kUnauthenticated,
                   std::string(url) + " refused the API key" +
-                      (detail.empty() ? std::string() : " (" + detail + ")"));
+                      (detail.empty() ? std::string() : " (" + detail + ")"),
+                  HttpStatusDetail(401));
   }
   const Code code =
       response.status == 502 || response.status == 504 ? Code::kUnavailable : Code::kIOError;
-  return Status(code, std::string(url) + " answered HTTP " + std::to_string(response.status) +
-                          (detail.empty() ? std::string() : ": " + detail));
+  return Status(code,
+                std::string(url) + " answered HTTP " + std::to_string(response.status) +
+                    (detail.empty() ? std::string() : ": " + detail),
+                HttpStatusDetail(response.status));
+}
+
+Status Busy(const std::string& url) {
+  return Status(Code::kUnavailable, url + " is busy (HTTP 503)", HttpStatusDetail(503));
 }
 
 }  // namespace
+
+PendingCall::PendingCall() = default;
+PendingCall::PendingCall(PendingCall&&) noexcept = default;
+PendingCall& PendingCall::operator=(PendingCall&&) noexcept = default;
+PendingCall::~PendingCall() = default;
 
 StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options) {
   StatusOr<HttpUrl> url = ParseHttpUrl(options.url);
@@ -101,10 +119,7 @@ Client::~Client() = default;
 
 StatusOr<HttpResponse> Client::Send(HttpRequest request, const CallOptions& options) {
   const Clock::time_point deadline = Clock::now() + options.timeout.value_or(options_.timeout);
-  request.target = base_path_ + request.target;
-  if (!options_.api_key.empty())
-    request.headers.emplace_back("Authorization", "Bearer " + options_.api_key);
-  request.headers.emplace_back("User-Agent", options_.user_agent);
+  Address(request);
   for (int attempt = 1;; ++attempt) {
     bool reused = false;
     bool resend_safe = true;  // nothing reached the server
@@ -120,7 +135,7 @@ StatusOr<HttpResponse> Client::Send(HttpRequest request, const CallOptions& opti
       if (response.ok()) {
         pool_->Release(std::move(connection).value());
         if (response->status != 503) return response;
-        failure = Status(Code::kUnavailable, options_.url + " is busy (HTTP 503)");
+        failure = Busy(options_.url);
         wait = RetryAfter(*response);
       } else {
         failure = response.status();
@@ -135,8 +150,15 @@ StatusOr<HttpResponse> Client::Send(HttpRequest request, const CallOptions& opti
   }
 }
 
-StatusOr<Reply> Client::CallForReply(std::string_view method, Value params,
-                                     const CallOptions& options) {
+void Client::Address(HttpRequest& request) const {
+  request.target = base_path_ + request.target;
+  if (!options_.api_key.empty())
+    request.headers.emplace_back("Authorization", "Bearer " + options_.api_key);
+  request.headers.emplace_back("User-Agent", options_.user_agent);
+}
+
+StatusOr<HttpRequest> Client::RpcRequest(std::string_view method, Value params,
+                                         const CallOptions& options) {
   if (!IsMethodName(method))
     return InvalidArgument("not a method name: \"" + std::string(method) + "\"");
   const int64_t id = next_id_.fetch_add(1);
@@ -148,10 +170,14 @@ StatusOr<Reply> Client::CallForReply(std::string_view method, Value params,
                       ToJson(envelope)};
   if (!options.if_none_match.empty())
     request.headers.emplace_back("If-None-Match", "\"" + options.if_none_match + "\"");
-  ASSIGN_OR_RETURN(HttpResponse response, Send(std::move(request), options));
+  return request;
+}
+
+StatusOr<Reply> Client::ReplyOf(std::string_view method, const HttpResponse& response,
+                                bool conditional) const {
   Reply reply;
   reply.etag = BareEtag(response.Header("ETag"));
-  if (response.status == 304 && !options.if_none_match.empty()) {
+  if (response.status == 304 && conditional) {
     reply.not_modified = true;
     return reply;
   }
@@ -162,8 +188,52 @@ StatusOr<Reply> Client::CallForReply(std::string_view method, Value params,
                                       " with something that is not a JSON-RPC response");
   if (const Value* error = answer->Find("error"); error && !error->is_null())
     return StatusFromRpcError(*error);
-  reply.result = (*answer)["result"];
+  reply.result = answer->Take("result");
   return reply;
+}
+
+StatusOr<Reply> Client::CallForReply(std::string_view method, Value params,
+                                     const CallOptions& options) {
+  ASSIGN_OR_RETURN(HttpRequest request, RpcRequest(method, std::move(params), options));
+  ASSIGN_OR_RETURN(HttpResponse response, Send(std::move(request), options));
+  return ReplyOf(method, response, !options.if_none_match.empty());
+}
+
+PendingCall Client::Start(std::string_view method, Value params, const CallOptions& options) {
+  PendingCall call;
+  call.method_ = std::string(method);
+  call.deadline_ = Clock::now() + options.timeout.value_or(options_.timeout);
+  call.conditional_ = !options.if_none_match.empty();
+  StatusOr<HttpRequest> request = RpcRequest(method, std::move(params), options);
+  if (!request.ok()) {
+    call.failure_ = request.status();
+    return call;
+  }
+  Address(*request);
+  bool reused = false;
+  StatusOr<std::unique_ptr<HttpConnection>> connection = pool_->Acquire(call.deadline_, &reused);
+  if (!connection.ok()) {
+    call.failure_ = connection.status();
+    return call;
+  }
+  if (Status sent = (*connection)->Write(*request, call.deadline_); !sent.ok()) {
+    call.failure_ = sent;
+    return call;
+  }
+  call.connection_ = std::move(connection).value();
+  return call;
+}
+
+StatusOr<Value> Client::Finish(PendingCall call) {
+  if (!call.connection_)
+    return call.failure_.ok() ? Internal("the call was finished already") : call.failure_;
+  StatusOr<HttpResponse> response =
+      call.connection_->Read(call.deadline_, options_.max_response_bytes);
+  if (!response.ok()) return response.status();
+  pool_->Release(std::move(call.connection_));
+  if (response->status == 503) return Busy(options_.url);
+  ASSIGN_OR_RETURN(Reply reply, ReplyOf(call.method_, *response, call.conditional_));
+  return std::move(reply.result);
 }
 
 StatusOr<Value> Client::Call(std::string_view method, Value params, const CallOptions& options) {

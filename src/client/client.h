@@ -5,12 +5,16 @@
 // JSON-RPC code (-32000 kNotFound, -32004 kPermissionDenied, -32006 kConflict, ...), whose
 // message is the server's message, and whose details carry "rpc_code" (and, for a conflict,
 // "path", "expected_etag" and "current_etag"). A server that cannot be reached, times out or
-// answers 503 is kUnavailable; a refused key (HTTP 401) is kUnauthenticated.
+// answers 503 is kUnavailable; a refused key (HTTP 401) is kUnauthenticated. An error made of
+// an HTTP status other than 200 (503 included) carries it as the detail "http_status", so a
+// caller can tell a server that answered from one that could not be reached.
 //
 // Resending is automatic only where it cannot do a thing twice: a call refused with 503
 // (honouring Retry-After), a connection that failed before the request was sent, and any
 // transport failure of a call the caller marked idempotent (reads). Backoff doubles from
-// 100 ms, with jitter, within the call's deadline.
+// 100 ms, with jitter, within the call's deadline. max_attempts = 1 turns resending off
+// (nexus-stress, which must count every failure); a call made with Start and Finish is
+// never resent.
 //
 // A Client is safe to use from many threads at once.
 #ifndef NEXUS_CLIENT_CLIENT_H_
@@ -58,6 +62,26 @@ struct Reply {
 };
 
 class ConnectionPool;
+class HttpConnection;
+
+// A call whose request is sent and whose answer is not read yet (Client::Start). It holds its
+// connection until Client::Finish; dropped unfinished, it closes the connection.
+class PendingCall {
+ public:
+  PendingCall(PendingCall&&) noexcept;
+  PendingCall& operator=(PendingCall&&) noexcept;
+  ~PendingCall();
+
+ private:
+  friend class Client;
+  PendingCall();
+
+  std::string method_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool conditional_ = false;  // sent with If-None-Match
+  Status failure_;            // why the request was not sent
+  std::unique_ptr<HttpConnection> connection_;
+};
 
 class Client {
  public:
@@ -74,6 +98,14 @@ class Client {
   StatusOr<Reply> CallForReply(std::string_view method, Value params,
                                const CallOptions& options = {});
 
+  // A call in two steps, so that one thread can have several calls in flight, each on its own
+  // connection, as a browser sends a page's requests: Start sends the request and returns
+  // without reading the answer; Finish reads it and returns what Call would have (a request
+  // Start could not send included). Such a call is never resent.
+  PendingCall Start(std::string_view method, Value params = Value::EmptyObject(),
+                    const CallOptions& options = {});
+  StatusOr<Value> Finish(PendingCall call);
+
   // A request to {base}{request.target} with the key and the retry rules above; any HTTP
   // status is returned as it is, except that 503 is resent and, in the end, kUnavailable.
   StatusOr<HttpResponse> Send(HttpRequest request, const CallOptions& options = {});
@@ -84,6 +116,15 @@ class Client {
 
  private:
   Client(ClientOptions options, std::string base_path, std::unique_ptr<ConnectionPool> pool);
+
+  // The JSON-RPC request of a call, ready for Send; the method name is checked first.
+  StatusOr<HttpRequest> RpcRequest(std::string_view method, Value params,
+                                   const CallOptions& options);
+  // Puts the request under the base path, with the key and the user agent.
+  void Address(HttpRequest& request) const;
+  // The call's answer as a Reply or the Status it stands for.
+  StatusOr<Reply> ReplyOf(std::string_view method, const HttpResponse& response,
+                          bool conditional) const;
 
   const ClientOptions options_;
   const std::string base_path_;  // the URL's path without its trailing '/'

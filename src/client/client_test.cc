@@ -96,6 +96,16 @@ TEST(Client, ARefusedKeyIsUnauthenticatedWithTheServersWords) {
   EXPECT_EQ(server.request_count(), 1u);
 }
 
+TEST(Client, AnHttpErrorCarriesItsStatus) {
+  LoopbackHttpServer server([](const ReceivedRequest&) { return CannedReply{500, {}, "boom"}; });
+  auto client = OpenClient(For(server));
+  StatusOr<Value> result = client->Call("list");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), Code::kIOError);
+  EXPECT_EQ(result.status().detail("http_status"), "500");
+  EXPECT_EQ(result.status().detail("rpc_code"), "");
+}
+
 TEST(Client, AnAnswerThatIsNotJsonRpcIsAnIOError) {
   LoopbackHttpServer server([](const ReceivedRequest&) { return RpcReply("<html>proxy</html>"); });
   auto client = OpenClient(For(server));
@@ -161,6 +171,52 @@ TEST(Client, AnUnreachableServerIsUnavailableAndNamed) {
   EXPECT_NE(result.status().message().find("http://127.0.0.1:" + std::to_string(port)),
             std::string::npos)
       << result.status().message();
+}
+
+// The server answers nothing until both requests are in: Start returned before reading.
+TEST(Client, StartedCallsAreInFlightTogether) {
+  const LoopbackHttpServer* self = nullptr;
+  LoopbackHttpServer server([&self](const ReceivedRequest& r) {
+    if (!self->WaitForRequests(2, std::chrono::seconds(5))) return CannedReply{500, {}, "alone"};
+    return RpcReply(R"({"jsonrpc":"2.0","id":1,"result":")" + r.target + "\"}");
+  });
+  self = &server;
+  auto client = OpenClient(For(server));
+  PendingCall a = client->Start("list");
+  PendingCall b = client->Start("read", {{"path", "/f"}});
+  StatusOr<Value> first = client->Finish(std::move(a));
+  StatusOr<Value> second = client->Finish(std::move(b));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(first->AsString(), "/api/nfs/list");
+  EXPECT_EQ(second->AsString(), "/api/nfs/read");
+  // A call dropped unfinished takes its connection with it; the next call is unaffected.
+  { PendingCall dropped = client->Start("list"); }
+  EXPECT_TRUE(client->Call("list").ok());
+}
+
+TEST(Client, FinishSaysWhatStartCouldNotDoAndResendsNothing) {
+  LoopbackHttpServer busy([](const ReceivedRequest&) {
+    return CannedReply{503, {{"Retry-After", "0"}}, "busy"};
+  });
+  auto client = OpenClient(For(busy));
+  StatusOr<Value> refused = client->Finish(client->Start("list"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kUnavailable);
+  EXPECT_EQ(refused.status().detail("http_status"), "503");
+  EXPECT_EQ(busy.request_count(), 1u) << "max_attempts is 4, yet a started call is not resent";
+  EXPECT_EQ(client->Finish(client->Start("../admin")).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(busy.request_count(), 1u);
+
+  uint16_t port = 0;
+  {
+    LoopbackHttpServer closed([](const ReceivedRequest&) { return CannedReply{}; });
+    port = closed.port();
+  }
+  ClientOptions options;
+  options.url = "http://127.0.0.1:" + std::to_string(port);
+  auto unreachable = OpenClient(options);
+  EXPECT_EQ(unreachable->Finish(unreachable->Start("list")).status().code(), Code::kUnavailable);
 }
 
 TEST(Client, ConditionalReadAnswersNotModified) {
@@ -328,6 +384,30 @@ TEST(ClientResend, AReadWhoseAnswerWasLostIsResent) {
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->AsInt(), 42);
   EXPECT_EQ(server.connections(), 2);
+}
+
+// nexus-stress counts every failure, so it turns resending off.
+TEST(ClientResend, OneAttemptResendsNothing) {
+  LoopbackHttpServer busy([](const ReceivedRequest&) {
+    return CannedReply{503, {{"Retry-After", "0"}}, "busy"};
+  });
+  ClientOptions options = For(busy);
+  options.max_attempts = 1;
+  StatusOr<Value> result = OpenClient(options)->Call("list");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), Code::kUnavailable);
+  EXPECT_EQ(result.status().detail("http_status"), "503");
+  EXPECT_EQ(busy.request_count(), 1u);
+
+  ScriptedServer lost({"", kOkReply});
+  options.url = "http://127.0.0.1:" + std::to_string(lost.port());
+  CallOptions idempotent;
+  idempotent.idempotent = true;
+  result = OpenClient(options)->Call("read", {{"path", "/f"}}, idempotent);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), Code::kUnavailable);
+  EXPECT_EQ(result.status().detail("http_status"), "");
+  EXPECT_EQ(lost.connections(), 1);
 }
 
 }  // namespace

@@ -80,7 +80,14 @@ Status CheckHeaders(const HttpHeaders& headers) {
 // The socket and, for https, the TLS stream over it, with their own event loop: each step
 // runs the loop until the step completes or the deadline passes.
 struct HttpConnection::Io {
-  explicit Io(std::shared_ptr<const Origin> o) : origin(std::move(o)) {}
+  // Beast reads what the buffer has room for, at least 512 bytes, and a buffer that is
+  // consumed after each answer never grows: without the reservation every answer would be
+  // read 512 bytes per system call.
+  static constexpr size_t kReadChunk = 16 * 1024;
+
+  explicit Io(std::shared_ptr<const Origin> o) : origin(std::move(o)) {
+    buffer.reserve(kReadChunk);
+  }
 
   // Runs the operation `start(done)` until `done` or the deadline. A step still pending at
   // the deadline is cancelled and drained here, so no handler outlives this frame.
@@ -156,19 +163,24 @@ struct HttpConnection::Io {
   }
 
   template <typename Stream>
-  StatusOr<HttpResponse> Transfer(Stream& stream, const http::request<http::string_body>& request,
-                                  Deadline deadline, size_t max_body, FailureStage* stage) {
-    *stage = FailureStage::kSend;
-    ErrorCode ec = Await(deadline, [&](auto done) { http::async_write(stream, request, done); });
+  Status WriteTo(Stream& stream, const http::request<http::string_body>& request,
+                 Deadline deadline) {
+    const ErrorCode ec =
+        Await(deadline, [&](auto done) { http::async_write(stream, request, done); });
     if (ec) return Failure("sending the request", ec, Code::kUnavailable);
-    *stage = FailureStage::kReceive;
+    return Status::OK();
+  }
+
+  template <typename Stream>
+  StatusOr<HttpResponse> ReadFrom(Stream& stream, Deadline deadline, size_t max_body) {
     http::response_parser<http::string_body> parser;
     parser.header_limit(64 * 1024);
     parser.body_limit(max_body);
-    if (request.method() == http::verb::head) parser.skip(true);
+    if (head) parser.skip(true);
     // The header alone first: Beast checks a Content-Length against the body limit there,
     // and loses that error when the body is parsed in the same pass.
-    ec = Await(deadline, [&](auto done) { http::async_read_header(stream, buffer, parser, done); });
+    ErrorCode ec =
+        Await(deadline, [&](auto done) { http::async_read_header(stream, buffer, parser, done); });
     if (!ec && !parser.is_done()) {
       ec = Await(deadline, [&](auto done) { http::async_read(stream, buffer, parser, done); });
     }
@@ -194,6 +206,8 @@ struct HttpConnection::Io {
   std::unique_ptr<ssl::stream<tcp::socket&>> tls;
   beast::flat_buffer buffer;
   bool keep_alive = true;  // false after a failure or "Connection: close"
+  bool head = false;       // the request written was a HEAD: its answer has no body
+  bool awaiting = false;   // a request was written and its answer not read
 };
 
 StatusOr<std::unique_ptr<HttpConnection>> HttpConnection::Open(std::shared_ptr<const Origin> origin,
@@ -210,7 +224,14 @@ HttpConnection::~HttpConnection() = default;
 StatusOr<HttpResponse> HttpConnection::Exchange(const HttpRequest& request, Deadline deadline,
                                                 size_t max_body, FailureStage* stage) {
   *stage = FailureStage::kSend;
+  RETURN_IF_ERROR(Write(request, deadline));
+  *stage = FailureStage::kReceive;
+  return Read(deadline, max_body);
+}
+
+Status HttpConnection::Write(const HttpRequest& request, Deadline deadline) {
   RETURN_IF_ERROR(CheckHeaders(request.headers));
+  io_->keep_alive = false;  // until an answer says otherwise
   http::request<http::string_body> message;
   message.method_string(request.method);
   message.target(request.target);
@@ -222,13 +243,23 @@ StatusOr<HttpResponse> HttpConnection::Exchange(const HttpRequest& request, Dead
     message.content_length(request.body.size());
   }
   message.body() = request.body;
-  io_->keep_alive = false;
-  if (io_->tls) return io_->Transfer(*io_->tls, message, deadline, max_body, stage);
-  return io_->Transfer(io_->socket, message, deadline, max_body, stage);
+  io_->head = message.method() == http::verb::head;
+  RETURN_IF_ERROR(io_->tls ? io_->WriteTo(*io_->tls, message, deadline)
+                           : io_->WriteTo(io_->socket, message, deadline));
+  io_->awaiting = true;
+  return Status::OK();
+}
+
+StatusOr<HttpResponse> HttpConnection::Read(Deadline deadline, size_t max_body) {
+  if (!io_->awaiting) return Status(Code::kInternal, "no request is waiting for its answer");
+  io_->awaiting = false;
+  if (io_->tls) return io_->ReadFrom(*io_->tls, deadline, max_body);
+  return io_->ReadFrom(io_->socket, deadline, max_body);
 }
 
 bool HttpConnection::Reusable() const {
-  if (!io_->keep_alive || io_->buffer.size() > 0 || !io_->socket.is_open()) return false;
+  if (!io_->keep_alive || io_->awaiting || io_->buffer.size() > 0 || !io_->socket.is_open())
+    return false;
   // An idle connection has nothing to read: readable means the server closed it (or sent
   // something no request asked for).
   pollfd p{io_->socket.native_handle(), POLLIN, 0};

@@ -63,6 +63,13 @@ class HttpConnection {
   StatusOr<HttpResponse> Exchange(const HttpRequest& request, Deadline deadline, size_t max_body,
                                   FailureStage* stage);
 
+  // The exchange in its two steps, so that one thread can have requests in flight on several
+  // connections: Write sends the request (a failure is FailureStage::kSend), Read reads its
+  // answer (kReceive). After either fails, or a Write without its Read, the connection is
+  // no longer usable.
+  Status Write(const HttpRequest& request, Deadline deadline);
+  StatusOr<HttpResponse> Read(Deadline deadline, size_t max_body);
+
   // False after a failure or a "Connection: close", and when the server has closed the
   // connection while it sat idle (checked without blocking).
   bool Reusable() const;

@@ -1,5 +1,7 @@
 #include "client/value.h"
 
+#include <utility>
+
 namespace nexus::client {
 namespace {
 
@@ -61,6 +63,15 @@ const Value* Value::Find(std::string_view key) const {
 const Value& Value::operator[](std::string_view key) const {
   const Value* v = Find(key);
   return v ? *v : kNull;
+}
+
+Value Value::Take(std::string_view key) {
+  if (auto* members = std::get_if<Object>(&data_)) {
+    for (Member& m : *members) {
+      if (m.first == key) return std::exchange(m.second, Value());
+    }
+  }
+  return Value();
 }
 
 Value& Value::Set(std::string key, Value value) {

@@ -69,6 +69,9 @@ class Value {
   const Value* Find(std::string_view key) const;
   // The member `key`, or a null value.
   const Value& operator[](std::string_view key) const;
+  // Moves member `key` out, leaving null in its place: the result of a large answer is taken
+  // from its envelope, not copied. A null value when absent.
+  Value Take(std::string_view key);
   // Sets (replacing) member `key`; a null value becomes an empty object first.
   Value& Set(std::string key, Value value);
   // Appends to an array; a null value becomes an empty array first.

@@ -81,6 +81,19 @@ TEST(ValueJson, WritesDoublesSoTheyReadBackAsDoubles) {
   EXPECT_EQ(ToJson(Value(0.1)), "0.1");
 }
 
+TEST(ValueJson, CopiesPlainRunsBetweenEscapesAndMultibyteCharacters) {
+  EXPECT_EQ(Parsed(R"("plain text \"quoted\" caf\u00e9 naïve \\ end")").AsString(),
+            "plain text \"quoted\" caf\xc3\xa9 na\xc3\xafve \\ end");
+  EXPECT_EQ(Parsed(R"("\n")").AsString(), "\n");
+  EXPECT_EQ(Parsed(R"("")").AsString(), "");
+  const std::string long_run(100000, 'x');
+  EXPECT_EQ(Parsed("\"" + long_run + "\\t\"").AsString(), long_run + "\t");
+  // The error names the byte where the string went wrong, after a run of good ones.
+  StatusOr<Value> bad = ParseJson("\"abc\xff\"");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("byte 4"), std::string::npos) << bad.status().message();
+}
+
 TEST(ValueJson, RefusesMalformedText) {
   for (std::string_view bad : {"",
                                "{",
@@ -131,6 +144,15 @@ TEST(Value, BuildsObjectsAndArrays) {
   list.Append("one");
   list.Append(Value::EmptyObject());
   EXPECT_EQ(ToJson(list), R"(["one",{}])");
+}
+
+TEST(Value, TakeMovesAMemberOut) {
+  Value v = {{"result", Value::Array{"a", "b"}}, {"id", 1}};
+  EXPECT_EQ(v.Take("result"), (Value(Value::Array{"a", "b"})));
+  EXPECT_TRUE(v["result"].is_null());
+  EXPECT_EQ(v["id"].AsInt(), 1);
+  EXPECT_TRUE(v.Take("missing").is_null());
+  EXPECT_TRUE(Value("text").Take("result").is_null());
 }
 
 TEST(Value, LenientReadersGiveEmptyValuesForOtherKinds) {

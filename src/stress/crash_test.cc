@@ -85,7 +85,7 @@ class CrashTest : public ::testing::Test {
     if (!database_url_.empty()) args.insert(args.end(), {"--database-url", database_url_});
     server_ = std::make_unique<test::ServerProcess>(NEXUS_BINARY, args, kAdminKey);
     ASSERT_TRUE(server_->started()) << "restart failed:\n" << server_->output();
-    config_.address = {"127.0.0.1", server_->port()};
+    config_.url = "http://127.0.0.1:" + std::to_string(server_->port());
     config_.api_key = kAdminKey;
     config_.timeout = std::chrono::seconds(30);
   }

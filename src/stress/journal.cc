@@ -3,34 +3,32 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 
+#include "client/value.h"
 #include "util/mutex.h"
 
 namespace nexus::stress {
 
-using Json = nlohmann::json;
+using client::Value;
 
 std::string JournalLine(const JournalEntry& entry) {
-  return Json{{"path", entry.path},
-              {"version", entry.version},
-              {"etag", entry.etag},
-              {"sha256", entry.sha256}}
-      .dump();
+  return ToJson(Value{{"path", entry.path},
+                      {"version", entry.version},
+                      {"etag", entry.etag},
+                      {"sha256", entry.sha256}});
 }
 
 StatusOr<JournalEntry> ParseJournalLine(std::string_view line) {
-  const Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-  const bool valid = j.is_object() && j.contains("path") && j["path"].is_string() &&
-                     j.contains("version") && j["version"].is_number_integer() &&
-                     j.contains("etag") && j["etag"].is_string() && j.contains("sha256") &&
-                     j["sha256"].is_string();
+  const StatusOr<Value> j = client::ParseJson(line);
+  const bool valid = j.ok() && (*j)["path"].is_string() &&
+                     (*j)["version"].kind() == Value::Kind::kInt && (*j)["etag"].is_string() &&
+                     (*j)["sha256"].is_string();
   if (!valid) {
     return InvalidArgument("journal line is not {path, version, etag, sha256}: " +
                            std::string(line.substr(0, 200)));
   }
-  return JournalEntry{j["path"].get<std::string>(), j["version"].get<int64_t>(),
-                      j["etag"].get<std::string>(), j["sha256"].get<std::string>()};
+  return JournalEntry{(*j)["path"].AsString(), (*j)["version"].AsInt(), (*j)["etag"].AsString(),
+                      (*j)["sha256"].AsString()};
 }
 
 StatusOr<std::vector<JournalEntry>> ReadJournal(const std::string& path) {

@@ -19,6 +19,7 @@ using namespace nexus::stress;
 
 struct Flags {
   std::string url = "http://127.0.0.1:8080";
+  std::string ca_file;
   int port = 0;
   std::string api_key;
   int clients = 16;
@@ -93,7 +94,9 @@ int Stress(const Flags& flags, const ClientConfig& config) {
 int main(int argc, char** argv) {
   CLI::App app{"nexus-stress: load and verify a running Nexus server over HTTP"};
   Flags flags;
-  app.add_option("--url", flags.url, "Server URL (http://host:port)")->capture_default_str();
+  app.add_option("--url", flags.url, "Server URL (http(s)://host[:port][/base])")
+      ->capture_default_str();
+  app.add_option("--ca-file", flags.ca_file, "PEM certificates to trust for https");
   app.add_option("--port", flags.port, "Port on 127.0.0.1 (overrides --url)");
   app.add_option("--api-key", flags.api_key,
                  "API key (default: $NEXUS_API_KEY, else $NEXUS_ADMIN_API_KEY)");
@@ -118,14 +121,15 @@ int main(int argc, char** argv) {
   app.add_option("--seed", flags.seed, "Random seed")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  nexus::StatusOr<ServerAddress> address = ParseUrl(flags.url);
-  if (!address.ok()) {
-    std::fprintf(stderr, "nexus-stress: %s\n", address.status().message().c_str());
+  if (flags.port != 0) flags.url = "http://127.0.0.1:" + std::to_string(flags.port);
+  nexus::StatusOr<std::string> url = ServerUrl(flags.url);
+  if (!url.ok()) {
+    std::fprintf(stderr, "nexus-stress: %s\n", url.status().message().c_str());
     return 2;
   }
-  if (flags.port != 0) *address = ServerAddress{"127.0.0.1", static_cast<uint16_t>(flags.port)};
   ClientConfig config;
-  config.address = *address;
+  config.url = *url;
+  config.ca_file = flags.ca_file;
   config.api_key = flags.api_key;
   for (const char* var : {"NEXUS_API_KEY", "NEXUS_ADMIN_API_KEY"}) {
     if (config.api_key.empty() && std::getenv(var) != nullptr) config.api_key = std::getenv(var);

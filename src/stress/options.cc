@@ -1,36 +1,24 @@
 #include "stress/options.h"
 
-#include <charconv>
+#include "util/url.h"
 
 namespace nexus::stress {
 
-StatusOr<ServerAddress> ParseUrl(std::string_view url) {
-  ServerAddress address;
-  address.port = 8080;
-  if (url.starts_with("http://")) {
-    url.remove_prefix(7);
-    address.port = 80;
-  } else if (url.find("://") != std::string_view::npos) {
-    return InvalidArgument("only http:// URLs are supported: " + std::string(url));
+StatusOr<std::string> ServerUrl(std::string_view url) {
+  std::string full(url);
+  if (url.find("://") == std::string_view::npos) {
+    const std::string_view authority = url.substr(0, url.find('/'));
+    const size_t bracket = authority.rfind(']');  // an IPv6 literal's colons are not a port
+    const bool has_port =
+        authority.find(':', bracket == std::string_view::npos ? 0 : bracket) != authority.npos;
+    full = "http://" + std::string(authority) + (has_port ? "" : ":8080") +
+           std::string(url.substr(authority.size()));
   }
-  if (url.ends_with('/')) url.remove_suffix(1);
-  if (url.find('/') != std::string_view::npos) {
-    return InvalidArgument("the URL must name a server, not a path: " + std::string(url));
-  }
-  const size_t colon = url.rfind(':');
-  if (colon != std::string_view::npos) {
-    const std::string_view port = url.substr(colon + 1);
-    int value = 0;
-    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535) {
-      return InvalidArgument("bad port in URL: " + std::string(url));
-    }
-    address.port = static_cast<uint16_t>(value);
-    url = url.substr(0, colon);
-  }
-  if (url.empty()) return InvalidArgument("the URL has no host");
-  address.host = std::string(url);
-  return address;
+  StatusOr<HttpUrl> parsed = ParseHttpUrl(full);
+  if (!parsed.ok()) return InvalidArgument("server URL: " + parsed.status().message());
+  if (parsed->target.find('?') != std::string::npos)
+    return InvalidArgument("server URL: a base URL has no query: " + std::string(url));
+  return full;
 }
 
 }  // namespace nexus::stress

@@ -5,14 +5,14 @@
 #include <string>
 #include <string_view>
 
-#include "stress/http_connection.h"
 #include "util/status.h"
 
 namespace nexus::stress {
 
-// "http://host:port", "http://host:port/" or "host:port"; the port defaults to 80 with a
-// scheme and 8080 without. kInvalidArgument for https, a path, or a bad port.
-StatusOr<ServerAddress> ParseUrl(std::string_view url);
+// The server URL for the client library: "http(s)://host[:port][/base]" as given, or
+// "host[:port]", which means "http://host:port" with port 8080 by default.
+// kInvalidArgument for another scheme, a bad host or port, or a query.
+StatusOr<std::string> ServerUrl(std::string_view url);
 
 }  // namespace nexus::stress
 

@@ -1,11 +1,15 @@
 #include "stress/rpc_client.h"
 
-#include "util/base64.h"
+#include <algorithm>
+#include <cstdlib>
 
 namespace nexus::stress {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr int kParseError = -32700;
+constexpr int kInternalError = -32603;
 
 double MillisSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -13,71 +17,58 @@ double MillisSince(Clock::time_point start) {
 
 }  // namespace
 
-Json BytesJson(std::string_view data) {
-  return Json{{"__type__", "bytes"}, {"data", Base64Encode(data)}};
+client::ClientOptions StressClientOptions(const ClientConfig& config) {
+  client::ClientOptions options;
+  options.url = config.url;
+  options.api_key = config.api_key;
+  options.ca_file = config.ca_file;
+  options.timeout = config.timeout;
+  options.max_idle_connections = RpcClient::kMaxParallel;
+  options.max_attempts = 1;  // no resend: every failure is counted
+  options.user_agent = "nexus-stress";
+  return options;
 }
 
-StatusOr<std::string> BytesOf(const Json& wrapper) {
-  if (!wrapper.is_object() || wrapper.value("__type__", "") != "bytes" ||
-      !wrapper.contains("data") || !wrapper["data"].is_string()) {
-    return InvalidArgument("not a bytes wrapper: " + wrapper.dump().substr(0, 200));
-  }
-  return Base64Decode(wrapper["data"].get<std::string>());
-}
-
-RpcClient::RpcClient(ServerAddress address, std::string api_key, std::chrono::milliseconds timeout)
-    : address_(std::move(address)),
-      auth_headers_("Authorization: Bearer " + api_key + "\r\nContent-Type: application/json\r\n"),
-      timeout_(timeout) {}
-
-HttpConnection& RpcClient::Connection(size_t i) {
-  while (connections_.size() <= i) {
-    connections_.push_back(std::make_unique<HttpConnection>(address_, timeout_));
-  }
-  return *connections_[i];
-}
-
-std::string RpcClient::Body(const RpcCall& call) {
-  return Json{
-      {"jsonrpc", "2.0"}, {"id", next_id_++}, {"method", call.method}, {"params", call.params}}
-      .dump();
-}
-
-Status RpcClient::Send(size_t connection, const RpcCall& call) {
-  return Connection(connection).Send("POST", "/api/nfs/" + call.method, auth_headers_, Body(call));
-}
-
-CallOutcome RpcClient::Classify(const std::string& method, const StatusOr<HttpReply>& reply) {
+CallOutcome OutcomeOf(std::string method, StatusOr<Value> answer) {
   CallOutcome out;
-  out.method = method;
-  if (!reply.ok()) {
-    out.transport_error = reply.status().message();
+  out.method = std::move(method);
+  if (answer.ok()) {
+    out.http_status = 200;
+    out.result = std::move(answer).value();
     return out;
   }
-  out.http_status = reply->status;
-  if (reply->status != 200) {
-    out.error_message = reply->body.substr(0, 200);
+  const Status& status = answer.status();
+  if (const std::string rpc_code = status.detail("rpc_code"); !rpc_code.empty()) {
+    out.http_status = 200;
+    out.rpc_code = std::atoi(rpc_code.c_str());
+    if (out.rpc_code == 0) out.rpc_code = kInternalError;  // an error object without a code
+  } else if (const std::string http = status.detail("http_status"); !http.empty()) {
+    out.http_status = std::atoi(http.c_str());
+  } else if (status.code() == Code::kUnavailable) {
+    out.transport_error = status.message();
     return out;
-  }
-  Json body = Json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
-    out.rpc_code = -32700;
-    out.error_message = "answer is not a JSON object: " + reply->body.substr(0, 200);
-  } else if (body.contains("error")) {
-    const Json& error = body["error"];
-    out.rpc_code = error.value("code", -32603);
-    out.error_message = error.value("message", "");
-  } else if (body.contains("result")) {
-    out.result = std::move(body["result"]);
   } else {
-    out.rpc_code = -32700;
-    out.error_message = "answer has neither result nor error";
+    out.http_status = 200;
+    out.rpc_code = kParseError;
   }
+  out.error_message = status.message();
   return out;
 }
 
-CallOutcome RpcClient::Call(const std::string& method, const Json& params) {
-  return CallAtOnce({{method, params}}).front();
+RpcClient::RpcClient(const ClientConfig& config) {
+  StatusOr<std::unique_ptr<client::Client>> opened =
+      client::Client::Open(StressClientOptions(config));
+  if (opened.ok()) {
+    client_ = std::move(opened).value();
+  } else {
+    opened_ = opened.status();
+  }
+}
+
+RpcClient::~RpcClient() = default;
+
+CallOutcome RpcClient::Call(const std::string& method, Value params) {
+  return CallAtOnce({{method, std::move(params)}}).front();
 }
 
 std::vector<CallOutcome> RpcClient::CallAtOnce(const std::vector<RpcCall>& calls) {
@@ -86,12 +77,21 @@ std::vector<CallOutcome> RpcClient::CallAtOnce(const std::vector<RpcCall>& calls
   for (size_t first = 0; first < calls.size(); first += kMaxParallel) {
     const size_t n = std::min(kMaxParallel, calls.size() - first);
     const Clock::time_point start = Clock::now();
-    std::vector<Status> sent;
-    for (size_t i = 0; i < n; ++i) sent.push_back(Send(i, calls[first + i]));
+    std::vector<client::PendingCall> sent;
+    if (client_) {
+      for (size_t i = 0; i < n; ++i) {
+        sent.push_back(client_->Start(calls[first + i].method, calls[first + i].params));
+      }
+    }
     for (size_t i = 0; i < n; ++i) {
       const std::string& method = calls[first + i].method;
-      CallOutcome outcome =
-          sent[i].ok() ? Classify(method, Connection(i).Receive()) : Classify(method, sent[i]);
+      CallOutcome outcome;
+      if (client_) {
+        outcome = OutcomeOf(method, client_->Finish(std::move(sent[i])));
+      } else {
+        outcome.method = method;
+        outcome.transport_error = opened_.message();
+      }
       outcome.ms = MillisSince(start);
       outcomes.push_back(std::move(outcome));
     }
@@ -99,14 +99,9 @@ std::vector<CallOutcome> RpcClient::CallAtOnce(const std::vector<RpcCall>& calls
   return outcomes;
 }
 
-StatusOr<Json> RpcClient::GetJson(const std::string& target) {
-  ASSIGN_OR_RETURN(HttpReply reply, Connection(0).Request("GET", target, auth_headers_, ""));
-  if (reply.status != 200) {
-    return IOError("GET " + target + " answered " + std::to_string(reply.status));
-  }
-  Json body = Json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) return IOError("GET " + target + " answered invalid JSON");
-  return body;
+StatusOr<Value> RpcClient::GetJson(const std::string& target) {
+  if (!client_) return opened_;
+  return client_->GetJson(target);
 }
 
 }  // namespace nexus::stress

@@ -1,11 +1,15 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "stress/journal.h"
 #include "stress/mix.h"
 #include "stress/options.h"
+#include "stress/rpc_client.h"
 #include "stress/stats.h"
+#include "testing/loopback_http_server.h"
 #include "testing/temp_dir.h"
 
 namespace nexus::stress {
@@ -115,17 +119,142 @@ TEST(Stats, QuantileIsNearestRank) {
   EXPECT_EQ(Quantile({}, 0.5), 0);
 }
 
-TEST(Options, ParsesUrls) {
-  StatusOr<ServerAddress> a = ParseUrl("http://localhost:9000/");
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->host, "localhost");
-  EXPECT_EQ(a->port, 9000);
-  EXPECT_EQ(ParseUrl("http://example").value().port, 80);
-  EXPECT_EQ(ParseUrl("127.0.0.1").value().port, 8080);
-  for (const char* bad : {"https://x:1", "http://x:1/api", "http://x:0", "http://x:99999",
-                          "http://x:1a", "http://:80"}) {
-    EXPECT_EQ(ParseUrl(bad).status().code(), Code::kInvalidArgument) << bad;
+TEST(Options, ServerUrlDefaultsToHttpAndPort8080) {
+  EXPECT_EQ(ServerUrl("127.0.0.1").value(), "http://127.0.0.1:8080");
+  EXPECT_EQ(ServerUrl("localhost:9000").value(), "http://localhost:9000");
+  EXPECT_EQ(ServerUrl("[::1]").value(), "http://[::1]:8080");
+  EXPECT_EQ(ServerUrl("http://localhost:9000/").value(), "http://localhost:9000/");
+  EXPECT_EQ(ServerUrl("https://nexus.example/base").value(), "https://nexus.example/base");
+  for (const char* bad : {"ftp://x:1", "http://x:0", "http://x:99999", "http://x:1a", "http://:80",
+                          "x:0", "http://x/?q=1"}) {
+    EXPECT_EQ(ServerUrl(bad).status().code(), Code::kInvalidArgument) << bad;
   }
+}
+
+TEST(Outcome, ClassifiesByRpcCodeHttpStatusAndTransport) {
+  const CallOutcome result = OutcomeOf("read", Value{{"ok", true}});
+  EXPECT_TRUE(result.ok());
+  EXPECT_TRUE(result.result["ok"].AsBool());
+
+  const CallOutcome rpc =
+      OutcomeOf("read", Status(Code::kNotFound, "File not found: /a", {{"rpc_code", "-32000"}}));
+  EXPECT_EQ(rpc.http_status, 200);
+  EXPECT_EQ(rpc.rpc_code, -32000);
+  EXPECT_EQ(rpc.error_message, "File not found: /a");
+
+  // 503 is kUnavailable to the client library, yet it is the server's answer: an HTTP error.
+  const std::vector<std::pair<Code, int>> answers = {
+      {Code::kUnavailable, 503}, {Code::kIOError, 500}, {Code::kUnauthenticated, 401}};
+  for (const auto& [code, http] : answers) {
+    const CallOutcome answered =
+        OutcomeOf("write", Status(code, "answered", {{"http_status", std::to_string(http)}}));
+    EXPECT_EQ(answered.http_status, http);
+    EXPECT_EQ(answered.rpc_code, 0);
+    EXPECT_FALSE(answered.ok());
+  }
+
+  const CallOutcome transport = OutcomeOf("write", Status(Code::kUnavailable, "timed out"));
+  EXPECT_EQ(transport.http_status, 0);
+  EXPECT_EQ(transport.transport_error, "timed out");
+
+  const CallOutcome garbled = OutcomeOf("list", Status(Code::kIOError, "not JSON-RPC"));
+  EXPECT_EQ(garbled.http_status, 200);
+  EXPECT_EQ(garbled.rpc_code, -32700);
+}
+
+ClientConfig ConfigFor(const test::LoopbackHttpServer& server) {
+  ClientConfig config;
+  config.url = server.url("");
+  config.api_key = "sk-test";
+  config.timeout = std::chrono::milliseconds(10000);
+  return config;
+}
+
+test::CannedReply RpcAnswer(std::string_view body) {
+  return {200, {{"Content-Type", "application/json"}}, std::string(body)};
+}
+
+// Against a server that answers each method its own way: every kind of failure is counted
+// once, under its kind, and nothing is sent twice.
+TEST(RpcClient, CountsEachFailureOnceUnderItsKind) {
+  test::LoopbackHttpServer server([](const test::ReceivedRequest& r) {
+    if (r.target == "/api/nfs/busy") return test::CannedReply{503, {{"Retry-After", "0"}}, "busy"};
+    if (r.target == "/api/nfs/broken") return test::CannedReply{500, {}, "boom"};
+    if (r.target == "/api/nfs/garbled") return RpcAnswer("<html></html>");
+    if (r.target == "/api/nfs/slow") {
+      std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    }
+    if (r.target == "/api/nfs/missing") {
+      return RpcAnswer(R"({"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"gone"}})");
+    }
+    return RpcAnswer(R"({"jsonrpc":"2.0","id":1,"result":{"n":7}})");
+  });
+  ClientConfig config = ConfigFor(server);
+  RpcClient rpc(config);
+  EXPECT_EQ(rpc.Call("read").result["n"].AsInt(), 7);
+  EXPECT_EQ(rpc.Call("busy").http_status, 503);
+  EXPECT_EQ(rpc.Call("broken").http_status, 500);
+  EXPECT_EQ(rpc.Call("garbled").rpc_code, -32700);
+  const CallOutcome missing = rpc.Call("missing");
+  EXPECT_EQ(missing.rpc_code, -32000);
+  EXPECT_EQ(missing.error_message, "gone");
+  config.timeout = std::chrono::milliseconds(150);
+  const CallOutcome slow = RpcClient(config).Call("slow");
+  EXPECT_EQ(slow.http_status, 0);
+  EXPECT_NE(slow.transport_error.find("timed out"), std::string::npos) << slow.transport_error;
+  EXPECT_EQ(server.request_count(), 6u) << "a stress client resends nothing";
+
+  Stats stats;
+  for (const char* method : {"busy", "broken", "garbled"}) stats.Record(rpc.Call(method));
+  EXPECT_EQ(stats.server_errors(), 2);
+  EXPECT_EQ(stats.unexpected(), 1);
+}
+
+TEST(RpcClient, AnUnreachableServerIsATransportError) {
+  uint16_t port = 0;
+  {
+    test::LoopbackHttpServer closed(
+        [](const test::ReceivedRequest&) { return test::CannedReply{}; });
+    port = closed.port();
+  }
+  ClientConfig config;
+  config.url = "http://127.0.0.1:" + std::to_string(port);
+  config.api_key = "sk-test";
+  RpcClient rpc(config);
+  const CallOutcome outcome = rpc.Call("list");
+  EXPECT_EQ(outcome.http_status, 0);
+  EXPECT_NE(outcome.transport_error.find(std::to_string(port)), std::string::npos)
+      << outcome.transport_error;
+  Stats stats;
+  stats.Record(outcome);
+  EXPECT_EQ(stats.transport_errors(), 1);
+  EXPECT_FALSE(RpcClient(config).GetJson("/api/auth/whoami").ok());
+}
+
+// The server answers nothing until four requests are in: a round of CallAtOnce completes
+// only when all of its calls are in flight together. Answers come back in call order.
+TEST(RpcClient, CallAtOnceHasARoundsCallsInFlightTogether) {
+  const test::LoopbackHttpServer* self = nullptr;
+  test::LoopbackHttpServer server([&self](const test::ReceivedRequest& r) {
+    if (!self->WaitForRequests(RpcClient::kMaxParallel, std::chrono::seconds(5))) {
+      return test::CannedReply{500, {}, "the round's calls came one at a time"};
+    }
+    const std::string method = r.target.substr(r.target.rfind('/') + 1);
+    return RpcAnswer(R"({"jsonrpc":"2.0","id":1,"result":")" + method + "\"}");
+  });
+  self = &server;
+  RpcClient rpc(ConfigFor(server));
+  std::vector<RpcCall> calls;
+  for (const char* method : {"a", "b", "c", "d", "e", "f"}) calls.push_back({method});
+  const std::vector<CallOutcome> outcomes = rpc.CallAtOnce(calls);
+  ASSERT_EQ(outcomes.size(), calls.size());
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_TRUE(outcomes[i].ok()) << outcomes[i].method << ": " << outcomes[i].error_message;
+    EXPECT_EQ(outcomes[i].method, calls[i].method);
+    EXPECT_EQ(outcomes[i].result.AsString(), calls[i].method);
+    EXPECT_GT(outcomes[i].ms, 0);
+  }
+  EXPECT_EQ(server.request_count(), calls.size());
 }
 
 }  // namespace

@@ -13,15 +13,13 @@ constexpr int kNotFound = -32000;
 
 class Checker {
  public:
-  explicit Checker(const ClientConfig& config)
-      : rpc_(config.address, config.api_key, config.timeout) {}
+  explicit Checker(const ClientConfig& config) : rpc_(config) {}
 
   void CheckVersion(const JournalEntry& e) {
     ++report_.versions_checked;
     const CallOutcome got = rpc_.Call("get_version", {{"path", e.path}, {"version", e.version}});
     if (!Answered(got, e)) return;
-    StatusOr<std::string> content = BytesOf(got.result);
-    if (!content.ok() || Sha256Hex(*content) != e.sha256) {
+    if (!got.result.is_bytes() || Sha256Hex(got.result.AsString()) != e.sha256) {
       Wrong(e, "version " + std::to_string(e.version) + " has other content");
     }
   }
@@ -30,14 +28,14 @@ class Checker {
     ++report_.paths_checked;
     const CallOutcome got = rpc_.Call("read", {{"path", e.path}, {"return_metadata", true}});
     if (!Answered(got, e)) return;
-    const int64_t version = got.result.value("version", int64_t{0});
+    const int64_t version = got.result["version"].AsInt();
     if (version < e.version) {
       Wrong(e, "current version " + std::to_string(version) + " is older than acknowledged " +
                    std::to_string(e.version));
     } else if (version == e.version) {
-      StatusOr<std::string> content = BytesOf(got.result.value("content", Json()));
-      if (got.result.value("etag", "") != e.etag || !content.ok() ||
-          Sha256Hex(*content) != e.sha256) {
+      const Value& content = got.result["content"];
+      if (got.result["etag"].AsString() != e.etag || !content.is_bytes() ||
+          Sha256Hex(content.AsString()) != e.sha256) {
         Wrong(e, "current content or etag differs from the acknowledged write");
       }
     }

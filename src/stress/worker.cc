@@ -1,5 +1,6 @@
 #include "stress/worker.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "util/hash.h"
@@ -24,8 +25,8 @@ StatusOr<std::vector<std::string>> PageAgents(RpcClient& rpc, const std::string&
   const CallOutcome listed = rpc.Call("list_agents");
   if (!listed.ok() || !listed.result.is_array()) return Failed(listed);
   std::vector<std::string> ids;
-  for (const Json& agent : listed.result) {
-    if (ids.size() < kPageAgents) ids.push_back(agent.value("agent_id", ""));
+  for (const Value& agent : listed.result.AsArray()) {
+    if (ids.size() < kPageAgents) ids.push_back(agent["agent_id"].AsString());
   }
   for (int i = 0; ids.size() < kPageAgents; ++i) {
     const std::string id = user_id + ",stress-agent-" + std::to_string(i);
@@ -41,8 +42,8 @@ StatusOr<std::vector<std::string>> PageAgents(RpcClient& rpc, const std::string&
 StatusOr<std::string> SomeSkill(RpcClient& rpc) {
   const CallOutcome listed = rpc.Call("skills_list");
   if (!listed.ok()) return Failed(listed);
-  const Json& skills = listed.result.value("skills", Json::array());
-  if (!skills.empty()) return skills.front().value("name", "");
+  const Value::Array& skills = listed.result["skills"].AsArray();
+  if (!skills.empty()) return skills.front()["name"].AsString();
   const CallOutcome made =
       rpc.Call("skills_create", {{"name", kStressSkill},
                                  {"description", "Created by nexus-stress for its skills mix"},
@@ -54,15 +55,15 @@ StatusOr<std::string> SomeSkill(RpcClient& rpc) {
 }  // namespace
 
 StatusOr<Fixtures> Prepare(const ClientConfig& config, const Mix& mix) {
-  RpcClient rpc(config.address, config.api_key, config.timeout);
-  ASSIGN_OR_RETURN(Json whoami, rpc.GetJson("/api/auth/whoami"));
-  if (!whoami.value("authenticated", false) || !whoami["subject_id"].is_string() ||
+  RpcClient rpc(config);
+  ASSIGN_OR_RETURN(Value whoami, rpc.GetJson("/api/auth/whoami"));
+  if (!whoami["authenticated"].AsBool() || !whoami["subject_id"].is_string() ||
       !whoami["tenant_id"].is_string()) {
-    return PermissionDenied("the API key is not accepted: " + whoami.dump());
+    return PermissionDenied("the API key is not accepted: " + ToJson(whoami));
   }
   Fixtures f;
-  f.user_id = whoami["subject_id"].get<std::string>();
-  f.home = "/tenant:" + whoami["tenant_id"].get<std::string>() + "/user:" + f.user_id;
+  f.user_id = whoami["subject_id"].AsString();
+  f.home = "/tenant:" + whoami["tenant_id"].AsString() + "/user:" + f.user_id;
   if (mix.Of(Kind::kAgents).weight > 0) {
     ASSIGN_OR_RETURN(f.agent_ids, PageAgents(rpc, f.user_id));
   }
@@ -78,7 +79,7 @@ Worker::Worker(const ClientConfig& config, const Fixtures& fixtures, int index, 
       fixtures_(fixtures),
       index_(index),
       journal_(journal),
-      rpc_(config.address, config.api_key, config.timeout),
+      rpc_(config),
       rng_(seed) {}
 
 void Worker::Run(const MixEntry& entry) {
@@ -99,8 +100,8 @@ void Worker::Run(const MixEntry& entry) {
   }
 }
 
-CallOutcome Worker::Call(const std::string& method, const Json& params) {
-  CallOutcome outcome = rpc_.Call(method, params);
+CallOutcome Worker::Call(const std::string& method, Value params) {
+  CallOutcome outcome = rpc_.Call(method, std::move(params));
   stats_.Record(outcome, entry_->expected_codes);
   return outcome;
 }
@@ -143,9 +144,9 @@ void Worker::Waves() {
   AtOnce({{"skills_list"}, {"skills_list"}});
   std::vector<RpcCall> reads;
   if (skills.front().ok()) {
-    for (const Json& skill : skills.front().result.value("skills", Json::array())) {
+    for (const Value& skill : skills.front().result["skills"].AsArray()) {
       if (reads.size() < RpcClient::kMaxParallel) {
-        reads.push_back({"read", {{"path", skill.value("file_path", "")}}});
+        reads.push_back({"read", {{"path", skill["file_path"].AsString()}}});
       }
     }
   }
@@ -158,7 +159,7 @@ void Worker::AgentsPage() {
   Call("list_agents");
   std::vector<RpcCall> page;
   for (const std::string& id : fixtures_.agent_ids) {
-    page.push_back({"rebac_list_tuples", {{"subject", Json::array({"agent", id})}}});
+    page.push_back({"rebac_list_tuples", {{"subject", Value::Array{"agent", id}}}});
     page.push_back({"skills_list"});
     page.push_back({"list_mounts"});
     page.push_back({"list_workspaces"});
@@ -173,27 +174,27 @@ void Worker::WriteAndVerify() {
       ClientDir() + "/f" +
       std::to_string(std::uniform_int_distribution<int>(0, kFilesPerClient - 1)(rng_)) + ".txt";
   const std::string content = NewContent();
-  const CallOutcome wrote = Call("write", {{"path", path}, {"content", BytesJson(content)}});
+  const CallOutcome wrote = Call("write", {{"path", path}, {"content", Value::Bytes(content)}});
   if (!wrote.ok()) return;
-  const Json meta = wrote.result.value("bytes_written", Json::object());
-  if (!meta.contains("version") || !meta["version"].is_number_integer() || !meta.contains("etag") ||
-      !meta["etag"].is_string()) {
-    stats_.RecordFailure("write result", path + ": " + wrote.result.dump().substr(0, 200));
+  const Value& meta = wrote.result["bytes_written"];
+  if (meta["version"].kind() != Value::Kind::kInt || !meta["etag"].is_string()) {
+    stats_.RecordFailure("write result", path + ": " + ToJson(wrote.result).substr(0, 200));
     return;
   }
-  const JournalEntry entry{path, meta["version"].get<int64_t>(), meta["etag"].get<std::string>(),
+  const JournalEntry entry{path, meta["version"].AsInt(), meta["etag"].AsString(),
                            Sha256Hex(content)};
   if (journal_ != nullptr) {
     if (Status s = journal_->Append(entry); !s.ok()) stats_.RecordFailure("journal", s.message());
   }
   const CallOutcome read = Call("read", {{"path", path}, {"return_metadata", true}});
   if (!read.ok()) return;
-  StatusOr<std::string> got = BytesOf(read.result.value("content", Json()));
-  if (!got.ok() || *got != content || read.result.value("version", int64_t{0}) != entry.version ||
-      read.result.value("etag", "") != entry.etag) {
-    stats_.RecordFailure("read-back differs",
-                         path + " v" + std::to_string(entry.version) + " read back v" +
-                             std::to_string(read.result.value("version", int64_t{0})));
+  const Value& got = read.result["content"];
+  if (!got.is_bytes() || got.AsString() != content ||
+      read.result["version"].AsInt() != entry.version ||
+      read.result["etag"].AsString() != entry.etag) {
+    stats_.RecordFailure("read-back differs", path + " v" + std::to_string(entry.version) +
+                                                  " read back v" +
+                                                  std::to_string(read.result["version"].AsInt()));
   }
 }
 
@@ -203,25 +204,25 @@ void Worker::RebacChange() {
     dir_made_ = Call("mkdir", {{"path", ClientDir()}, {"parents", true}, {"exist_ok", true}}).ok();
     if (!dir_made_) return;
   }
-  const Json subject = Json::array({"user", "stress-reader-" + std::to_string(index_)});
-  const Json object = Json::array({"file", ClientDir()});
+  const Value subject = Value::Array{"user", "stress-reader-" + std::to_string(index_)};
+  const Value object = Value::Array{"file", ClientDir()};
   const CallOutcome made = Call(
       "rebac_create", {{"subject", subject}, {"relation", "direct_viewer"}, {"object", object}});
   if (!made.ok()) return;
-  const Json check = {{"subject", subject}, {"permission", "read"}, {"object", object}};
+  const Value check = {{"subject", subject}, {"permission", "read"}, {"object", object}};
   const CallOutcome granted = Call("rebac_check", check);
-  if (granted.ok() && granted.result != true) {
+  if (granted.ok() && granted.result != Value(true)) {
     stats_.RecordFailure("grant not visible", ClientDir());
   }
   Call("rebac_list_tuples", {{"object", object}});
   const CallOutcome deleted = Call("rebac_delete", {{"tuple_id", made.result}});
   if (!deleted.ok()) return;  // the grant stands; the next check would rightly allow
-  if (deleted.result != true) {
-    stats_.RecordFailure("rebac_delete", "tuple " + made.result.dump() + " not deleted");
+  if (deleted.result != Value(true)) {
+    stats_.RecordFailure("rebac_delete", "tuple " + ToJson(made.result) + " not deleted");
     return;
   }
   const CallOutcome revoked = Call("rebac_check", check);
-  if (revoked.ok() && revoked.result != false) {
+  if (revoked.ok() && revoked.result != Value(false)) {
     stats_.RecordFailure("revocation not visible", ClientDir());
   }
 }
@@ -230,9 +231,9 @@ void Worker::Skills() {
   const CallOutcome listed = Call("skills_list");
   Call("skills_info", {{"skill_name", fixtures_.skill_name}});
   if (!listed.ok()) return;
-  for (const Json& skill : listed.result.value("skills", Json::array())) {
-    if (skill.value("name", "") == fixtures_.skill_name) {
-      Call("read", {{"path", skill.value("file_path", "")}});
+  for (const Value& skill : listed.result["skills"].AsArray()) {
+    if (skill["name"].AsString() == fixtures_.skill_name) {
+      Call("read", {{"path", skill["file_path"].AsString()}});
     }
   }
 }

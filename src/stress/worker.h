@@ -4,7 +4,6 @@
 #ifndef NEXUS_STRESS_WORKER_H_
 #define NEXUS_STRESS_WORKER_H_
 
-#include <chrono>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -16,13 +15,6 @@
 #include "stress/stats.h"
 
 namespace nexus::stress {
-
-struct ClientConfig {
-  ServerAddress address;
-  std::string api_key;
-  std::chrono::milliseconds timeout{30000};
-  std::string prefix = "stress";  // the folder under the caller's home for written files
-};
 
 // What the scenarios need from the server, found or created once before the clients start.
 struct Fixtures {
@@ -55,7 +47,7 @@ class Worker {
   void Skills();
   void Sandbox();
 
-  CallOutcome Call(const std::string& method, const Json& params = Json::object());
+  CallOutcome Call(const std::string& method, Value params = Value::EmptyObject());
   std::vector<CallOutcome> AtOnce(const std::vector<RpcCall>& calls);
   std::string ClientDir() const;
   std::string NewContent();
