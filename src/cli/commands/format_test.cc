@@ -55,6 +55,20 @@ TEST(Table, AlignsColumnsAndRightAlignsNumbers) {
   std::free(text);
 }
 
+TEST(Table, ColourCodesAndUtf8CharactersTakeTheirVisibleWidth) {
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* out = ::open_memstream(&text, &size);
+  Table table;
+  table.AddRow({"\033[32mok\033[0m", "a"});
+  table.AddRow({"déjà", "b"});
+  table.AddRow({"x", "c"});
+  table.Print(out);
+  std::fclose(out);
+  EXPECT_EQ(std::string(text, size), "\033[32mok\033[0m    a\ndéjà  b\nx     c\n");
+  std::free(text);
+}
+
 TEST(Painter, NeverColoursWhatIsNotATerminal) {
   char* text = nullptr;
   size_t size = 0;
