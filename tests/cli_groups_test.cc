@@ -438,6 +438,7 @@ TEST_P(CliGroupsTest, SandboxesRunCodeAndExitWithItsStatus) {
   EXPECT_EQ(run.exit_code, 128 + 9);
   EXPECT_EQ(run.out, "started\n");
   EXPECT_TRUE(Contains(run.err, "nexus: the code was stopped (timeout)\n")) << run.err;
+  EXPECT_TRUE(Contains(Ok({"help", "exit-codes"}), "`nexus sandbox run` exits with the status"));
 
   const std::string listed = Ok({"sandbox", "list"});
   EXPECT_TRUE(listed.starts_with("SANDBOX ")) << listed;
