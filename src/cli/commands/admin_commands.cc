@@ -63,7 +63,7 @@ int ListKeys(Remote& r, const KeyOptions& o) {
   return Show(r, "admin_list_keys", std::move(params), [](const Value& answer) {
     const Painter paint(stdout);
     Table table;
-    table.AddRow({"KEY ID", "USER", "SUBJECT", "NAME", "ADMIN", "CREATED", "EXPIRES", "STATE"});
+    table.Header({"KEY ID", "USER", "SUBJECT", "NAME", "ADMIN", "CREATED", "EXPIRES", "STATE"});
     for (const Value& k : answer["keys"].AsArray()) {
       table.AddRow(
           {k["key_id"].AsString(), k["user_id"].AsString(),
@@ -71,7 +71,7 @@ int ListKeys(Remote& r, const KeyOptions& o) {
            k["is_admin"].AsBool() ? "yes" : "no", LocalTime(k["created_at"]),
            k["expires_at"].is_null() ? "never" : LocalTime(k["expires_at"]), KeyState(k, paint)});
     }
-    if (answer["keys"].size() > 0) table.Print(stdout);
+    table.Print(stdout);
   });
 }
 

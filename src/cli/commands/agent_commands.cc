@@ -50,13 +50,13 @@ int Register(Remote& r, const AgentOptions& o) {
 int List(Remote& r, const AgentOptions&) {
   return Show(r, "list_agents", Value::EmptyObject(), [](const Value& agents) {
     Table table;
-    table.AddRow({"AGENT", "NAME", "OWNER", "KEY", "CREATED", "DESCRIPTION"});
+    table.Header({"AGENT", "NAME", "OWNER", "KEY", "CREATED", "DESCRIPTION"});
     for (const Value& a : agents.AsArray()) {
       table.AddRow({a["agent_id"].AsString(), a["name"].AsString(), a["user_id"].AsString(),
                     a["has_api_key"].AsBool() ? "yes" : "no", LocalTime(a["created_at"]),
                     Summary(Cell(a["description"]), 50)});
     }
-    if (agents.size() > 0) table.Print(stdout);
+    table.Print(stdout);
   });
 }
 

@@ -17,6 +17,22 @@ int Show(Remote& r, std::string_view method, Value params, const Render& render,
   return kExitOk;
 }
 
+int ShowFirst(Remote& r, std::string_view method, Value params, int limit, const Render& render) {
+  StatusOr<Value> answer = r.Call(method, std::move(params), true);
+  if (!answer.ok()) return r.Fail(answer.status());
+  Value shown = Value::EmptyArray();
+  for (const Value& item : answer->AsArray()) {
+    if (limit > 0 && static_cast<int>(shown.size()) == limit) break;
+    shown.Append(item);
+  }
+  if (r.json()) {
+    r.PrintJson(shown);
+  } else {
+    render(shown);
+  }
+  return kExitOk;
+}
+
 namespace {
 
 bool NothingDone(const Value& answer) {

@@ -34,6 +34,11 @@ using Render = std::function<void(const client::Value& answer)>;
 int Show(Remote& r, std::string_view method, client::Value params, const Render& render,
          bool idempotent = true);
 
+// Show for a method that answers a list, of which only the first `limit` items (all for 0)
+// are shown, to people and scripts alike.
+int ShowFirst(Remote& r, std::string_view method, client::Value params, int limit,
+              const Render& render);
+
 // Runs one call that changes something and confirms it for people with `note`. When
 // `missing` is given, an answer saying that nothing was there to change (false, null, or an
 // object of one false member such as {"deleted": false}) fails as kNotFound with it.

@@ -107,12 +107,16 @@ size_t Width(std::string_view cell) {
 }  // namespace
 
 void Table::Print(std::FILE* out) const {
+  if (rows_.empty()) return;
+  std::vector<std::vector<std::string>> rows;
+  if (!header_.empty()) rows.push_back(header_);
+  rows.insert(rows.end(), rows_.begin(), rows_.end());
   std::vector<size_t> widths;
-  for (const auto& row : rows_) {
+  for (const auto& row : rows) {
     if (widths.size() < row.size()) widths.resize(row.size());
     for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], Width(row[i]));
   }
-  for (const auto& row : rows_) {
+  for (const auto& row : rows) {
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
       const bool last = i + 1 == row.size();

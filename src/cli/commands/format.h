@@ -29,11 +29,15 @@ std::string LocalTime(const client::Value& when);
 class Table {
  public:
   explicit Table(std::vector<bool> numeric = {}) : numeric_(std::move(numeric)) {}
+  // A header row ("NAME", "SIZE", ...), printed above the rows when there are any: an empty
+  // listing prints nothing at all.
+  void Header(std::vector<std::string> cells) { header_ = std::move(cells); }
   void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
   void Print(std::FILE* out) const;
 
  private:
   std::vector<bool> numeric_;
+  std::vector<std::string> header_;
   std::vector<std::vector<std::string>> rows_;
 };
 

@@ -69,6 +69,22 @@ TEST(Table, ColourCodesAndUtf8CharactersTakeTheirVisibleWidth) {
   std::free(text);
 }
 
+TEST(Table, PrintsItsHeaderOnlyAboveRows) {
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* out = ::open_memstream(&text, &size);
+  Table empty({true});
+  empty.Header({"N"});
+  empty.Print(out);
+  Table table({true, false});
+  table.Header({"N", "NAME"});
+  table.AddRow({"10", "a"});
+  table.Print(out);
+  std::fclose(out);
+  EXPECT_EQ(std::string(text, size), " N  NAME\n10  a\n");
+  std::free(text);
+}
+
 TEST(Painter, NeverColoursWhatIsNotATerminal) {
   char* text = nullptr;
   size_t size = 0;

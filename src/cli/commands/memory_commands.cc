@@ -46,14 +46,14 @@ int Store(Remote& r, const MemoryOptions& o) {
 
 void PrintMemories(const Value& answer) {
   Table table;
-  table.AddRow({"ID", "TYPE", "SCOPE", "NAMESPACE", "CREATED", "CONTENT"});
+  table.Header({"ID", "TYPE", "SCOPE", "NAMESPACE", "CREATED", "CONTENT"});
   for (const Value& m : answer["memories"].AsArray()) {
     std::string name_space = Cell(m["namespace"]);
     if (m["path_key"].is_string()) name_space += "/" + m["path_key"].AsString();
     table.AddRow({m["memory_id"].AsString(), Cell(m["memory_type"]), Cell(m["scope"]), name_space,
                   LocalTime(m["created_at"]), Summary(m["content"].AsString(), 60)});
   }
-  if (answer["memories"].size() > 0) table.Print(stdout);
+  table.Print(stdout);
 }
 
 int Query(Remote& r, const MemoryOptions& o) {

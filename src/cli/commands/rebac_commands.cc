@@ -71,28 +71,18 @@ int List(Remote& r, const ListOptions& o) {
   if (!o.subject_type.empty()) params.Set("subject", Pair(o.subject_type, o.subject_id));
   if (!o.object_type.empty()) params.Set("object", Pair(o.object_type, o.object_id));
   if (!o.relation.empty()) params.Set("relation", o.relation);
-  StatusOr<Value> answer = r.Call("rebac_list_tuples", std::move(params), true);
-  if (!answer.ok()) return r.Fail(answer.status());
-  Value shown = Value::EmptyArray();
-  for (const Value& t : answer->AsArray()) {
-    if (o.limit > 0 && static_cast<int>(shown.size()) == o.limit) break;
-    shown.Append(t);
-  }
-  if (r.json()) {
-    r.PrintJson(shown);
-    return kExitOk;
-  }
-  Table table;
-  table.AddRow({"ID", "SUBJECT", "RELATION", "OBJECT", "EXPIRES"});
-  for (const Value& t : shown.AsArray()) {
-    std::string subject = t["subject_type"].AsString() + ":" + t["subject_id"].AsString();
-    if (t["subject_relation"].is_string()) subject += "#" + t["subject_relation"].AsString();
-    table.AddRow({t["tuple_id"].AsString(), subject, t["relation"].AsString(),
-                  t["object_type"].AsString() + ":" + t["object_id"].AsString(),
-                  t["expires_at"].is_null() ? "never" : LocalTime(t["expires_at"])});
-  }
-  if (shown.size() > 0) table.Print(stdout);
-  return kExitOk;
+  return ShowFirst(r, "rebac_list_tuples", std::move(params), o.limit, [](const Value& tuples) {
+    Table table;
+    table.Header({"ID", "SUBJECT", "RELATION", "OBJECT", "EXPIRES"});
+    for (const Value& t : tuples.AsArray()) {
+      std::string subject = t["subject_type"].AsString() + ":" + t["subject_id"].AsString();
+      if (t["subject_relation"].is_string()) subject += "#" + t["subject_relation"].AsString();
+      table.AddRow({t["tuple_id"].AsString(), subject, t["relation"].AsString(),
+                    t["object_type"].AsString() + ":" + t["object_id"].AsString(),
+                    t["expires_at"].is_null() ? "never" : LocalTime(t["expires_at"])});
+    }
+    table.Print(stdout);
+  });
 }
 
 Value CheckParams(const TupleArgs& a) {

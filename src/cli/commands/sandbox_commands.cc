@@ -100,13 +100,13 @@ int List(Remote& r, const SandboxOptions& o) {
   if (!o.agent_id.empty()) params.Set("agent_id", o.agent_id);
   return Show(r, "sandbox_list", std::move(params), [](const Value& answer) {
     Table table;
-    table.AddRow({"SANDBOX", "NAME", "STATUS", "PROVIDER", "CREATED", "EXPIRES"});
+    table.Header({"SANDBOX", "NAME", "STATUS", "PROVIDER", "CREATED", "EXPIRES"});
     for (const Value& s : answer["sandboxes"].AsArray()) {
       table.AddRow({s["sandbox_id"].AsString(), s["name"].AsString(), s["status"].AsString(),
                     s["provider"].AsString(), LocalTime(s["created_at"]),
                     LocalTime(s["expires_at"])});
     }
-    if (answer["sandboxes"].size() > 0) table.Print(stdout);
+    table.Print(stdout);
   });
 }
 

@@ -36,12 +36,12 @@ int List(Remote& r, const SkillOptions& o) {
   SetIfGiven(params, "tier", o.tier);
   return Show(r, "skills_list", std::move(params), [](const Value& answer) {
     Table table;
-    table.AddRow({"NAME", "TIER", "VERSION", "DESCRIPTION"});
+    table.Header({"NAME", "TIER", "VERSION", "DESCRIPTION"});
     for (const Value& s : answer["skills"].AsArray()) {
       table.AddRow({s["name"].AsString(), Cell(s["tier"]), Cell(s["version"]),
                     Summary(s["description"].AsString(), 60)});
     }
-    if (answer["skills"].size() > 0) table.Print(stdout);
+    table.Print(stdout);
   });
 }
 
@@ -92,13 +92,13 @@ int Search(Remote& r, const SkillOptions& o) {
   SetIfGiven(params, "tier", o.tier);
   return Show(r, "skills_search", std::move(params), [](const Value& answer) {
     Table table({false, true});
-    table.AddRow({"SKILL", "SCORE"});
+    table.Header({"SKILL", "SCORE"});
     for (const Value& hit : answer["results"].AsArray()) {
       char score[32];
       std::snprintf(score, sizeof score, "%.2f", hit["score"].AsDouble());
       table.AddRow({hit["skill_name"].AsString(), score});
     }
-    if (answer["results"].size() > 0) table.Print(stdout);
+    table.Print(stdout);
   });
 }
 

@@ -22,25 +22,15 @@ struct VersionOptions {
 };
 
 int History(Remote& r, const VersionOptions& o) {
-  StatusOr<Value> answer = r.Call("list_versions", {{"path", o.path}}, true);
-  if (!answer.ok()) return r.Fail(answer.status());
-  Value shown = Value::EmptyArray();
-  for (const Value& v : answer->AsArray()) {
-    if (o.limit > 0 && static_cast<int>(shown.size()) == o.limit) break;
-    shown.Append(v);
-  }
-  if (r.json()) {
-    r.PrintJson(shown);
-    return kExitOk;
-  }
-  Table table({true, true, false, false, false, false});
-  table.AddRow({"VERSION", "SIZE", "CREATED", "BY", "SOURCE", "REASON"});
-  for (const Value& v : shown.AsArray()) {
-    table.AddRow({Cell(v["version"]), HumanSize(v["size"].AsInt()), LocalTime(v["created_at"]),
-                  Cell(v["created_by"]), Cell(v["source_type"]), Cell(v["change_reason"])});
-  }
-  if (shown.size() > 0) table.Print(stdout);
-  return kExitOk;
+  return ShowFirst(r, "list_versions", {{"path", o.path}}, o.limit, [](const Value& versions) {
+    Table table({true, true, false, false, false, false});
+    table.Header({"VERSION", "SIZE", "CREATED", "BY", "SOURCE", "REASON"});
+    for (const Value& v : versions.AsArray()) {
+      table.AddRow({Cell(v["version"]), HumanSize(v["size"].AsInt()), LocalTime(v["created_at"]),
+                    Cell(v["created_by"]), Cell(v["source_type"]), Cell(v["change_reason"])});
+    }
+    table.Print(stdout);
+  });
 }
 
 int Get(Remote& r, const VersionOptions& o) {

@@ -52,12 +52,12 @@ int Register(Remote& r, const WorkspaceOptions& o) {
 int List(Remote& r, const WorkspaceOptions&) {
   return Show(r, "list_workspaces", Value::EmptyObject(), [](const Value& all) {
     Table table;
-    table.AddRow({"PATH", "NAME", "CREATED", "BY", "DESCRIPTION"});
+    table.Header({"PATH", "NAME", "CREATED", "BY", "DESCRIPTION"});
     for (const Value& w : all.AsArray()) {
       table.AddRow({w["path"].AsString(), Cell(w["name"]), LocalTime(w["created_at"]),
                     Cell(w["created_by"]), Summary(Cell(w["description"]), 50)});
     }
-    if (all.size() > 0) table.Print(stdout);
+    table.Print(stdout);
   });
 }
 
@@ -83,13 +83,13 @@ int Log(Remote& r, const WorkspaceOptions& o) {
   return Show(r, "workspace_log", {{"workspace_path", o.path}, {"limit", o.limit}},
               [](const Value& log) {
                 Table table({true, false, true, true, false, false});
-                table.AddRow({"#", "CREATED", "FILES", "SIZE", "DESCRIPTION", "TAGS"});
+                table.Header({"#", "CREATED", "FILES", "SIZE", "DESCRIPTION", "TAGS"});
                 for (const Value& s : log.AsArray()) {
                   table.AddRow({Cell(s["snapshot_number"]), LocalTime(s["created_at"]),
                                 Cell(s["file_count"]), HumanSize(s["total_size_bytes"].AsInt()),
                                 Cell(s["description"]), Cell(s["tags"])});
                 }
-                if (log.size() > 0) table.Print(stdout);
+                table.Print(stdout);
               });
 }
 
