@@ -163,9 +163,9 @@ void AddSandboxCommands(CLI::App& app, RemoteCommand* run) {
   o = Shared<SandboxOptions>();
   cmd = group->add_subcommand("list", "List your sandboxes");
   cmd->add_option("--status", o->status, "Only active, paused or stopped ones");
-  cmd->add_option("--user-id", o->user_id, "Admins: only this user's");
-  cmd->add_option("--agent-id", o->agent_id, "Only this agent's");
-  cmd->add_flag("--verify", o->verify, "Ask the provider for each one's state");
+  cmd->add_option("-u,--user-id", o->user_id, "Admins: only this user's");
+  cmd->add_option("-a,--agent-id", o->agent_id, "Only this agent's");
+  cmd->add_flag("-v,--verify", o->verify, "Ask the provider for each one's state");
   OnRun(cmd, run, o, List);
 
   AddRecordCommand(group, run, "status", "Show a sandbox", "");
