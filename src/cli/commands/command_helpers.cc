@@ -6,15 +6,23 @@ namespace nexus::cli {
 
 using client::Value;
 
+namespace {
+
+int Present(const Remote& r, const Value& answer, const Render& render) {
+  if (r.json()) {
+    r.PrintJson(answer);
+  } else {
+    render(answer);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 int Show(Remote& r, std::string_view method, Value params, const Render& render, bool idempotent) {
   StatusOr<Value> answer = r.Call(method, std::move(params), idempotent);
   if (!answer.ok()) return r.Fail(answer.status());
-  if (r.json()) {
-    r.PrintJson(*answer);
-  } else {
-    render(*answer);
-  }
-  return kExitOk;
+  return Present(r, *answer, render);
 }
 
 int ShowFirst(Remote& r, std::string_view method, Value params, int limit, const Render& render) {
@@ -25,12 +33,7 @@ int ShowFirst(Remote& r, std::string_view method, Value params, int limit, const
     if (limit > 0 && static_cast<int>(shown.size()) == limit) break;
     shown.Append(item);
   }
-  if (r.json()) {
-    r.PrintJson(shown);
-  } else {
-    render(shown);
-  }
-  return kExitOk;
+  return Present(r, shown, render);
 }
 
 namespace {
@@ -48,12 +51,7 @@ int Simple(Remote& r, std::string_view method, Value params, const std::string& 
   StatusOr<Value> answer = r.Call(method, std::move(params));
   if (!answer.ok()) return r.Fail(answer.status());
   if (!missing.empty() && NothingDone(*answer)) return r.Fail(NotFound(missing));
-  if (r.json()) {
-    r.PrintJson(*answer);
-  } else {
-    r.Note(note);
-  }
-  return kExitOk;
+  return Present(r, *answer, [&](const Value&) { r.Note(note); });
 }
 
 int UsageError(const Remote& r, const std::string& message) {
