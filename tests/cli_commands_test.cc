@@ -4,8 +4,7 @@
 
 #include <filesystem>
 
-#include "testing/child_process.h"
-#include "tests/http_test_fixture.h"
+#include "tests/cli_test_fixture.h"
 #include "util/file.h"
 
 namespace nexus::e2e {
@@ -13,54 +12,6 @@ namespace {
 
 using test::ChildOptions;
 using test::ChildResult;
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-class CliTest : public HttpTest {
- protected:
-  void SetUp() override {
-    HttpTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    home_ = dir_.path() + "-home";
-    ASSERT_EQ(::mkdir(home_.c_str(), 0700), 0);
-  }
-  void TearDown() override { std::filesystem::remove_all(home_); }
-
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port()); }
-
-  // `nexus ARGS` with NEXUS_URL and NEXUS_API_KEY pointing at the test server, a home of its
-  // own and no colour settings inherited from whoever runs the tests.
-  ChildResult Nexus(std::vector<std::string> args, ChildOptions options = {}) {
-    std::vector<std::string> env = {"HOME=" + home_, "XDG_CONFIG_HOME",    "NEXUS_PROFILE",
-                                    "NO_COLOR",      "NEXUS_URL=" + Url(), "NEXUS_API_KEY=" + key_};
-    env.insert(env.end(), options.env.begin(), options.env.end());
-    options.env = env;
-    return test::RunChild(NEXUS_BINARY, args, options);
-  }
-  ChildResult NexusWithInput(std::vector<std::string> args, std::string input) {
-    ChildOptions options;
-    options.stdin_data = std::move(input);
-    return Nexus(std::move(args), options);
-  }
-  // Runs a command expected to succeed and returns its stdout.
-  std::string Ok(std::vector<std::string> args) {
-    const ChildResult r = Nexus(args);
-    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
-    return r.out;
-  }
-  Json JsonOf(std::vector<std::string> args) {
-    args.insert(args.begin(), "--json");
-    const std::string out = Ok(args);
-    Json parsed = Json::parse(out, nullptr, /*allow_exceptions=*/false);
-    EXPECT_FALSE(parsed.is_discarded()) << out;
-    return parsed;
-  }
-
-  std::string home_;
-  std::string key_ = kAdminKey;
-};
 
 TEST_P(CliTest, WritesReadsAndListsFiles) {
   ChildResult w = NexusWithInput({"write", "/workspace/a.txt"}, "hello\nworld\n");

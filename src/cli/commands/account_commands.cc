@@ -2,7 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 
-#include "cli/commands/commands.h"
+#include "cli/commands/command_helpers.h"
 #include "cli/commands/exit_codes.h"
 #include "cli/commands/format.h"
 
@@ -10,17 +10,6 @@ namespace nexus::cli {
 namespace {
 
 using client::Value;
-
-// The identity the server sees for the client's key; kUnauthenticated when it sees none.
-StatusOr<Value> WhoAmI(client::Client& client) {
-  ASSIGN_OR_RETURN(Value who, client.GetJson("/api/auth/whoami"));
-  if (!who["authenticated"].AsBool()) {
-    return Status(Code::kUnauthenticated,
-                  client.options().url + " does not accept " +
-                      (client.options().api_key.empty() ? "calls without a key" : "this API key"));
-  }
-  return who;
-}
 
 std::string Describe(const Value& who) {
   if (who["subject_id"].is_null()) return "anonymous (the server does not check keys)";

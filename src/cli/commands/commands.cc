@@ -19,6 +19,15 @@ void AddRemoteCommands(CLI::App& app, GlobalOptions* o, RemoteCommand* run) {
   AddAccountCommands(app, run);
   AddFileCommands(app, run);
   AddTransferCommands(app, run);
+  AddVersionCommands(app, run);
+  AddRebacCommands(app, run);
+  AddSkillCommands(app, run);
+  AddAgentCommands(app, run);
+  AddWorkspaceCommands(app, run);
+  AddMemoryCommands(app, run);
+  AddSandboxCommands(app, run);
+  AddAdminCommands(app, run);
+  AddCompletionCommand(app, run);
 }
 
 }  // namespace nexus::cli

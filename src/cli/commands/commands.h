@@ -23,6 +23,16 @@ void AddRemoteCommands(CLI::App& app, GlobalOptions* options, RemoteCommand* run
 void AddAccountCommands(CLI::App& app, RemoteCommand* run);
 void AddFileCommands(CLI::App& app, RemoteCommand* run);
 void AddTransferCommands(CLI::App& app, RemoteCommand* run);
+void AddVersionCommands(CLI::App& app, RemoteCommand* run);
+void AddRebacCommands(CLI::App& app, RemoteCommand* run);  // rebac ..., share, unshare
+void AddSkillCommands(CLI::App& app, RemoteCommand* run);
+void AddAgentCommands(CLI::App& app, RemoteCommand* run);
+void AddWorkspaceCommands(CLI::App& app, RemoteCommand* run);
+void AddMemoryCommands(CLI::App& app, RemoteCommand* run);
+void AddSandboxCommands(CLI::App& app, RemoteCommand* run);
+void AddAdminCommands(CLI::App& app, RemoteCommand* run);
+// `completion`: walks `app` when it runs, so it must be the application's root.
+void AddCompletionCommand(CLI::App& app, RemoteCommand* run);
 
 }  // namespace nexus::cli
 

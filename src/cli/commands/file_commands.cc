@@ -6,7 +6,7 @@
 #include <map>
 #include <memory>
 
-#include "cli/commands/commands.h"
+#include "cli/commands/command_helpers.h"
 #include "cli/commands/exit_codes.h"
 #include "cli/commands/format.h"
 #include "cli/commands/local_files.h"
@@ -140,9 +140,7 @@ int Cat(Remote& r, const std::vector<std::string>& paths) {
       r.PrintJson({{"path", path}, {"content", *content}});
       continue;
     }
-    const std::string& bytes = content->AsString();
-    if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size())
-      return r.Fail(IOError("cannot write to stdout"));
+    if (Status s = WriteStdout(content->AsString()); !s.ok()) return r.Fail(s);
   }
   return kExitOk;
 }
@@ -176,18 +174,6 @@ int Write(Remote& r, const WriteOptions& o, bool append) {
 }
 
 // ---- cp, mv, rm, mkdir, rmdir
-
-// Runs one call that answers a confirmation; prints it for people, the answer for scripts.
-int Simple(Remote& r, std::string_view method, Value params, const std::string& note) {
-  StatusOr<Value> answer = r.Call(method, std::move(params));
-  if (!answer.ok()) return r.Fail(answer.status());
-  if (r.json()) {
-    r.PrintJson(*answer);
-  } else {
-    r.Note(note);
-  }
-  return kExitOk;
-}
 
 struct RmOptions {
   std::vector<std::string> paths;
@@ -342,11 +328,6 @@ int FindDuplicates(Remote& r, const std::string& path) {
 }
 
 // ---- registration
-
-template <typename Options>
-std::shared_ptr<Options> Shared() {
-  return std::make_shared<Options>();
-}
 
 void AddListing(CLI::App& app, RemoteCommand* run) {
   auto ls = Shared<LsOptions>();

@@ -72,6 +72,10 @@ std::string HumanSize(int64_t bytes) {
   return buf;
 }
 
+std::string Count(int64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 std::string LocalTime(const client::Value& when) {
   std::time_t t = 0;
   if (!(when.is_string() || when.is_datetime()) || !ParseIso(when.AsString(), &t)) return "-";
@@ -82,17 +86,41 @@ std::string LocalTime(const client::Value& when) {
   return buf;
 }
 
-void Table::Print(std::FILE* out) const {
-  std::vector<size_t> widths;
-  for (const auto& row : rows_) {
-    if (widths.size() < row.size()) widths.resize(row.size());
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+namespace {
+
+// Columns `cell` takes on a terminal: escape sequences ("\033[...m") none, a UTF-8
+// character one.
+size_t Width(std::string_view cell) {
+  size_t width = 0;
+  for (size_t i = 0; i < cell.size(); ++i) {
+    if (cell[i] == '\033') {
+      const size_t end = cell.find('m', i);
+      if (end == std::string_view::npos) break;
+      i = end;
+    } else if ((static_cast<unsigned char>(cell[i]) & 0xC0) != 0x80) {
+      ++width;
+    }
   }
-  for (const auto& row : rows_) {
+  return width;
+}
+
+}  // namespace
+
+void Table::Print(std::FILE* out) const {
+  if (rows_.empty()) return;
+  std::vector<std::vector<std::string>> rows;
+  if (!header_.empty()) rows.push_back(header_);
+  rows.insert(rows.end(), rows_.begin(), rows_.end());
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size());
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], Width(row[i]));
+  }
+  for (const auto& row : rows) {
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
       const bool last = i + 1 == row.size();
-      const std::string pad(widths[i] - row[i].size(), ' ');
+      const std::string pad(widths[i] - Width(row[i]), ' ');
       const bool right = i < numeric_.size() && numeric_[i];
       line += right ? pad + row[i] : row[i] + (last ? std::string() : pad);
       if (!last) line += "  ";
@@ -121,5 +149,7 @@ std::string Painter::Wrap(std::string_view code, std::string_view text) const {
 std::string Painter::Directory(std::string_view name) const { return Wrap("1;34", name); }
 std::string Painter::Dim(std::string_view text) const { return Wrap("2", text); }
 std::string Painter::Match(std::string_view text) const { return Wrap("1;31", text); }
+std::string Painter::Added(std::string_view text) const { return Wrap("32", text); }
+std::string Painter::Removed(std::string_view text) const { return Wrap("31", text); }
 
 }  // namespace nexus::cli

@@ -42,17 +42,39 @@ TEST_F(LocalTimeTest, ShowsADashForWhatItCannotRead) {
   EXPECT_EQ(LocalTime(Value("2025-12-18T01:02:03 trailing")), "-");
 }
 
-TEST(Table, AlignsColumnsAndRightAlignsNumbers) {
+// What `table` prints.
+std::string Printed(const Table& table) {
   char* text = nullptr;
   size_t size = 0;
   std::FILE* out = ::open_memstream(&text, &size);
+  table.Print(out);
+  std::fclose(out);
+  std::string printed(text, size);
+  std::free(text);
+  return printed;
+}
+
+TEST(Table, AlignsColumnsAndRightAlignsNumbers) {
   Table table({false, true, false});
   table.AddRow({"d", "-", "dir/"});
   table.AddRow({"-", "4.2 KiB", "file.txt"});
-  table.Print(out);
-  std::fclose(out);
-  EXPECT_EQ(std::string(text, size), "d        -  dir/\n-  4.2 KiB  file.txt\n");
-  std::free(text);
+  EXPECT_EQ(Printed(table), "d        -  dir/\n-  4.2 KiB  file.txt\n");
+}
+
+TEST(Table, ColourCodesAndUtf8CharactersTakeTheirVisibleWidth) {
+  Table table;
+  table.AddRow({"\033[32mok\033[0m", "a"});
+  table.AddRow({"déjà", "b"});
+  table.AddRow({"x", "c"});
+  EXPECT_EQ(Printed(table), "\033[32mok\033[0m    a\ndéjà  b\nx     c\n");
+}
+
+TEST(Table, PrintsItsHeaderOnlyAboveRows) {
+  Table table({true, false});
+  table.Header({"N", "NAME"});
+  EXPECT_EQ(Printed(table), "");
+  table.AddRow({"10", "a"});
+  EXPECT_EQ(Printed(table), " N  NAME\n10  a\n");
 }
 
 TEST(Painter, NeverColoursWhatIsNotATerminal) {

@@ -61,9 +61,14 @@ StatusOr<client::Client*> Remote::Client() {
 
 StatusOr<client::Value> Remote::Call(std::string_view method, client::Value params,
                                      bool idempotent) {
-  ASSIGN_OR_RETURN(client::Client * client, Client());
   client::CallOptions call;
   call.idempotent = idempotent;
+  return Call(method, std::move(params), call);
+}
+
+StatusOr<client::Value> Remote::Call(std::string_view method, client::Value params,
+                                     const client::CallOptions& call) {
+  ASSIGN_OR_RETURN(client::Client * client, Client());
   return client->Call(method, std::move(params), call);
 }
 

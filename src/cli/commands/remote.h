@@ -58,6 +58,9 @@ class Remote {
   // after a dropped connection.
   StatusOr<client::Value> Call(std::string_view method, client::Value params,
                                bool idempotent = false);
+  // With per-call options, such as a longer timeout for a call that runs code.
+  StatusOr<client::Value> Call(std::string_view method, client::Value params,
+                               const client::CallOptions& call);
 
   // Prints `value` as JSON on stdout (with --json).
   void PrintJson(const client::Value& value) const;

@@ -20,8 +20,6 @@ struct TransferArgs {
   TransferOptions options;
 };
 
-std::string Files(size_t n) { return std::to_string(n) + (n == 1 ? " file" : " files"); }
-
 void Report(Remote& r, const TransferReport& report, Direction direction, bool dry_run) {
   if (r.json()) {
     Value copied = Value::EmptyArray(), deleted = Value::EmptyArray();
@@ -41,10 +39,12 @@ void Report(Remote& r, const TransferReport& report, Direction direction, bool d
   std::string line = std::string(dry_run                         ? "Would copy "
                                  : direction == Direction::kDown ? "Downloaded "
                                                                  : "Uploaded ") +
-                     Files(report.copied.size()) + " (" + HumanSize(report.copied_bytes) + ")";
+                     Count(static_cast<int64_t>(report.copied.size()), "file") + " (" +
+                     HumanSize(report.copied_bytes) + ")";
   if (report.unchanged > 0) line += ", " + std::to_string(report.unchanged) + " unchanged";
   if (!report.deleted.empty())
-    line += std::string(dry_run ? ", would delete " : ", deleted ") + Files(report.deleted.size());
+    line += std::string(dry_run ? ", would delete " : ", deleted ") +
+            Count(static_cast<int64_t>(report.deleted.size()), "file");
   r.Note(line);
 }
 
