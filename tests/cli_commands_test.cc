@@ -281,6 +281,19 @@ TEST_P(CliTest, DownloadRecreatesTheTreeAndSkipsWhatMatches) {
             "Downloaded 1 file (2.0 MiB)\n");
   EXPECT_EQ(*ReadFile(home_ + "/big-copy"), big);
   EXPECT_EQ(Nexus({"download", "/workspace/none", copy}).exit_code, 3);
+  // A trailing slash names the same directory.
+  EXPECT_EQ(Ok({"download", "/workspace/d/src/", home_ + "/src-copy"}),
+            "Downloaded 31 files (236 B)\n");
+}
+
+TEST_P(CliTest, ASymlinkIsUploadedUnderItsOwnName) {
+  const std::string local = home_ + "/linked";
+  std::filesystem::create_directories(local);
+  ASSERT_TRUE(WriteFileAtomically(home_ + "/outside.txt", "outside\n", false).ok());
+  std::filesystem::create_symlink(home_ + "/outside.txt", local + "/link.txt");
+  EXPECT_EQ(Ok({"upload", local, "/workspace/l"}), "Uploaded 1 file (8 B)\n");
+  EXPECT_EQ(Ok({"cat", "/workspace/l/link.txt"}), "outside\n");
+  EXPECT_EQ(Ok({"ls", "/workspace/l"}), "link.txt\n");
 }
 
 TEST_P(CliTest, ProgressOnlyOnATerminalAndNotWithQuiet) {

@@ -90,7 +90,9 @@ struct HttpConnection::Io {
   }
 
   // Runs the operation `start(done)` until `done` or the deadline. A step still pending at
-  // the deadline is cancelled and drained here, so no handler outlives this frame.
+  // the deadline is cancelled and drained here, so no handler outlives this frame. One step
+  // cannot be cut short: a host name lookup runs getaddrinfo on Asio's resolver thread, and
+  // draining waits for it, so a slow DNS server can hold a call past its deadline.
   template <typename Start>
   ErrorCode Await(Deadline deadline, Start start) {
     std::optional<ErrorCode> result;

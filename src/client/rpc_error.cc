@@ -41,8 +41,10 @@ Status StatusFromRpcError(const Value& error) {
   std::string message = error["message"].AsString();
   if (message.empty()) message = "the server reported error " + std::to_string(rpc_code);
   std::vector<Status::Detail> details = {{"rpc_code", std::to_string(rpc_code)}};
+  // The server's own data (a conflict's etags) never replaces what the client set.
   for (const auto& [key, value] : error["data"].AsObject()) {
-    if (value.is_string()) details.emplace_back(key, value.AsString());
+    if (value.is_string() && key != "rpc_code" && key != "http_status")
+      details.emplace_back(key, value.AsString());
   }
   const Code code = CodeOf(rpc_code, message);
   return Status(code, std::move(message), std::move(details));

@@ -33,6 +33,13 @@ TEST(RpcError, ConflictCarriesItsData) {
   EXPECT_EQ(s.detail("current_etag"), "e2");
 }
 
+TEST(RpcError, TheServersDataCannotReplaceTheClientsDetails) {
+  const Status s =
+      Of(R"({"code": -32000, "message": "m", "data": {"rpc_code": "0", "http_status": "200"}})");
+  EXPECT_EQ(s.detail("rpc_code"), "-32000");
+  EXPECT_EQ(s.detail("http_status"), "");
+}
+
 TEST(RpcError, TheReferencesInternalAccessDenialIsAPermissionError) {
   EXPECT_EQ(
       Of(R"({"code": -32603, "message": "Internal error: Access denied: User 'a' does not have WRITE permission for '/x'"})")

@@ -28,8 +28,10 @@ bool Value::AsBool() const { return kind_ == Kind::kBool && std::get<bool>(data_
 
 int64_t Value::AsInt() const {
   if (kind_ == Kind::kInt) return std::get<int64_t>(data_);
-  if (kind_ == Kind::kDouble) return static_cast<int64_t>(std::get<double>(data_));
-  return 0;
+  if (kind_ != Kind::kDouble) return 0;
+  // Converting a double outside int64's range is undefined; a hostile 1e300 reads as 0.
+  const double d = std::get<double>(data_);
+  return d >= -9.2e18 && d <= 9.2e18 ? static_cast<int64_t>(d) : 0;
 }
 
 double Value::AsDouble() const {

@@ -59,7 +59,7 @@ class Value {
   // Lenient readers for formatting answers: a value of another kind reads as false, 0 or
   // empty. AsString serves strings, bytes and datetimes alike.
   bool AsBool() const;
-  int64_t AsInt() const;  // a double is truncated
+  int64_t AsInt() const;  // a double is truncated; one beyond int64's range reads as 0
   double AsDouble() const;
   const std::string& AsString() const;
   const Array& AsArray() const;

@@ -163,6 +163,8 @@ TEST(Value, LenientReadersGiveEmptyValuesForOtherKinds) {
   EXPECT_TRUE(s["key"].is_null());
   EXPECT_EQ(Value(7).AsString(), "");
   EXPECT_EQ(Value(3.9).AsInt(), 3);
+  EXPECT_EQ(Value(1e300).AsInt(), 0) << "beyond int64: no undefined conversion";
+  EXPECT_EQ(Value(-1e300).AsInt(), 0);
 }
 
 }  // namespace

@@ -55,7 +55,9 @@ StatusOr<LocalTree> WalkLocal(const std::string& root, const Excludes& excludes)
   if (ec) return IOError("cannot read " + root + ": " + ec.message());
   for (; it != end; it.increment(ec)) {
     if (ec) return IOError("cannot read below " + root + ": " + ec.message());
-    const std::string relative = fs::relative(it->path(), root, ec).generic_string();
+    // Lexically: fs::relative resolves symbolic links, which would name a linked file by
+    // its target's path ("../../etc/x") instead of its place in the tree.
+    const std::string relative = it->path().lexically_relative(root).generic_string();
     if (excludes.Excluded(relative)) {
       if (it->is_directory()) it.disable_recursion_pending();
       continue;
@@ -78,8 +80,8 @@ std::string JoinRemote(const std::string& dir, const std::string& relative) {
   return dir == "/" ? "/" + relative : dir + "/" + relative;
 }
 
-// A relative path from a server's listing, safe to join to a local directory: no "..",
-// ".", empty or absolute parts, whatever the server sends.
+// A relative path safe to join to a directory: no "..", ".", empty or absolute parts and no
+// control characters, whatever a server's listing (or a local tree) holds.
 bool IsSafeRelative(const std::string& relative) {
   if (relative.empty() || relative.front() == '/') return false;
   size_t start = 0;
@@ -88,6 +90,9 @@ bool IsSafeRelative(const std::string& relative) {
     const std::string part =
         relative.substr(start, (slash == std::string::npos ? relative.size() : slash) - start);
     if (part.empty() || part == "." || part == "..") return false;
+    for (const char c : part) {
+      if (static_cast<unsigned char>(c) < 0x20) return false;  // NUL would cut the path short
+    }
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
@@ -204,8 +209,9 @@ std::vector<std::string> Extra(const std::map<std::string, Value>& remote_files,
   std::vector<std::string> extra;
   const std::string prefix = remote_dir == "/" ? "/" : remote_dir + "/";
   for (const auto& [path, entry] : remote_files) {
-    if (!local.contains(path) && !excludes.Excluded(path.substr(prefix.size())))
-      extra.push_back(path);
+    // Only what the listing puts below remote_dir: a server's stray entry is left alone.
+    if (!path.starts_with(prefix) || local.contains(path)) continue;
+    if (!excludes.Excluded(path.substr(prefix.size()))) extra.push_back(path);
   }
   return extra;
 }
@@ -219,6 +225,8 @@ struct DownloadJob {
 // half of it.
 Status Fetch(Remote& remote, const DownloadJob& job, Progress& progress) {
   ASSIGN_OR_RETURN(const Value content, remote.Call("read", {{"path", job.remote}}, true));
+  if (!content.is_bytes() && !content.is_string())
+    return IOError("read " + job.remote + ": the server's answer is not file content");
   const std::string parent = fs::path(job.local).parent_path().string();
   if (!parent.empty()) RETURN_IF_ERROR(CreateDirectories(parent));
   RETURN_IF_ERROR(WriteFileAtomically(job.local, content.AsString(), /*sync=*/false));
@@ -292,6 +300,8 @@ StatusOr<TransferReport> Upload(Remote& remote, const std::string& local,
   std::vector<const LocalEntry*> changed;
   int64_t total_bytes = 0;
   for (const LocalEntry& f : files) {
+    if (!IsSafeRelative(f.relative))
+      return InvalidArgument("cannot upload " + f.path + ": its name has control characters");
     const std::string target = JoinRemote(remote_dir, f.relative);
     const auto it = remote_files.find(target);
     if (it != remote_files.end() && it->second["size"].AsInt() == f.size &&
@@ -332,9 +342,11 @@ StatusOr<TransferReport> Upload(Remote& remote, const std::string& local,
   return report;
 }
 
-StatusOr<TransferReport> Download(Remote& remote, const std::string& remote_path,
+StatusOr<TransferReport> Download(Remote& remote, const std::string& raw_remote_path,
                                   const std::string& local, const TransferOptions& options) {
   ASSIGN_OR_RETURN(const Excludes excludes, Excludes::Compile(options.excludes));
+  std::string remote_path = raw_remote_path;
+  while (remote_path.size() > 1 && remote_path.ends_with("/")) remote_path.pop_back();
   ASSIGN_OR_RETURN(const auto remote_entries, RemoteEntries(remote, remote_path));
   TransferReport report;
   std::vector<DownloadJob> jobs;
