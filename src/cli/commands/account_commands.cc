@@ -28,10 +28,7 @@ int Login(Remote& r, bool make_default) {
     return r.Fail(InvalidArgument("bad profile name '" + name + "' (letters, digits, - _ .)"));
   const std::string& path = r.target().config_path;
   if (path.empty()) return r.Fail(InvalidArgument("neither HOME nor XDG_CONFIG_HOME is set"));
-  client::ClientOptions options;
-  options.url = o.url.empty() ? r.target().url : o.url;
-  options.api_key = o.api_key.empty() ? r.target().api_key : o.api_key;
-  options.ca_file = o.ca_file;
+  const client::ClientOptions options = r.ClientOptionsFor();
   if (options.api_key.empty())
     return r.Fail(InvalidArgument("no API key: pass --api-key KEY (or set NEXUS_API_KEY)"));
   StatusOr<std::unique_ptr<client::Client>> client = client::Client::Open(options);
@@ -74,6 +71,7 @@ int ShowStatus(Remote& r) {
   StatusOr<Value> who = health.ok() ? WhoAmI(**client) : health.status();
   if (r.json()) {
     Value out = {{"url", r.target().url},
+                 {"url_from", r.target().url_from},
                  {"profile", r.target().profile},
                  {"config", r.target().config_path},
                  {"reachable", health.ok()}};
@@ -83,14 +81,19 @@ int ShowStatus(Remote& r) {
     r.PrintJson(out);
   } else {
     Table table;
-    table.AddRow({"server:", r.target().url});
+    const std::string& from = r.target().url_from;
+    table.AddRow(
+        {"server:", r.target().url + " (" + (from.empty() ? "the default" : "from " + from) + ")"});
     table.AddRow({"profile:", r.target().profile.empty() ? "(none)" : r.target().profile});
     table.AddRow({"config:", r.target().config_path});
     table.AddRow({"health:", health.ok() ? (*health)["status"].AsString() : "unreachable"});
     table.AddRow({"identity:", who.ok() ? Describe(*who) : who.status().message()});
     table.Print(stdout);
   }
-  return who.ok() ? kExitOk : ExitCodeFor(who.status());
+  if (who.ok()) return kExitOk;
+  if (const std::string hint = r.Hint(who.status()); !hint.empty())
+    std::fprintf(stderr, "nexus: %s\n", hint.c_str());
+  return ExitCodeFor(who.status());
 }
 
 }  // namespace

@@ -53,29 +53,24 @@ void PrintLong(const std::vector<const Value*>& entries, const LsOptions& o, con
 }
 
 int Ls(Remote& r, const LsOptions& o) {
-  StatusOr<Value> answer =
-      r.Call("list", {{"path", o.path}, {"recursive", o.recursive}, {"details", true}}, true);
-  if (!answer.ok()) return r.Fail(answer.status());
-  if (r.json()) {
-    r.PrintJson(*answer);
-    return kExitOk;
-  }
-  std::vector<const Value*> shown;
-  for (const Value& e : (*answer)["files"].AsArray()) {
-    if (o.all || !IsHidden(Relative(e["path"].AsString(), o.path))) shown.push_back(&e);
-  }
-  const Painter paint(stdout);
-  if (o.long_format) {
-    PrintLong(shown, o, paint);
-    return kExitOk;
-  }
-  for (const Value* e : shown) {
-    const std::string name =
-        o.recursive ? Relative((*e)["path"].AsString(), o.path) : BaseName((*e)["path"].AsString());
-    std::printf("%s\n",
-                (*e)["is_directory"].AsBool() ? paint.Directory(name + "/").c_str() : name.c_str());
-  }
-  return kExitOk;
+  const Value params = {{"path", o.path}, {"recursive", o.recursive}, {"details", true}};
+  return Show(r, "list", params, [&o](const Value& answer) {
+    std::vector<const Value*> shown;
+    for (const Value& e : answer["files"].AsArray()) {
+      if (o.all || !IsHidden(Relative(e["path"].AsString(), o.path))) shown.push_back(&e);
+    }
+    const Painter paint(stdout);
+    if (o.long_format) {
+      PrintLong(shown, o, paint);
+      return;
+    }
+    for (const Value* e : shown) {
+      const std::string name = o.recursive ? Relative((*e)["path"].AsString(), o.path)
+                                           : BaseName((*e)["path"].AsString());
+      std::printf("%s\n", (*e)["is_directory"].AsBool() ? paint.Directory(name + "/").c_str()
+                                                        : name.c_str());
+    }
+  });
 }
 
 // ---- tree
@@ -100,16 +95,9 @@ void PrintTree(const TreeNode& node, const std::string& indent, const Painter& p
   }
 }
 
-int Tree(Remote& r, const std::string& path) {
-  StatusOr<Value> answer =
-      r.Call("list", {{"path", path}, {"recursive", true}, {"details", true}}, true);
-  if (!answer.ok()) return r.Fail(answer.status());
-  if (r.json()) {
-    r.PrintJson(*answer);
-    return kExitOk;
-  }
+void PrintTreeOf(const Value& answer, const std::string& path) {
   TreeNode root;
-  for (const Value& e : (*answer)["files"].AsArray()) {
+  for (const Value& e : answer["files"].AsArray()) {
     TreeNode* node = &root;
     const std::string relative = Relative(e["path"].AsString(), path);
     size_t start = 0;
@@ -127,7 +115,11 @@ int Tree(Remote& r, const std::string& path) {
   PrintTree(root, "", paint, &dirs, &files);
   std::printf("\n%d director%s, %d file%s\n", dirs, dirs == 1 ? "y" : "ies", files,
               files == 1 ? "" : "s");
-  return kExitOk;
+}
+
+int Tree(Remote& r, const std::string& path) {
+  return Show(r, "list", {{"path", path}, {"recursive", true}, {"details", true}},
+              [&path](const Value& answer) { PrintTreeOf(answer, path); });
 }
 
 // ---- cat, write, append
@@ -155,22 +147,18 @@ struct WriteOptions {
 int Write(Remote& r, const WriteOptions& o, bool append) {
   StatusOr<std::string> content = o.from.empty() ? ReadStdin() : ReadLocalFile(o.from);
   if (!content.ok()) return r.Fail(content.status());
-  Value params = {{"path", o.path}, {"content", Value::Bytes(*content)}};
+  const std::string sent = HumanSize(static_cast<int64_t>(content->size()));
+  Value params = {{"path", o.path}, {"content", Value::Bytes(std::move(content).value())}};
   if (!o.if_match.empty()) params.Set("if_match", o.if_match);
   if (o.if_none_match && !append) params.Set("if_none_match", true);
-  StatusOr<Value> answer = r.Call(append ? "append" : "write", std::move(params));
-  if (!answer.ok()) return r.Fail(answer.status());
-  if (r.json()) {
-    r.PrintJson(*answer);
-    return kExitOk;
-  }
-  const Value& info = append ? *answer : (*answer)["bytes_written"];
-  const std::string sent = HumanSize(static_cast<int64_t>(content->size()));
-  const std::string version = std::to_string(info["version"].AsInt());
-  r.Note(append ? "Appended " + sent + " to " + o.path + " (version " + version + ", now " +
-                      HumanSize(info["size"].AsInt()) + ")"
-                : "Wrote " + sent + " to " + o.path + " (version " + version + ")");
-  return kExitOk;
+  auto confirm = [&](const Value& answer) {
+    const Value& info = append ? answer : answer["bytes_written"];
+    const std::string version = std::to_string(info["version"].AsInt());
+    r.Note(append ? "Appended " + sent + " to " + o.path + " (version " + version + ", now " +
+                        HumanSize(info["size"].AsInt()) + ")"
+                  : "Wrote " + sent + " to " + o.path + " (version " + version + ")");
+  };
+  return Show(r, append ? "append" : "write", std::move(params), confirm, /*idempotent=*/false);
 }
 
 // ---- cp, mv, rm, mkdir, rmdir
@@ -248,15 +236,10 @@ int Stat(Remote& r, const std::string& path) {
 // ---- glob, grep, find-duplicates
 
 int Glob(Remote& r, const std::string& pattern, const std::string& path) {
-  StatusOr<Value> answer = r.Call("glob", {{"pattern", pattern}, {"path", path}}, true);
-  if (!answer.ok()) return r.Fail(answer.status());
-  if (r.json()) {
-    r.PrintJson(*answer);
-    return kExitOk;
-  }
-  for (const Value& match : (*answer)["matches"].AsArray())
-    std::printf("%s\n", match.AsString().c_str());
-  return kExitOk;
+  return Show(r, "glob", {{"pattern", pattern}, {"path", path}}, [](const Value& answer) {
+    for (const Value& match : answer["matches"].AsArray())
+      std::printf("%s\n", match.AsString().c_str());
+  });
 }
 
 struct GrepOptions {
@@ -336,24 +319,24 @@ void AddListing(CLI::App& app, RemoteCommand* run) {
   cmd->add_flag("-l,--long", ls->long_format, "Type, size, modification time and name");
   cmd->add_flag("-R,--recursive", ls->recursive, "Everything below the directory");
   cmd->add_flag("-a,--all", ls->all, "Include names starting with '.'");
-  cmd->callback([run, ls] { *run = [ls](Remote& r) { return Ls(r, *ls); }; });
+  OnRun(cmd, run, ls, Ls);
 
   auto tree = std::make_shared<std::string>("/");
   cmd = app.add_subcommand("tree", "Show a directory and everything below it as a tree");
   cmd->add_option("path", *tree, "Directory (default /)");
-  cmd->callback([run, tree] { *run = [tree](Remote& r) { return Tree(r, *tree); }; });
+  OnRun(cmd, run, tree, Tree);
 
   auto dupes = std::make_shared<std::string>("/");
   cmd = app.add_subcommand("find-duplicates", "Files with identical content");
   cmd->add_option("path", *dupes, "Directory (default /)");
-  cmd->callback([run, dupes] { *run = [dupes](Remote& r) { return FindDuplicates(r, *dupes); }; });
+  OnRun(cmd, run, dupes, FindDuplicates);
 }
 
 void AddContent(CLI::App& app, RemoteCommand* run) {
-  auto cat = std::make_shared<std::vector<std::string>>();
+  auto cat = Shared<std::vector<std::string>>();
   CLI::App* cmd = app.add_subcommand("cat", "Print files");
   cmd->add_option("paths", *cat, "Files")->required();
-  cmd->callback([run, cat] { *run = [cat](Remote& r) { return Cat(r, *cat); }; });
+  OnRun(cmd, run, cat, Cat);
 
   for (const bool append : {false, true}) {
     auto w = Shared<WriteOptions>();
@@ -365,32 +348,29 @@ void AddContent(CLI::App& app, RemoteCommand* run) {
     cmd->add_option("--if-match", w->if_match, "Only if the file's etag is still this");
     if (!append)
       cmd->add_flag("--if-none-match", w->if_none_match, "Only if the file does not exist");
-    cmd->callback(
-        [run, w, append] { *run = [w, append](Remote& r) { return Write(r, *w, append); }; });
+    OnRun(cmd, run, w, [append](Remote& r, const WriteOptions& o) { return Write(r, o, append); });
   }
 }
 
+using PathPair = std::pair<std::string, std::string>;
+
 void AddChanges(CLI::App& app, RemoteCommand* run) {
-  auto pair = std::make_shared<std::pair<std::string, std::string>>();
+  auto copy = Shared<PathPair>();
   CLI::App* cmd = app.add_subcommand("cp", "Copy a file");
-  cmd->add_option("source", pair->first, "File to copy")->required();
-  cmd->add_option("destination", pair->second, "New path")->required();
-  cmd->callback([run, pair] {
-    *run = [pair](Remote& r) {
-      return Simple(r, "copy", {{"src_path", pair->first}, {"dst_path", pair->second}},
-                    "Copied " + pair->first + " to " + pair->second);
-    };
+  cmd->add_option("source", copy->first, "File to copy")->required();
+  cmd->add_option("destination", copy->second, "New path")->required();
+  OnRun(cmd, run, copy, [](Remote& r, const PathPair& p) {
+    return Simple(r, "copy", {{"src_path", p.first}, {"dst_path", p.second}},
+                  "Copied " + p.first + " to " + p.second);
   });
 
-  auto move = std::make_shared<std::pair<std::string, std::string>>();
+  auto move = Shared<PathPair>();
   cmd = app.add_subcommand("mv", "Move or rename a file or directory");
   cmd->add_option("source", move->first, "Path to move")->required();
   cmd->add_option("destination", move->second, "New path")->required();
-  cmd->callback([run, move] {
-    *run = [move](Remote& r) {
-      return Simple(r, "rename", {{"old_path", move->first}, {"new_path", move->second}},
-                    "Moved " + move->first + " to " + move->second);
-    };
+  OnRun(cmd, run, move, [](Remote& r, const PathPair& p) {
+    return Simple(r, "rename", {{"old_path", p.first}, {"new_path", p.second}},
+                  "Moved " + p.first + " to " + p.second);
   });
 
   auto rm = Shared<RmOptions>();
@@ -398,42 +378,38 @@ void AddChanges(CLI::App& app, RemoteCommand* run) {
   cmd->add_option("paths", rm->paths, "Paths")->required();
   cmd->add_flag("-r,--recursive", rm->recursive, "Remove directories and what they hold");
   cmd->add_flag("-f,--force", rm->force, "Ignore paths that do not exist");
-  cmd->callback([run, rm] { *run = [rm](Remote& r) { return Rm(r, *rm); }; });
+  OnRun(cmd, run, rm, Rm);
 
-  auto mkdir = std::make_shared<std::pair<std::vector<std::string>, bool>>();
+  using MkdirArgs = std::pair<std::vector<std::string>, bool>;
+  auto mkdir = Shared<MkdirArgs>();
   cmd = app.add_subcommand("mkdir", "Create directories");
   cmd->add_option("paths", mkdir->first, "Directories")->required();
   cmd->add_flag("-p,--parents", mkdir->second, "Create parents; an existing directory is fine");
-  cmd->callback([run, mkdir] {
-    *run = [mkdir](Remote& r) { return Mkdir(r, mkdir->first, mkdir->second); };
-  });
+  OnRun(cmd, run, mkdir, [](Remote& r, const MkdirArgs& a) { return Mkdir(r, a.first, a.second); });
 
-  auto rmdir = std::make_shared<std::pair<std::string, bool>>();
+  using RmdirArgs = std::pair<std::string, bool>;
+  auto rmdir = Shared<RmdirArgs>();
   cmd = app.add_subcommand("rmdir", "Remove a directory (empty unless -r)");
   cmd->add_option("path", rmdir->first, "Directory")->required();
   cmd->add_flag("-r,--recursive", rmdir->second, "Remove what it holds too");
-  cmd->callback([run, rmdir] {
-    *run = [rmdir](Remote& r) {
-      return Simple(r, "rmdir", {{"path", rmdir->first}, {"recursive", rmdir->second}},
-                    "Removed " + rmdir->first);
-    };
+  OnRun(cmd, run, rmdir, [](Remote& r, const RmdirArgs& a) {
+    return Simple(r, "rmdir", {{"path", a.first}, {"recursive", a.second}}, "Removed " + a.first);
   });
 }
 
 void AddQueries(CLI::App& app, RemoteCommand* run) {
   for (const char* name : {"stat", "info"}) {
-    auto path = std::make_shared<std::string>();
+    auto path = Shared<std::string>();
     CLI::App* cmd = app.add_subcommand(name, "Show a file's or directory's metadata");
     cmd->add_option("path", *path, "Path")->required();
-    cmd->callback([run, path] { *run = [path](Remote& r) { return Stat(r, *path); }; });
+    OnRun(cmd, run, path, Stat);
   }
 
-  auto glob = std::make_shared<std::pair<std::string, std::string>>("", "/");
+  auto glob = std::make_shared<PathPair>("", "/");
   CLI::App* cmd = app.add_subcommand("glob", "Paths matching a pattern (* ? [..] **)");
   cmd->add_option("pattern", glob->first, "Pattern")->required();
   cmd->add_option("path", glob->second, "Directory to match below (default /)");
-  cmd->callback(
-      [run, glob] { *run = [glob](Remote& r) { return Glob(r, glob->first, glob->second); }; });
+  OnRun(cmd, run, glob, [](Remote& r, const PathPair& p) { return Glob(r, p.first, p.second); });
 
   auto grep = Shared<GrepOptions>();
   cmd = app.add_subcommand("grep", "Lines of files matching a regular expression");
@@ -445,7 +421,7 @@ void AddQueries(CLI::App& app, RemoteCommand* run) {
   cmd->add_option("--include", grep->file_pattern, "Only files whose path matches this glob");
   cmd->add_option("-m,--max-results", grep->max_results, "At most this many lines")
       ->check(CLI::PositiveNumber);
-  cmd->callback([run, grep] { *run = [grep](Remote& r) { return Grep(r, *grep); }; });
+  OnRun(cmd, run, grep, Grep);
 }
 
 }  // namespace

@@ -148,7 +148,6 @@ std::string Painter::Wrap(std::string_view code, std::string_view text) const {
 
 std::string Painter::Directory(std::string_view name) const { return Wrap("1;34", name); }
 std::string Painter::Dim(std::string_view text) const { return Wrap("2", text); }
-std::string Painter::Match(std::string_view text) const { return Wrap("1;31", text); }
 std::string Painter::Added(std::string_view text) const { return Wrap("32", text); }
 std::string Painter::Removed(std::string_view text) const { return Wrap("31", text); }
 

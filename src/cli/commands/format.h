@@ -47,7 +47,6 @@ class Painter {
   explicit Painter(std::FILE* out);
   std::string Directory(std::string_view name) const;  // bold blue
   std::string Dim(std::string_view text) const;
-  std::string Match(std::string_view text) const;    // bold red, as grep shows matches
   std::string Added(std::string_view text) const;    // green, as git shows added lines
   std::string Removed(std::string_view text) const;  // red, as git shows removed lines
 

@@ -30,6 +30,8 @@ struct GlobalOptions {
 // The server a command talks to, and where that choice came from (for `nexus status`).
 struct Target {
   std::string url = "http://localhost:8080";
+  // Where `url` came from: "--url", "NEXUS_URL", "profile NAME"; "" for the default above.
+  std::string url_from;
   std::string api_key;
   std::string profile;  // the profile used, "" when none was
   std::string config_path;
@@ -50,10 +52,12 @@ class Remote {
   const GlobalOptions& options() const { return options_; }
   const Target& target() const { return target_; }
   bool json() const { return options_.json; }
-  std::FILE* out() const { return stdout; }
 
   // The client, opened on first use.
   StatusOr<client::Client*> Client();
+  // What Client() opens with: the target's URL and key and the global flags. For `nexus
+  // login`, which checks a key before any profile holds it.
+  client::ClientOptions ClientOptionsFor() const;
   // Calls `method` on the server. Reads mark themselves `idempotent` so they are resent
   // after a dropped connection.
   StatusOr<client::Value> Call(std::string_view method, client::Value params,
@@ -67,6 +71,9 @@ class Remote {
   // Prints "nexus: <message>" on stderr, with a hint where one helps, and returns the exit
   // status for `status`.
   int Fail(const Status& status) const;
+  // What to do about `status` ("set NEXUS_API_KEY or run `nexus login`"), "" when nothing
+  // more than its message helps.
+  std::string Hint(const Status& status) const;
   // A confirmation for people on stdout ("Wrote 12 bytes to /a"), unless --quiet or --json
   // (with --json the command prints the server's answer instead).
   void Note(const std::string& text) const;

@@ -40,6 +40,7 @@ TEST_F(ResolveTargetTest, TheDefaultProfileApplies) {
   EXPECT_EQ(t->url, "https://work.example");
   EXPECT_EQ(t->api_key, "sk-work");
   EXPECT_EQ(t->profile, "work");
+  EXPECT_EQ(t->url_from, "profile work");
   EXPECT_EQ(t->config_path, dir_.path() + "/nexus/config.yaml");
 }
 
@@ -52,12 +53,14 @@ TEST_F(ResolveTargetTest, EnvironmentBeatsProfileAndFlagsBeatEnvironment) {
   env_["NEXUS_API_KEY"] = "sk-env";
   t = Resolve({});
   EXPECT_EQ(t->url, "http://env.example");
+  EXPECT_EQ(t->url_from, "NEXUS_URL");
   EXPECT_EQ(t->api_key, "sk-env");
   GlobalOptions flags;
   flags.url = "http://flag.example";
   flags.api_key = "sk-flag";
   t = Resolve(flags);
   EXPECT_EQ(t->url, "http://flag.example");
+  EXPECT_EQ(t->url_from, "--url");
   EXPECT_EQ(t->api_key, "sk-flag");
 }
 
@@ -79,8 +82,24 @@ TEST_F(ResolveTargetTest, WithoutAConfigTheDefaultsApply) {
   StatusOr<Target> t = Resolve({});
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->url, "http://localhost:8080");
+  EXPECT_EQ(t->url_from, "");
   EXPECT_EQ(t->api_key, "");
   EXPECT_EQ(t->profile, "");
+}
+
+TEST_F(ResolveTargetTest, AnUnreachableDefaultServerSaysHowToNameOne) {
+  ::setenv("XDG_CONFIG_HOME", (dir_.path() + "/empty").c_str(), 1);
+  const Status unreachable(Code::kUnavailable, "cannot connect");
+  StatusOr<Target> t = Resolve({});
+  ASSERT_TRUE(t.ok());
+  const std::string hint = Remote({}, *t).Hint(unreachable);
+  EXPECT_NE(hint.find("no server configured"), std::string::npos) << hint;
+  EXPECT_NE(hint.find("NEXUS_URL"), std::string::npos) << hint;
+  env_["NEXUS_URL"] = "http://named.example";
+  t = Resolve({});
+  EXPECT_EQ(Remote({}, *t).Hint(unreachable), "") << "a named server needs no such hint";
+  EXPECT_NE(Remote({}, *t).Hint(Status(Code::kUnauthenticated, "refused")).find("NEXUS_API_KEY"),
+            std::string::npos);
 }
 
 }  // namespace

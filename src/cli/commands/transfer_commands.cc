@@ -2,7 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 
-#include "cli/commands/commands.h"
+#include "cli/commands/command_helpers.h"
 #include "cli/commands/exit_codes.h"
 #include "cli/commands/format.h"
 #include "cli/commands/transfer.h"
@@ -59,7 +59,7 @@ int Run(Remote& r, TransferArgs args, Direction direction) {
 }
 
 void Add(CLI::App& app, RemoteCommand* run, Direction direction) {
-  auto args = std::make_shared<TransferArgs>();
+  auto args = Shared<TransferArgs>();
   const char* name = direction == Direction::kUp     ? "upload"
                      : direction == Direction::kDown ? "download"
                                                      : "sync";
@@ -83,9 +83,8 @@ void Add(CLI::App& app, RemoteCommand* run, Direction direction) {
                   "Remove server files that the local directory does not have");
     cmd->add_flag("-n,--dry-run", args->options.dry_run, "Show what would change; change nothing");
   }
-  cmd->callback([run, args, direction] {
-    *run = [args, direction](Remote& r) { return Run(r, *args, direction); };
-  });
+  OnRun(cmd, run, args,
+        [direction](Remote& r, const TransferArgs& a) { return Run(r, a, direction); });
 }
 
 }  // namespace
