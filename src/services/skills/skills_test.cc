@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
-#include <latch>
 #include <thread>
 
 #include "services/permission_hooks.h"
@@ -12,6 +12,7 @@
 #include "services/test_identities.h"
 #include "services/test_tree_store.h"
 #include "testing/test_store.h"
+#include "util/mutex.h"
 
 namespace nexus::services {
 namespace {
@@ -28,13 +29,21 @@ class AllowAll : public SkillAccess {
 };
 
 // Blobs whose first `gated` stores wait for each other: a skill's content is stored after
-// the service's checks and before its write unit, so writers meet between the two.
+// the service's checks and before its write unit, so writers meet between the two. A writer
+// that fails before it stores anything would leave the others waiting for ever, so the wait
+// is bounded and a gate that did not fill is reported.
 class GatedBlobs : public storage::BlobStore {
  public:
-  GatedBlobs(storage::BlobStore& blobs, int gated) : blobs_(blobs), gated_(gated), gate_(gated) {}
+  GatedBlobs(storage::BlobStore& blobs, int gated) : blobs_(blobs), waiting_for_(gated) {}
 
   StatusOr<std::string> Put(std::string_view content) override {
-    if (gated_.fetch_sub(1) > 0) gate_.arrive_and_wait();
+    {
+      MutexLock lock(&mu_);
+      if (waiting_for_ > 0 && --waiting_for_ == 0) filled_.SignalAll();
+      if (!filled_.WaitFor(&mu_, std::chrono::seconds(60),
+                           [this]() REQUIRES(mu_) { return waiting_for_ == 0; }))
+        timed_out_ = true;
+    }
     return blobs_.Put(content);
   }
   StatusOr<std::string> Get(std::string_view hash) override { return blobs_.Get(hash); }
@@ -46,10 +55,17 @@ class GatedBlobs : public storage::BlobStore {
     return blobs_.ForEach(fn);
   }
 
+  bool timed_out() {
+    MutexLock lock(&mu_);
+    return timed_out_;
+  }
+
  private:
   storage::BlobStore& blobs_;
-  std::atomic<int> gated_;
-  std::latch gate_;
+  Mutex mu_;
+  CondVar filled_;                   // signalled when the gate opens
+  int waiting_for_ GUARDED_BY(mu_);  // stores still to arrive before the gate opens
+  bool timed_out_ GUARDED_BY(mu_) = false;
 };
 
 std::string SkillMd(const std::string& name, const std::string& description,
@@ -96,6 +112,9 @@ class SkillsTest : public TreeStoreTest {
     std::thread writers[2];
     for (int i = 0; i < 2; ++i) writers[i] = std::thread([&, i] { results[i] = write(skills, i); });
     for (std::thread& w : writers) w.join();
+    ASSERT_FALSE(blobs.timed_out())
+        << "a writer never stored its content: " << results[0].ToString() << " / "
+        << results[1].ToString();
     const int winner = results[0].ok() ? 0 : 1;
     ASSERT_TRUE(results[winner].ok()) << results[winner].ToString();
     EXPECT_EQ(results[1 - winner].code(), Code::kAlreadyExists) << results[1 - winner].ToString();
