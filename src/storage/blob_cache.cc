@@ -27,6 +27,14 @@ class CachingBlobStore final : public BlobStore {
     return content;
   }
 
+  StatusOr<std::string> GetRange(std::string_view hash, int64_t offset, int64_t length) override {
+    return inner_->GetRange(hash, offset, length);
+  }
+
+  StatusOr<std::string> Concatenate(const std::vector<std::string>& parts) override {
+    return inner_->Concatenate(parts);
+  }
+
   StatusOr<bool> Contains(Tx& tx, std::string_view hash) override {
     return inner_->Contains(tx, hash);
   }

@@ -28,6 +28,19 @@ class CountingStore final : public BlobStore {
     if (it == blobs_.end()) return NotFound("no blob");
     return it->second;
   }
+  StatusOr<std::string> GetRange(std::string_view hash, int64_t offset, int64_t length) override {
+    ASSIGN_OR_RETURN(const std::string content, Get(hash));
+    return content.substr(std::min(content.size(), static_cast<size_t>(offset)),
+                          static_cast<size_t>(length));
+  }
+  StatusOr<std::string> Concatenate(const std::vector<std::string>& parts) override {
+    std::string whole;
+    for (const std::string& part : parts) {
+      ASSIGN_OR_RETURN(const std::string content, Get(part));
+      whole += content;
+    }
+    return Put(whole);
+  }
   StatusOr<bool> Contains(Tx&, std::string_view hash) override {
     return blobs_.count(std::string(hash)) > 0;
   }

@@ -11,10 +11,15 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/engine.h"
 
 namespace nexus::storage {
+
+// Every part but the last of a Concatenate is a multiple of this: the database store keeps
+// blobs as chunks of this size and copies a part's chunks whole.
+inline constexpr int64_t kBlobChunkBytes = 1 << 20;
 
 struct StoredBlob {
   std::string hash;
@@ -32,6 +37,19 @@ class BlobStore {
   // The content of `hash`, verified against the hash: kNotFound when absent, kIOError when
   // the stored bytes do not match (corruption).
   virtual StatusOr<std::string> Get(std::string_view hash) = 0;
+
+  // Bytes [offset, offset + length) of blob `hash`, fewer at its end and none past it;
+  // kNotFound when the blob is absent. A range cannot be checked against the hash (only the
+  // whole content can, which is what Get does), so a corrupt blob reads as stored.
+  virtual StatusOr<std::string> GetRange(std::string_view hash, int64_t offset,
+                                         int64_t length) = 0;
+
+  // Stores the concatenation of the stored blobs `parts` as one blob and returns its hash,
+  // a block at a time, so that memory does not grow with the size (an upload's parts become
+  // the file's content). Every part but the last must be a multiple of kBlobChunkBytes long
+  // (kInvalidArgument otherwise); kNotFound when a part is absent. Like Put, the new blob is
+  // whole (and synced) before it can be found, and the parts stay.
+  virtual StatusOr<std::string> Concatenate(const std::vector<std::string>& parts) = 0;
 
   // Inside a write unit: whether `hash` is stored, and its removal. Taking the unit's Tx
   // orders these with the reference changes of the same transaction.

@@ -105,6 +105,63 @@ TEST_P(BlobStoreTest, PuttingTheSameContentTwiceIsOneBlob) {
   EXPECT_EQ(count, 1);
 }
 
+// Content whose byte at i is a function of i, so that a range from the wrong place shows.
+std::string Patterned(size_t size, int seed) {
+  std::string out(size, '\0');
+  for (size_t i = 0; i < size; ++i) out[i] = static_cast<char>((i * 131 + seed) % 251);
+  return out;
+}
+
+TEST_P(BlobStoreTest, RangesAcrossChunksAndPastTheEnd) {
+  const std::string content = Patterned(2 * kBlobChunkBytes + 1000, 1);
+  const std::string hash = *blobs().Put(content);
+  const int64_t size = static_cast<int64_t>(content.size());
+  for (const auto& [offset, length] :
+       std::vector<std::pair<int64_t, int64_t>>{{0, 10},
+                                                {kBlobChunkBytes - 5, 10},
+                                                {kBlobChunkBytes, kBlobChunkBytes + 1000},
+                                                {size - 3, 100},
+                                                {size, 10},
+                                                {size + kBlobChunkBytes * 3, 10},
+                                                {7, 0}}) {
+    auto range = blobs().GetRange(hash, offset, length);
+    ASSERT_TRUE(range.ok()) << offset << ": " << range.status().ToString();
+    const size_t from = std::min(content.size(), static_cast<size_t>(offset));
+    EXPECT_EQ(*range, content.substr(from, static_cast<size_t>(length))) << offset;
+  }
+  EXPECT_EQ(blobs().GetRange(Sha256Hex("absent"), 0, 1).status().code(), Code::kNotFound);
+  EXPECT_EQ(blobs().GetRange("../x", 0, 1).status().code(), Code::kInvalidArgument);
+}
+
+TEST_P(BlobStoreTest, ConcatenatedPartsAreOneBlobOfTheWhole) {
+  const std::vector<std::string> contents = {Patterned(kBlobChunkBytes, 2),
+                                             Patterned(2 * kBlobChunkBytes, 3), Patterned(777, 4)};
+  std::vector<std::string> parts;
+  for (const std::string& c : contents) parts.push_back(*blobs().Put(c));
+  const std::string whole = contents[0] + contents[1] + contents[2];
+  auto hash = blobs().Concatenate(parts);
+  ASSERT_TRUE(hash.ok()) << hash.status().ToString();
+  EXPECT_EQ(*hash, Sha256Hex(whole));
+  EXPECT_EQ(*blobs().Get(*hash), whole);
+  EXPECT_EQ(*blobs().GetRange(*hash, 3 * kBlobChunkBytes - 2, 10),
+            whole.substr(3 * kBlobChunkBytes - 2, 10));
+  EXPECT_EQ(*blobs().Concatenate(parts), *hash) << "the same parts again: the same blob";
+  EXPECT_EQ(*blobs().Get(parts[1]), contents[1]) << "the parts stay";
+  int blob_count = 0;
+  ASSERT_TRUE(blobs().ForEach([&](const StoredBlob&) { return ++blob_count, Status::OK(); }).ok());
+  EXPECT_EQ(blob_count, 4) << "three parts and the whole, no temporary file counted";
+}
+
+TEST_P(BlobStoreTest, ConcatenateRefusesMisalignedAndMissingParts) {
+  const std::string small = *blobs().Put("small");
+  const std::string last = *blobs().Put("last");
+  EXPECT_EQ(blobs().Concatenate({small, last}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(blobs().Concatenate({Sha256Hex("absent")}).status().code(), Code::kNotFound);
+  auto single = blobs().Concatenate({last});
+  ASSERT_TRUE(single.ok()) << single.status().ToString();
+  EXPECT_EQ(*single, last);
+}
+
 TEST_P(BlobStoreTest, MissingAndMalformedHashes) {
   EXPECT_EQ(blobs().Get(Sha256Hex("never stored")).status().code(), Code::kNotFound);
   EXPECT_EQ(blobs().Get("../../etc/passwd").status().code(), Code::kInvalidArgument);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
@@ -86,6 +87,61 @@ Status WriteFileAtomically(const std::string& final_path, std::string_view data,
     ::unlink(tmp.c_str());
     return s;
   }
+  return sync ? SyncDirectory(DirectoryOf(final_path)) : Status::OK();
+}
+
+StatusOr<std::string> ReadFileRange(const std::string& path, int64_t offset, int64_t length) {
+  if (offset < 0 || length < 0) return InvalidArgument("negative file range of " + path);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open " + path);
+  FdCloser closer(fd);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, "stat " + path);
+  const int64_t end = std::min<int64_t>(st.st_size, offset + length);
+  std::string out(static_cast<size_t>(std::max<int64_t>(0, end - offset)), '\0');
+  for (size_t done = 0; done < out.size();) {
+    const ssize_t n = ::pread(fd, out.data() + done, out.size() - done,
+                              static_cast<off_t>(offset + static_cast<int64_t>(done)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "read " + path);
+    if (n == 0) return IOError("read " + path + ": the file shrank while it was read");
+    done += static_cast<size_t>(n);
+  }
+  return out;
+}
+
+StatusOr<std::unique_ptr<FileBuilder>> FileBuilder::Create(const std::string& final_path_hint,
+                                                           int mode) {
+  std::string temp = TempNameFor(final_path_hint);
+  const int fd =
+      ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
+  if (fd < 0) return ErrnoStatus(errno, "create " + temp);
+  return std::unique_ptr<FileBuilder>(new FileBuilder(fd, std::move(temp)));
+}
+
+FileBuilder::~FileBuilder() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!installed_) ::unlink(temp_.c_str());
+}
+
+Status FileBuilder::WriteAt(int64_t offset, std::string_view data) {
+  for (size_t done = 0; done < data.size();) {
+    const ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done,
+                               static_cast<off_t>(offset + static_cast<int64_t>(done)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "write " + temp_);
+    done += static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
+Status FileBuilder::Install(const std::string& final_path, bool sync) {
+  if (sync && ::fdatasync(fd_) != 0) return ErrnoStatus(errno, "fsync " + temp_);
+  const int fd = std::exchange(fd_, -1);
+  if (::close(fd) != 0) return ErrnoStatus(errno, "close " + temp_);
+  if (::rename(temp_.c_str(), final_path.c_str()) != 0)
+    return ErrnoStatus(errno, "rename " + temp_);
+  installed_ = true;
   return sync ? SyncDirectory(DirectoryOf(final_path)) : Status::OK();
 }
 

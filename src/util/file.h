@@ -2,6 +2,7 @@
 #ifndef NEXUS_UTIL_FILE_H_
 #define NEXUS_UTIL_FILE_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,6 +25,34 @@ Status WriteFileAtomically(const std::string& final_path, std::string_view data,
 
 // Reads a whole file.
 StatusOr<std::string> ReadFile(const std::string& path);
+
+// Up to `length` bytes of `path` from `offset`: fewer at its end, none past it.
+StatusOr<std::string> ReadFileRange(const std::string& path, int64_t offset, int64_t length);
+
+// A file built in pieces (in order or at offsets, from several threads at once) under a
+// temporary name and renamed into place whole: a reader never sees it half written, and
+// a builder dropped before Install leaves nothing behind.
+class FileBuilder {
+ public:
+  // A temporary file named after `final_path_hint` (same directory, so the rename stays on
+  // one file system) created with `mode` less the umask.
+  static StatusOr<std::unique_ptr<FileBuilder>> Create(const std::string& final_path_hint,
+                                                       int mode = 0644);
+  ~FileBuilder();
+  FileBuilder(const FileBuilder&) = delete;
+  FileBuilder& operator=(const FileBuilder&) = delete;
+
+  Status WriteAt(int64_t offset, std::string_view data);
+  // Syncs the data (when `sync`), renames the file to `final_path` and syncs its directory
+  // (when `sync`). `final_path` must be on the temporary file's file system.
+  Status Install(const std::string& final_path, bool sync);
+
+ private:
+  FileBuilder(int fd, std::string temp) : fd_(fd), temp_(std::move(temp)) {}
+  int fd_;
+  const std::string temp_;
+  bool installed_ = false;
+};
 
 // The absolute path of `path` with every symbolic link, "." and ".." resolved; an error
 // (never `path` itself) when that cannot be done.

@@ -33,6 +33,39 @@ TEST(FileTest, FailedWriteLeavesNothing) {
   EXPECT_EQ(EntriesIn(dir.path()), 0);
 }
 
+TEST(FileTest, RangesAreClippedToTheEnd) {
+  test::TempDir dir;
+  const std::string path = dir.path() + "/f";
+  ASSERT_TRUE(WriteFileAtomically(path, "0123456789", false).ok());
+  EXPECT_EQ(*ReadFileRange(path, 2, 3), "234");
+  EXPECT_EQ(*ReadFileRange(path, 8, 100), "89");
+  EXPECT_EQ(*ReadFileRange(path, 50, 10), "");
+  EXPECT_EQ(ReadFileRange(path, -1, 3).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ReadFileRange(dir.path() + "/none", 0, 1).status().code(), Code::kNotFound);
+}
+
+TEST(FileTest, BuiltFileAppearsWholeOrNotAtAll) {
+  test::TempDir dir;
+  const std::string path = dir.path() + "/built";
+  {
+    auto builder = FileBuilder::Create(path);
+    ASSERT_TRUE(builder.ok()) << builder.status().ToString();
+    ASSERT_TRUE((*builder)->WriteAt(5, "world").ok());
+    ASSERT_TRUE((*builder)->WriteAt(0, "hello").ok());
+    EXPECT_EQ(EntriesIn(dir.path()), 1) << "only the temporary file";
+    EXPECT_EQ(ReadFile(path).status().code(), Code::kNotFound);
+    ASSERT_TRUE((*builder)->Install(path, true).ok());
+  }
+  EXPECT_EQ(*ReadFile(path), "helloworld");
+  {
+    auto abandoned = FileBuilder::Create(path);
+    ASSERT_TRUE(abandoned.ok());
+    ASSERT_TRUE((*abandoned)->WriteAt(0, "partial").ok());
+  }
+  EXPECT_EQ(*ReadFile(path), "helloworld");
+  EXPECT_EQ(EntriesIn(dir.path()), 1) << "the abandoned temporary file is gone";
+}
+
 TEST(FileTest, ErrnoMapping) {
   EXPECT_EQ(ErrnoStatus(ENOSPC, "write x").code(), Code::kStorageFull);
   EXPECT_EQ(ErrnoStatus(EDQUOT, "write x").code(), Code::kStorageFull);

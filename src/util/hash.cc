@@ -64,6 +64,24 @@ std::string Sha256Hex(std::string_view data) {
   return Hex(digest, kSha256Size);
 }
 
+Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex2(ctx_, Sha256Md(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 failed");
+}
+
+Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(ctx_); }
+
+void Sha256Hasher::Update(std::string_view data) {
+  if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1)
+    throw std::runtime_error("SHA-256 failed");
+}
+
+std::string Sha256Hasher::FinishHex() {
+  unsigned char digest[kSha256Size];
+  if (EVP_DigestFinal_ex(ctx_, digest, nullptr) != 1) throw std::runtime_error("SHA-256 failed");
+  return Hex(digest, kSha256Size);
+}
+
 // RFC 2104 over the fetched digest: H((K ^ opad) || H((K ^ ipad) || data)).
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   unsigned char block[kSha256BlockSize] = {};

@@ -18,6 +18,15 @@ TEST(HashTest, KnownVectors) {
   EXPECT_EQ(Sha256("abc").substr(0, 2), "\xba\x78");
 }
 
+TEST(HashTest, PiecesHashAsTheWhole) {
+  const std::string whole = std::string(100000, 'x') + "tail";
+  Sha256Hasher hasher;
+  for (size_t at = 0; at < whole.size(); at += 4096) hasher.Update(whole.substr(at, 4096));
+  EXPECT_EQ(hasher.FinishHex(), Sha256Hex(whole));
+  Sha256Hasher empty;
+  EXPECT_EQ(empty.FinishHex(), Sha256Hex(""));
+}
+
 TEST(HashTest, HmacKnownVectors) {
   // RFC 4231 test case 2.
   EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),

@@ -47,6 +47,12 @@ class GatedBlobs : public storage::BlobStore {
     return blobs_.Put(content);
   }
   StatusOr<std::string> Get(std::string_view hash) override { return blobs_.Get(hash); }
+  StatusOr<std::string> GetRange(std::string_view hash, int64_t offset, int64_t length) override {
+    return blobs_.GetRange(hash, offset, length);
+  }
+  StatusOr<std::string> Concatenate(const std::vector<std::string>& parts) override {
+    return blobs_.Concatenate(parts);
+  }
   StatusOr<bool> Contains(storage::Tx& tx, std::string_view hash) override {
     return blobs_.Contains(tx, hash);
   }
