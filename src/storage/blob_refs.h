@@ -1,9 +1,10 @@
 // Reference counts of blobs, kept in the `blobs` table in the same transaction as the
 // metadata that references them, plus the sweeper and the checker built on them.
 //
-// A blob's refcount is the number of `versions` and `workspace_snapshot_files` rows naming
-// it. A blob whose count falls to zero stays for a grace period (readers may still be
-// fetching it, a writer may be about to reference it again) and is then removed by
+// A blob's refcount is the number of `versions`, `workspace_snapshot_files` and
+// `upload_parts` (vfs/uploads.h) rows naming it. A blob whose count falls to zero stays for
+// a grace period (readers may still be fetching it, a writer may be about to reference it
+// again) and is then removed by
 // SweepBlobs.
 #ifndef NEXUS_STORAGE_BLOB_REFS_H_
 #define NEXUS_STORAGE_BLOB_REFS_H_

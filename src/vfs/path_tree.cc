@@ -47,13 +47,32 @@ StatusOr<FileInfo> PathTree::Write(const Actor& actor, std::string_view raw_path
                                    std::string_view content, const WriteOptions& options) {
   ASSIGN_OR_RETURN(const std::string path, NormalizeFilePath(raw_path));
   const int64_t size = static_cast<int64_t>(content.size());
-  return StoreAndCommit(content, [&](Tx& tx, const std::string& hash, FileInfo& out) -> Status {
-    ASSIGN_OR_RETURN(std::optional<Node> node, LoadWritable(tx, path));
-    RETURN_IF_ERROR(CheckWriteConditions(
-        path, node ? std::optional<std::string>(node->info.etag) : std::nullopt, options));
-    return CommitVersion(tx, blobs_, path, node, NewVersion{hash, size, "original", ""}, actor,
-                         hooks_, &out);
+  return StoreAndCommit(content, [&](Tx& tx, const std::string& hash, FileInfo& out) {
+    return CommitWrite(tx, actor, path, hash, size, options, out);
   });
+}
+
+Status PathTree::CommitWrite(Tx& tx, const Actor& actor, const std::string& path,
+                             const std::string& hash, int64_t size, const WriteOptions& options,
+                             FileInfo& out) {
+  ASSIGN_OR_RETURN(std::optional<Node> node, LoadWritable(tx, path));
+  RETURN_IF_ERROR(CheckWriteConditions(
+      path, node ? std::optional<std::string>(node->info.etag) : std::nullopt, options));
+  return CommitVersion(tx, blobs_, path, node, NewVersion{hash, size, "original", ""}, actor,
+                       hooks_, &out);
+}
+
+StatusOr<FileInfo> PathTree::WriteStored(const Actor& actor, std::string_view raw_path,
+                                         const std::string& hash, int64_t size,
+                                         const WriteOptions& options,
+                                         const BatchPrecondition& also) {
+  ASSIGN_OR_RETURN(const std::string path, NormalizeFilePath(raw_path));
+  FileInfo out;
+  RETURN_IF_ERROR(Commit([&](Tx& tx) -> Status {
+    if (also) RETURN_IF_ERROR(also(tx));
+    return CommitWrite(tx, actor, path, hash, size, options, out);
+  }));
+  return out;
 }
 
 StatusOr<FileInfo> PathTree::Append(const Actor& actor, std::string_view raw_path,
@@ -102,7 +121,28 @@ StatusOr<FileContent> PathTree::Read(std::string_view raw_path, std::optional<in
     out.info.version = *version;
     return Status::OK();
   }));
+  if (out.info.size > kMaxWholeRead) {
+    return Status(Code::kValidation, path + " is " + std::to_string(out.info.size) +
+                                         " bytes, more than one call returns whole (" +
+                                         std::to_string(kMaxWholeRead) + "): read it in ranges");
+  }
   ASSIGN_OR_RETURN(out.content, blobs_.Get(out.info.etag));
+  return out;
+}
+
+StatusOr<FileContent> PathTree::ReadRange(std::string_view raw_path, int64_t offset,
+                                          int64_t length) {
+  ASSIGN_OR_RETURN(const std::string path, NormalizeFilePath(raw_path));
+  if (offset < 0 || length < 0) return InvalidArgument("negative range of " + path);
+  FileContent out;
+  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(Node node, LoadFile(tx, path));
+    out.info = node.info;
+    return Status::OK();
+  }));
+  // The blob of a version that has since been replaced stays for the sweeper's grace period,
+  // so the bytes read here are those of the version `info` names.
+  ASSIGN_OR_RETURN(out.content, blobs_.GetRange(out.info.etag, offset, length));
   return out;
 }
 

@@ -69,6 +69,10 @@ struct WriteOptions {
   bool force = false;                   // ignore both conditions
 };
 
+// The largest file Read returns whole: larger ones (written in parts, see vfs/uploads.h) are
+// read in ranges, so that no call holds a whole large file in memory.
+inline constexpr int64_t kMaxWholeRead = int64_t{64} << 20;
+
 struct ListOptions {
   bool recursive = false;  // every descendant instead of the direct children
   std::string prefix;      // only entries whose path relative to the directory starts with this
@@ -156,8 +160,18 @@ class PathTree {
                            const WriteOptions& options = {});
   StatusOr<FileInfo> Append(const Actor& actor, std::string_view path, std::string_view content,
                             const WriteOptions& options = {});
-  // The current content, or that of `version` when given.
+  // The current content, or that of `version` when given. A file larger than kMaxWholeRead
+  // is refused (kValidation): read it in ranges.
   StatusOr<FileContent> Read(std::string_view path, std::optional<int64_t> version = {});
+  // Bytes [offset, offset + length) of the current content, fewer at its end; `info` is
+  // the file's.
+  StatusOr<FileContent> ReadRange(std::string_view path, int64_t offset, int64_t length);
+  // Makes blob `hash` (`size` bytes, already in the blob store and referenced while this
+  // runs, e.g. by an upload's parts) file `path`'s new content under `options`, in one write
+  // unit that first runs `also`, which may fail it or change more in the same unit.
+  StatusOr<FileInfo> WriteStored(const Actor& actor, std::string_view path, const std::string& hash,
+                                 int64_t size, const WriteOptions& options,
+                                 const BatchPrecondition& also);
   Status Delete(std::string_view path);
   // Copies file `src` to `dst` (a new file, or a new version of an existing file).
   StatusOr<FileInfo> Copy(const Actor& actor, std::string_view src, std::string_view dst);
@@ -214,6 +228,10 @@ class PathTree {
   StatusOr<std::map<std::string, std::string>> ListFileMetadata(std::string_view path);
 
  private:
+  // Inside a write unit: the new version of a write.
+  Status CommitWrite(storage::Tx& tx, const Actor& actor, const std::string& path,
+                     const std::string& hash, int64_t size, const WriteOptions& options,
+                     FileInfo& out);
   // Stores content, then runs `commit` (which references its hash) as a write unit,
   // storing the content again if the sweeper removed it in between.
   StatusOr<FileInfo> StoreAndCommit(
