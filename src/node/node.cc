@@ -32,6 +32,7 @@
 #include "util/aead.h"
 #include "util/file.h"
 #include "vfs/path_tree.h"
+#include "vfs/uploads.h"
 
 namespace nexus::node {
 
@@ -47,6 +48,7 @@ struct Node::Parts {
   std::unique_ptr<rebac::Rebac> rebac;
   std::unique_ptr<rebac::Purger> purger;
   std::unique_ptr<vfs::PathTree> tree;
+  std::unique_ptr<vfs::Uploads> uploads;
   std::unique_ptr<auth::KeyStore> keys;
   std::unique_ptr<sandbox::Provider> bubblewrap;
   std::unique_ptr<services::SandboxService> sandboxes;
@@ -133,6 +135,7 @@ Status Node::Init() {
   p.tree = std::make_unique<vfs::PathTree>(
       *p.store.engine, *p.store.blobs,
       vfs::ChainHooks(services::PermissionHooks(*p.rebac), p.webhooks->Hooks()));
+  p.uploads = std::make_unique<vfs::Uploads>(*p.store.engine, *p.store.blobs, *p.tree);
   RETURN_IF_ERROR(Step("webhook outbox", p.webhooks->Start()));
   p.keys = std::make_unique<auth::KeyStore>(*p.store.engine);
   p.keys->StartBackgroundFlush(std::chrono::seconds(1));
@@ -232,7 +235,8 @@ void Node::OpenApi() {
                                                           .mounts = p.mounts.get(),
                                                           .skills = p.skills.get(),
                                                           .oauth = p.oauth.get(),
-                                                          .metadata = p.metadata.get()});
+                                                          .metadata = p.metadata.get(),
+                                                          .uploads = p.uploads.get()});
   AddStoreGauges(p.metrics, *p.store.engine);
   p.subscription_routes = std::make_unique<rpc::SubscriptionRoutes>(p.subscriptions.get());
   p.handler = std::make_unique<server::NexusHandler>(*p.dispatcher, *p.authenticator, p.metrics,

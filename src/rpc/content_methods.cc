@@ -7,7 +7,7 @@ namespace nexus::rpc {
 namespace {
 
 // Sorted, for binary search.
-constexpr std::array<std::string_view, 12> kContentMethods = {
+constexpr std::array<std::string_view, 13> kContentMethods = {
     "append",
     "import_metadata",
     "sandbox_run",
@@ -17,6 +17,7 @@ constexpr std::array<std::string_view, 12> kContentMethods = {
     "skills_validate_zip",
     "store_memory",
     "update_memory",
+    "upload_part",
     "write",
     "write_batch",
     "write_stream",

@@ -14,7 +14,7 @@ namespace nexus::rpc {
 inline constexpr size_t kSmallMethodBodyBytes = 1 << 20;
 
 // Whether `method` (the name in the URL) carries content: write, append, write_batch,
-// write_stream, import_metadata, the skill methods that take a file, a zip or a whole
+// write_stream, upload_part, import_metadata, the skill methods that take a file, a zip or a whole
 // SKILL.md, and store_memory, update_memory and sandbox_run, whose content or code may reach
 // 1 MiB before JSON escaping. Their bodies may be as large as the server's body limit (the
 // services bound what they accept).

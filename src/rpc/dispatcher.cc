@@ -110,6 +110,7 @@ std::variant<RpcResponse, Call> Decode(const MethodTable& table, const RpcReques
 Dispatcher::Dispatcher(session::Services services)
     : services_(services), table_(std::make_unique<MethodTable>()) {
   AddFileMethods(*table_);
+  AddUploadMethods(*table_);
   AddVersionMethods(*table_);
   AddAdminMethods(*table_);
   AddRebacMethods(*table_);

@@ -205,10 +205,14 @@ StatusOr<MethodResult> ReadRange(const Params& p, CallContext& ctx) {
   if (start < 0 || end < start)
     return InvalidArgument("need 0 <= start <= end, got start=" + std::to_string(start) +
                            " end=" + std::to_string(end));
-  ASSIGN_OR_RETURN(vfs::FileContent file, ctx.session.Read(p.Str("path")));
-  const size_t from = std::min(static_cast<size_t>(start), file.content.size());
-  const size_t to = std::min(static_cast<size_t>(end), file.content.size());
-  return MethodResult(BytesValue(file.content.substr(from, to - from)));
+  // One byte more than a call may return tells a range that is too long from one that ends
+  // at the file's end, without a separate stat.
+  const int64_t length = std::min(end - start, vfs::kMaxWholeRead + 1);
+  ASSIGN_OR_RETURN(vfs::FileContent file, ctx.session.ReadRange(p.Str("path"), start, length));
+  if (static_cast<int64_t>(file.content.size()) > vfs::kMaxWholeRead)
+    return Status(Code::kValidation, "a range of more than " + std::to_string(vfs::kMaxWholeRead) +
+                                         " bytes: read it in smaller ranges");
+  return MethodResult(BytesValue(std::move(file.content)));
 }
 
 StatusOr<Json> ReadOne(CallContext& ctx, const std::string& raw, bool with_metadata) {

@@ -60,6 +60,7 @@ inline constexpr const char* kCacheDefault = "private, no-cache";
 
 // Each group of methods registers itself.
 void AddFileMethods(MethodTable& table);
+void AddUploadMethods(MethodTable& table);
 void AddVersionMethods(MethodTable& table);
 void AddAdminMethods(MethodTable& table);
 void AddRebacMethods(MethodTable& table);

@@ -8,7 +8,8 @@ class Engine;
 }
 namespace nexus::vfs {
 class PathTree;
-}
+class Uploads;
+}  // namespace nexus::vfs
 namespace nexus::auth {
 class KeyStore;
 }
@@ -32,7 +33,7 @@ namespace nexus::session {
 struct Services {
   storage::Engine* engine = nullptr;
   vfs::PathTree* tree = nullptr;
-  auth::KeyStore* keys = nullptr;  // null when the server runs without database keys
+  auth::KeyStore* keys = nullptr;   // null when the server runs without database keys
   rebac::Rebac* rebac = nullptr;
   services::SandboxService* sandboxes = nullptr;  // null when sandboxes are off
   services::AgentRegistry* agents = nullptr;
@@ -43,6 +44,7 @@ struct Services {
   services::SkillService* skills = nullptr;
   services::OAuthService* oauth = nullptr;  // null: OAuth is off
   services::MetadataTransfer* metadata = nullptr;
+  vfs::Uploads* uploads = nullptr;  // null: chunked uploads are refused
 };
 
 }  // namespace nexus::session

@@ -30,6 +30,7 @@
 #include "util/status.h"
 #include "vfs/path_tree.h"
 #include "vfs/router.h"
+#include "vfs/uploads.h"
 
 namespace nexus::session {
 
@@ -131,6 +132,22 @@ class Session {
   StatusOr<std::vector<SearchHit>> Search(const std::string& query, std::string_view path,
                                           int64_t limit) const;
 
+  // Bytes [offset, offset + length) of file `path`, fewer at its end; `info` is the file's.
+  StatusOr<vfs::FileContent> ReadRange(std::string_view path, int64_t offset, int64_t length) const;
+
+  // ---- Chunked uploads (vfs/uploads.h), for files too large for one request. A session
+  // is its caller's (tenant, user and agent) only; write permission is checked when it
+  // begins and again when it commits. Not on mounted paths.
+
+  // The session, with its path as the caller sees it.
+  StatusOr<vfs::UploadSession> BeginUpload(std::string_view path,
+                                           std::optional<std::string> if_match) const;
+  StatusOr<vfs::UploadedPart> UploadPart(std::string_view id, int64_t index,
+                                         std::string_view content) const;
+  StatusOr<vfs::FileInfo> CommitUpload(std::string_view id, std::optional<int64_t> parts,
+                                       std::optional<int64_t> size) const;
+  Status AbortUpload(std::string_view id) const;
+
   // ---- Versions (api.md §6.3).
 
   StatusOr<vfs::FileContent> ReadVersion(std::string_view path, int64_t version) const;
@@ -157,6 +174,9 @@ class Session {
   // A directory can be listed or searched when it is visible.
   Status CheckListable(const std::string& dir) const;
   StatusOr<std::vector<std::string>> VisiblePaths(std::vector<std::string> paths) const;
+  // Upload parts (session_uploads.cc): the uploads service, and who owns a session.
+  StatusOr<vfs::Uploads*> UploadsService() const;
+  std::string UploadOwner() const;
   // Listing parts (session_list.cc).
   StatusOr<Listing> VisibleEntries(const std::string& dir, vfs::ListOptions options) const;
   StatusOr<Listing> RootEntries(const vfs::ListOptions& options, const std::string& cursor) const;

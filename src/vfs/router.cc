@@ -51,13 +51,7 @@ StatusOr<std::optional<Resolved>> Router::Route(std::string_view path) const {
   return mounts_->Resolve(normal);
 }
 
-Status Router::Unversioned(std::string_view path) const {
-  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
-  if (!at) return Status::OK();
-  return Status(Code::kValidation, "Versions are not kept on mounted paths (" +
-                                       at->mount->mount_point +
-                                       "): " + VirtualPath(*at->mount, at->relative));
-}
+Status Router::Unversioned(std::string_view path) const { return CheckInTree(path, "Versions"); }
 
 Status Router::NotAMountPoint(std::string_view path) const {
   if (mounts_ == nullptr) return Status::OK();
@@ -100,6 +94,24 @@ StatusOr<FileContent> Router::Read(std::string_view path, std::optional<int64_t>
   ASSIGN_OR_RETURN(FileContent file, at->mount->backend->Read(at->relative));
   file.info = Shown(*at->mount, std::move(file.info));
   return file;
+}
+
+StatusOr<FileContent> Router::ReadRange(std::string_view path, int64_t offset, int64_t length) {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return tree_.ReadRange(path, offset, length);
+  if (offset < 0 || length < 0) return InvalidArgument("negative range of " + std::string(path));
+  ASSIGN_OR_RETURN(FileContent file, Read(path));
+  file.content = file.content.substr(std::min(file.content.size(), static_cast<size_t>(offset)),
+                                     static_cast<size_t>(length));
+  return file;
+}
+
+Status Router::CheckInTree(std::string_view path, std::string_view what) const {
+  ASSIGN_OR_RETURN(const std::optional<Resolved> at, Route(path));
+  if (!at) return Status::OK();
+  return Status(Code::kValidation, std::string(what) + " are not available on mounted paths (" +
+                                       at->mount->mount_point +
+                                       "): " + VirtualPath(*at->mount, at->relative));
 }
 
 Status Router::Delete(std::string_view path) {

@@ -40,6 +40,10 @@ class Router {
   StatusOr<FileInfo> Append(const Actor& actor, std::string_view path, std::string_view content,
                             const WriteOptions& options = {});
   StatusOr<FileContent> Read(std::string_view path, std::optional<int64_t> version = {});
+  // Bytes [offset, offset + length) of file `path`; a mounted file is read whole and cut.
+  StatusOr<FileContent> ReadRange(std::string_view path, int64_t offset, int64_t length);
+  // kValidation when `path` is on a mount, naming `what` the tree alone does.
+  Status CheckInTree(std::string_view path, std::string_view what) const;
   Status Delete(std::string_view path);
   StatusOr<FileInfo> Copy(const Actor& actor, std::string_view src, std::string_view dst);
   Status Mkdir(const Actor& actor, std::string_view path, bool parents, bool exist_ok);
