@@ -105,8 +105,10 @@ bench: build
 # of the release server on it. Niced: the fill takes minutes at a million files. The table goes
 # to stdout and its rows are appended to build/bench/scale.json.
 SCALE_FILES ?= 1000000
-# The command line moving 10,000 small files, against `cp -r` (tools/bench-cli.sh).
+# The command line moving 10,000 small files, against `cp -r`, and one 1 GiB file, against
+# curl and nginx (tools/bench-cli.sh).
 bench-cli: build
+	@bash tools/install-deps.sh tools/bench-deps.txt
 	@tools/bench-cli.sh build/release
 
 bench-scale: deps

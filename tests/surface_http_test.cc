@@ -64,8 +64,8 @@ const std::vector<std::string>& ExpectedNames() {
       "delete_memory_batch", "update_memory", "start_trajectory", "log_trajectory_step",
       "complete_trajectory", "query_trajectories", "get_playbook", "curate_playbook",
       "query_playbooks", "process_relearning", "batch_reflect",
-      // Ours: the frontend edits agents.
-      "update_agent"};
+      // Ours: the frontend edits agents; files of any size (docs/compatibility.md).
+      "update_agent", "upload_begin", "upload_part", "upload_commit", "upload_abort"};
   return names;
 }
 
@@ -180,6 +180,15 @@ void SurfaceHttpTest::Files() {
   BytesOf("read", {{"path", a}}, "two\nthree\n");
   BytesOf("read_range", {{"path", a}, {"start", 0}, {"end", 3}}, "two");
   Object("read_bulk", {{"paths", Json::array({a})}}, {a});
+  const std::string upload = Object("upload_begin", {{"path", std::string(kHome) + "/up.bin"}},
+                                    {"upload_id", "part_size", "expires_at"})["upload_id"];
+  Object("upload_part", {{"upload_id", upload}, {"index", 0}, {"content", "parted"}},
+         {"index", "size", "etag"});
+  Object("upload_commit", {{"upload_id", upload}, {"parts", 1}},
+         {"etag", "version", "modified_at", "size", "path"});
+  const std::string dropped =
+      Call("upload_begin", {{"path", std::string(kHome) + "/up.bin"}})["upload_id"];
+  EXPECT_EQ(Call("upload_abort", {{"upload_id", dropped}}), (Json{{"aborted", true}}));
   const Json batch =
       Call("write_batch", {{"files", Json::array({Json::array({dir + "/b.txt", "bee"})})}});
   ASSERT_TRUE(batch.is_array() && batch.size() == 1) << batch;

@@ -10,6 +10,8 @@
 # tools/with-postgres.sh). Each measured row is appended to $BENCH_OUT/rows.tsv; `report`
 # prints the table and writes $BENCH_OUT/latest.json. Builds nothing: `make bench` builds first.
 set -euo pipefail
+# shellcheck source=tools/nginx-conf.sh
+source "$(dirname "$0")/nginx-conf.sh"
 
 if [[ $# -ne 2 || ($2 != sqlite && $2 != postgres && $2 != report) ]]; then
   echo "usage: $0 <build-dir> sqlite|postgres|report" >&2
@@ -173,25 +175,7 @@ start_nginx() {
   port=$(free_port)
   mkdir -p "$ng/www" "$ng/tmp"
   printf '{"status":"healthy","service":"nexus","padding":"xxxxxxxxx"}' >"$ng/www/health.json"
-  cat >"$ng/nginx.conf" <<EOF
-daemon off;
-worker_processes 2;
-pid $ng/nginx.pid;
-error_log $ng/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $ng/tmp/body;
-  proxy_temp_path $ng/tmp/proxy;
-  fastcgi_temp_path $ng/tmp/fastcgi;
-  uwsgi_temp_path $ng/tmp/uwsgi;
-  scgi_temp_path $ng/tmp/scgi;
-  server {
-    listen 127.0.0.1:$port;
-    location / { root $ng/www; default_type application/json; }
-  }
-}
-EOF
+  write_nginx_conf "$ng" "$port" "    location / { root $ng/www; default_type application/json; }"
   local run=()
   if [[ $(id -u) -eq 0 ]]; then
     chown -R nobody "$ng"

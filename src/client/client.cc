@@ -8,6 +8,7 @@
 #include "client/rpc_error.h"
 #include "util/ascii.h"
 #include "util/etag.h"
+#include "util/form_urlencoded.h"
 #include "util/url.h"
 
 namespace nexus::client {
@@ -197,6 +198,48 @@ StatusOr<Reply> Client::CallForReply(std::string_view method, Value params,
   ASSIGN_OR_RETURN(HttpRequest request, RpcRequest(method, std::move(params), options));
   ASSIGN_OR_RETURN(HttpResponse response, Send(std::move(request), options));
   return ReplyOf(method, response, !options.if_none_match.empty());
+}
+
+StatusOr<Value> Client::CallWithContent(std::string_view method, const Value& params,
+                                        std::string content, const CallOptions& options) {
+  if (!IsMethodName(method))
+    return InvalidArgument("not a method name: \"" + std::string(method) + "\"");
+  if (!params.is_object()) return InvalidArgument("the parameters of a call are an object");
+  FormFields query;
+  for (const auto& [name, value] : params.AsObject()) {
+    if (value.is_string()) {
+      query.emplace_back(name, value.AsString());
+    } else if (value.kind() == Value::Kind::kInt) {
+      query.emplace_back(name, std::to_string(value.AsInt()));
+    } else if (value.is_bool()) {
+      query.emplace_back(name, value.AsBool() ? "true" : "false");
+    } else {
+      return InvalidArgument("parameter " + name + " cannot travel in a query string");
+    }
+  }
+  HttpRequest request{"POST",
+                      "/api/nfs/" + std::string(method) + "?" + FormEncode(query),
+                      {{"Content-Type", "application/octet-stream"}},
+                      std::move(content)};
+  ASSIGN_OR_RETURN(HttpResponse response, Send(std::move(request), options));
+  ASSIGN_OR_RETURN(Reply reply, ReplyOf(method, response, false));
+  return std::move(reply.result);
+}
+
+StatusOr<std::string> Client::CallForBytes(std::string_view method, Value params,
+                                           const CallOptions& options) {
+  ASSIGN_OR_RETURN(HttpRequest request, RpcRequest(method, std::move(params), options));
+  request.headers.emplace_back("Accept", "application/octet-stream");
+  ASSIGN_OR_RETURN(HttpResponse response, Send(std::move(request), options));
+  if (response.status == 200 &&
+      EqualsIgnoreCase(response.Header("Content-Type"), "application/octet-stream"))
+    return std::move(response.body);
+  // An error, or a server that answers JSON whatever it is asked.
+  ASSIGN_OR_RETURN(Reply reply, ReplyOf(method, response, false));
+  if (!reply.result.is_bytes() && !reply.result.is_string())
+    return Status(Code::kIOError, options_.url + " answered " + std::string(method) +
+                                      " with something that is not bytes");
+  return reply.result.AsString();
 }
 
 PendingCall Client::Start(std::string_view method, Value params, const CallOptions& options) {

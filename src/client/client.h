@@ -98,6 +98,15 @@ class Client {
   StatusOr<Reply> CallForReply(std::string_view method, Value params,
                                const CallOptions& options = {});
 
+  // Bytes without base64 or JSON (docs/compatibility.md, "Raw bytes"). CallWithContent sends
+  // `content` as the raw body of `method` (one with a bytes `content` parameter, such as
+  // upload_part) and the other `params` (strings, integers, booleans) in the query string.
+  // CallForBytes asks for a result that is bytes (read, read_range) raw, and returns it.
+  StatusOr<Value> CallWithContent(std::string_view method, const Value& params, std::string content,
+                                  const CallOptions& options = {});
+  StatusOr<std::string> CallForBytes(std::string_view method, Value params,
+                                     const CallOptions& options = {});
+
   // A call in two steps, so that one thread can have several calls in flight, each on its own
   // connection, as a browser sends a page's requests: Start sends the request and returns
   // without reading the answer; Finish reads it and returns what Call would have (a request

@@ -1,9 +1,12 @@
 #include "rpc/dispatcher.h"
 
+#include <algorithm>
+#include <charconv>
 #include <variant>
 
 #include "rpc/errors.h"
 #include "rpc/method_table.h"
+#include "util/form_urlencoded.h"
 
 namespace nexus::rpc {
 namespace {
@@ -22,7 +25,8 @@ RpcResponse ErrorResponse(const Json& id, const Json& error) {
   return response;
 }
 
-RpcResponse ResultResponse(const Json& id, MethodResult result, const Method& method) {
+RpcResponse ResultResponse(const Json& id, MethodResult result, const Method& method,
+                           bool raw_result) {
   RpcResponse response;
   response.headers = std::move(result.headers);
   if (result.not_modified) {
@@ -30,7 +34,11 @@ RpcResponse ResultResponse(const Json& id, MethodResult result, const Method& me
     response.outcome = "not_modified";
     return response;
   }
-  if (result.encoded_result.empty()) {
+  if (raw_result && result.result.is_binary()) {
+    const auto& bytes = result.result.get_binary();
+    response.body.assign(bytes.begin(), bytes.end());
+    response.content_type = "application/octet-stream";
+  } else if (result.encoded_result.empty()) {
     response.body =
         EncodeWire(Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result.result)}});
   } else {
@@ -60,9 +68,62 @@ struct Call {
   Params params;
 };
 
+bool TakesContent(const Method& method) {
+  return std::any_of(method.params.begin(), method.params.end(), [](const ParamSpec& p) {
+    return p.name == "content" && p.type == ParamType::kBytes;
+  });
+}
+
+// The query parameter `value` as the schema of `name` wants it: integers and booleans are
+// parsed, anything else stays text (and Bind judges it).
+StatusOr<Json> QueryValue(const Method& method, const std::string& name, const std::string& value) {
+  const auto spec = std::find_if(method.params.begin(), method.params.end(),
+                                 [&](const ParamSpec& p) { return p.name == name; });
+  if (spec == method.params.end() || spec->type == ParamType::kString) return Json(value);
+  if (spec->type == ParamType::kBool && (value == "true" || value == "false"))
+    return Json(value == "true");
+  int64_t n = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (spec->type == ParamType::kInt && ec == std::errc() && end == value.data() + value.size())
+    return Json(n);
+  return InvalidArgument("Invalid parameters: " + name + " must be " +
+                         (spec->type == ParamType::kInt ? "an integer" : "true or false") +
+                         ", got '" + value + "'");
+}
+
+// A raw body: the parameters from the query, the body as `content`.
+std::variant<RpcResponse, Call> DecodeRaw(const MethodTable& table, const RpcRequest& request) {
+  const Method* method = table.Find(request.method);
+  if (method == nullptr)
+    return ErrorResponse(nullptr,
+                         ErrorObject(kMethodNotFound, "Method not found: " + request.method));
+  if (!TakesContent(*method))
+    return ErrorResponse(nullptr,
+                         ErrorObject(kInvalidRequest, "Invalid request: " + request.method +
+                                                          " takes no raw content; send "
+                                                          "a JSON-RPC body"));
+  StatusOr<FormFields> fields = FormDecode(request.query);
+  if (!fields.ok()) return ErrorResponse(nullptr, ErrorObject(fields.status()));
+  Json params = Json::object();
+  for (const auto& [name, value] : *fields) {
+    StatusOr<Json> v = QueryValue(*method, name, value);
+    if (!v.ok()) return ErrorResponse(nullptr, ErrorObject(v.status()));
+    if (name == "content" || params.contains(name))
+      return ErrorResponse(
+          nullptr, ErrorObject(InvalidArgument("Invalid parameters: " + name + " given twice")));
+    params[name] = std::move(v).value();
+  }
+  params["content"] =
+      Json::binary(Json::binary_t::container_type(request.body.begin(), request.body.end()));
+  StatusOr<Params> bound = Params::Bind(method->name, method->params, std::move(params));
+  if (!bound.ok()) return ErrorResponse(nullptr, ErrorObject(bound.status()));
+  return Call{nullptr, method, std::move(bound).value()};
+}
+
 // The envelope, the `__type__` wrappers and the parameter schema, in the order the reference
 // checks them: the error response for the first problem, or the call to make.
 std::variant<RpcResponse, Call> Decode(const MethodTable& table, const RpcRequest& request) {
+  if (request.raw_body) return DecodeRaw(table, request);
   Json id = nullptr;
   Json body = Json::object();
   if (!IsBlank(request.body)) {
@@ -151,7 +212,7 @@ RpcResponse Dispatcher::Answer(const RpcRequest& request) const {
   CallContext ctx{*request.caller, services_, session, request.if_none_match};
   StatusOr<MethodResult> result = RunHandler(*call.method, call.params, ctx);
   if (!result.ok()) return ErrorResponse(call.id, ErrorObject(result.status()));
-  return ResultResponse(call.id, std::move(result).value(), *call.method);
+  return ResultResponse(call.id, std::move(result).value(), *call.method, request.raw_result);
 }
 
 }  // namespace nexus::rpc

@@ -26,11 +26,21 @@ struct RpcRequest {
   // Not OK: the credentials may not make the call (X-Agent-ID naming an agent the key may
   // not act as). Once the envelope decodes, the answer is this error, and no method runs.
   Status refusal = Status::OK();
+  // A body of raw bytes (Content-Type: application/octet-stream) instead of a JSON-RPC
+  // envelope: it is the method's `content`, and the other parameters come from `query`
+  // (form-encoded). Only methods with a bytes `content` parameter take one (upload_part,
+  // write, ...): the bytes skip base64 and JSON both ways.
+  bool raw_body = false;
+  std::string_view query = {};
+  // Accept: application/octet-stream: a result that is bytes (read, read_range) is the
+  // answer's body, raw; errors stay JSON-RPC.
+  bool raw_result = false;
 };
 
 struct RpcResponse {
   int http_status = 200;  // 200, or 304 for a conditional read
   std::string body;
+  std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string outcome;  // "ok" or the JSON-RPC error code, for metrics
   // Whether the URL named a method of the table. Metrics label only known methods: the

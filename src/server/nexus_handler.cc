@@ -4,12 +4,21 @@
 #include <string>
 
 #include "rpc/content_methods.h"
+#include "util/ascii.h"
 #include "util/etag.h"
 
 namespace nexus::server {
 namespace {
 
 constexpr std::string_view kRpcPrefix = "/api/nfs/";
+constexpr std::string_view kOctetStream = "application/octet-stream";
+
+// "application/octet-stream", with parameters or not, in any case.
+bool IsOctetStream(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return EqualsIgnoreCase(type, kOctetStream);
+}
 
 enum class Route { kHealth, kWhoami, kStatus, kMetrics, kRpc, kSubscriptions, kUnknown };
 
@@ -156,13 +165,21 @@ HttpResponse NexusHandler::Rpc(const HttpRequest& req, std::string_view method) 
   if (!agent_refused) {
     if (std::optional<HttpResponse> refusal = Refusal(outcome)) return *std::move(refusal);
   }
-  const rpc::RpcResponse answer = dispatcher_.Handle(rpc::RpcRequest{
-      std::string(method), req.body, BareEtag(req.Header("If-None-Match")), &outcome->caller,
-      agent_refused ? PermissionDenied(outcome->error) : nexus::Status::OK()});
+  rpc::RpcRequest call{
+      .method = std::string(method),
+      .body = req.body,
+      .if_none_match = BareEtag(req.Header("If-None-Match")),
+      .caller = &outcome->caller,
+      .refusal = agent_refused ? PermissionDenied(outcome->error) : nexus::Status::OK(),
+      .raw_body = IsOctetStream(req.Header("Content-Type")),
+      .query = req.query,
+      .raw_result = req.Header("Accept").find(kOctetStream) != std::string::npos};
+  const rpc::RpcResponse answer = dispatcher_.Handle(call);
   metrics_.IncrementCounter("nexus_rpc_calls_total", "RPC calls by method and outcome",
                             {{"method", answer.method_known ? std::string(method) : "unknown"},
                              {"outcome", answer.outcome}});
   HttpResponse response = JsonResponse(answer.http_status, answer.body);
+  response.SetHeader("Content-Type", answer.content_type);
   if (answer.http_status == 304) response.RemoveHeader("Content-Type");
   for (const auto& [name, value] : answer.headers) response.SetHeader(name, value);
   return response;

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,18 +89,21 @@ void Pump(int in, int out, int err, std::string_view input, ChildResult* result,
   if (in >= 0) ::close(in);
 }
 
-// The exit status, or -1 after a signal; at the deadline the child is killed.
-int Wait(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+// Waits for the child into `result` (exit status, peak memory); at the deadline the child
+// is killed.
+void Wait(pid_t pid, std::chrono::steady_clock::time_point deadline, ChildResult* result) {
   int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
+  struct rusage usage {};
+  while (::wait4(pid, &status, WNOHANG, &usage) == 0) {
     if (std::chrono::steady_clock::now() >= deadline) {
       ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
+      ::wait4(pid, &status, 0, &usage);
       break;
     }
     ::usleep(5000);
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result->max_rss_kib = usage.ru_maxrss;
 }
 
 }  // namespace
@@ -133,7 +137,7 @@ ChildResult RunChild(const std::string& binary, const std::vector<std::string>& 
   const int out = p.terminal >= 0 ? p.terminal : p.out[0];
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   Pump(p.in[1], out, p.terminal >= 0 ? -1 : p.err[0], options.stdin_data, &result, deadline);
-  result.exit_code = Wait(pid, deadline);
+  Wait(pid, deadline, &result);
   return result;
 }
 

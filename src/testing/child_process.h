@@ -21,7 +21,8 @@ struct ChildOptions {
 };
 
 struct ChildResult {
-  int exit_code = -1;  // -1 when killed by a signal (the timeout included)
+  int exit_code = -1;    // -1 when killed by a signal (the timeout included)
+  long max_rss_kib = 0;  // the child's peak resident memory
   std::string out;
   std::string err;
 };

@@ -43,6 +43,8 @@ class FileBuilder {
   FileBuilder& operator=(const FileBuilder&) = delete;
 
   Status WriteAt(int64_t offset, std::string_view data);
+  // Where the file is until Install, for a check of what was written.
+  const std::string& temp_path() const { return temp_; }
   // Syncs the data (when `sync`), renames the file to `final_path` and syncs its directory
   // (when `sync`). `final_path` must be on the temporary file's file system.
   Status Install(const std::string& final_path, bool sync);

@@ -2,17 +2,17 @@
 
 #include <sys/stat.h>
 
-#include <atomic>
+#include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <map>
-#include <thread>
 
+#include "cli/commands/large_files.h"
 #include "cli/commands/local_files.h"
+#include "cli/commands/parallel.h"
 #include "cli/commands/progress.h"
 #include "util/file.h"
-#include "util/hash.h"
-#include "util/mutex.h"
 
 namespace nexus::cli {
 namespace {
@@ -128,33 +128,8 @@ StatusOr<std::map<std::string, Value>> RemoteFiles(Remote& remote, const std::st
 bool SameContent(const std::string& path, const Value& remote_entry) {
   const std::string& etag = remote_entry["etag"].AsString();
   if (etag.empty()) return false;
-  StatusOr<std::string> content = ReadLocalFile(path);
-  return content.ok() && Sha256Hex(*content) == etag;
-}
-
-// Runs `tasks` on `parallel` threads; the first failure stops the rest from starting and is
-// returned.
-Status RunParallel(const std::vector<std::function<Status()>>& tasks, int parallel) {
-  std::atomic<size_t> next{0};
-  Mutex mu;
-  Status first_failure;
-  std::atomic<bool> failed{false};
-  auto work = [&] {
-    for (size_t i = next++; i < tasks.size() && !failed; i = next++) {
-      Status s = tasks[i]();
-      if (!s.ok() && !failed.exchange(true)) {
-        MutexLock lock(&mu);
-        first_failure = std::move(s);
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  const size_t n = std::min(tasks.size(), static_cast<size_t>(std::max(parallel, 1)));
-  for (size_t i = 1; i < n; ++i) threads.emplace_back(work);
-  work();
-  for (std::thread& t : threads) t.join();
-  MutexLock lock(&mu);
-  return first_failure;
+  StatusOr<std::string> hash = LocalSha256(path);
+  return hash.ok() && *hash == etag;
 }
 
 // Groups files into requests: small ones many to a write_batch, large ones alone.
@@ -219,6 +194,8 @@ std::vector<std::string> Extra(const std::map<std::string, Value>& remote_files,
 struct DownloadJob {
   std::string remote;
   std::string local;
+  int64_t size = 0;
+  std::string etag;
 };
 
 // Reads one file and puts it in place atomically: a reader of the local tree never sees
@@ -320,7 +297,10 @@ StatusOr<TransferReport> Upload(Remote& remote, const std::string& local,
   std::vector<std::function<Status()>> tasks;
   Progress progress("Uploading", static_cast<int64_t>(changed.size()), total_bytes,
                     options.progress);
-  for (const auto& batch : Batches(changed)) {
+  std::vector<const LocalEntry*> small;
+  std::copy_if(changed.begin(), changed.end(), std::back_inserter(small),
+               [](const LocalEntry* f) { return f->size <= kLargeFile; });
+  for (const auto& batch : Batches(small)) {
     tasks.push_back([&remote, batch, &remote_dir, &progress] {
       return SendBatch(remote, batch, remote_dir, progress);
     });
@@ -334,6 +314,12 @@ StatusOr<TransferReport> Upload(Remote& remote, const std::string& local,
     });
   }
   RETURN_IF_ERROR(RunParallel(tasks, options.parallel));
+  // Large files one at a time, each with its parts in parallel.
+  for (const LocalEntry* f : changed) {
+    if (f->size <= kLargeFile) continue;
+    RETURN_IF_ERROR(UploadInParts(remote, f->path, JoinRemote(remote_dir, f->relative),
+                                  options.parallel, progress));
+  }
   tasks.clear();
   for (const std::string& path : report.deleted) {
     tasks.push_back([&remote, path] { return remote.Call("delete", {{"path", path}}).status(); });
@@ -358,7 +344,7 @@ StatusOr<TransferReport> Download(Remote& remote, const std::string& raw_remote_
       ++report.unchanged;
       return;
     }
-    jobs.push_back({path, target});
+    jobs.push_back({path, target, entry["size"].AsInt(), entry["etag"].AsString()});
     report.copied.push_back(target);
     report.copied_bytes += entry["size"].AsInt();
   };
@@ -387,9 +373,18 @@ StatusOr<TransferReport> Download(Remote& remote, const std::string& raw_remote_
                     options.progress);
   std::vector<std::function<Status()>> tasks;
   for (const DownloadJob& job : jobs) {
-    tasks.push_back([&remote, &job, &progress] { return Fetch(remote, job, progress); });
+    if (job.size <= kLargeFile)
+      tasks.push_back([&remote, &job, &progress] { return Fetch(remote, job, progress); });
   }
   RETURN_IF_ERROR(RunParallel(tasks, options.parallel));
+  // Large files one at a time, each with its ranges in parallel.
+  for (const DownloadJob& job : jobs) {
+    if (job.size <= kLargeFile) continue;
+    const std::string parent = fs::path(job.local).parent_path().string();
+    if (!parent.empty()) RETURN_IF_ERROR(CreateDirectories(parent));
+    RETURN_IF_ERROR(DownloadInRanges(remote, job.remote, job.size, job.etag, job.local,
+                                     options.parallel, progress));
+  }
   return report;
 }
 

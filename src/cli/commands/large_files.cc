@@ -1,0 +1,111 @@
+#include "cli/commands/large_files.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <functional>
+#include <vector>
+
+#include "cli/commands/local_files.h"
+#include "cli/commands/parallel.h"
+#include "util/file.h"
+
+namespace nexus::cli {
+namespace {
+
+using client::Value;
+
+// Concatenating a large file on the server takes a while (about a second per GiB on a local
+// disk, several on PostgreSQL): longer than the default per-call timeout.
+constexpr std::chrono::minutes kCommitTimeout{30};
+
+client::CallOptions Resendable() {
+  client::CallOptions call;
+  call.idempotent = true;  // reads, and parts: a part sent again replaces itself
+  return call;
+}
+
+Status SendPart(Remote& remote, const std::string& local, const std::string& id, int64_t index,
+                int64_t part_size, Progress& progress) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadFileRange(local, index * part_size, part_size));
+  const auto sent = static_cast<int64_t>(bytes.size());
+  ASSIGN_OR_RETURN(client::Client * client, remote.Client());
+  RETURN_IF_ERROR(client
+                      ->CallWithContent("upload_part", {{"upload_id", id}, {"index", index}},
+                                        std::move(bytes), Resendable())
+                      .status());
+  progress.Add(0, sent);
+  return Status::OK();
+}
+
+Status FetchRange(Remote& remote, const std::string& remote_path, int64_t offset, int64_t length,
+                  FileBuilder& out, Progress& progress) {
+  ASSIGN_OR_RETURN(client::Client * client, remote.Client());
+  ASSIGN_OR_RETURN(
+      const std::string bytes,
+      client->CallForBytes("read_range",
+                           {{"path", remote_path}, {"start", offset}, {"end", offset + length}},
+                           Resendable()));
+  if (static_cast<int64_t>(bytes.size()) != length)
+    return IOError(remote_path + " changed on the server while it was downloaded");
+  RETURN_IF_ERROR(out.WriteAt(offset, bytes));
+  progress.Add(0, length);
+  return Status::OK();
+}
+
+}  // namespace
+
+Status UploadInParts(Remote& remote, const std::string& local, const std::string& remote_path,
+                     int parallel, Progress& progress) {
+  struct stat st {};
+  if (::stat(local.c_str(), &st) != 0) return ErrnoStatus(errno, "cannot read " + local);
+  const int64_t size = st.st_size;
+  ASSIGN_OR_RETURN(const Value begun, remote.Call("upload_begin", {{"path", remote_path}}));
+  const std::string id = begun["upload_id"].AsString();
+  const int64_t part_size = begun["part_size"].AsInt();
+  if (id.empty() || part_size <= 0)
+    return IOError("upload_begin " + remote_path + ": the server's answer has no session");
+  const int64_t parts = (size + part_size - 1) / part_size;
+  std::vector<std::function<Status()>> tasks;
+  for (int64_t i = 0; i < parts; ++i) {
+    tasks.push_back([&, i] { return SendPart(remote, local, id, i, part_size, progress); });
+  }
+  Status sent = RunParallel(tasks, parallel);
+  if (sent.ok()) {
+    client::CallOptions commit;
+    commit.timeout = kCommitTimeout;
+    sent =
+        remote.Call("upload_commit", {{"upload_id", id}, {"parts", parts}, {"size", size}}, commit)
+            .status();
+  }
+  if (!sent.ok()) {
+    (void)remote.Call("upload_abort", {{"upload_id", id}});  // best effort: it expires anyway
+    return sent;
+  }
+  progress.Add(1, 0);
+  return Status::OK();
+}
+
+Status DownloadInRanges(Remote& remote, const std::string& remote_path, int64_t size,
+                        const std::string& etag, const std::string& local, int parallel,
+                        Progress& progress) {
+  ASSIGN_OR_RETURN(std::unique_ptr<FileBuilder> out, FileBuilder::Create(local));
+  std::vector<std::function<Status()>> tasks;
+  for (int64_t offset = 0; offset < size; offset += kRangeBytes) {
+    const int64_t length = std::min(kRangeBytes, size - offset);
+    tasks.push_back([&, offset, length] {
+      return FetchRange(remote, remote_path, offset, length, *out, progress);
+    });
+  }
+  RETURN_IF_ERROR(RunParallel(tasks, parallel));
+  // Ranges of one version could still mix two if the file changed between them (the last
+  // range's size would not show it): the whole must hash to the etag listed.
+  ASSIGN_OR_RETURN(const std::string hash, LocalSha256(out->temp_path()));
+  if (hash != etag)
+    return IOError(remote_path + " changed on the server while it was downloaded; run again");
+  RETURN_IF_ERROR(out->Install(local, /*sync=*/false));
+  progress.Add(1, 0);
+  return Status::OK();
+}
+
+}  // namespace nexus::cli
