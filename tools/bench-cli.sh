@@ -29,9 +29,11 @@ large_mib=${BENCH_CLI_LARGE_MIB:-1024}
 server_pid=
 nginx_pid=
 cleanup() {
+  # The exit status stays the script's: a server stopped by its signal is not a failure.
   [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
   rm -rf "$work"
+  true
 }
 trap cleanup EXIT
 
