@@ -83,12 +83,18 @@ TEST_P(LargeFileCliTest, LargeFilesTravelInPartsAndComeBackWhole) {
   EXPECT_EQ(JsonOf({"versions", "history", "/workspace/t/large.bin"}).size(), 2u);
 }
 
-TEST_P(LargeFileCliTest, ACatOfALargeFileSaysHowToFetchIt) {
+TEST_P(LargeFileCliTest, CatPrintsALargeFileInRanges) {
   const std::string local = home_ + "/large.bin";
-  WriteLargeFile(local, 64 * kMiB + 1, 3);
+  const std::string hash = WriteLargeFile(local, 64 * kMiB + 1, 3);
   Ok({"upload", local, "/workspace/large.bin"});
-  const std::string err = Fails({"cat", "/workspace/large.bin"}, 1);
-  EXPECT_TRUE(Contains(err, "read it in ranges")) << err;
+  test::ChildOptions patient;
+  patient.timeout = std::chrono::minutes(5);
+  const test::ChildResult cat = Nexus({"cat", "/workspace/large.bin"}, patient);
+  ASSERT_EQ(cat.exit_code, 0) << cat.err;
+  EXPECT_EQ(cat.out.size(), static_cast<size_t>(64 * kMiB + 1));
+  EXPECT_EQ(Sha256Hex(cat.out), hash);
+  const std::string err = Fails({"--json", "cat", "/workspace/large.bin"}, 1);
+  EXPECT_TRUE(Contains(err, "read it in ranges")) << "no 64 MiB of JSON: " << err;
 }
 
 NEXUS_INSTANTIATE_ENGINES(LargeFileCliTest);

@@ -9,6 +9,7 @@
 #include "cli/commands/command_helpers.h"
 #include "cli/commands/exit_codes.h"
 #include "cli/commands/format.h"
+#include "cli/commands/large_files.h"
 #include "cli/commands/local_files.h"
 
 namespace nexus::cli {
@@ -124,9 +125,20 @@ int Tree(Remote& r, const std::string& path) {
 
 // ---- cat, write, append
 
+// A file too large for one read (kValidation) is printed in ranges.
+Status PrintLarge(Remote& r, const std::string& path, const Status& refused) {
+  StatusOr<Value> stat = r.Call("stat", {{"path", path}}, true);
+  if (!stat.ok() || (*stat)["size"].AsInt() <= kLargeFile) return refused;
+  return PrintInRanges(r, path, (*stat)["size"].AsInt());
+}
+
 int Cat(Remote& r, const std::vector<std::string>& paths) {
   for (const std::string& path : paths) {
     StatusOr<Value> content = r.Call("read", {{"path", path}}, true);
+    if (!content.ok() && content.status().code() == Code::kValidation && !r.json()) {
+      if (Status s = PrintLarge(r, path, content.status()); !s.ok()) return r.Fail(s);
+      continue;
+    }
     if (!content.ok()) return r.Fail(content.status());
     if (r.json()) {
       r.PrintJson({{"path", path}, {"content", *content}});

@@ -38,16 +38,23 @@ Status SendPart(Remote& remote, const std::string& local, const std::string& id,
   return Status::OK();
 }
 
-Status FetchRange(Remote& remote, const std::string& remote_path, int64_t offset, int64_t length,
-                  FileBuilder& out, Progress& progress) {
+// Bytes [offset, offset + length) of `remote_path`, all of them.
+StatusOr<std::string> Range(Remote& remote, const std::string& remote_path, int64_t offset,
+                            int64_t length) {
   ASSIGN_OR_RETURN(client::Client * client, remote.Client());
   ASSIGN_OR_RETURN(
-      const std::string bytes,
+      std::string bytes,
       client->CallForBytes("read_range",
                            {{"path", remote_path}, {"start", offset}, {"end", offset + length}},
                            Resendable()));
   if (static_cast<int64_t>(bytes.size()) != length)
-    return IOError(remote_path + " changed on the server while it was downloaded");
+    return IOError(remote_path + " changed on the server while it was read");
+  return bytes;
+}
+
+Status FetchRange(Remote& remote, const std::string& remote_path, int64_t offset, int64_t length,
+                  FileBuilder& out, Progress& progress) {
+  ASSIGN_OR_RETURN(const std::string bytes, Range(remote, remote_path, offset, length));
   RETURN_IF_ERROR(out.WriteAt(offset, bytes));
   progress.Add(0, length);
   return Status::OK();
@@ -105,6 +112,15 @@ Status DownloadInRanges(Remote& remote, const std::string& remote_path, int64_t 
     return IOError(remote_path + " changed on the server while it was downloaded; run again");
   RETURN_IF_ERROR(out->Install(local, /*sync=*/false));
   progress.Add(1, 0);
+  return Status::OK();
+}
+
+Status PrintInRanges(Remote& remote, const std::string& remote_path, int64_t size) {
+  for (int64_t offset = 0; offset < size; offset += kRangeBytes) {
+    ASSIGN_OR_RETURN(const std::string bytes,
+                     Range(remote, remote_path, offset, std::min(kRangeBytes, size - offset)));
+    RETURN_IF_ERROR(WriteStdout(bytes));
+  }
   return Status::OK();
 }
 

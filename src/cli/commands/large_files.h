@@ -29,6 +29,9 @@ Status DownloadInRanges(Remote& remote, const std::string& remote_path, int64_t 
                         const std::string& etag, const std::string& local, int parallel,
                         Progress& progress);
 
+// Writes `remote_path` (`size` bytes) to standard output, one range after another.
+Status PrintInRanges(Remote& remote, const std::string& remote_path, int64_t size);
+
 }  // namespace nexus::cli
 
 #endif  // NEXUS_CLI_COMMANDS_LARGE_FILES_H_
