@@ -86,6 +86,15 @@ TEST_P(UploadsHttpTest, AFileLargerThanOneReadTravelsInPartsAndRanges) {
            Json{{"params", {{"path", path}, {"start", 5}, {"end", 5 + 64 * kMiB}}}}.dump(), raw);
   EXPECT_EQ(bytes.status, 200);
   EXPECT_TRUE(bytes.body == content.substr(5)) << "64 MiB from byte 5, raw";
+  // Ranges of one version: a reader that names it hears when the file changes.
+  const std::string etag = committed["etag"];
+  EXPECT_EQ(ErrorCode("read_range", {{"path", path}, {"start", 0}, {"end", 1}, {"if_match", etag}},
+                      alice_),
+            0);
+  Write(path, "replaced");
+  EXPECT_EQ(ErrorCode("read_range", {{"path", path}, {"start", 0}, {"end", 1}, {"if_match", etag}},
+                      alice_),
+            -32006);
 }
 
 TEST_P(UploadsHttpTest, RawBodiesOnlyWhereContentGoes) {

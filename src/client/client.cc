@@ -231,8 +231,9 @@ StatusOr<std::string> Client::CallForBytes(std::string_view method, Value params
   ASSIGN_OR_RETURN(HttpRequest request, RpcRequest(method, std::move(params), options));
   request.headers.emplace_back("Accept", "application/octet-stream");
   ASSIGN_OR_RETURN(HttpResponse response, Send(std::move(request), options));
-  if (response.status == 200 &&
-      EqualsIgnoreCase(response.Header("Content-Type"), "application/octet-stream"))
+  const std::string type = response.Header("Content-Type");
+  if (response.status == 200 && EqualsIgnoreCase(std::string_view(type).substr(0, type.find(';')),
+                                                 "application/octet-stream"))
     return std::move(response.body);
   // An error, or a server that answers JSON whatever it is asked.
   ASSIGN_OR_RETURN(Reply reply, ReplyOf(method, response, false));

@@ -79,16 +79,18 @@ bool TakesContent(const Method& method) {
 StatusOr<Json> QueryValue(const Method& method, const std::string& name, const std::string& value) {
   const auto spec = std::find_if(method.params.begin(), method.params.end(),
                                  [&](const ParamSpec& p) { return p.name == name; });
-  if (spec == method.params.end() || spec->type == ParamType::kString) return Json(value);
-  if (spec->type == ParamType::kBool && (value == "true" || value == "false"))
-    return Json(value == "true");
+  if (spec == method.params.end()) return Json(value);
+  if (spec->type == ParamType::kBool) {
+    if (value == "true" || value == "false") return Json(value == "true");
+    return InvalidArgument("Invalid parameters: " + name + " must be true or false, got '" + value +
+                           "'");
+  }
+  if (spec->type != ParamType::kInt) return Json(value);
   int64_t n = 0;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (spec->type == ParamType::kInt && ec == std::errc() && end == value.data() + value.size())
-    return Json(n);
-  return InvalidArgument("Invalid parameters: " + name + " must be " +
-                         (spec->type == ParamType::kInt ? "an integer" : "true or false") +
-                         ", got '" + value + "'");
+  if (ec == std::errc() && end == value.data() + value.size()) return Json(n);
+  return InvalidArgument("Invalid parameters: " + name + " must be an integer, got '" + value +
+                         "'");
 }
 
 // A raw body: the parameters from the query, the body as `content`.

@@ -3,6 +3,7 @@
 
 #include "rpc/file_json.h"
 #include "rpc/method_table.h"
+#include "vfs/write_conditions.h"
 
 namespace nexus::rpc {
 namespace {
@@ -209,6 +210,10 @@ StatusOr<MethodResult> ReadRange(const Params& p, CallContext& ctx) {
   // at the file's end, without a separate stat.
   const int64_t length = std::min(end - start, vfs::kMaxWholeRead + 1);
   ASSIGN_OR_RETURN(vfs::FileContent file, ctx.session.ReadRange(p.Str("path"), start, length));
+  // Ours: ranges of one version only, for a reader that reads a large file in several calls.
+  vfs::WriteOptions same_version;
+  same_version.if_match = p.OptStr("if_match");
+  RETURN_IF_ERROR(vfs::CheckWriteConditions(file.info.path, file.info.etag, same_version));
   if (static_cast<int64_t>(file.content.size()) > vfs::kMaxWholeRead)
     return Status(Code::kValidation, "a range of more than " + std::to_string(vfs::kMaxWholeRead) +
                                          " bytes: read it in smaller ranges");
@@ -325,7 +330,8 @@ void AddFileMethods(MethodTable& t) {
   t.Add({"get_available_namespaces", {}, Namespaces, kCacheDefault});
   t.Add({"stat", {path}, Stat, kCacheRead});
   t.Add({"read_range",
-         {path, Required("start", P::kInt), Required("end", P::kInt)},
+         {path, Required("start", P::kInt), Required("end", P::kInt),
+          Optional("if_match", P::kString)},
          ReadRange,
          kCacheRead});
   t.Add({"read_bulk",

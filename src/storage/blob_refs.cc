@@ -111,11 +111,12 @@ StatusOr<BlobCheckReport> CheckBlobs(Engine& engine, BlobStore& store) {
   Rows rows;
   Rows unrecorded;
   RETURN_IF_ERROR(engine.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(rows, tx.Query("SELECT b.hash, b.refcount, (SELECT COUNT(*) FROM versions v"
-                                    " WHERE v.hash = b.hash) + (SELECT COUNT(*) FROM"
-                                    " workspace_snapshot_files f WHERE f.hash = b.hash) + (SELECT COUNT(*)"
-                                    " FROM upload_parts p WHERE p.hash = b.hash)"
-                                    " FROM blobs b ORDER BY b.hash"));
+    ASSIGN_OR_RETURN(
+        rows, tx.Query("SELECT b.hash, b.refcount, (SELECT COUNT(*) FROM versions v"
+                       " WHERE v.hash = b.hash) + (SELECT COUNT(*) FROM"
+                       " workspace_snapshot_files f WHERE f.hash = b.hash) + (SELECT COUNT(*)"
+                       " FROM upload_parts p WHERE p.hash = b.hash)"
+                       " FROM blobs b ORDER BY b.hash"));
     // Only possible with foreign keys off (an old store, a hand edit), but then nothing
     // else would notice.
     ASSIGN_OR_RETURN(unrecorded,

@@ -152,6 +152,13 @@ TEST_P(BlobStoreTest, ConcatenatedPartsAreOneBlobOfTheWhole) {
   EXPECT_EQ(blob_count, 4) << "three parts and the whole, no temporary file counted";
 }
 
+TEST_P(BlobStoreTest, ConcatenateRefusesACorruptPart) {
+  const std::string first = *blobs().Put(Patterned(kBlobChunkBytes, 5));
+  const std::string last = *blobs().Put("last");
+  Tamper(last, "lost");
+  EXPECT_EQ(blobs().Concatenate({first, last}).status().code(), Code::kIOError);
+}
+
 TEST_P(BlobStoreTest, ConcatenateRefusesMisalignedAndMissingParts) {
   const std::string small = *blobs().Put("small");
   const std::string last = *blobs().Put("last");

@@ -110,21 +110,24 @@ StatusOr<std::optional<std::string>> DatabaseBlobStore::Chunk(const std::string&
 
 StatusOr<std::string> DatabaseBlobStore::HashParts(const std::vector<std::string>& parts,
                                                    std::vector<int64_t>& chunks) {
-  Sha256Hasher hasher;
+  Sha256Hasher whole;
   for (size_t i = 0; i < parts.size(); ++i) {
     if (!IsSha256Hex(parts[i])) return InvalidArgument("not a content hash: " + parts[i]);
+    Sha256Hasher part;
     int64_t idx = 0;
     for (;; ++idx) {
       ASSIGN_OR_RETURN(const std::optional<std::string> data, Chunk(parts[i], idx));
       if (!data) break;
       if (i + 1 < parts.size() && data->size() != kChunkBytes)
         return InvalidArgument("a part other than the last is not a multiple of 1 MiB");
-      hasher.Update(*data);
+      whole.Update(*data);
+      part.Update(*data);
     }
     if (idx == 0) return NotFound("content blob missing: " + parts[i]);
+    if (part.FinishHex() != parts[i]) return IOError("content blob is corrupt: " + parts[i]);
     chunks.push_back(idx);
   }
-  return hasher.FinishHex();
+  return whole.FinishHex();
 }
 
 StatusOr<std::string> DatabaseBlobStore::Concatenate(const std::vector<std::string>& parts) {
@@ -137,11 +140,13 @@ StatusOr<std::string> DatabaseBlobStore::Concatenate(const std::vector<std::stri
     const int64_t now = NowMicros();
     int64_t first_idx = 0;
     for (size_t i = 0; i < parts.size(); ++i) {
-      RETURN_IF_ERROR(tx.Exec("INSERT INTO blob_chunks (hash, idx, data, stored_at)"
-                              " SELECT ?, idx + ?, data, ? FROM blob_chunks WHERE hash = ?"
-                              " ON CONFLICT DO NOTHING",
-                              {hash, first_idx, now, parts[i]})
-                          .status());
+      ASSIGN_OR_RETURN(const int64_t copied,
+                       tx.Exec("INSERT INTO blob_chunks (hash, idx, data, stored_at)"
+                               " SELECT ?, idx + ?, data, ? FROM blob_chunks WHERE hash = ?"
+                               " ON CONFLICT DO NOTHING",
+                               {hash, first_idx, now, parts[i]}));
+      // A part removed (or changed) since it was hashed would leave a hole in the whole.
+      if (copied != chunks[i]) return NotFound("content blob missing: " + parts[i]);
       first_idx += chunks[i];
     }
     return Status::OK();

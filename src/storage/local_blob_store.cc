@@ -35,7 +35,8 @@ class LocalBlobStore final : public BlobStore {
   // Creates the directory of `hash` when it is new (and syncs its parents, with sync_).
   Status EnsureDirFor(const std::string& hash);
   // Copies the content of blob `hash` into `out` from `offset`, a block at a time, hashing
-  // it on the way; returns the bytes copied.
+  // it into `hasher` on the way; returns the bytes copied. kIOError when the blob's bytes do
+  // not hash to its name.
   StatusOr<int64_t> CopyInto(const std::string& hash, FileBuilder& out, int64_t offset,
                              Sha256Hasher& hasher);
   Status ForEachIn(const std::string& dir, int depth,
@@ -80,10 +81,15 @@ StatusOr<std::string> LocalBlobStore::GetRange(std::string_view hash, int64_t of
 
 StatusOr<int64_t> LocalBlobStore::CopyInto(const std::string& hash, FileBuilder& out,
                                            int64_t offset, Sha256Hasher& hasher) {
+  Sha256Hasher part;
   for (int64_t done = 0;;) {
     ASSIGN_OR_RETURN(const std::string block, GetRange(hash, done, kBlobChunkBytes));
-    if (block.empty()) return done;
+    if (block.empty()) {
+      if (part.FinishHex() != hash) return IOError("content blob is corrupt: " + hash);
+      return done;
+    }
     hasher.Update(block);
+    part.Update(block);
     RETURN_IF_ERROR(out.WriteAt(offset + done, block));
     done += static_cast<int64_t>(block.size());
   }

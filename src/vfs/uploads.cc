@@ -1,9 +1,11 @@
 #include "vfs/uploads.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "storage/blob_refs.h"
 #include "storage/rows.h"
+#include "util/background.h"
 #include "util/clock.h"
 #include "util/ids.h"
 #include "util/path.h"
@@ -17,7 +19,7 @@ using storage::Tx;
 // Re-runs of a part's store-then-reference when the sweeper removed the blob in between.
 constexpr int kMaxAttempts = 3;
 // Expired sessions removed per write unit by a sweep.
-constexpr int64_t kSweepBatch = 100;
+constexpr int64_t kSweepBatch = 10;
 
 UploadSession SessionFromRow(const Row& r) {
   UploadSession s;
@@ -64,13 +66,23 @@ Status CheckComplete(const UploadSession& session, const std::vector<UploadedPar
   return Status::OK();
 }
 
+bool SameParts(const std::vector<UploadedPart>& a, const std::vector<UploadedPart>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const UploadedPart& x, const UploadedPart& y) {
+                      return x.index == y.index && x.hash == y.hash;
+                    });
+}
+
 }  // namespace
 
 StatusOr<UploadSession> Uploads::Begin(std::string_view raw_path, const std::string& owner,
                                        std::optional<std::string> if_match) {
   UploadSession session;
   ASSIGN_OR_RETURN(session.path, NormalizeFilePath(raw_path));
-  RETURN_IF_ERROR(SweepExpired().status());
+  // Upkeep, not this caller's business: a sweep that fails is reported and tried again by
+  // the next Begin.
+  if (StatusOr<int64_t> swept = SweepExpired(); !swept.ok())
+    ReportBackgroundError("uploads", "sweeping expired uploads: " + swept.status().ToString());
   session.id = NewUuid4();
   session.owner = owner;
   session.if_match = std::move(if_match);
@@ -163,8 +175,17 @@ StatusOr<FileInfo> Uploads::Commit(const Actor& actor, const UploadSession& sess
   conditions.if_match = session.if_match;
   // The parts stay referenced until the unit that references the whole drops them, so the
   // whole (made of them, or equal to one of them) cannot be swept in between.
-  return tree_.WriteStored(actor, session.path, hash, size, conditions,
-                           [&](Tx& tx) { return EndInUnit(tx, session.id); });
+  return tree_.WriteStored(actor, session.path, hash, size, conditions, [&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(const std::vector<UploadedPart> now,
+                     storage::QueryAll(tx,
+                                       "SELECT idx, size, hash FROM upload_parts"
+                                       " WHERE upload_id = ? ORDER BY idx",
+                                       {session.id}, PartFromRow));
+    if (!SameParts(now, parts))
+      return Status(Code::kConflict, "a part of upload " + session.id +
+                                         " was sent again while it was committing; commit again");
+    return EndInUnit(tx, session.id);
+  });
 }
 
 Status Uploads::Abort(const UploadSession& session) {

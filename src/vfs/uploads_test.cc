@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "util/hash.h"
 #include "vfs/test_tree.h"
 
@@ -15,6 +17,34 @@ std::string Patterned(int64_t size, int seed) {
   for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>((i * 7 + seed) % 253);
   return out;
 }
+
+// Blobs whose Concatenate first runs `before`: what a concurrent call does while a commit
+// joins the parts.
+class InterruptedBlobs : public storage::BlobStore {
+ public:
+  InterruptedBlobs(storage::BlobStore& blobs, std::function<void()> before)
+      : blobs_(blobs), before_(std::move(before)) {}
+  StatusOr<std::string> Put(std::string_view content) override { return blobs_.Put(content); }
+  StatusOr<std::string> Get(std::string_view hash) override { return blobs_.Get(hash); }
+  StatusOr<std::string> GetRange(std::string_view hash, int64_t offset, int64_t length) override {
+    return blobs_.GetRange(hash, offset, length);
+  }
+  StatusOr<std::string> Concatenate(const std::vector<std::string>& parts) override {
+    before_();
+    return blobs_.Concatenate(parts);
+  }
+  StatusOr<bool> Contains(storage::Tx& tx, std::string_view hash) override {
+    return blobs_.Contains(tx, hash);
+  }
+  Status Remove(storage::Tx& tx, std::string_view hash) override { return blobs_.Remove(tx, hash); }
+  Status ForEach(const std::function<Status(const storage::StoredBlob&)>& fn) override {
+    return blobs_.ForEach(fn);
+  }
+
+ private:
+  storage::BlobStore& blobs_;
+  const std::function<void()> before_;
+};
 
 class UploadsTest : public TreeTest {
  protected:
@@ -109,6 +139,22 @@ TEST_P(UploadsTest, AnUploadLosingItsConditionLeavesTheFileAlone) {
   EXPECT_EQ(tree_->ListVersions("/f")->size(), 2u);
   ASSERT_TRUE(uploads_->Abort(*uploads_->Find(session.id, "alice")).ok());
   EXPECT_EQ(uploads_->Find(session.id, "alice").status().code(), Code::kNotFound);
+}
+
+TEST_P(UploadsTest, APartSentAgainDuringTheCommitFailsIt) {
+  const UploadSession session = Begin("/f");
+  Put(session, 0, "first");
+  UploadOptions options;
+  options.part_size = kPart;
+  std::unique_ptr<Uploads> racing;
+  InterruptedBlobs blobs(*store_.blobs,
+                         [&] { ASSERT_TRUE(uploads_->PutPart(session, 0, "second").ok()); });
+  racing = std::make_unique<Uploads>(*store_.engine, blobs, *tree_, options);
+  EXPECT_EQ(racing->Commit(alice_, session, {}, {}).status().code(), Code::kConflict)
+      << "the whole was joined from a part that is no longer the session's";
+  EXPECT_EQ(tree_->Stat("/f").status().code(), Code::kNotFound);
+  ASSERT_TRUE(uploads_->Commit(alice_, session, {}, {}).ok()) << "committed again, it holds";
+  EXPECT_EQ(tree_->Read("/f")->content, "second");
 }
 
 TEST_P(UploadsTest, SessionsAreTheirOwnersOnly) {

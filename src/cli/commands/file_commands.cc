@@ -129,7 +129,7 @@ int Tree(Remote& r, const std::string& path) {
 Status PrintLarge(Remote& r, const std::string& path, const Status& refused) {
   StatusOr<Value> stat = r.Call("stat", {{"path", path}}, true);
   if (!stat.ok() || (*stat)["size"].AsInt() <= kLargeFile) return refused;
-  return PrintInRanges(r, path, (*stat)["size"].AsInt());
+  return PrintInRanges(r, path, (*stat)["size"].AsInt(), (*stat)["etag"].AsString());
 }
 
 int Cat(Remote& r, const std::vector<std::string>& paths) {

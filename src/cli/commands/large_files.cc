@@ -15,9 +15,18 @@ namespace {
 
 using client::Value;
 
-// Concatenating a large file on the server takes a while (about a second per GiB on a local
-// disk, several on PostgreSQL): longer than the default per-call timeout.
-constexpr std::chrono::minutes kCommitTimeout{30};
+// Concatenating a large file on the server takes a while (seconds per GiB on a local disk,
+// more on PostgreSQL): a commit may take 30 minutes, and one more per GiB.
+std::chrono::milliseconds CommitTimeout(int64_t size) {
+  return std::chrono::minutes(30) + std::chrono::minutes(size >> 30);
+}
+
+// After a commit whose answer was lost: whether the file now has the local content.
+bool CommittedAnyway(Remote& remote, const std::string& local, const std::string& remote_path) {
+  StatusOr<Value> stat = remote.Call("stat", {{"path", remote_path}}, true);
+  StatusOr<std::string> hash = LocalSha256(local);
+  return stat.ok() && hash.ok() && (*stat)["etag"].AsString() == *hash;
+}
 
 client::CallOptions Resendable() {
   client::CallOptions call;
@@ -38,23 +47,24 @@ Status SendPart(Remote& remote, const std::string& local, const std::string& id,
   return Status::OK();
 }
 
-// Bytes [offset, offset + length) of `remote_path`, all of them.
-StatusOr<std::string> Range(Remote& remote, const std::string& remote_path, int64_t offset,
-                            int64_t length) {
+// Bytes [offset, offset + length) of version `etag` of `remote_path`, all of them.
+StatusOr<std::string> Range(Remote& remote, const std::string& remote_path, const std::string& etag,
+                            int64_t offset, int64_t length) {
   ASSIGN_OR_RETURN(client::Client * client, remote.Client());
   ASSIGN_OR_RETURN(
       std::string bytes,
-      client->CallForBytes("read_range",
-                           {{"path", remote_path}, {"start", offset}, {"end", offset + length}},
-                           Resendable()));
+      client->CallForBytes(
+          "read_range",
+          {{"path", remote_path}, {"start", offset}, {"end", offset + length}, {"if_match", etag}},
+          Resendable()));
   if (static_cast<int64_t>(bytes.size()) != length)
     return IOError(remote_path + " changed on the server while it was read");
   return bytes;
 }
 
-Status FetchRange(Remote& remote, const std::string& remote_path, int64_t offset, int64_t length,
-                  FileBuilder& out, Progress& progress) {
-  ASSIGN_OR_RETURN(const std::string bytes, Range(remote, remote_path, offset, length));
+Status FetchRange(Remote& remote, const std::string& remote_path, const std::string& etag,
+                  int64_t offset, int64_t length, FileBuilder& out, Progress& progress) {
+  ASSIGN_OR_RETURN(const std::string bytes, Range(remote, remote_path, etag, offset, length));
   RETURN_IF_ERROR(out.WriteAt(offset, bytes));
   progress.Add(0, length);
   return Status::OK();
@@ -77,18 +87,19 @@ Status UploadInParts(Remote& remote, const std::string& local, const std::string
   for (int64_t i = 0; i < parts; ++i) {
     tasks.push_back([&, i] { return SendPart(remote, local, id, i, part_size, progress); });
   }
-  Status sent = RunParallel(tasks, parallel);
-  if (sent.ok()) {
-    client::CallOptions commit;
-    commit.timeout = kCommitTimeout;
-    sent =
-        remote.Call("upload_commit", {{"upload_id", id}, {"parts", parts}, {"size", size}}, commit)
-            .status();
-  }
-  if (!sent.ok()) {
+  if (Status sent = RunParallel(tasks, parallel); !sent.ok()) {
     (void)remote.Call("upload_abort", {{"upload_id", id}});  // best effort: it expires anyway
     return sent;
   }
+  client::CallOptions commit;
+  commit.timeout = CommitTimeout(size);
+  const Status committed =
+      remote.Call("upload_commit", {{"upload_id", id}, {"parts", parts}, {"size", size}}, commit)
+          .status();
+  // A commit that timed out or lost its answer may still have happened: look before failing.
+  if (!committed.ok() &&
+      (committed.code() != Code::kUnavailable || !CommittedAnyway(remote, local, remote_path)))
+    return committed;
   progress.Add(1, 0);
   return Status::OK();
 }
@@ -101,7 +112,7 @@ Status DownloadInRanges(Remote& remote, const std::string& remote_path, int64_t 
   for (int64_t offset = 0; offset < size; offset += kRangeBytes) {
     const int64_t length = std::min(kRangeBytes, size - offset);
     tasks.push_back([&, offset, length] {
-      return FetchRange(remote, remote_path, offset, length, *out, progress);
+      return FetchRange(remote, remote_path, etag, offset, length, *out, progress);
     });
   }
   RETURN_IF_ERROR(RunParallel(tasks, parallel));
@@ -115,10 +126,11 @@ Status DownloadInRanges(Remote& remote, const std::string& remote_path, int64_t 
   return Status::OK();
 }
 
-Status PrintInRanges(Remote& remote, const std::string& remote_path, int64_t size) {
+Status PrintInRanges(Remote& remote, const std::string& remote_path, int64_t size,
+                     const std::string& etag) {
   for (int64_t offset = 0; offset < size; offset += kRangeBytes) {
-    ASSIGN_OR_RETURN(const std::string bytes,
-                     Range(remote, remote_path, offset, std::min(kRangeBytes, size - offset)));
+    ASSIGN_OR_RETURN(const std::string bytes, Range(remote, remote_path, etag, offset,
+                                                    std::min(kRangeBytes, size - offset)));
     RETURN_IF_ERROR(WriteStdout(bytes));
   }
   return Status::OK();

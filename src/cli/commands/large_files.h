@@ -29,8 +29,10 @@ Status DownloadInRanges(Remote& remote, const std::string& remote_path, int64_t 
                         const std::string& etag, const std::string& local, int parallel,
                         Progress& progress);
 
-// Writes `remote_path` (`size` bytes) to standard output, one range after another.
-Status PrintInRanges(Remote& remote, const std::string& remote_path, int64_t size);
+// Writes version `etag` of `remote_path` (`size` bytes) to standard output, one range after
+// another; kConflict when the file changes meanwhile.
+Status PrintInRanges(Remote& remote, const std::string& remote_path, int64_t size,
+                     const std::string& etag);
 
 }  // namespace nexus::cli
 

@@ -21,3 +21,5 @@ CREATE TABLE upload_parts (
   size BIGINT NOT NULL,
   PRIMARY KEY (upload_id, idx)
 );
+-- The blob checker counts a hash's references here.
+CREATE INDEX upload_parts_hash ON upload_parts(hash);
