@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "testing/forwarding_blob_store.h"
 #include "util/hash.h"
 #include "vfs/test_tree.h"
 
@@ -20,29 +21,16 @@ std::string Patterned(int64_t size, int seed) {
 
 // Blobs whose Concatenate first runs `before`: what a concurrent call does while a commit
 // joins the parts.
-class InterruptedBlobs : public storage::BlobStore {
+class InterruptedBlobs : public test::ForwardingBlobStore {
  public:
   InterruptedBlobs(storage::BlobStore& blobs, std::function<void()> before)
-      : blobs_(blobs), before_(std::move(before)) {}
-  StatusOr<std::string> Put(std::string_view content) override { return blobs_.Put(content); }
-  StatusOr<std::string> Get(std::string_view hash) override { return blobs_.Get(hash); }
-  StatusOr<std::string> GetRange(std::string_view hash, int64_t offset, int64_t length) override {
-    return blobs_.GetRange(hash, offset, length);
-  }
+      : ForwardingBlobStore(blobs), before_(std::move(before)) {}
   StatusOr<std::string> Concatenate(const std::vector<std::string>& parts) override {
     before_();
-    return blobs_.Concatenate(parts);
-  }
-  StatusOr<bool> Contains(storage::Tx& tx, std::string_view hash) override {
-    return blobs_.Contains(tx, hash);
-  }
-  Status Remove(storage::Tx& tx, std::string_view hash) override { return blobs_.Remove(tx, hash); }
-  Status ForEach(const std::function<Status(const storage::StoredBlob&)>& fn) override {
-    return blobs_.ForEach(fn);
+    return ForwardingBlobStore::Concatenate(parts);
   }
 
  private:
-  storage::BlobStore& blobs_;
   const std::function<void()> before_;
 };
 

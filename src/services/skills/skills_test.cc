@@ -11,6 +11,7 @@
 #include "services/skills/editor_front_matter.h"
 #include "services/test_identities.h"
 #include "services/test_tree_store.h"
+#include "testing/forwarding_blob_store.h"
 #include "testing/test_store.h"
 #include "util/mutex.h"
 
@@ -32,9 +33,10 @@ class AllowAll : public SkillAccess {
 // the service's checks and before its write unit, so writers meet between the two. A writer
 // that fails before it stores anything would leave the others waiting for ever, so the wait
 // is bounded and a gate that did not fill is reported.
-class GatedBlobs : public storage::BlobStore {
+class GatedBlobs : public test::ForwardingBlobStore {
  public:
-  GatedBlobs(storage::BlobStore& blobs, int gated) : blobs_(blobs), waiting_for_(gated) {}
+  GatedBlobs(storage::BlobStore& blobs, int gated)
+      : ForwardingBlobStore(blobs), waiting_for_(gated) {}
 
   StatusOr<std::string> Put(std::string_view content) override {
     {
@@ -44,21 +46,7 @@ class GatedBlobs : public storage::BlobStore {
                            [this]() REQUIRES(mu_) { return waiting_for_ == 0; }))
         timed_out_ = true;
     }
-    return blobs_.Put(content);
-  }
-  StatusOr<std::string> Get(std::string_view hash) override { return blobs_.Get(hash); }
-  StatusOr<std::string> GetRange(std::string_view hash, int64_t offset, int64_t length) override {
-    return blobs_.GetRange(hash, offset, length);
-  }
-  StatusOr<std::string> Concatenate(const std::vector<std::string>& parts) override {
-    return blobs_.Concatenate(parts);
-  }
-  StatusOr<bool> Contains(storage::Tx& tx, std::string_view hash) override {
-    return blobs_.Contains(tx, hash);
-  }
-  Status Remove(storage::Tx& tx, std::string_view hash) override { return blobs_.Remove(tx, hash); }
-  Status ForEach(const std::function<Status(const storage::StoredBlob&)>& fn) override {
-    return blobs_.ForEach(fn);
+    return ForwardingBlobStore::Put(content);
   }
 
   bool timed_out() {
@@ -67,7 +55,6 @@ class GatedBlobs : public storage::BlobStore {
   }
 
  private:
-  storage::BlobStore& blobs_;
   Mutex mu_;
   CondVar filled_;                   // signalled when the gate opens
   int waiting_for_ GUARDED_BY(mu_);  // stores still to arrive before the gate opens
