@@ -13,6 +13,14 @@ namespace {
 
 constexpr int64_t kMiB = 1 << 20;
 
+// Sanitizers hold freed memory in quarantine (ASan: 256 MiB) and add shadow memory, so peak
+// memory is asserted only in the plain build; the transfers and their checks run in all.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kMemoryIsMeasurable = false;
+#else
+constexpr bool kMemoryIsMeasurable = true;
+#endif
+
 // Writes `size` bytes that differ from block to block (so no two parts share a blob) to
 // `path`, a block at a time; returns their SHA-256.
 std::string WriteLargeFile(const std::string& path, int64_t size, int seed) {
@@ -112,14 +120,14 @@ TEST_P(TwoGibibyteCliTest, TwoGibibytesEachWayInLittleMemory) {
   patient.timeout = std::chrono::minutes(10);
   const test::ChildResult up = Nexus({"upload", "-q", local, "/workspace/2g.bin"}, patient);
   ASSERT_EQ(up.exit_code, 0) << up.err;
-  EXPECT_LT(up.max_rss_kib, kLimitKib) << "the uploading client";
+  if (kMemoryIsMeasurable) EXPECT_LT(up.max_rss_kib, kLimitKib) << "the uploading client";
   std::filesystem::remove(local);  // room on the test's file system
   EXPECT_EQ(JsonOf({"stat", "/workspace/2g.bin"})["etag"], hash);
   const test::ChildResult down = Nexus({"download", "-q", "/workspace/2g.bin", local}, patient);
   ASSERT_EQ(down.exit_code, 0) << down.err;
-  EXPECT_LT(down.max_rss_kib, kLimitKib) << "the downloading client";
+  if (kMemoryIsMeasurable) EXPECT_LT(down.max_rss_kib, kLimitKib) << "the downloading client";
   EXPECT_EQ(LocalHash(local), hash);
-  EXPECT_LT(ServerPeakKib(server_->pid()), kLimitKib) << "the server";
+  if (kMemoryIsMeasurable) EXPECT_LT(ServerPeakKib(server_->pid()), kLimitKib) << "the server";
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, TwoGibibyteCliTest, ::testing::Values(Engine::kSqlite),
