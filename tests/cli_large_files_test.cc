@@ -105,6 +105,22 @@ TEST_P(LargeFileCliTest, CatPrintsALargeFileInRanges) {
   EXPECT_TRUE(Contains(err, "read it in ranges")) << "no 64 MiB of JSON: " << err;
 }
 
+TEST_P(LargeFileCliTest, WriteFromALargeFileGoesInPartsWithItsCondition) {
+  const std::string local = home_ + "/w.bin";
+  const std::string first = WriteLargeFile(local, 20 * kMiB, 5);
+  EXPECT_EQ(Ok({"write", "/workspace/w.bin", "--from", local}),
+            "Wrote 20 MiB to /workspace/w.bin (version 1)\n");
+  EXPECT_EQ(JsonOf({"stat", "/workspace/w.bin"})["etag"], first);
+  const std::string second = WriteLargeFile(local, 20 * kMiB + 7, 6);
+  const test::ChildResult stale =
+      Nexus({"write", "/workspace/w.bin", "--from", local, "--if-match", Sha256Hex("stale")});
+  EXPECT_NE(stale.exit_code, 0);
+  EXPECT_TRUE(Contains(stale.err, "Conflict")) << stale.err;
+  const Json written = JsonOf({"write", "/workspace/w.bin", "--from", local, "--if-match", first});
+  EXPECT_EQ(written["etag"], second);
+  EXPECT_EQ(written["version"], 2);
+}
+
 NEXUS_INSTANTIATE_ENGINES(LargeFileCliTest);
 
 // Two GiB each way with each side under 128 MiB of resident memory, on the default engine
@@ -120,14 +136,20 @@ TEST_P(TwoGibibyteCliTest, TwoGibibytesEachWayInLittleMemory) {
   patient.timeout = std::chrono::minutes(10);
   const test::ChildResult up = Nexus({"upload", "-q", local, "/workspace/2g.bin"}, patient);
   ASSERT_EQ(up.exit_code, 0) << up.err;
-  if (kMemoryIsMeasurable) EXPECT_LT(up.max_rss_kib, kLimitKib) << "the uploading client";
+  if (kMemoryIsMeasurable) {
+    EXPECT_LT(up.max_rss_kib, kLimitKib) << "the uploading client";
+  }
   std::filesystem::remove(local);  // room on the test's file system
   EXPECT_EQ(JsonOf({"stat", "/workspace/2g.bin"})["etag"], hash);
   const test::ChildResult down = Nexus({"download", "-q", "/workspace/2g.bin", local}, patient);
   ASSERT_EQ(down.exit_code, 0) << down.err;
-  if (kMemoryIsMeasurable) EXPECT_LT(down.max_rss_kib, kLimitKib) << "the downloading client";
+  if (kMemoryIsMeasurable) {
+    EXPECT_LT(down.max_rss_kib, kLimitKib) << "the downloading client";
+  }
   EXPECT_EQ(LocalHash(local), hash);
-  if (kMemoryIsMeasurable) EXPECT_LT(ServerPeakKib(server_->pid()), kLimitKib) << "the server";
+  if (kMemoryIsMeasurable) {
+    EXPECT_LT(ServerPeakKib(server_->pid()), kLimitKib) << "the server";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, TwoGibibyteCliTest, ::testing::Values(Engine::kSqlite),

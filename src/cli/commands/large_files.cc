@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "cli/commands/local_files.h"
@@ -21,11 +22,13 @@ std::chrono::milliseconds CommitTimeout(int64_t size) {
   return std::chrono::minutes(30) + std::chrono::minutes(size >> 30);
 }
 
-// After a commit whose answer was lost: whether the file now has the local content.
-bool CommittedAnyway(Remote& remote, const std::string& local, const std::string& remote_path) {
+// After a commit whose answer was lost: the file's stat when it now has the local content.
+std::optional<Value> CommittedAnyway(Remote& remote, const std::string& local,
+                                     const std::string& remote_path) {
   StatusOr<Value> stat = remote.Call("stat", {{"path", remote_path}}, true);
   StatusOr<std::string> hash = LocalSha256(local);
-  return stat.ok() && hash.ok() && (*stat)["etag"].AsString() == *hash;
+  if (!stat.ok() || !hash.ok() || (*stat)["etag"].AsString() != *hash) return std::nullopt;
+  return *std::move(stat);
 }
 
 client::CallOptions Resendable() {
@@ -72,12 +75,15 @@ Status FetchRange(Remote& remote, const std::string& remote_path, const std::str
 
 }  // namespace
 
-Status UploadInParts(Remote& remote, const std::string& local, const std::string& remote_path,
-                     int parallel, Progress& progress) {
+StatusOr<Value> UploadInParts(Remote& remote, const std::string& local,
+                              const std::string& remote_path, const std::string& if_match,
+                              int parallel, Progress& progress) {
   struct stat st {};
   if (::stat(local.c_str(), &st) != 0) return ErrnoStatus(errno, "cannot read " + local);
   const int64_t size = st.st_size;
-  ASSIGN_OR_RETURN(const Value begun, remote.Call("upload_begin", {{"path", remote_path}}));
+  Value begin = {{"path", remote_path}};
+  if (!if_match.empty()) begin.Set("if_match", if_match);
+  ASSIGN_OR_RETURN(const Value begun, remote.Call("upload_begin", std::move(begin)));
   const std::string id = begun["upload_id"].AsString();
   const int64_t part_size = begun["part_size"].AsInt();
   if (id.empty() || part_size <= 0)
@@ -93,15 +99,15 @@ Status UploadInParts(Remote& remote, const std::string& local, const std::string
   }
   client::CallOptions commit;
   commit.timeout = CommitTimeout(size);
-  const Status committed =
-      remote.Call("upload_commit", {{"upload_id", id}, {"parts", parts}, {"size", size}}, commit)
-          .status();
+  StatusOr<Value> committed =
+      remote.Call("upload_commit", {{"upload_id", id}, {"parts", parts}, {"size", size}}, commit);
   // A commit that timed out or lost its answer may still have happened: look before failing.
-  if (!committed.ok() &&
-      (committed.code() != Code::kUnavailable || !CommittedAnyway(remote, local, remote_path)))
-    return committed;
-  progress.Add(1, 0);
-  return Status::OK();
+  if (!committed.ok() && committed.status().code() == Code::kUnavailable) {
+    if (std::optional<Value> stat = CommittedAnyway(remote, local, remote_path))
+      committed = *std::move(stat);
+  }
+  if (committed.ok()) progress.Add(1, 0);
+  return committed;
 }
 
 Status DownloadInRanges(Remote& remote, const std::string& remote_path, int64_t size,

@@ -19,10 +19,13 @@ inline constexpr int64_t kLargeFile = int64_t{16} << 20;
 // The bytes of one read_range request.
 inline constexpr int64_t kRangeBytes = int64_t{4} << 20;
 
-// Uploads local file `local` to `remote_path` in parts, `parallel` at a time. An interrupted
-// upload is aborted and leaves the remote file as it was.
-Status UploadInParts(Remote& remote, const std::string& local, const std::string& remote_path,
-                     int parallel, Progress& progress);
+// Uploads local file `local` to `remote_path` in parts, `parallel` at a time, on condition
+// that the remote file's etag is still `if_match` when given; the new version's etag,
+// version, size and time. An interrupted upload is aborted and leaves the remote file as it
+// was.
+StatusOr<client::Value> UploadInParts(Remote& remote, const std::string& local,
+                                      const std::string& remote_path, const std::string& if_match,
+                                      int parallel, Progress& progress);
 
 // Downloads `remote_path` (`size` bytes, content hash `etag`) to `local` in ranges.
 Status DownloadInRanges(Remote& remote, const std::string& remote_path, int64_t size,

@@ -317,8 +317,9 @@ StatusOr<TransferReport> Upload(Remote& remote, const std::string& local,
   // Large files one at a time, each with its parts in parallel.
   for (const LocalEntry* f : changed) {
     if (f->size <= kLargeFile) continue;
-    RETURN_IF_ERROR(UploadInParts(remote, f->path, JoinRemote(remote_dir, f->relative),
-                                  options.parallel, progress));
+    RETURN_IF_ERROR(UploadInParts(remote, f->path, JoinRemote(remote_dir, f->relative), "",
+                                  options.parallel, progress)
+                        .status());
   }
   tasks.clear();
   for (const std::string& path : report.deleted) {
