@@ -35,6 +35,11 @@ UploadSession SessionFromRow(const Row& r) {
 
 UploadedPart PartFromRow(const Row& r) { return UploadedPart{r.Int(0), r.Int(1), r.Text(2)}; }
 
+std::string IdFromRow(const Row& r) { return r.Text(0); }
+
+constexpr std::string_view kPartsOf =
+    "SELECT idx, size, hash FROM upload_parts WHERE upload_id = ? ORDER BY idx";
+
 Status UploadGone(std::string_view id) {
   return NotFound("no upload " + std::string(id) +
                   ": it was never begun, was committed or aborted, expired, or is another's");
@@ -157,10 +162,7 @@ StatusOr<FileInfo> Uploads::Commit(const Actor& actor, const UploadSession& sess
                                    std::optional<int64_t> expected_parts,
                                    std::optional<int64_t> expected_size) {
   ASSIGN_OR_RETURN(const std::vector<UploadedPart> parts,
-                   storage::ReadAll(engine_,
-                                    "SELECT idx, size, hash FROM upload_parts WHERE upload_id = ?"
-                                    " ORDER BY idx",
-                                    {session.id}, PartFromRow));
+                   storage::ReadAll(engine_, kPartsOf, {session.id}, PartFromRow));
   RETURN_IF_ERROR(CheckComplete(session, parts, expected_parts, expected_size));
   std::vector<std::string> hashes;
   int64_t size = 0;
@@ -177,10 +179,7 @@ StatusOr<FileInfo> Uploads::Commit(const Actor& actor, const UploadSession& sess
   // whole (made of them, or equal to one of them) cannot be swept in between.
   return tree_.WriteStored(actor, session.path, hash, size, conditions, [&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(const std::vector<UploadedPart> now,
-                     storage::QueryAll(tx,
-                                       "SELECT idx, size, hash FROM upload_parts"
-                                       " WHERE upload_id = ? ORDER BY idx",
-                                       {session.id}, PartFromRow));
+                     storage::QueryAll(tx, kPartsOf, {session.id}, PartFromRow));
     if (!SameParts(now, parts))
       return Status(Code::kConflict, "a part of upload " + session.id +
                                          " was sent again while it was committing; commit again");
@@ -195,15 +194,13 @@ Status Uploads::Abort(const UploadSession& session) {
 StatusOr<int64_t> Uploads::SweepExpired() {
   int64_t removed = 0;
   for (;;) {
-    ASSIGN_OR_RETURN(const std::vector<UploadSession> expired,
-                     storage::ReadAll(engine_,
-                                      "SELECT id, path, owner, if_match, part_size, created_at,"
-                                      " expires_at FROM upload_sessions WHERE expires_at <= ?"
-                                      " LIMIT ?",
-                                      {NowMicros(), kSweepBatch}, SessionFromRow));
+    ASSIGN_OR_RETURN(
+        const std::vector<std::string> expired,
+        storage::ReadAll(engine_, "SELECT id FROM upload_sessions WHERE expires_at <= ? LIMIT ?",
+                         {NowMicros(), kSweepBatch}, IdFromRow));
     RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
-      for (const UploadSession& session : expired) {
-        const Status s = EndInUnit(tx, session.id);
+      for (const std::string& id : expired) {
+        const Status s = EndInUnit(tx, id);
         if (!s.ok() && s.code() != Code::kNotFound) return s;  // another sweep got it first
       }
       return Status::OK();
@@ -216,10 +213,8 @@ StatusOr<int64_t> Uploads::SweepExpired() {
 Status Uploads::EndInUnit(Tx& tx, const std::string& id) {
   ASSIGN_OR_RETURN(const int64_t ended, tx.Exec("DELETE FROM upload_sessions WHERE id = ?", {id}));
   if (ended == 0) return UploadGone(id);
-  ASSIGN_OR_RETURN(
-      const std::vector<UploadedPart> parts,
-      storage::QueryAll(tx, "SELECT idx, size, hash FROM upload_parts WHERE upload_id = ?", {id},
-                        PartFromRow));
+  ASSIGN_OR_RETURN(const std::vector<UploadedPart> parts,
+                   storage::QueryAll(tx, kPartsOf, {id}, PartFromRow));
   for (const UploadedPart& part : parts) RETURN_IF_ERROR(storage::DropBlobRefs(tx, part.hash));
   return tx.Exec("DELETE FROM upload_parts WHERE upload_id = ?", {id}).status();
 }
