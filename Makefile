@@ -13,6 +13,7 @@ CTEST_FLAGS := --output-on-failure --timeout 900 -j $(JOBS)
 
 deps:
 	@bash tools/install-deps.sh
+	@bash tools/install-npm-deps.sh
 
 build: deps
 	@cmake --preset release >/dev/null

@@ -40,6 +40,16 @@ void HttpTest::Start(std::vector<std::string> extra) {
   ASSERT_TRUE(server_->started()) << server_->output();
 }
 
+void HttpTest::Restart() {
+  const uint16_t same_port = port();
+  server_->Stop();
+  std::vector<std::string> args = StoreArgs();
+  const std::vector<std::string> extra = ServeArgs();
+  args.insert(args.end(), extra.begin(), extra.end());
+  server_ = std::make_unique<test::ServerProcess>(NEXUS_BINARY, args, kAdminKey, same_port);
+  ASSERT_TRUE(server_->started()) << server_->output();
+}
+
 test::ClientResponse HttpTest::Post(const std::string& method, const std::string& body,
                                     Headers headers) {
   return test::Fetch(port(), "POST", "/api/nfs/" + method, headers, body);

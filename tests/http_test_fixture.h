@@ -42,6 +42,8 @@ class HttpTest : public ::testing::TestWithParam<Engine> {
   std::vector<std::string> StoreArgs() const;
   // Starts the server with StoreArgs() plus `extra`.
   void Start(std::vector<std::string> extra = {});
+  // Stops the server and starts it again on the same port and store, as SetUp started it.
+  void Restart();
   uint16_t port() const { return server_->port(); }
 
   test::ClientResponse Post(const std::string& method, const std::string& body,

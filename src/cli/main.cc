@@ -46,6 +46,9 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
   serve->add_option("--mount-root", o.mount_roots,
                     "Host directory under which local mounts may lie (repeatable; none: local "
                     "mounts are refused)");
+  serve->add_option("--mcp-allowed-origin", o.mcp_allowed_origins,
+                    "Web origin besides this machine's own pages that may use /mcp, e.g. "
+                    "https://app.example.com (repeatable)");
   serve
       ->add_option("--webhook-retry-backoff-ms", o.webhook_retry_backoff_ms,
                    "Wait before a webhook's second attempt, doubled before the third")

@@ -65,6 +65,7 @@ node::NodeOptions ToNodeOptions(const ServeOptions& options) {
   if (const char* key = std::getenv("NEXUS_ADMIN_API_KEY")) n.admin_key = key;
   n.demo = options.demo;
   n.mount_roots = options.mount_roots;
+  n.mcp_allowed_origins = options.mcp_allowed_origins;
   n.oauth_providers = options.oauth.providers;
   n.oauth_encryption_key = options.oauth.encryption_key;
   n.webhook_delivery.backoff = std::chrono::milliseconds(options.webhook_retry_backoff_ms);

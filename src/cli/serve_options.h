@@ -37,6 +37,8 @@ struct ServeOptions {
   // Host directories under which `local` mounts may lie (--mount-root, mounts.local_roots);
   // none: local mounts are refused.
   std::vector<std::string> mount_roots;
+  // Web origins besides this machine's pages that may use /mcp (--mcp-allowed-origin).
+  std::vector<std::string> mcp_allowed_origins;
   // OAuth providers and the key sealing their tokens (config file only).
   OAuthConfig oauth;
   // Webhook deliveries: the wait before the second attempt, doubled before the third

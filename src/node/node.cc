@@ -9,6 +9,7 @@
 #include "rebac/purger.h"
 #include "rebac/rebac.h"
 #include "rpc/dispatcher.h"
+#include "rpc/mcp/mcp_endpoint.h"
 #include "rpc/subscription_routes.h"
 #include "sandbox/bubblewrap_provider.h"
 #include "server/metrics.h"
@@ -64,6 +65,7 @@ struct Node::Parts {
   std::unique_ptr<rpc::Dispatcher> dispatcher;
   server::Metrics metrics;
   std::unique_ptr<rpc::SubscriptionRoutes> subscription_routes;
+  std::unique_ptr<rpc::McpEndpoint> mcp;
   std::unique_ptr<server::NexusHandler> handler;
   std::unique_ptr<server::HttpServer> http;
   std::unique_ptr<server::UnixSocketRelay> relay;
@@ -222,25 +224,27 @@ Status Node::OpenOAuth() {
 
 void Node::OpenApi() {
   Parts& p = *parts_;
-  p.dispatcher =
-      std::make_unique<rpc::Dispatcher>(session::Services{.engine = p.store.engine.get(),
-                                                          .tree = p.tree.get(),
-                                                          .keys = p.keys.get(),
-                                                          .rebac = p.rebac.get(),
-                                                          .sandboxes = p.sandboxes.get(),
-                                                          .agents = p.agents.get(),
-                                                          .memory = p.memory.get(),
-                                                          .workspaces = p.workspaces.get(),
-                                                          .snapshots = p.snapshots.get(),
-                                                          .mounts = p.mounts.get(),
-                                                          .skills = p.skills.get(),
-                                                          .oauth = p.oauth.get(),
-                                                          .metadata = p.metadata.get(),
-                                                          .uploads = p.uploads.get()});
+  const session::Services services{.engine = p.store.engine.get(),
+                                   .tree = p.tree.get(),
+                                   .keys = p.keys.get(),
+                                   .rebac = p.rebac.get(),
+                                   .sandboxes = p.sandboxes.get(),
+                                   .agents = p.agents.get(),
+                                   .memory = p.memory.get(),
+                                   .workspaces = p.workspaces.get(),
+                                   .snapshots = p.snapshots.get(),
+                                   .mounts = p.mounts.get(),
+                                   .skills = p.skills.get(),
+                                   .oauth = p.oauth.get(),
+                                   .metadata = p.metadata.get(),
+                                   .uploads = p.uploads.get()};
+  p.dispatcher = std::make_unique<rpc::Dispatcher>(services);
+  p.mcp = std::make_unique<rpc::McpEndpoint>(services, *p.dispatcher);
   AddStoreGauges(p.metrics, *p.store.engine);
   p.subscription_routes = std::make_unique<rpc::SubscriptionRoutes>(p.subscriptions.get());
   p.handler = std::make_unique<server::NexusHandler>(*p.dispatcher, *p.authenticator, p.metrics,
-                                                     p.subscription_routes.get());
+                                                     p.subscription_routes.get(), p.mcp.get(),
+                                                     options_.mcp_allowed_origins);
 }
 
 Status Node::Listen() {

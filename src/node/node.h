@@ -42,6 +42,8 @@ struct NodeOptions {
   bool sandboxes = true;
   // Host directories under which `local` mounts may lie; none: local mounts are refused.
   std::vector<std::string> mount_roots;
+  // Web origins besides this machine's own pages that may use /mcp (server/origin.h).
+  std::vector<std::string> mcp_allowed_origins;
   std::vector<services::OAuthProvider> oauth_providers;
   std::string oauth_encryption_key;  // base64; empty: <data_dir>/oauth.key
   services::DeliveryOptions webhook_delivery;

@@ -51,16 +51,6 @@ RpcResponse ResultResponse(const Json& id, MethodResult result, const Method& me
   return response;
 }
 
-StatusOr<MethodResult> RunHandler(const Method& method, const Params& params, CallContext& ctx) {
-  try {
-    return method.handler(params, ctx);
-  } catch (const std::exception& e) {
-    // Handlers report expected failures as Status; an exception is a bug, but it must not
-    // take the server down or leave the caller without an answer.
-    return Internal(std::string("unexpected exception in ") + method.name + ": " + e.what());
-  }
-}
-
 // A request that decoded: the method to run and its bound parameters.
 struct Call {
   Json id;
@@ -212,7 +202,7 @@ RpcResponse Dispatcher::Answer(const RpcRequest& request) const {
   if (!request.refusal.ok()) return ErrorResponse(call.id, ErrorObject(request.refusal));
   const session::Session session(services_, *request.caller);
   CallContext ctx{*request.caller, services_, session, request.if_none_match};
-  StatusOr<MethodResult> result = RunHandler(*call.method, call.params, ctx);
+  StatusOr<MethodResult> result = RunMethod(*call.method, call.params, ctx);
   if (!result.ok()) return ErrorResponse(call.id, ErrorObject(result.status()));
   return ResultResponse(call.id, std::move(result).value(), *call.method, request.raw_result);
 }

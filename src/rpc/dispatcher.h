@@ -63,6 +63,9 @@ class Dispatcher {
   // Every method name that answers, sorted.
   std::vector<std::string> MethodNames() const;
 
+  // The methods themselves, for the other front ends over them (MCP).
+  const MethodTable& table() const { return *table_; }
+
  private:
   RpcResponse Answer(const RpcRequest& request) const;  // Handle without method_known
 

@@ -19,4 +19,14 @@ std::vector<std::string> MethodTable::Names() const {
   return out;
 }
 
+StatusOr<MethodResult> RunMethod(const Method& method, const Params& params, CallContext& ctx) {
+  try {
+    return method.handler(params, ctx);
+  } catch (const std::exception& e) {
+    // Handlers report expected failures as Status; an exception is a bug, but it must not
+    // take the server down or leave the caller without an answer.
+    return Internal(std::string("unexpected exception in ") + method.name + ": " + e.what());
+  }
+}
+
 }  // namespace nexus::rpc

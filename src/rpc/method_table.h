@@ -52,6 +52,9 @@ class MethodTable {
   std::map<std::string, Method> methods_;
 };
 
+// Runs `method`'s handler; an exception it throws becomes kInternal.
+StatusOr<MethodResult> RunMethod(const Method& method, const Params& params, CallContext& ctx);
+
 // Cache-Control values of api.md §3.4.
 inline constexpr const char* kCacheRead = "private, max-age=60";
 inline constexpr const char* kCacheList = "private, max-age=30";

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "rpc/content_methods.h"
+#include "rpc/mcp/mcp_endpoint.h"
+#include "server/origin.h"
 #include "util/ascii.h"
 #include "util/etag.h"
 
@@ -20,13 +22,14 @@ bool IsOctetStream(std::string_view content_type) {
   return EqualsIgnoreCase(type, kOctetStream);
 }
 
-enum class Route { kHealth, kWhoami, kStatus, kMetrics, kRpc, kSubscriptions, kUnknown };
+enum class Route { kHealth, kWhoami, kStatus, kMetrics, kRpc, kSubscriptions, kMcp, kUnknown };
 
 Route RouteOf(std::string_view path) {
   if (path == "/health") return Route::kHealth;
   if (path == "/api/auth/whoami") return Route::kWhoami;
   if (path == "/api/nfs/status") return Route::kStatus;
   if (path == "/metrics") return Route::kMetrics;
+  if (path == rpc::kMcpPath) return Route::kMcp;
   if (path == rpc::kSubscriptionsPath ||
       path.starts_with(std::string(rpc::kSubscriptionsPath) + "/")) {
     return Route::kSubscriptions;
@@ -41,6 +44,7 @@ Route RouteOf(std::string_view path) {
 // The subscription routes check their methods themselves.
 bool MethodAllowed(Route route, std::string_view method) {
   if (route == Route::kSubscriptions) return true;
+  if (route == Route::kMcp) return method == "POST" || method == "GET" || method == "DELETE";
   return route == Route::kRpc ? method == "POST" : method == "GET";
 }
 
@@ -57,7 +61,11 @@ std::string StatusBody(const rpc::Dispatcher& dispatcher) {
 std::string JsonOrNull(const std::string& s) { return s.empty() ? "null" : JsonQuote(s); }
 
 auth::Credentials CredentialsOf(const HttpRequest& req) {
-  return auth::Credentials{req.Header("Authorization"), req.Header("X-Agent-ID"),
+  std::string authorization = req.Header("Authorization");
+  // The reference's MCP server also takes the key in a header of its own.
+  if (authorization.empty() && req.HasHeader("X-Nexus-API-Key"))
+    authorization = "Bearer " + req.Header("X-Nexus-API-Key");
+  return auth::Credentials{std::move(authorization), req.Header("X-Agent-ID"),
                            req.Header("X-Nexus-Subject"), req.Header("X-Nexus-Tenant-ID")};
 }
 
@@ -72,19 +80,24 @@ std::optional<HttpResponse> Refusal(const StatusOr<auth::AuthOutcome>& outcome) 
 
 NexusHandler::NexusHandler(const rpc::Dispatcher& dispatcher,
                            const auth::Authenticator& authenticator, Metrics& metrics,
-                           const rpc::SubscriptionRoutes* subscriptions)
+                           const rpc::SubscriptionRoutes* subscriptions,
+                           const rpc::McpEndpoint* mcp, std::vector<std::string> mcp_origins)
     : dispatcher_(dispatcher),
       authenticator_(authenticator),
       metrics_(metrics),
       subscriptions_(subscriptions),
+      mcp_(mcp),
+      mcp_origins_(std::move(mcp_origins)),
       status_body_(StatusBody(dispatcher)) {}
 
 bool NexusHandler::NeedsWorker(const HttpRequest& req) const {
   const Route route = RouteOf(req.path);
-  return route == Route::kRpc || route == Route::kWhoami || route == Route::kSubscriptions;
+  return route == Route::kRpc || route == Route::kWhoami || route == Route::kSubscriptions ||
+         route == Route::kMcp;
 }
 
 size_t NexusHandler::MaxBodyBytes(const HttpRequest& head) const {
+  if (RouteOf(head.path) == Route::kMcp) return rpc::kMaxMcpBodyBytes;
   const bool content = RouteOf(head.path) == Route::kRpc &&
                        rpc::CarriesContent(std::string_view(head.path).substr(kRpcPrefix.size()));
   return content ? std::numeric_limits<size_t>::max() : rpc::kSmallMethodBodyBytes;
@@ -95,11 +108,14 @@ size_t NexusHandler::MaxBodyBytes(const HttpRequest& head) const {
 std::optional<HttpResponse> NexusHandler::AdmitBody(const HttpRequest& head) {
   const Route route = RouteOf(head.path);
   if (route == Route::kUnknown || !MethodAllowed(route, head.method)) return Handle(head);
-  if (route != Route::kRpc && route != Route::kSubscriptions) return std::nullopt;
+  if (route != Route::kRpc && route != Route::kSubscriptions && route != Route::kMcp)
+    return std::nullopt;
+  if (route == Route::kMcp && mcp_ == nullptr) return Handle(head);
   StatusOr<auth::AuthOutcome> outcome = authenticator_.Authenticate(CredentialsOf(head));
   // A known key naming an agent it may not act as: the caller is known, and an RPC answers
   // that with -32004 in the envelope (Rpc), which needs the body's id.
-  if (route == Route::kRpc && outcome.ok() && outcome->http_status == 403) return std::nullopt;
+  if (route != Route::kSubscriptions && outcome.ok() && outcome->http_status == 403)
+    return std::nullopt;
   return Refusal(outcome);
 }
 
@@ -132,6 +148,8 @@ HttpResponse NexusHandler::Handle(const HttpRequest& req) {
       return Rpc(req, std::string_view(req.path).substr(kRpcPrefix.size()));
     case Route::kSubscriptions:
       return Subscriptions(req);
+    case Route::kMcp:
+      return Mcp(req);
     case Route::kUnknown:
       break;
   }
@@ -193,6 +211,34 @@ HttpResponse NexusHandler::Subscriptions(const HttpRequest& req) {
   const rpc::RestResponse answer =
       routes.Handle(rpc::RestRequest{req.method, req.path, req.query, req.body, &outcome->caller});
   return JsonResponse(answer.status, answer.body);
+}
+
+HttpResponse NexusHandler::Mcp(const HttpRequest& req) {
+  if (mcp_ == nullptr) return DetailResponse(404, "Not Found");
+  if (req.HasHeader("Origin") && !OriginAllowed(req.Header("Origin"), mcp_origins_))
+    return DetailResponse(403, "Forbidden: the Origin " + req.Header("Origin") +
+                                   " may not use /mcp (see --mcp-allowed-origin)");
+  StatusOr<auth::AuthOutcome> outcome = authenticator_.Authenticate(CredentialsOf(req));
+  const bool agent_refused = outcome.ok() && outcome->http_status == 403;
+  if (!agent_refused) {
+    if (std::optional<HttpResponse> refusal = Refusal(outcome)) {
+      if (refusal->status == 401) refusal->SetHeader("WWW-Authenticate", "Bearer");
+      return *std::move(refusal);
+    }
+  }
+  const rpc::McpResponse answer = mcp_->Handle(rpc::McpRequest{
+      .http_method = req.method,
+      .body = req.body,
+      .session_id = req.Header("Mcp-Session-Id"),
+      .protocol_version = req.Header("MCP-Protocol-Version"),
+      .caller = &outcome->caller,
+      .refusal = agent_refused ? PermissionDenied(outcome->error) : nexus::Status::OK()});
+  metrics_.IncrementCounter("nexus_mcp_requests_total", "MCP transport requests by HTTP status",
+                            {{"status", std::to_string(answer.http_status)}});
+  HttpResponse response = JsonResponse(answer.http_status, answer.body);
+  if (answer.body.empty()) response.RemoveHeader("Content-Type");
+  for (const auto& [name, value] : answer.headers) response.SetHeader(name, value);
+  return response;
 }
 
 }  // namespace nexus::server

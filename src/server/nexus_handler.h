@@ -4,20 +4,29 @@
 #ifndef NEXUS_SERVER_NEXUS_HANDLER_H_
 #define NEXUS_SERVER_NEXUS_HANDLER_H_
 
+#include <string>
+#include <vector>
+
 #include "auth/authenticator.h"
 #include "rpc/dispatcher.h"
 #include "rpc/subscription_routes.h"
 #include "server/metrics.h"
 #include "server/request_handler.h"
 
+namespace nexus::rpc {
+class McpEndpoint;
+}
+
 namespace nexus::server {
 
 class NexusHandler final : public RequestHandler {
  public:
   // All must outlive the handler. Without `subscriptions` the subscription routes answer
-  // 503, as the reference does without its subscription manager.
+  // 503, as the reference does without its subscription manager; without `mcp`, /mcp is
+  // not found. `mcp_origins` are the web origins besides this machine's that may use /mcp.
   NexusHandler(const rpc::Dispatcher& dispatcher, const auth::Authenticator& authenticator,
-               Metrics& metrics, const rpc::SubscriptionRoutes* subscriptions = nullptr);
+               Metrics& metrics, const rpc::SubscriptionRoutes* subscriptions = nullptr,
+               const rpc::McpEndpoint* mcp = nullptr, std::vector<std::string> mcp_origins = {});
 
   HttpResponse Handle(const HttpRequest& req) override;
   bool NeedsWorker(const HttpRequest& req) const override;
@@ -31,12 +40,15 @@ class NexusHandler final : public RequestHandler {
   HttpResponse Rpc(const HttpRequest& req, std::string_view method);
   HttpResponse Whoami(const HttpRequest& req);
   HttpResponse Subscriptions(const HttpRequest& req);
+  HttpResponse Mcp(const HttpRequest& req);
   HttpResponse Status() const;
 
   const rpc::Dispatcher& dispatcher_;
   const auth::Authenticator& authenticator_;
   Metrics& metrics_;
   const rpc::SubscriptionRoutes* subscriptions_;
+  const rpc::McpEndpoint* mcp_;
+  const std::vector<std::string> mcp_origins_;
   const std::string status_body_;  // the method list never changes while running
 };
 

@@ -64,6 +64,10 @@ class Session {
   Session(const Services& services, const auth::Identity& caller)
       : services_(services), caller_(caller) {}
 
+  // Who the caller is, as a string no two callers share: the owner of what a caller opens
+  // and must be the one to use again (upload sessions, MCP sessions).
+  std::string OwnerKey() const;
+
   // ---- Decisions, for operations that live in the services and keep stored paths.
 
   // `raw` normalised, mapped into the caller's tenant and checked for `access`.
@@ -174,9 +178,8 @@ class Session {
   // A directory can be listed or searched when it is visible.
   Status CheckListable(const std::string& dir) const;
   StatusOr<std::vector<std::string>> VisiblePaths(std::vector<std::string> paths) const;
-  // Upload parts (session_uploads.cc): the uploads service, and who owns a session.
+  // Upload parts (session_uploads.cc): the uploads service.
   StatusOr<vfs::Uploads*> UploadsService() const;
-  std::string UploadOwner() const;
   // Listing parts (session_list.cc).
   StatusOr<Listing> VisibleEntries(const std::string& dir, vfs::ListOptions options) const;
   StatusOr<Listing> RootEntries(const vfs::ListOptions& options, const std::string& cursor) const;

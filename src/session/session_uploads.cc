@@ -20,7 +20,7 @@ StatusOr<vfs::Uploads*> Session::UploadsService() const {
   return services_.uploads;
 }
 
-std::string Session::UploadOwner() const {
+std::string Session::OwnerKey() const {
   // Length-prefixed, so that no two callers share an owner string whatever their ids hold.
   std::string owner;
   for (const std::string* id : {&caller_.tenant_id, &caller_.user_id, &caller_.agent_id})
@@ -34,7 +34,7 @@ StatusOr<vfs::UploadSession> Session::BeginUpload(std::string_view path,
   ASSIGN_OR_RETURN(const auth::ScopedPath scoped, Authorize(path, Access::kWrite));
   RETURN_IF_ERROR(FileSystem(services_, caller_).CheckInTree(scoped.stored, "Chunked uploads"));
   ASSIGN_OR_RETURN(vfs::UploadSession session,
-                   uploads->Begin(scoped.stored, UploadOwner(), std::move(if_match)));
+                   uploads->Begin(scoped.stored, OwnerKey(), std::move(if_match)));
   session.path = Present(session.path, scoped.legacy);
   return session;
 }
@@ -42,14 +42,14 @@ StatusOr<vfs::UploadSession> Session::BeginUpload(std::string_view path,
 StatusOr<vfs::UploadedPart> Session::UploadPart(std::string_view id, int64_t index,
                                                 std::string_view content) const {
   ASSIGN_OR_RETURN(vfs::Uploads * uploads, UploadsService());
-  ASSIGN_OR_RETURN(const vfs::UploadSession session, uploads->Find(id, UploadOwner()));
+  ASSIGN_OR_RETURN(const vfs::UploadSession session, uploads->Find(id, OwnerKey()));
   return uploads->PutPart(session, index, content);
 }
 
 StatusOr<vfs::FileInfo> Session::CommitUpload(std::string_view id, std::optional<int64_t> parts,
                                               std::optional<int64_t> size) const {
   ASSIGN_OR_RETURN(vfs::Uploads * uploads, UploadsService());
-  ASSIGN_OR_RETURN(const vfs::UploadSession session, uploads->Find(id, UploadOwner()));
+  ASSIGN_OR_RETURN(const vfs::UploadSession session, uploads->Find(id, OwnerKey()));
   // A grant revoked, or a mount added, since the session began.
   RETURN_IF_ERROR(Check(session.path, Access::kWrite));
   RETURN_IF_ERROR(FileSystem(services_, caller_).CheckInTree(session.path, "Chunked uploads"));
@@ -59,7 +59,7 @@ StatusOr<vfs::FileInfo> Session::CommitUpload(std::string_view id, std::optional
 
 Status Session::AbortUpload(std::string_view id) const {
   ASSIGN_OR_RETURN(vfs::Uploads * uploads, UploadsService());
-  ASSIGN_OR_RETURN(const vfs::UploadSession session, uploads->Find(id, UploadOwner()));
+  ASSIGN_OR_RETURN(const vfs::UploadSession session, uploads->Find(id, OwnerKey()));
   return uploads->Abort(session);
 }
 

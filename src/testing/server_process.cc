@@ -15,10 +15,11 @@
 namespace nexus::test {
 
 ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::string>& args,
-                             const std::string& admin_key) {
+                             const std::string& admin_key, uint16_t port) {
   // Everything the child needs is built before fork: between fork and exec a child of a
   // threaded process may only make async-signal-safe calls.
-  std::vector<std::string> argv_strings = {binary, "serve", "--host", "127.0.0.1", "--port", "0"};
+  std::vector<std::string> argv_strings = {binary,      "serve",  "--host",
+                                           "127.0.0.1", "--port", std::to_string(port)};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& s : argv_strings) argv.push_back(s.data());

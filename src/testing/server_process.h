@@ -12,11 +12,11 @@ namespace nexus::test {
 
 class ServerProcess {
  public:
-  // Starts `binary serve --host 127.0.0.1 --port 0 <args>` with NEXUS_ADMIN_API_KEY set to
-  // `admin_key` and waits for its banner. started() tells whether it came up; output()
-  // holds what it printed.
+  // Starts `binary serve --host 127.0.0.1 --port <port> <args>` with NEXUS_ADMIN_API_KEY set
+  // to `admin_key` and waits for its banner; port 0 picks a free one. started() tells
+  // whether it came up; output() holds what it printed.
   ServerProcess(const std::string& binary, const std::vector<std::string>& args,
-                const std::string& admin_key);
+                const std::string& admin_key, uint16_t port = 0);
   ~ServerProcess();  // SIGKILL if still running
 
   bool started() const { return port_ != 0; }

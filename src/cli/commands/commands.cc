@@ -27,6 +27,7 @@ void AddRemoteCommands(CLI::App& app, GlobalOptions* o, RemoteCommand* run) {
   AddMemoryCommands(app, run);
   AddSandboxCommands(app, run);
   AddAdminCommands(app, run);
+  AddMcpCommands(app, run);
   AddCompletionCommand(app, run);
 }
 

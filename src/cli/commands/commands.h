@@ -31,6 +31,7 @@ void AddWorkspaceCommands(CLI::App& app, RemoteCommand* run);
 void AddMemoryCommands(CLI::App& app, RemoteCommand* run);
 void AddSandboxCommands(CLI::App& app, RemoteCommand* run);
 void AddAdminCommands(CLI::App& app, RemoteCommand* run);
+void AddMcpCommands(CLI::App& app, RemoteCommand* run);
 // `completion`: walks `app` when it runs, so it must be the application's root.
 void AddCompletionCommand(CLI::App& app, RemoteCommand* run);
 

@@ -1,0 +1,71 @@
+// The MCP face of the server: the messages of the Model Context Protocol's Streamable HTTP
+// transport at /mcp, answered through the same methods, session and access policy as
+// /api/nfs (docs/mcp.md). Knows nothing of HTTP beyond the few headers the transport defines;
+// the server authenticates the request and checks its Origin before it comes here.
+#ifndef NEXUS_RPC_MCP_MCP_ENDPOINT_H_
+#define NEXUS_RPC_MCP_MCP_ENDPOINT_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "auth/identity.h"
+#include "session/services.h"
+#include "util/status.h"
+
+namespace nexus::rpc {
+
+class Dispatcher;
+
+namespace mcp {
+class McpSessions;
+class ToolSet;
+}  // namespace mcp
+
+// A message larger than this is refused (413) unread: tool arguments are text for a model,
+// and a file of any size goes through upload sessions instead.
+inline constexpr size_t kMaxMcpBodyBytes = 16 << 20;
+inline constexpr char kMcpPath[] = "/mcp";
+
+struct McpRequest {
+  std::string http_method;       // "POST", "GET" or "DELETE"
+  std::string_view body;         // not copied
+  std::string session_id;        // Mcp-Session-Id, "" when absent
+  std::string protocol_version;  // MCP-Protocol-Version, "" when absent
+  const auth::Identity* caller = nullptr;
+  // Not OK: the credentials may not make the call (an X-Agent-ID the key may not act as).
+  Status refusal = Status::OK();
+};
+
+struct McpResponse {
+  int http_status = 200;
+  std::string body;  // JSON, or empty
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class McpEndpoint {
+ public:
+  // `dispatcher` must outlive the endpoint; tools run its methods.
+  McpEndpoint(session::Services services, const Dispatcher& dispatcher);
+  ~McpEndpoint();
+
+  McpResponse Handle(const McpRequest& request) const;
+
+  size_t open_sessions() const;
+
+ private:
+  McpResponse Post(const McpRequest& request) const;
+  McpResponse Delete(const McpRequest& request) const;
+
+  session::Services services_;
+  const Dispatcher& dispatcher_;
+  std::unique_ptr<mcp::McpSessions> sessions_;
+  std::unique_ptr<mcp::ToolSet> tools_;
+};
+
+}  // namespace nexus::rpc
+
+#endif  // NEXUS_RPC_MCP_MCP_ENDPOINT_H_
