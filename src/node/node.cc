@@ -267,4 +267,6 @@ const NodeReport& Node::report() const { return parts_->report; }
 
 const rpc::Dispatcher& Node::dispatcher() const { return *parts_->dispatcher; }
 
+const rpc::McpEndpoint& Node::mcp() const { return *parts_->mcp; }
+
 }  // namespace nexus::node

@@ -23,7 +23,8 @@
 
 namespace nexus::rpc {
 class Dispatcher;
-}
+class McpEndpoint;
+}  // namespace nexus::rpc
 
 namespace nexus::node {
 
@@ -79,6 +80,7 @@ class Node {
   const NodeReport& report() const;
   // The JSON-RPC face without HTTP: what the fuzzers and in-process tests call.
   const rpc::Dispatcher& dispatcher() const;
+  const rpc::McpEndpoint& mcp() const;
 
  private:
   struct Parts;

@@ -177,7 +177,14 @@ std::optional<Json> Process(const Json& message, const mcp::ToolSet& tools,
   if (params.is_null()) params = Json::object();
   if (!params.is_object())
     return ErrorMessage(*id, ErrorObject(kInvalidParams, "params must be an object"));
-  Reply reply = Respond(method->get<std::string>(), params, tools, caller);
+  Reply reply;
+  try {
+    reply = Respond(method->get<std::string>(), params, tools, caller);
+  } catch (const std::exception& e) {
+    // An answer of a method that a tool did not expect is a bug; the caller still gets an
+    // answer, and the server goes on.
+    reply = Fail(kInternalError, std::string("Internal error: ") + e.what());
+  }
   if (!reply.error.is_null()) return ErrorMessage(*id, std::move(reply.error));
   return Json{{"jsonrpc", "2.0"}, {"id", *id}, {"result", std::move(reply.result)}};
 }
