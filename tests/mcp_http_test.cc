@@ -11,69 +11,15 @@
 #include <thread>
 
 #include "client/client.h"
-#include "http_test_fixture.h"
 #include "mcp/stdio_bridge.h"
+#include "mcp_test_fixture.h"
 #include "testing/child_process.h"
 #include "util/base64.h"
 
 namespace nexus::e2e {
 namespace {
 
-constexpr char kVersion[] = "2025-06-18";
-
-class McpHttpTest : public ThreeUsersHttpTest {
- protected:
-  test::ClientResponse Mcp(const std::string& body, Headers headers,
-                           const std::string& http_method = "POST") {
-    headers.emplace_back("Content-Type", "application/json");
-    headers.emplace_back("Accept", "application/json, text/event-stream");
-    return test::Fetch(port(), http_method, "/mcp", headers, body);
-  }
-
-  static Headers Session(const std::string& key, const std::string& session) {
-    Headers headers = Auth(key);
-    headers.emplace_back("Mcp-Session-Id", session);
-    return headers;
-  }
-
-  // Opens a session for `key`; its id.
-  std::string Initialize(const std::string& key = kAdminKey,
-                         const std::string& version = kVersion) {
-    const Json init{{"jsonrpc", "2.0"},
-                    {"id", 0},
-                    {"method", "initialize"},
-                    {"params",
-                     {{"protocolVersion", version},
-                      {"capabilities", Json::object()},
-                      {"clientInfo", {{"name", "test"}, {"version", "1"}}}}}};
-    const test::ClientResponse r = Mcp(init.dump(), Auth(key));
-    EXPECT_EQ(r.status, 200) << r.body;
-    return r.Header("Mcp-Session-Id");
-  }
-
-  // The whole answer to one request in `session`; expects HTTP 200.
-  Json Request(const std::string& session, const std::string& method, const Json& params,
-               const std::string& key = kAdminKey) {
-    const Json message{
-        {"jsonrpc", "2.0"}, {"id", ++next_id_}, {"method", method}, {"params", params}};
-    const test::ClientResponse r = Mcp(message.dump(), Session(key, session));
-    EXPECT_EQ(r.status, 200) << r.body;
-    const Json answer = Json::parse(r.body, nullptr, false);
-    EXPECT_EQ(answer["id"], next_id_) << r.body;
-    return answer;
-  }
-
-  // The result of tools/call.
-  Json Tool(const std::string& session, const std::string& name, const Json& arguments,
-            const std::string& key = kAdminKey) {
-    return Request(session, "tools/call", {{"name", name}, {"arguments", arguments}},
-                   key)["result"];
-  }
-
-  static std::string TextOf(const Json& result) { return result["content"][0]["text"]; }
-
-  int next_id_ = 0;
-};
+using McpHttpTest = McpTest;
 
 TEST_P(McpHttpTest, InitializeNegotiatesTheVersionAndOpensASession) {
   const Json init{

@@ -59,6 +59,9 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
       ->capture_default_str();
   serve->add_flag("--webhook-allow-private-networks", o.webhook_allow_private_networks,
                   "Let webhooks go to loopback and private addresses (refused by default)");
+  serve->add_flag("--mcp-allow-private-networks", o.mcp_allow_private_networks,
+                  "Let MCP mounts reach servers on loopback and private addresses (refused by "
+                  "default)");
   serve->add_flag("--demo", o.demo, "Provision the demo: admin key, workspace, agents and skills");
   serve->add_flag("--async,!--no-async", async_ignored, "Accepted for compatibility; ignored");
 }

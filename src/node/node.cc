@@ -17,6 +17,7 @@
 #include "server/outbound_http_client.h"
 #include "server/unix_socket_relay.h"
 #include "services/agents/agents.h"
+#include "services/mcp_mounts/mcp_mounts.h"
 #include "services/memory/memory_service.h"
 #include "services/metadata_transfer.h"
 #include "services/mounts/mounts.h"
@@ -62,6 +63,7 @@ struct Node::Parts {
   std::unique_ptr<services::MetadataTransfer> metadata;
   std::unique_ptr<services::MountService> mounts;
   std::unique_ptr<services::OAuthService> oauth;
+  std::unique_ptr<services::McpMountService> mcp_mounts;
   std::unique_ptr<rpc::Dispatcher> dispatcher;
   server::Metrics metrics;
   std::unique_ptr<rpc::SubscriptionRoutes> subscription_routes;
@@ -215,10 +217,16 @@ Status Node::OpenOAuth() {
   StatusOr<std::string> key =
       services::LoadOAuthKey(options_.oauth_encryption_key, p.data_dir + "/oauth.key");
   if (!key.ok()) return Step("OAuth encryption key", key.status());
-  StatusOr<Aead> aead = Aead::Create(std::move(key).value());
+  StatusOr<Aead> aead = Aead::Create(*key);
   if (!aead.ok()) return Step("OAuth encryption key", aead.status());
   p.oauth = std::make_unique<services::OAuthService>(
       *p.store.engine, *p.outbound, options_.oauth_providers, std::move(aead).value());
+  // MCP mounts seal their headers with the same node key (a second instance of it).
+  StatusOr<Aead> mcp_sealer = Aead::Create(std::move(key).value());
+  if (!mcp_sealer.ok()) return Step("OAuth encryption key", mcp_sealer.status());
+  p.mcp_mounts = std::make_unique<services::McpMountService>(
+      *p.store.engine, *p.outbound, std::move(mcp_sealer).value(),
+      services::McpMountOptions{.allow_private_networks = options_.mcp_allow_private_networks});
   return Status::OK();
 }
 
@@ -237,7 +245,8 @@ void Node::OpenApi() {
                                    .skills = p.skills.get(),
                                    .oauth = p.oauth.get(),
                                    .metadata = p.metadata.get(),
-                                   .uploads = p.uploads.get()};
+                                   .uploads = p.uploads.get(),
+                                   .mcp_mounts = p.mcp_mounts.get()};
   p.dispatcher = std::make_unique<rpc::Dispatcher>(services);
   p.mcp = std::make_unique<rpc::McpEndpoint>(services, *p.dispatcher);
   AddStoreGauges(p.metrics, *p.store.engine);

@@ -45,6 +45,8 @@ struct NodeOptions {
   std::vector<std::string> mount_roots;
   // Web origins besides this machine's own pages that may use /mcp (server/origin.h).
   std::vector<std::string> mcp_allowed_origins;
+  // Let MCP mounts reach servers on loopback and private addresses (refused by default).
+  bool mcp_allow_private_networks = false;
   std::vector<services::OAuthProvider> oauth_providers;
   std::string oauth_encryption_key;  // base64; empty: <data_dir>/oauth.key
   services::DeliveryOptions webhook_delivery;

@@ -12,6 +12,7 @@
 #include "services/sandboxes/sandboxes.h"
 #include "services/skills/skills.h"
 #include "services/webhooks/subscriptions.h"
+#include "services/mcp_mounts/mcp_mounts.h"
 #include "services/workspaces/workspace_registry.h"
 #include "vfs/path_tree.h"
 
@@ -27,7 +28,7 @@ std::vector<storage::Migration> Assemble() {
        {vfs::Schema(), auth::Schema(), rebac::Schema(), services::SandboxesSchema(),
         services::AgentsSchema(), services::SkillsSchema(), services::WorkspacesSchema(),
         services::MemorySchema(), services::MountsSchema(), services::OAuthSchema(),
-        services::WebhooksSchema()}) {
+        services::WebhooksSchema(), services::McpMountsSchema()}) {
     all.insert(all.end(), part.begin(), part.end());
   }
   std::ranges::sort(all, {}, &storage::Migration::version);

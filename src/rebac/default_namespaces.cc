@@ -96,6 +96,16 @@ NamespaceConfig SkillNamespace() {
   return ns;
 }
 
+// An MCP server mounted for a tenant (services/mcp_mounts): viewers see its tools through the
+// gateway, executors also call them.
+NamespaceConfig McpServerNamespace() {
+  NamespaceConfig ns;
+  AddDirect(ns, {"viewer", "executor"});
+  AddPermission(ns, "list", {"viewer", "executor"});
+  AddPermission(ns, "call", {"executor"});
+  return ns;
+}
+
 NamespaceConfig DirectOnly(Names direct) {
   NamespaceConfig ns;
   AddDirect(ns, direct);
@@ -110,6 +120,7 @@ NamespaceMap BuildDefaults() {
   map["playbook"] = OwnedNamespace({"owner", "editor", "viewer"}, "delete");
   map["trajectory"] = OwnedNamespace({"owner", "viewer"}, "delete");
   map["skill"] = SkillNamespace();
+  map["mcp_server"] = McpServerNamespace();
   map["tenant"] = DirectOnly({"member", "admin"});
   // consent_granted: (grantee) consent_granted (grantor), written by grant_consent.
   map["user"] = DirectOnly({"consent_granted"});

@@ -177,6 +177,7 @@ Dispatcher::Dispatcher(session::Services services)
   AddOAuthMethods(*table_);
   AddExposedMethods(*table_);
   AddOutsideServiceMethods(*table_);
+  AddMcpMethods(*table_);
 }
 
 Dispatcher::~Dispatcher() = default;

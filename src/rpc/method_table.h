@@ -77,6 +77,7 @@ void AddSkillMethods(MethodTable& table);
 void AddOAuthMethods(MethodTable& table);
 void AddExposedMethods(MethodTable& table);
 void AddOutsideServiceMethods(MethodTable& table);
+void AddMcpMethods(MethodTable& table);
 
 }  // namespace nexus::rpc
 

@@ -1,7 +1,7 @@
 // Methods that need a service this server does not have (api.md §6.1, §6.10): semantic
-// search (an embedding provider), LLM reads (an LLM provider) and MCP (Klavis, an MCP
-// client). Each validates its parameters like any method and then answers -32005 naming
-// what is missing, never -32601. mcp_list_mounts answers the truth: nothing is mounted.
+// search (an embedding provider), LLM reads (an LLM provider) and mcp_connect (Klavis). Each
+// validates its parameters like any method and then answers -32005 naming what is missing,
+// never -32601.
 #include "rpc/method_table.h"
 
 namespace nexus::rpc {
@@ -27,43 +27,10 @@ Handler MissingForPath(const char* what) {
   };
 }
 
-Status CheckTier(const Params& p) {
-  if (!p.Has("tier")) return Status::OK();
-  const std::string tier = p.Str("tier");
-  if (tier == "user" || tier == "tenant" || tier == "system") return Status::OK();
-  return InvalidArgument("tier must be user, tenant or system, got '" + tier + "'");
-}
-
-Status NotMounted(const std::string& name) {
-  return Status(Code::kValidation, "MCP server '" + name + "' is not mounted");
-}
-
 StatusOr<MethodResult> McpConnect(const Params& p, CallContext&) {
   return Status(Code::kValidation, "mcp_connect to '" + p.Str("provider") +
                                        "' needs Klavis: the environment variable KLAVIS_API_KEY "
                                        "is not set on the server");
-}
-
-StatusOr<MethodResult> McpListMounts(const Params& p, CallContext&) {
-  RETURN_IF_ERROR(CheckTier(p));
-  return MethodResult(Json::array());
-}
-
-StatusOr<MethodResult> McpByName(const Params& p, CallContext&) {
-  return NotMounted(p.Str("name"));
-}
-
-StatusOr<MethodResult> McpMount(const Params& p, CallContext&) {
-  RETURN_IF_ERROR(CheckTier(p));
-  if (p.Has("command") == p.Has("url"))
-    return Status(Code::kValidation, "give exactly one of command and url");
-  if (p.Has("transport")) {
-    const std::string transport = p.Str("transport");
-    if (transport != "stdio" && transport != "sse" && transport != "http")
-      return InvalidArgument("transport must be stdio, sse or http, got '" + transport + "'");
-  }
-  return Status(Code::kValidation, "mcp_mount of '" + p.Str("name") +
-                                       "' needs an MCP client, which this server does not have");
 }
 
 }  // namespace
@@ -116,21 +83,6 @@ void AddOutsideServiceMethods(MethodTable& t) {
           Optional("user_email", P::kString), Optional("reuse_nexus_token", P::kBool, true)},
          McpConnect,
          kCacheDefault});
-  t.Add({"mcp_list_mounts",
-         {Optional("tier", P::kString), Optional("include_unmounted", P::kBool, true)},
-         McpListMounts,
-         kCacheDefault});
-  const auto name = Required("name", P::kString);
-  t.Add({"mcp_list_tools", {name}, McpByName, kCacheDefault});
-  t.Add({"mcp_mount",
-         {name, Optional("transport", P::kString), Optional("command", P::kString),
-          Optional("url", P::kString), Optional("args", P::kStringList),
-          Optional("env", P::kObject), Optional("headers", P::kObject),
-          Optional("description", P::kString), Optional("tier", P::kString, "system")},
-         McpMount,
-         kCacheDefault});
-  t.Add({"mcp_unmount", {name}, McpByName, kCacheDefault});
-  t.Add({"mcp_sync", {name}, McpByName, kCacheDefault});
 }
 
 }  // namespace nexus::rpc

@@ -26,6 +26,7 @@ class WorkspaceSnapshots;
 class SkillService;
 class OAuthService;
 class MetadataTransfer;
+class McpMountService;
 }  // namespace nexus::services
 
 namespace nexus::session {
@@ -33,7 +34,7 @@ namespace nexus::session {
 struct Services {
   storage::Engine* engine = nullptr;
   vfs::PathTree* tree = nullptr;
-  auth::KeyStore* keys = nullptr;   // null when the server runs without database keys
+  auth::KeyStore* keys = nullptr;  // null when the server runs without database keys
   rebac::Rebac* rebac = nullptr;
   services::SandboxService* sandboxes = nullptr;  // null when sandboxes are off
   services::AgentRegistry* agents = nullptr;
@@ -44,7 +45,8 @@ struct Services {
   services::SkillService* skills = nullptr;
   services::OAuthService* oauth = nullptr;  // null: OAuth is off
   services::MetadataTransfer* metadata = nullptr;
-  vfs::Uploads* uploads = nullptr;  // null: chunked uploads are refused
+  vfs::Uploads* uploads = nullptr;                  // null: chunked uploads are refused
+  services::McpMountService* mcp_mounts = nullptr;  // null: mcp_mount is refused
 };
 
 }  // namespace nexus::session

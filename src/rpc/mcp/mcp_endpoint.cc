@@ -6,6 +6,7 @@
 #include "rpc/dispatcher.h"
 #include "rpc/errors.h"
 #include "rpc/mcp/features.h"
+#include "rpc/mcp/gateway.h"
 #include "rpc/mcp/mcp_sessions.h"
 #include "rpc/mcp/method_caller.h"
 #include "rpc/mcp/tools.h"
@@ -71,12 +72,22 @@ bool StringParam(const Json& params, const char* name, std::string* out) {
   return true;
 }
 
+Reply ListTools(const mcp::ToolSet& tools, const mcp::MethodCaller& caller) {
+  Json list = tools.List();
+  StatusOr<Json> mounted = mcp::GatewayTools(caller);
+  if (!mounted.ok()) return Failed(mounted.status());
+  for (Json& tool : *mounted) list["tools"].push_back(std::move(tool));
+  return Ok(std::move(list));
+}
+
 Reply CallTool(const mcp::ToolSet& tools, const Json& params, const mcp::MethodCaller& caller) {
   std::string name;
   if (!StringParam(params, "name", &name))
     return Fail(kInvalidParams, "tools/call needs a tool name");
   Json arguments = params.contains("arguments") ? params["arguments"] : Json::object();
-  StatusOr<Json> result = tools.Call(name, std::move(arguments), caller);
+  StatusOr<Json> result = name.find(mcp::kGatewaySeparator) == std::string::npos
+                              ? tools.Call(name, std::move(arguments), caller)
+                              : mcp::CallGatewayTool(caller, name, std::move(arguments));
   if (result.status().code() == Code::kNotFound)
     return Fail(kInvalidParams, result.status().message());
   return Of(std::move(result));
@@ -111,7 +122,7 @@ Reply ReadResource(const Json& params, const mcp::MethodCaller& caller) {
 Reply Respond(const std::string& method, const Json& params, const mcp::ToolSet& tools,
               const mcp::MethodCaller& caller) {
   if (method == "ping") return Ok(Json::object());
-  if (method == "tools/list") return Ok(tools.List());
+  if (method == "tools/list") return ListTools(tools, caller);
   if (method == "tools/call") return CallTool(tools, params, caller);
   if (method == "prompts/list") return Of(mcp::ListPrompts(caller));
   if (method == "prompts/get") return GetPrompt(params, caller);

@@ -26,6 +26,7 @@ class MethodCaller {
   StatusOr<Json> Call(const std::string& method, Json params) const;
 
   const auth::Identity& caller() const { return context_.caller; }
+  const session::Services& services() const { return context_.services; }
 
  private:
   const MethodTable& table_;
