@@ -50,6 +50,50 @@ struct RunFiles {
   std::vector<UniqueFd> bind_sources;  // O_PATH, for SpawnOptions::private_binds
 };
 
+// Waits without reaping, unregisters, then reaps: Pause and Stop never see a reaped pid.
+void ReapRun(RunRegistry& registry, const std::shared_ptr<RunRegistry::Run>& run, pid_t pid,
+             int* status, struct rusage* usage) {
+  siginfo_t info;
+  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+  }
+  registry.Finish(run);
+  while (::wait4(pid, status, 0, usage) < 0 && errno == EINTR) {
+  }
+}
+
+// A started program (Provider::Start): registered as a run of its sandbox, so that Stop and
+// Destroy end it too, and killed and reaped with this object.
+class BwrapProcess final : public SandboxProcess {
+ public:
+  BwrapProcess(RunRegistry& registry, std::shared_ptr<RunRegistry::Run> run, Child child)
+      : registry_(registry), run_(std::move(run)), child_(std::move(child)) {}
+  ~BwrapProcess() override {
+    registry_.Kill(*run_);
+    int status = 0;
+    ReapRun(registry_, run_, child_.pid, &status, nullptr);
+  }
+
+  int stdin_fd() const override { return child_.stdin_fd.get(); }
+  int stdout_fd() const override { return child_.stdout_fd.get(); }
+  int stderr_fd() const override { return child_.stderr_fd.get(); }
+
+ private:
+  RunRegistry& registry_;
+  const std::shared_ptr<RunRegistry::Run> run_;
+  Child child_;
+};
+
+// `argv` as a bash command that replaces the shell with the program.
+std::string ExecLine(const std::vector<std::string>& argv) {
+  std::string line = "exec";
+  for (const std::string& arg : argv) {
+    line += " '";
+    for (const char c : arg) line += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    line += "'";
+  }
+  return line + "\n";
+}
+
 StatusOr<RunFiles> MakeRunFiles(const std::string& code) {
   RunFiles f;
   ASSIGN_OR_RETURN(f.code, MakeDataFd("sandbox-code", code));
@@ -98,6 +142,8 @@ class BubblewrapProvider : public Provider {
   Status Stop(const std::string& id) override;
   Status Destroy(const SandboxSpec& spec) override;
   bool IsPaused(const std::string& id) const override { return registry_.IsPaused(id); }
+  StatusOr<std::unique_ptr<SandboxProcess>> Start(const SandboxSpec& spec,
+                                                  const StartRequest& request) override;
 
  private:
   // Const so that Available() can probe with a real run; the state it touches is the
@@ -107,13 +153,12 @@ class BubblewrapProvider : public Provider {
                       const SandboxSpec& spec, int64_t timeout_ms, Clock::time_point start) const;
   bool AwaitExit(const RunRegistry::Run& run, const Child& child, Clock::time_point deadline,
                  OutputCapture* capture) const;
-  void Reap(const std::shared_ptr<RunRegistry::Run>& run, pid_t pid, int* status,
-            struct rusage* usage) const;
   Status CheckHostPaths(const SandboxSpec& spec) const;
   StatusOr<SandboxSpec> StageHostPaths(const SandboxSpec& spec, RunFiles* files,
                                        SpawnOptions* options) const;
   StatusOr<SpawnOptions> MakeSpawnOptions(const SandboxSpec& spec, const RunRequest& request,
-                                          RunFiles* files) const;
+                                          RunFiles* files,
+                                          std::vector<std::string> read_only_dirs = {}) const;
   Status Probe() const;
   Status ProbeOnce() const;
   uid_t UidFor(const std::string& id) const {
@@ -240,9 +285,9 @@ StatusOr<SandboxSpec> BubblewrapProvider::StageHostPaths(const SandboxSpec& spec
   return staged;
 }
 
-StatusOr<SpawnOptions> BubblewrapProvider::MakeSpawnOptions(const SandboxSpec& spec,
-                                                            const RunRequest& request,
-                                                            RunFiles* files) const {
+StatusOr<SpawnOptions> BubblewrapProvider::MakeSpawnOptions(
+    const SandboxSpec& spec, const RunRequest& request, RunFiles* files,
+    std::vector<std::string> read_only_dirs) const {
   ASSIGN_OR_RETURN(const Language language, ParseLanguage(request.language));
   ASSIGN_OR_RETURN(Interpreter interpreter, InterpreterFor(layout_, language));
   SpawnOptions options;
@@ -258,6 +303,7 @@ StatusOr<SpawnOptions> BubblewrapProvider::MakeSpawnOptions(const SandboxSpec& s
   command.interpreter = std::move(interpreter);
   command.fds = DataFds{3, 4, 5};
   command.env = request.env;
+  command.read_only_dirs = std::move(read_only_dirs);
   options.argv = BuildBwrapArgv(command);
   options.pass_fds = {files->code.get(), files->passwd.get(), files->group.get()};
   options.limits = RlimitsFor(spec.limits, switch_uid_);
@@ -301,7 +347,7 @@ RunResult BubblewrapProvider::Supervise(const std::shared_ptr<RunRegistry::Run>&
   Termination t;
   t.timed_out = AwaitExit(*run, child, start + milliseconds(timeout_ms), &capture);
   struct rusage usage = {};
-  Reap(run, child.pid, &t.wait_status, &usage);
+  ReapRun(registry_, run, child.pid, &t.wait_status, &usage);
   t.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                   static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
   t.stopped = registry_.WasStopped(*run);
@@ -344,15 +390,34 @@ bool BubblewrapProvider::AwaitExit(const RunRegistry::Run& run, const Child& chi
   return killed_at.has_value();
 }
 
-// Waits without reaping, unregisters, then reaps: Pause and Stop never see a reaped pid.
-void BubblewrapProvider::Reap(const std::shared_ptr<RunRegistry::Run>& run, pid_t pid, int* status,
-                              struct rusage* usage) const {
-  siginfo_t info;
-  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+StatusOr<std::unique_ptr<SandboxProcess>> BubblewrapProvider::Start(const SandboxSpec& spec,
+                                                                    const StartRequest& request) {
+  RETURN_IF_ERROR(ValidateStartRequest(request));
+  for (const std::string& dir : request.read_only_dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) return NotFound("no such directory: " + dir);
+    // Not staged: bwrap binds it as the sandbox's uid, which must reach it.
+    RETURN_IF_ERROR(CheckReachable(dir, UidFor(spec.id), GidFor(spec.id)));
   }
-  registry_.Finish(run);
-  while (::wait4(pid, status, 0, usage) < 0 && errno == EINTR) {
-  }
+  RunRequest run;
+  run.language = "bash";
+  run.code = ExecLine(request.argv);
+  run.env = request.env;
+  RETURN_IF_ERROR(ValidateSpec(spec));
+  RETURN_IF_ERROR(ValidateRequest(spec, run));
+  RETURN_IF_ERROR(CheckHostPaths(spec));
+  ASSIGN_OR_RETURN(RunFiles files, MakeRunFiles(run.code));
+  ASSIGN_OR_RETURN(SpawnOptions options,
+                   MakeSpawnOptions(spec, run, &files, request.read_only_dirs));
+  options.stdin_pipe = true;
+  Child child;
+  ASSIGN_OR_RETURN(std::shared_ptr<RunRegistry::Run> handle,
+                   registry_.Start(spec.id, [&]() -> StatusOr<pid_t> {
+                     ASSIGN_OR_RETURN(child, Spawn(options));
+                     return child.pid;
+                   }));
+  return std::unique_ptr<SandboxProcess>(
+      new BwrapProcess(registry_, std::move(handle), std::move(child)));
 }
 
 Status BubblewrapProvider::Pause(const std::string& id) {

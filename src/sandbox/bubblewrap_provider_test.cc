@@ -6,13 +6,16 @@
 #include <dirent.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <future>
@@ -634,6 +637,95 @@ TEST_F(BubblewrapProviderTest, EphemeralHomeWhenNoHomeDir) {
   ASSERT_TRUE(provider_->Create(spec).ok());
   EXPECT_EQ(RunIn(spec, "bash", "echo x > f && cat f && pwd").stdout_text, "x\n/home/sandbox\n");
   EXPECT_NE(RunIn(spec, "bash", "cat f").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace nexus::sandbox
+
+namespace nexus::sandbox {
+namespace {
+
+// Reads what `fd` gives until `want` lines arrived or 10 s passed.
+std::string ReadLines(int fd, int want) {
+  std::string got;
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (std::count(got.begin(), got.end(), '\n') < want && Clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char chunk[4096];
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n <= 0) break;
+    got.append(chunk, static_cast<size_t>(n));
+  }
+  return got;
+}
+
+bool WriteAll(int fd, const std::string& text) {
+  return ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+}
+
+TEST_F(BubblewrapProviderTest, AStartedProgramConversesOverItsPipes) {
+  StatusOr<std::unique_ptr<SandboxProcess>> cat = provider_->Start(spec_, {{"cat"}, {}, {}});
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  ASSERT_TRUE(WriteAll((*cat)->stdin_fd(), "one\n"));
+  EXPECT_EQ(ReadLines((*cat)->stdout_fd(), 1), "one\n");
+  ASSERT_TRUE(WriteAll((*cat)->stdin_fd(), "two\n"));
+  EXPECT_EQ(ReadLines((*cat)->stdout_fd(), 1), "two\n");
+}
+
+TEST_F(BubblewrapProviderTest, AStartedProgramIsConfinedAndEndsWithItsHandle) {
+  test::TempDir shared("sandbox-shared");
+  if (::geteuid() == 0) {
+    EXPECT_EQ(provider_->Start(spec_, {{"cat"}, {}, {shared.path()}}).status().code(),
+              Code::kPermissionDenied)
+        << "a directory the sandbox's uid cannot reach";
+  }
+  ASSERT_EQ(::chmod(shared.path().c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(std::filesystem::path(shared.path()).parent_path().c_str(), 0755), 0);
+  std::ofstream(shared.path() + "/served.txt") << "server file\n";
+  ASSERT_EQ(::chmod((shared.path() + "/served.txt").c_str(), 0644), 0);
+  const std::string script = "read line; echo \"uid=$(id -u) $line\"; cat " + shared.path() +
+                             "/served.txt; "
+                             "touch " +
+                             shared.path() +
+                             "/new 2>/dev/null || echo read-only; "
+                             "ls " +
+                             dir_.path() + " 2>/dev/null || echo no-host; sleep 600";
+  StatusOr<std::unique_ptr<SandboxProcess>> process =
+      provider_->Start(spec_, {{"bash", "-c", script}, {{"GREETING", "hi"}}, {shared.path()}});
+  ASSERT_TRUE(process.ok()) << process.status().ToString();
+  ASSERT_TRUE(WriteAll((*process)->stdin_fd(), "ping\n"));
+  EXPECT_EQ(ReadLines((*process)->stdout_fd(), 4),
+            "uid=1000 ping\nserver file\nread-only\nno-host\n");
+  const uid_t uid = SandboxHostUid(spec_.id);
+  if (::geteuid() == 0) {
+    EXPECT_GT(CountHostProcessesOf(uid), 0);
+  }
+  process->reset();  // kills and reaps the whole tree
+  if (::geteuid() == 0) {
+    EXPECT_EQ(CountHostProcessesOf(uid), 0);
+  }
+}
+
+TEST_F(BubblewrapProviderTest, StartRefusesWhatItCannotRun) {
+  EXPECT_EQ(provider_->Start(spec_, {{}, {}, {}}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(provider_->Start(spec_, {{"cat"}, {}, {"/etc"}}).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(provider_->Start(spec_, {{"cat"}, {}, {"/"}}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(provider_->Start(spec_, {{"cat"}, {}, {"/no/such/dir"}}).status().code(),
+            Code::kNotFound);
+  EXPECT_EQ(provider_->Start(spec_, {{"cat"}, {{"1BAD", "x"}}, {}}).status().code(),
+            Code::kInvalidArgument);
+}
+
+TEST_F(BubblewrapProviderTest, StoppingTheSandboxEndsAStartedProgram) {
+  StatusOr<std::unique_ptr<SandboxProcess>> cat = provider_->Start(spec_, {{"cat"}, {}, {}});
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  ASSERT_TRUE(provider_->Stop(spec_.id).ok());
+  char byte;
+  pollfd p{(*cat)->stdout_fd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 10000), 1) << "the pipe should close";
+  EXPECT_EQ(::read((*cat)->stdout_fd(), &byte, 1), 0);
 }
 
 }  // namespace

@@ -7,6 +7,12 @@
 #include "util/path.h"
 
 namespace nexus::sandbox {
+
+SandboxProcess::~SandboxProcess() = default;
+
+StatusOr<std::unique_ptr<SandboxProcess>> Provider::Start(const SandboxSpec&, const StartRequest&) {
+  return Status(Code::kValidation, "the " + name() + " sandbox provider cannot start programs");
+}
 namespace {
 
 // Mount points the sandbox builds itself; a bind on or under one would hide or replace part
@@ -73,6 +79,16 @@ bool IsEnvName(std::string_view name) {
 }  // namespace
 
 Provider::~Provider() = default;
+
+Status ValidateStartRequest(const StartRequest& request) {
+  if (request.argv.empty() || request.argv.front().empty())
+    return InvalidArgument("nothing to start: argv is empty");
+  for (const std::string& arg : request.argv) {
+    if (arg.find('\0') != std::string::npos) return InvalidArgument("an argument holds a NUL byte");
+  }
+  for (const std::string& dir : request.read_only_dirs) RETURN_IF_ERROR(ValidateBind(dir, dir));
+  return Status::OK();
+}
 
 Status ValidateSpec(const SandboxSpec& spec) {
   if (spec.id.empty()) return InvalidArgument("sandbox id is empty");

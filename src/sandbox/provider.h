@@ -12,6 +12,7 @@
 #define NEXUS_SANDBOX_PROVIDER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -68,6 +69,27 @@ struct SandboxSpec {
   std::vector<std::pair<std::string, std::string>> binds;
 };
 
+// A program to start and keep running in a sandbox, talking over its stdin and stdout (an MCP
+// server on stdio). It runs as a bash `exec` of argv, so argv[0] is looked up in the
+// sandbox's PATH (/usr/local/bin:/usr/bin:/bin).
+struct StartRequest {
+  std::vector<std::string> argv;
+  std::vector<std::pair<std::string, std::string>> env;  // as RunRequest::env
+  // Host directories shown read-only at the same path (a server's own files). Absolute and
+  // normalised; they must be readable by the sandbox's uid (as /usr is).
+  std::vector<std::string> read_only_dirs;
+};
+
+// A started program. Its limits are the spec's, except the wall clock: it runs until it
+// exits, the sandbox is stopped, or this object is destroyed, which kills and reaps it.
+class SandboxProcess {
+ public:
+  virtual ~SandboxProcess();
+  virtual int stdin_fd() const = 0;   // write end
+  virtual int stdout_fd() const = 0;  // read end
+  virtual int stderr_fd() const = 0;  // read end
+};
+
 class Provider {
  public:
   virtual ~Provider();
@@ -100,6 +122,11 @@ class Provider {
   virtual Status Destroy(const SandboxSpec& spec) = 0;
 
   virtual bool IsPaused(const std::string& id) const = 0;
+
+  // Starts `request` in the sandbox and returns at once. The default: kValidation, for a
+  // provider that cannot.
+  virtual StatusOr<std::unique_ptr<SandboxProcess>> Start(const SandboxSpec& spec,
+                                                          const StartRequest& request);
 };
 
 // Checks what every provider requires of a spec: a non-empty id, positive limits, absolute
@@ -108,6 +135,11 @@ Status ValidateSpec(const SandboxSpec& spec);
 
 // Checks env names ([A-Za-z_][A-Za-z0-9_]*) and values (no NUL), and the code size.
 Status ValidateRequest(const SandboxSpec& spec, const RunRequest& request);
+
+// Checks a StartRequest: a program to run, arguments without NUL, and read-only directories
+// that are normalised absolute paths outside the sandbox's own trees (/usr, /etc, ... are
+// there already).
+Status ValidateStartRequest(const StartRequest& request);
 
 // The run's wall-clock limit: request.timeout_ms capped at the sandbox's limit.
 int64_t EffectiveTimeoutMs(const Limits& limits, const RunRequest& request);

@@ -294,12 +294,17 @@ ChildPlan MakePlan(const SpawnOptions& options, std::vector<int> sources, int re
 
 StatusOr<Child> Spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return InvalidArgument("spawn: empty argv");
-  ASSIGN_OR_RETURN(UniqueFd dev_null, OpenDevNull());
+  UniqueFd in_r, in_w;
+  if (options.stdin_pipe) {
+    RETURN_IF_ERROR(MakePipe(&in_r, &in_w));
+  } else {
+    ASSIGN_OR_RETURN(in_r, OpenDevNull());
+  }
   UniqueFd out_r, out_w, err_r, err_w, report_r, report_w;
   RETURN_IF_ERROR(MakePipe(&out_r, &out_w));
   RETURN_IF_ERROR(MakePipe(&err_r, &err_w));
   RETURN_IF_ERROR(MakePipe(&report_r, &report_w));
-  std::vector<int> sources = {dev_null.get(), out_w.get(), err_w.get()};
+  std::vector<int> sources = {in_r.get(), out_w.get(), err_w.get()};
   sources.insert(sources.end(), options.pass_fds.begin(), options.pass_fds.end());
   ChildPlan plan = MakePlan(options, std::move(sources), report_w.get());
   ASSIGN_OR_RETURN(const std::vector<UniqueFd> trees, DetachBindSources(options));
@@ -309,6 +314,7 @@ StatusOr<Child> Spawn(const SpawnOptions& options) {
   if (pid < 0) return ErrnoStatus(errno, "fork");
   if (pid == 0) RunChild(plan);
 
+  in_r.Reset();
   out_w.Reset();
   err_w.Reset();
   report_w.Reset();
@@ -321,6 +327,7 @@ StatusOr<Child> Spawn(const SpawnOptions& options) {
   child.pid = pid;
   child.stdout_fd = std::move(out_r);
   child.stderr_fd = std::move(err_r);
+  child.stdin_fd = std::move(in_w);
   // The child is ours and not yet reaped, so its pid cannot have been reused.
   child.pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!child.pidfd.valid()) {

@@ -59,13 +59,17 @@ struct SpawnOptions {
     std::string target;
   };
   std::vector<Bind> private_binds;
+  // The program's stdin is a pipe whose write end Child::stdin_fd holds, rather than
+  // /dev/null: for programs that converse (an MCP server on stdio).
+  bool stdin_pipe = false;
 };
 
 struct Child {
   pid_t pid = -1;      // the reaper; leader of its own session and process group
-  UniqueFd stdout_fd;  // read ends of the child's stdout and stderr; stdin is /dev/null
+  UniqueFd stdout_fd;  // read ends of the child's stdout and stderr
   UniqueFd stderr_fd;
-  UniqueFd pidfd;  // of the reaper: readable once the whole tree is gone
+  UniqueFd stdin_fd;  // with SpawnOptions::stdin_pipe, the write end; else stdin is /dev/null
+  UniqueFd pidfd;     // of the reaper: readable once the whole tree is gone
 };
 
 // Starts the reaper and the program and returns once the program has exec'ed. A failure before exec
