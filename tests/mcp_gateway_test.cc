@@ -19,9 +19,10 @@
 namespace nexus::e2e {
 namespace {
 
-const std::string kEverything = std::string(NEXUS_SOURCE_DIR) +
-                                "/tests/mcp_sdk/node_modules/@modelcontextprotocol/"
-                                "server-everything/dist/index.js";
+// Where npm put the test servers: what stdio servers are given read-only (--mcp-server-dir).
+const std::string kServerFiles = std::string(NEXUS_SOURCE_DIR) + "/tests/mcp_sdk/node_modules";
+const std::string kEverything =
+    kServerFiles + "/@modelcontextprotocol/server-everything/dist/index.js";
 
 uint16_t FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -76,7 +77,9 @@ class EverythingServer {
 
 class McpGatewayTest : public McpTest {
  protected:
-  std::vector<std::string> ServeArgs() const override { return {"--mcp-allow-private-networks"}; }
+  std::vector<std::string> ServeArgs() const override {
+    return {"--mcp-allow-private-networks", "--mcp-server-dir", kServerFiles};
+  }
 
   // Mounts this server's own /mcp as "self", acting there with alice's key.
   void MountSelf() {
@@ -135,8 +138,13 @@ TEST_P(McpGatewayTest, ReBACDecidesWhoSeesAndCallsAMountsTools) {
                       bob_);
   EXPECT_EQ(call["error"]["code"], -32602) << "a tool bob cannot see does not exist for him";
 
+  EXPECT_EQ(Result("mcp_list_mounts", Json::object(), bob_).size(), 0u);
+  EXPECT_EQ(ErrorCode("mcp_list_tools", {{"name", "self"}}, bob_), -32005);
+
   Grant("bob", "viewer");
   EXPECT_TRUE(Has(ToolNames(bob, bob_), "self__nexus_read_file"));
+  EXPECT_EQ(Result("mcp_list_mounts", Json::object(), bob_).size(), 1u);
+  EXPECT_EQ(Result("mcp_list_tools", {{"name", "self"}}, bob_).size(), 20u);
   Json result =
       Tool(bob, "self__nexus_read_file", {{"path", "/tenant:default/user:alice/note.md"}}, bob_);
   EXPECT_EQ(result["isError"], true);
@@ -159,11 +167,14 @@ TEST_P(McpGatewayTest, OnlyAdministratorsMountAndBadMountsAreRefused) {
   const std::string url = "http://127.0.0.1:" + std::to_string(port()) + "/mcp";
   EXPECT_EQ(ErrorCode("mcp_mount", {{"name", "mine"}, {"url", url}}, alice_), -32004);
   EXPECT_EQ(ErrorCode("mcp_mount", {{"name", "a__b"}, {"url", url}}), -32005);
+  EXPECT_EQ(ErrorCode("mcp_mount", {{"name", "a_"}, {"url", url}}), -32005)
+      << "a___x would split as a and _x";
   EXPECT_EQ(ErrorCode("mcp_mount", {{"name", "both"}, {"url", url}, {"command", "x"}}), -32005);
   EXPECT_EQ(ErrorCode("mcp_mount", {{"name", "none"}}), -32005);
   const Json stdio = Rpc("mcp_mount", {{"name", "gh"}, {"command", "gh-mcp"}})["error"];
   EXPECT_EQ(stdio["code"], -32005);
-  EXPECT_NE(stdio["message"].get<std::string>().find("sandbox"), std::string::npos) << stdio;
+  EXPECT_NE(stdio["message"].get<std::string>().find("gh-mcp: not found"), std::string::npos)
+      << stdio;
   EXPECT_EQ(ErrorCode("mcp_mount", {{"name", "gone"}, {"url", "http://127.0.0.1:1/mcp"}}), -32005);
   EXPECT_EQ(ErrorCode("mcp_mount", {{"name", "h"}, {"url", url}, {"headers", {{"X", 1}}}}), -32602);
   EXPECT_EQ(Result("mcp_list_mounts", Json::object()).size(), 0u) << "nothing was saved";
@@ -190,6 +201,87 @@ TEST_P(McpGatewayTest, TheReferenceServerEverythingThroughTheGateway) {
   EXPECT_EQ(TextOf(Tool(session, "everything__echo", {{"message", "hi there"}})), "Echo: hi there");
   EXPECT_EQ(TextOf(Tool(session, "everything__get-sum", {{"a", 2}, {"b", 3}})),
             "The sum of 2 and 3 is 5.");
+}
+
+TEST_P(McpGatewayTest, TheReferenceServerEverythingOverStdioInASandbox) {
+  const Json mounted = Result("mcp_mount", {{"name", "every"},
+                                            {"command", "node"},
+                                            {"args", {kEverything, "stdio"}},
+                                            {"env", {{"GREETING", "hello"}}}});
+  EXPECT_EQ(mounted["transport"], "stdio");
+  EXPECT_GE(mounted["tool_count"].get<int>(), 10) << mounted.dump();
+  const std::string session = Initialize();
+  EXPECT_EQ(TextOf(Tool(session, "every__echo", {{"message", "from a sandbox"}})),
+            "Echo: from a sandbox");
+  const Json env = Tool(session, "every__get-env", Json::object());
+  const std::string text = TextOf(env);
+  EXPECT_NE(text.find("\"GREETING\": \"hello\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("NEXUS"), std::string::npos) << "nothing of the server's environment";
+
+  Restart();  // the process goes with the node; the next call starts it again
+  const std::string again = Initialize();
+  EXPECT_EQ(TextOf(Tool(again, "every__echo", {{"message", "again"}})), "Echo: again");
+}
+
+// A stdio MCP server in Python whose answers go wrong in every way a server can choose.
+constexpr char kHostileServer[] = R"PY(
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if "id" not in m:
+        continue
+    reply = {"jsonrpc": "2.0", "id": m["id"]}
+    method = m.get("method")
+    if method == "initialize":
+        reply["result"] = {"protocolVersion": "2025-06-18", "capabilities": {"tools": {}},
+                           "serverInfo": {"name": "hostile", "version": "1"}}
+    elif method == "tools/list":
+        reply["result"] = {"tools": [{"name": n, "inputSchema": {"type": "object"}}
+                                     for n in ("ok", "deep", "noresult", "crash")]}
+    else:
+        name = m["params"]["name"]
+        if name == "crash":
+            sys.exit(3)
+        if name == "deep":
+            sys.stdout.write('{"jsonrpc":"2.0","id":%d,"result":%s%s}' % (m["id"], "[" * 100000, "]" * 100000) + chr(10))
+            sys.stdout.flush()
+            continue
+        if name == "ok":
+            reply["result"] = {"content": [{"type": "text", "text": "fine"}]}
+    sys.stdout.write(json.dumps(reply) + chr(10))
+    sys.stdout.flush()
+)PY";
+
+TEST_P(McpGatewayTest, AHostileServerGetsErrorsAndTheNodeStaysUp) {
+  const Json mounted = Result(
+      "mcp_mount", {{"name", "hostile"}, {"command", "python3"}, {"args", {"-c", kHostileServer}}});
+  ASSERT_EQ(mounted["tool_count"], 4) << mounted.dump();
+  const std::string session = Initialize();
+  EXPECT_EQ(TextOf(Tool(session, "hostile__ok", Json::object())), "fine");
+  Json result = Tool(session, "hostile__deep", Json::object());
+  EXPECT_EQ(result["isError"], true);
+  EXPECT_NE(TextOf(result).find("nested too deeply"), std::string::npos) << TextOf(result);
+  result = Tool(session, "hostile__noresult", Json::object());
+  EXPECT_EQ(result["isError"], true);
+  EXPECT_NE(TextOf(result).find("without a result"), std::string::npos) << TextOf(result);
+  result = Tool(session, "hostile__crash", Json::object());
+  EXPECT_EQ(result["isError"], true);
+  EXPECT_NE(TextOf(result).find("exited"), std::string::npos) << TextOf(result);
+  EXPECT_EQ(TextOf(Tool(session, "hostile__ok", Json::object())), "fine")
+      << "the next call starts the server again";
+  EXPECT_EQ(Request(session, "ping", Json::object())["result"], Json::object());
+}
+
+TEST_P(McpGatewayTest, AStdioServerSeesNothingOfTheHost) {
+  const std::string probe = "ls " + dir_.path() + " && cat /etc/shadow";
+  const Json error =
+      Rpc("mcp_mount", {{"name", "nosy"}, {"command", "bash"}, {"args", {"-c", probe}}})["error"];
+  EXPECT_EQ(error["code"], -32005);
+  EXPECT_NE(error["message"].get<std::string>().find("No such file or directory"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(ErrorCode("mcp_mount", {{"name", "h"}, {"command", "node"}, {"headers", {{"A", "b"}}}}),
+            -32005);
 }
 
 NEXUS_INSTANTIATE_ENGINES(McpGatewayTest);

@@ -515,7 +515,7 @@ void SurfaceHttpTest::OutsideServices() {
   Missing("create_llm_reader", Json::object(), "llm.provider");
   Missing("mcp_connect", {{"provider", "github"}}, "KLAVIS_API_KEY");
   EXPECT_EQ(Call("mcp_list_mounts", Json::object()), Json::array());
-  Missing("mcp_mount", {{"name", "gh"}, {"command", "gh-mcp"}}, "sandbox");
+  Missing("mcp_mount", {{"name", "gh"}, {"command", "gh-mcp"}}, "gh-mcp: not found");
   for (const char* method : {"mcp_list_tools", "mcp_unmount", "mcp_sync"}) {
     Missing(method, {{"name", "gh"}}, "not mounted");
   }

@@ -153,7 +153,9 @@ wait_http() {
 
 # Starts the server on a fresh data directory; sets server_pid and base.
 start_server() {
-  local args=(serve --demo --durability full --host 127.0.0.1 --port 0 --data-dir "$dir/data")
+  # --mcp-allow-private-networks: the gateway row mounts this server's own /mcp.
+  local args=(serve --demo --durability full --host 127.0.0.1 --port 0 --data-dir "$dir/data"
+    --mcp-allow-private-networks)
   [[ $mode == postgres ]] && args+=(--database-url "$NEXUS_TEST_PG_URL")
   NEXUS_ADMIN_API_KEY=$admin_key "$build/nexus" "${args[@]}" >"$dir/server.log" 2>&1 &
   server_pid=$!
@@ -307,6 +309,18 @@ run_sqlite() {
   BENCH_KEY=$admin_key BENCH_MCP_SESSION=$(mcp_session "$admin_key") BENCH_TOOL=nexus_read_file \
     BENCH_ARGS="{\"path\":\"$home/bench/file.txt\"}" \
     measure mcp-read-admin read-admin 0.80 - yes mcp.lua "$base"
+  # The gateway's cost: the same tool through a mount of this server's own /mcp, one call at a
+  # time, against calling it directly (docs/performance.md: p50 difference < 1 ms).
+  rpc "$admin_key" mcp_mount "{\"name\":\"self\",\"url\":\"$base/mcp\",\
+\"headers\":{\"Authorization\":\"Bearer $admin_key\"}}" >/dev/null
+  local session
+  session=$(mcp_session "$admin_key")
+  BENCH_KEY=$admin_key BENCH_MCP_SESSION=$session BENCH_TOOL=nexus_read_file \
+    BENCH_ARGS="{\"path\":\"$home/bench/file.txt\"}" \
+    measure mcp-read-1-connection - - - yes mcp.lua "$base" -t 1 -c 1
+  BENCH_KEY=$admin_key BENCH_MCP_SESSION=$session BENCH_TOOL=self__nexus_read_file \
+    BENCH_ARGS="{\"path\":\"$home/bench/file.txt\"}" \
+    measure mcp-gateway-read-1-connection mcp-read-1-connection - - yes mcp.lua "$base" -t 1 -c 1
   BENCH_KEY=$reader_key BENCH_CALLS="read {\"path\":\"$home/bench/shared/a/b/file.txt\"}" \
     measure read-inherited-3 health 0.40 - - rpc.lua "$base"
   BENCH_KEY=$admin_key BENCH_CALLS="exists {\"path\":\"$home/bench/file.txt\"}

@@ -62,6 +62,9 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
   serve->add_flag("--mcp-allow-private-networks", o.mcp_allow_private_networks,
                   "Let MCP mounts reach servers on loopback and private addresses (refused by "
                   "default)");
+  serve->add_option("--mcp-server-dir", o.mcp_server_dirs,
+                    "Host directory that stdio MCP servers see read-only, for their own files "
+                    "(repeatable; /usr they see anyway)");
   serve->add_flag("--demo", o.demo, "Provision the demo: admin key, workspace, agents and skills");
   serve->add_flag("--async,!--no-async", async_ignored, "Accepted for compatibility; ignored");
 }

@@ -67,6 +67,7 @@ node::NodeOptions ToNodeOptions(const ServeOptions& options) {
   n.mount_roots = options.mount_roots;
   n.mcp_allowed_origins = options.mcp_allowed_origins;
   n.mcp_allow_private_networks = options.mcp_allow_private_networks;
+  n.mcp_server_dirs = options.mcp_server_dirs;
   n.oauth_providers = options.oauth.providers;
   n.oauth_encryption_key = options.oauth.encryption_key;
   n.webhook_delivery.backoff = std::chrono::milliseconds(options.webhook_retry_backoff_ms);

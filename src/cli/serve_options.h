@@ -40,6 +40,7 @@ struct ServeOptions {
   // Web origins besides this machine's pages that may use /mcp (--mcp-allowed-origin).
   std::vector<std::string> mcp_allowed_origins;
   bool mcp_allow_private_networks = false;  // --mcp-allow-private-networks
+  std::vector<std::string> mcp_server_dirs;  // --mcp-server-dir
   // OAuth providers and the key sealing their tokens (config file only).
   OAuthConfig oauth;
   // Webhook deliveries: the wait before the second attempt, doubled before the third

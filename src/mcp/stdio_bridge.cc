@@ -156,13 +156,15 @@ StatusOr<client::HttpResponse> StdioBridge::Post(const std::string& body) {
 }
 
 void StdioBridge::Exchange(const std::string& body, const client::Value* id) {
-  StatusOr<client::HttpResponse> response = Post(body);
+  std::string session;
   bool renewable = false;
   {
     MutexLock lock(&state_mu_);
+    session = session_id_;
     renewable = !session_id_.empty() && body != initialize_message_;
   }
-  if (response.ok() && response->status == 404 && renewable && Reinitialize())
+  StatusOr<client::HttpResponse> response = Post(body);
+  if (response.ok() && response->status == 404 && renewable && Renew(session))
     response = Post(body);
   if (!response.ok()) {
     std::fprintf(stderr, "nexus mcp: %s\n", response.status().message().c_str());
@@ -172,12 +174,14 @@ void StdioBridge::Exchange(const std::string& body, const client::Value* id) {
   WriteAnswer(*response, id);
 }
 
-bool StdioBridge::Reinitialize() {
+bool StdioBridge::Renew(const std::string& lost) {
+  // One renewal for all the requests that found the session gone at once.
+  MutexLock renewing(&renew_mu_);
   std::string initialize;
   {
     MutexLock lock(&state_mu_);
+    if (session_id_ != lost) return true;  // another request renewed it meanwhile
     initialize = initialize_message_;
-    session_id_.clear();
   }
   StatusOr<client::HttpResponse> response = Post(initialize);
   if (!response.ok() || response->status != 200) return false;

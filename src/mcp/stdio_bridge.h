@@ -44,8 +44,9 @@ class StdioBridge {
   // POSTs `body`, renewing a session the server forgot (404) once; writes what comes back.
   void Exchange(const std::string& body, const client::Value* id);
   StatusOr<client::HttpResponse> Post(const std::string& body);
-  // initialize again with the client's own first message, for a server that lost the session.
-  bool Reinitialize();
+  // initialize again with the client's own first message, for a server that lost session
+  // `lost`; true when a session is open again (this call's or a concurrent one's).
+  bool Renew(const std::string& lost);
   void WriteAnswer(const client::HttpResponse& response, const client::Value* id);
   void WriteError(const client::Value* id, const std::string& message);
   void WriteLine(std::string message);
@@ -58,10 +59,11 @@ class StdioBridge {
 
   Mutex out_mu_;  // one message per line, whole, whatever thread writes it
 
+  Mutex renew_mu_;  // one renewal at a time
   Mutex state_mu_;
   std::string session_id_ GUARDED_BY(state_mu_);
   std::string protocol_version_ GUARDED_BY(state_mu_);
-  std::string initialize_message_ GUARDED_BY(state_mu_);  // the client's, for Reinitialize
+  std::string initialize_message_ GUARDED_BY(state_mu_);  // the client's, for Renew
 
   Mutex queue_mu_;
   CondVar queue_cv_;

@@ -226,7 +226,9 @@ Status Node::OpenOAuth() {
   if (!mcp_sealer.ok()) return Step("OAuth encryption key", mcp_sealer.status());
   p.mcp_mounts = std::make_unique<services::McpMountService>(
       *p.store.engine, *p.outbound, std::move(mcp_sealer).value(),
-      services::McpMountOptions{.allow_private_networks = options_.mcp_allow_private_networks});
+      services::McpMountOptions{.allow_private_networks = options_.mcp_allow_private_networks,
+                                .sandboxes = p.bubblewrap.get(),
+                                .server_dirs = options_.mcp_server_dirs});
   return Status::OK();
 }
 

@@ -47,6 +47,8 @@ struct NodeOptions {
   std::vector<std::string> mcp_allowed_origins;
   // Let MCP mounts reach servers on loopback and private addresses (refused by default).
   bool mcp_allow_private_networks = false;
+  // Host directories stdio MCP servers see read-only (their own files); /usr they see anyway.
+  std::vector<std::string> mcp_server_dirs;
   std::vector<services::OAuthProvider> oauth_providers;
   std::string oauth_encryption_key;  // base64; empty: <data_dir>/oauth.key
   services::DeliveryOptions webhook_delivery;

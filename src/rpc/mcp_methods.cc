@@ -1,5 +1,6 @@
 // The MCP mount methods of api.md §6.10 over services/mcp_mounts: mount an external MCP
 // server for the caller's tenant, list mounts and their tools, sync, unmount.
+#include "rpc/mcp/gateway.h"
 #include "rpc/method_table.h"
 #include "services/mcp_mounts/mcp_mounts.h"
 #include "util/clock.h"
@@ -79,14 +80,21 @@ StatusOr<MethodResult> ListMounts(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(
       const std::vector<services::McpMount> all,
       mounts->List(ctx.caller.tenant_id, p.OptStr("tier"), p.Bool("include_unmounted")));
+  // A mount the caller may not list does not exist for them, here as in the gateway.
   Json out = Json::array();
-  for (const services::McpMount& m : all) out.push_back(MountJson(m));
+  for (const services::McpMount& m : all) {
+    ASSIGN_OR_RETURN(const bool visible,
+                     mcp::MayUseMount(ctx.services, ctx.caller, m.name, "list"));
+    if (visible) out.push_back(MountJson(m));
+  }
   return MethodResult(std::move(out));
 }
 
 StatusOr<MethodResult> ListTools(const Params& p, CallContext& ctx) {
   ASSIGN_OR_RETURN(services::McpMountService * mounts, Mounts(ctx));
   ASSIGN_OR_RETURN(const services::McpMount m, mounts->Find(ctx.caller.tenant_id, p.Str("name")));
+  ASSIGN_OR_RETURN(const bool visible, mcp::MayUseMount(ctx.services, ctx.caller, m.name, "list"));
+  if (!visible) return Status(Code::kValidation, "MCP server '" + m.name + "' is not mounted");
   return MethodResult(Json::parse(services::ToolsJson(m.tools)));
 }
 

@@ -15,8 +15,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -674,7 +674,16 @@ TEST_F(BubblewrapProviderTest, AStartedProgramConversesOverItsPipes) {
 }
 
 TEST_F(BubblewrapProviderTest, AStartedProgramIsConfinedAndEndsWithItsHandle) {
+  // In /tmp whatever TMPDIR says: /dev/shm is inside the sandbox's own /dev.
+  const char* saved_tmpdir = std::getenv("TMPDIR");
+  const std::string restore = saved_tmpdir != nullptr ? saved_tmpdir : "";
+  ::setenv("TMPDIR", "/tmp", 1);
   test::TempDir shared("sandbox-shared");
+  if (restore.empty()) {
+    ::unsetenv("TMPDIR");
+  } else {
+    ::setenv("TMPDIR", restore.c_str(), 1);
+  }
   if (::geteuid() == 0) {
     EXPECT_EQ(provider_->Start(spec_, {{"cat"}, {}, {shared.path()}}).status().code(),
               Code::kPermissionDenied)

@@ -76,6 +76,11 @@ std::optional<HttpResponse> Refusal(const StatusOr<auth::AuthOutcome>& outcome) 
   return std::nullopt;
 }
 
+// MCP clients look for the scheme a 401 asks for.
+void AskForBearer(HttpResponse& refusal) {
+  if (refusal.status == 401) refusal.SetHeader("WWW-Authenticate", "Bearer");
+}
+
 }  // namespace
 
 NexusHandler::NexusHandler(const rpc::Dispatcher& dispatcher,
@@ -116,7 +121,9 @@ std::optional<HttpResponse> NexusHandler::AdmitBody(const HttpRequest& head) {
   // that with -32004 in the envelope (Rpc), which needs the body's id.
   if (route != Route::kSubscriptions && outcome.ok() && outcome->http_status == 403)
     return std::nullopt;
-  return Refusal(outcome);
+  std::optional<HttpResponse> refusal = Refusal(outcome);
+  if (route == Route::kMcp && refusal) AskForBearer(*refusal);
+  return refusal;
 }
 
 HttpResponse NexusHandler::Handle(const HttpRequest& req) {
@@ -222,7 +229,7 @@ HttpResponse NexusHandler::Mcp(const HttpRequest& req) {
   const bool agent_refused = outcome.ok() && outcome->http_status == 403;
   if (!agent_refused) {
     if (std::optional<HttpResponse> refusal = Refusal(outcome)) {
-      if (refusal->status == 401) refusal->SetHeader("WWW-Authenticate", "Bearer");
+      AskForBearer(*refusal);
       return *std::move(refusal);
     }
   }

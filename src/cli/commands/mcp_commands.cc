@@ -24,6 +24,8 @@ int Bridge(Remote& r, const McpOptions& o) {
   if (!client.ok()) return r.Fail(client.status());
   // stdout carries the protocol, so nothing else may be printed there.
   std::ios::sync_with_stdio(false);
+  // Reading stdin must not flush stdout behind the bridge's back (its writers hold a lock).
+  std::cin.tie(nullptr);
   mcp::StdioBridge bridge(**client, std::cin, std::cout);
   if (Status s = bridge.Run(); !s.ok()) return r.Fail(s);
   return kExitOk;

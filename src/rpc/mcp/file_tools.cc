@@ -50,7 +50,7 @@ std::string BytesOf(const Json& content) {
 StatusOr<ToolOutput> ReadFile(const Params& p, const MethodCaller& c) {
   const std::string path = p.Str("path");
   const int64_t offset = p.Int("offset");
-  if (offset < 0) return InvalidArgument("offset must not be negative");
+  RETURN_IF_ERROR(CheckPage(1, offset));
   std::optional<int64_t> length = p.OptInt("length");
   if (length && *length < 0) return InvalidArgument("length must not be negative");
   std::string content;

@@ -6,21 +6,20 @@
 namespace nexus::rpc::mcp {
 namespace {
 
-StatusOr<bool> Allowed(const MethodCaller& c, const std::string& mount, const char* permission) {
-  const auth::Identity& who = c.caller();
-  if (who.is_admin) return true;
-  if (c.services().rebac == nullptr) return false;
-  return c.services().rebac->Check(who.tenant_id,
-                                   rebac::SubjectRef{who.subject_type, who.subject_id}, permission,
-                                   rebac::ObjectRef{"mcp_server", mount});
-}
-
 Json ErrorResult(const std::string& message) {
   return Json{{"content", Json::array({Json{{"type", "text"}, {"text", "Error: " + message}}})},
               {"isError", true}};
 }
 
 }  // namespace
+
+StatusOr<bool> MayUseMount(const session::Services& services, const auth::Identity& who,
+                           const std::string& mount, const char* permission) {
+  if (who.is_admin) return true;
+  if (services.rebac == nullptr) return false;
+  return services.rebac->Check(who.tenant_id, rebac::SubjectRef{who.subject_type, who.subject_id},
+                               permission, rebac::ObjectRef{"mcp_server", mount});
+}
 
 StatusOr<Json> GatewayTools(const MethodCaller& c) {
   Json tools = Json::array();
@@ -29,7 +28,7 @@ StatusOr<Json> GatewayTools(const MethodCaller& c) {
   ASSIGN_OR_RETURN(const std::vector<services::McpMount> all,
                    mounts->List(c.caller().tenant_id, std::nullopt, false));
   for (const services::McpMount& m : all) {
-    ASSIGN_OR_RETURN(const bool visible, Allowed(c, m.name, "list"));
+    ASSIGN_OR_RETURN(const bool visible, MayUseMount(c.services(), c.caller(), m.name, "list"));
     if (!visible) continue;
     for (const services::McpTool& t : m.tools) {
       Json schema = Json::parse(t.input_schema_json, nullptr, false);
@@ -54,9 +53,9 @@ StatusOr<Json> CallGatewayTool(const MethodCaller& c, const std::string& name, J
   if (!found.ok()) return NotFound("Unknown tool: " + name);
   bool offered = false;
   for (const services::McpTool& t : found->tools) offered |= t.name == tool;
-  ASSIGN_OR_RETURN(const bool visible, Allowed(c, mount, "list"));
+  ASSIGN_OR_RETURN(const bool visible, MayUseMount(c.services(), c.caller(), mount, "list"));
   if (!offered || !visible) return NotFound("Unknown tool: " + name);
-  ASSIGN_OR_RETURN(const bool callable, Allowed(c, mount, "call"));
+  ASSIGN_OR_RETURN(const bool callable, MayUseMount(c.services(), c.caller(), mount, "call"));
   if (!callable) {
     return ErrorResult("Permission denied: " + c.caller().subject_type + " " +
                        c.caller().subject_id + " may not call the tools of MCP server " + mount);

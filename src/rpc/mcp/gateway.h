@@ -14,6 +14,10 @@ namespace nexus::rpc::mcp {
 
 inline constexpr char kGatewaySeparator[] = "__";
 
+// Whether `caller` has `permission` ("list" or "call") on the tenant's mount `mount`.
+StatusOr<bool> MayUseMount(const session::Services& services, const auth::Identity& caller,
+                           const std::string& mount, const char* permission);
+
 // The mounted tools the caller may list, as tools/list entries.
 StatusOr<Json> GatewayTools(const MethodCaller& caller);
 

@@ -141,8 +141,9 @@ Json Capabilities() {
 
 McpResponse Initialize(const Json& message, const std::string& owner, mcp::McpSessions& sessions) {
   const Json id = message.value("id", Json(nullptr));
-  if (!ValidId(id))
-    return Refuse(400, kInvalidRequest, "Invalid Request: initialize is a request with an id");
+  if (!ValidId(id) || message.value("jsonrpc", Json(nullptr)) != "2.0")
+    return Refuse(400, kInvalidRequest,
+                  "Invalid Request: initialize is a JSON-RPC 2.0 request with an id");
   const Json params = message.value("params", Json(nullptr));
   std::string requested;
   if (!params.is_object() || !StringParam(params, "protocolVersion", &requested))
@@ -257,7 +258,11 @@ McpResponse McpEndpoint::Post(const McpRequest& request) const {
   const mcp::MethodCaller caller(dispatcher_.table(), context);
   if (!message.is_array()) {
     std::optional<Json> answer = Process(message, *tools_, caller);
-    return answer ? Answer(200, *answer) : McpResponse{202, "", {}};
+    if (!answer) return McpResponse{202, "", {}};
+    // A message that is no request, notification or response is the HTTP request's fault.
+    const bool malformed =
+        answer->contains("error") && (*answer)["error"]["code"] == kInvalidRequest;
+    return Answer(malformed ? 400 : 200, *answer);
   }
   if (!TakesBatches(*version))
     return Refuse(400, kInvalidRequest,

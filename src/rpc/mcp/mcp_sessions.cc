@@ -11,7 +11,7 @@ std::string McpSessions::Open(const std::string& owner, const std::string& proto
   // but it must not be guessable either.
   std::string id = RandomHex(16);
   MutexLock lock(&mu_);
-  MakeRoom();
+  MakeRoom(owner);
   sessions_[id] = Entry{owner, protocol_version, std::chrono::steady_clock::now()};
   return id;
 }
@@ -42,17 +42,25 @@ size_t McpSessions::size() const {
   return sessions_.size();
 }
 
-void McpSessions::MakeRoom() {
+void McpSessions::MakeRoom(const std::string& owner) {
   const auto now = std::chrono::steady_clock::now();
   std::erase_if(sessions_, [&](const auto& entry) {
     return now - entry.second.last_used > limits_.idle_timeout;
   });
-  while (!sessions_.empty() && sessions_.size() >= limits_.max_sessions) {
-    const auto oldest = std::min_element(
-        sessions_.begin(), sessions_.end(),
-        [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; });
+  const auto older = [](const auto& a, const auto& b) {
+    return a.second.last_used < b.second.last_used;
+  };
+  const auto owned = [&](const auto& entry) { return entry.second.owner == owner; };
+  while (static_cast<size_t>(std::count_if(sessions_.begin(), sessions_.end(), owned)) >=
+         limits_.max_per_owner) {
+    auto oldest = sessions_.end();
+    for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+      if (owned(*it) && (oldest == sessions_.end() || older(*it, *oldest))) oldest = it;
+    }
     sessions_.erase(oldest);
   }
+  while (!sessions_.empty() && sessions_.size() >= limits_.max_sessions)
+    sessions_.erase(std::min_element(sessions_.begin(), sessions_.end(), older));
 }
 
 }  // namespace nexus::rpc::mcp

@@ -18,6 +18,7 @@ namespace nexus::rpc::mcp {
 struct SessionLimits {
   std::chrono::seconds idle_timeout{3600};  // a session unused this long ends
   size_t max_sessions = 10000;              // past it, the least recently used one ends
+  size_t max_per_owner = 100;               // past it, the owner's least recently used ends
 };
 
 class McpSessions {
@@ -43,8 +44,9 @@ class McpSessions {
     std::chrono::steady_clock::time_point last_used;
   };
 
-  // Drops expired sessions, then the least recently used while at the cap.
-  void MakeRoom() REQUIRES(mu_);
+  // Drops expired sessions, then the least recently used while at a cap: `owner`'s own first,
+  // so that one caller opening sessions in a loop ends only its own.
+  void MakeRoom(const std::string& owner) REQUIRES(mu_);
 
   const SessionLimits limits_;
   mutable Mutex mu_;

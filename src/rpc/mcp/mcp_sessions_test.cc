@@ -43,5 +43,16 @@ TEST(McpSessionsTest, AtTheCapTheLeastRecentlyUsedEnds) {
   EXPECT_TRUE(sessions.Use(third, "a"));
 }
 
+TEST(McpSessionsTest, ACallerOpeningSessionsInALoopEndsOnlyItsOwn) {
+  McpSessions sessions(SessionLimits{
+      .idle_timeout = std::chrono::hours(1), .max_sessions = 100, .max_per_owner = 3});
+  const std::string bobs = sessions.Open("bob", "v");
+  std::string last;
+  for (int i = 0; i < 50; ++i) last = sessions.Open("mallory", "v");
+  EXPECT_EQ(sessions.size(), 4u);
+  EXPECT_TRUE(sessions.Use(bobs, "bob"));
+  EXPECT_TRUE(sessions.Use(last, "mallory"));
+}
+
 }  // namespace
 }  // namespace nexus::rpc::mcp

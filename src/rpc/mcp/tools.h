@@ -69,6 +69,9 @@ void AddAgentTools(ToolSet& tools);  // memory, workflows, sandboxes
 
 // What the tools share.
 inline constexpr int64_t kMaxPageItems = 1000;
+// Offsets (of pages, and of bytes in nexus_read_file) past any real tree or file, and far from
+// where offset + limit would overflow.
+inline constexpr int64_t kMaxOffset = int64_t{1} << 50;
 
 // A page of `items` (spec/mcp.md "paged") as text in `format` ("json" or "markdown") and as a
 // structured object. `total` when it is known without reading on.
@@ -81,7 +84,7 @@ Json PagedSchema(Json item_schema);
 ToolOutput JsonOutput(Json value);
 // A plain text result.
 ToolOutput TextOutput(std::string text);
-// kInvalidArgument unless 1 <= limit <= kMaxPageItems and offset >= 0.
+// kInvalidArgument unless 1 <= limit <= kMaxPageItems and 0 <= offset <= kMaxOffset.
 Status CheckPage(int64_t limit, int64_t offset);
 
 }  // namespace nexus::rpc::mcp

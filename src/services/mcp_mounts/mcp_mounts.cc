@@ -2,9 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "services/mcp_mounts/mcp_http_connection.h"
+#include "services/mcp_mounts/mcp_stdio_connection.h"
 #include "storage/rows.h"
 #include "util/base64.h"
 #include "util/clock.h"
+#include "util/hash.h"
 #include "util/url.h"
 
 namespace nexus::services {
@@ -16,11 +19,17 @@ using storage::Row;
 using storage::Tx;
 
 constexpr const char* kColumns =
-    "tenant_id, name, transport, url, sealed_headers, description, tier, tools, mounted, "
-    "last_sync";
+    "tenant_id, name, transport, url, command, args, description, tier, tools, mounted, "
+    "last_sync, created_at";
+// A stdio server's limits: those of a sandbox, but CPU for a long life (each process is
+// started again by the next call once it is gone).
+constexpr int64_t kServerCpuSeconds = 3600;
 
 bool ValidName(const std::string& name) {
-  if (name.empty() || name.size() > 64 || name.find("__") != std::string::npos) return false;
+  // No "__" and no trailing '_': the first "__" of a gateway tool name is then the separator.
+  if (name.empty() || name.size() > 64 || name.find("__") != std::string::npos ||
+      name.back() == '_')
+    return false;
   for (size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
     const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -50,18 +59,47 @@ std::vector<McpTool> ToolsOf(const std::string& text) {
   return tools;
 }
 
+std::vector<std::string> StringsOf(const std::optional<std::string>& text) {
+  std::vector<std::string> out;
+  const Json parsed = Json::parse(text.value_or("[]"), nullptr, false);
+  if (!parsed.is_array()) return out;
+  for (const Json& s : parsed) {
+    if (s.is_string()) out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
 McpMount MountFromRow(const Row& r) {
   McpMount m;
   m.tenant_id = r.Text(0);
   m.name = r.Text(1);
   m.transport = r.Text(2);
   m.url = r.OptText(3).value_or("");
-  m.description = r.OptText(5).value_or("");
-  m.tier = r.Text(6);
-  m.tools = ToolsOf(r.Text(7));
-  m.mounted = r.Int(8) != 0;
-  m.last_sync = r.OptInt(9);
+  m.command = r.OptText(4).value_or("");
+  m.args = StringsOf(r.OptText(5));
+  m.description = r.OptText(6).value_or("");
+  m.tier = r.Text(7);
+  m.tools = ToolsOf(r.Text(8));
+  m.mounted = r.Int(9) != 0;
+  m.last_sync = r.OptInt(10);
+  m.created_at = r.Int(11);
   return m;
+}
+
+Json PairsJson(const Pairs& pairs) {
+  Json out = Json::object();
+  for (const auto& [name, value] : pairs) out[name] = value;
+  return out;
+}
+
+Pairs PairsOf(const std::string& text) {
+  Pairs out;
+  const Json parsed = Json::parse(text, nullptr, false);
+  if (!parsed.is_object()) return out;
+  for (const auto& [key, value] : parsed.items()) {
+    if (value.is_string()) out.emplace_back(key, value.get<std::string>());
+  }
+  return out;
 }
 
 std::string SealedWith(const std::string& tenant_id, const std::string& name) {
@@ -77,6 +115,14 @@ Status NeedAdmin(const auth::Identity& caller, const char* what) {
   return PermissionDenied(std::string("only a tenant administrator may ") + what + " MCP servers");
 }
 
+// A stored secret (base64 of the sealed JSON object) in the clear.
+StatusOr<Pairs> Unsealed(const Aead& sealer, const std::string& stored,
+                         const std::string& sealed_with) {
+  ASSIGN_OR_RETURN(const std::string raw, Base64Decode(stored));
+  ASSIGN_OR_RETURN(const std::string opened, sealer.Open(raw, sealed_with));
+  return PairsOf(opened);
+}
+
 }  // namespace
 
 std::string ToolsJson(const std::vector<McpTool>& tools) { return ToolsArray(tools).dump(); }
@@ -87,12 +133,29 @@ McpMountService::McpMountService(storage::Engine& engine, OutboundHttp& http, Ae
 
 McpMountService::~McpMountService() = default;
 
-McpHttpTarget McpMountService::TargetOf(std::string url, Pairs headers) const {
-  McpHttpTarget target;
-  target.url = std::move(url);
-  target.headers = std::move(headers);
-  target.public_addresses_only = !options_.allow_private_networks;
-  return target;
+StatusOr<std::shared_ptr<McpClient>> McpMountService::ClientFor(const std::string& tenant_id,
+                                                                const McpMountSpec& spec) const {
+  if (!spec.url.empty()) {
+    McpHttpTarget target;
+    target.url = spec.url;
+    target.headers = spec.headers;
+    target.public_addresses_only = !options_.allow_private_networks;
+    return std::make_shared<McpClient>(
+        std::make_unique<McpHttpConnection>(http_, std::move(target)));
+  }
+  if (options_.sandboxes == nullptr)
+    return Status(Code::kValidation,
+                  "stdio MCP servers run in sandboxes, which are off on this server");
+  McpStdioTarget target;
+  target.provider = options_.sandboxes;
+  // One sandbox (and so one uid) per tenant and mount.
+  target.spec.id = "mcp-" + Sha256Hex(tenant_id + "/" + spec.name).substr(0, 32);
+  target.spec.limits.cpu_seconds = kServerCpuSeconds;
+  target.start.argv.push_back(spec.command);
+  target.start.argv.insert(target.start.argv.end(), spec.args.begin(), spec.args.end());
+  target.start.env = spec.env;
+  target.start.read_only_dirs = options_.server_dirs;
+  return std::make_shared<McpClient>(std::make_unique<McpStdioConnection>(std::move(target)));
 }
 
 StatusOr<McpMount> McpMountService::Mount(const auth::Identity& caller, McpMountSpec spec) {
@@ -100,69 +163,78 @@ StatusOr<McpMount> McpMountService::Mount(const auth::Identity& caller, McpMount
   if (!ValidName(spec.name)) {
     return Status(Code::kValidation,
                   "an MCP mount's name is 1 to 64 of a-z, 0-9, '-' and '_', starting with a letter "
-                  "or digit and without '__': " +
+                  "or digit, not ending with '_' and without '__': " +
                       spec.name);
   }
   if (spec.command.empty() == spec.url.empty())
     return Status(Code::kValidation, "give exactly one of command and url");
-  if (!spec.command.empty() || spec.transport == "stdio") {
-    return Status(Code::kValidation,
-                  "stdio MCP servers cannot be mounted on this server yet (they will run in a "
-                  "sandbox); mount a Streamable HTTP server with url");
+  const std::string transport = spec.command.empty() ? "http" : "stdio";
+  if (!spec.transport.empty() && spec.transport != transport) {
+    return Status(Code::kValidation, "the MCP transport " + spec.transport + " does not go with " +
+                                         (transport == "http" ? "a url" : "a command") +
+                                         " (SSE servers: mount their Streamable HTTP endpoint)");
   }
-  if (!spec.transport.empty() && spec.transport != "http")
-    return Status(Code::kValidation,
-                  "the MCP transport " + spec.transport +
-                      " is not supported; mount a Streamable HTTP server (http)");
-  if (StatusOr<HttpUrl> url = ParseHttpUrl(spec.url); !url.ok())
-    return Status(Code::kValidation, "bad MCP server url: " + url.status().message());
-  auto client = std::make_shared<McpHttpClient>(http_, TargetOf(spec.url, spec.headers));
+  if (!spec.url.empty()) {
+    if (StatusOr<HttpUrl> url = ParseHttpUrl(spec.url); !url.ok())
+      return Status(Code::kValidation, "bad MCP server url: " + url.status().message());
+  }
+  if (!spec.headers.empty() && transport == "stdio")
+    return Status(Code::kValidation, "headers go with a url; a stdio server takes env");
+  ASSIGN_OR_RETURN(std::shared_ptr<McpClient> client, ClientFor(caller.tenant_id, spec));
   StatusOr<std::vector<McpTool>> tools = client->ListTools();
   if (!tools.ok()) {
-    return Status(Code::kValidation, "cannot list the tools of MCP server " + spec.url + ": " +
+    return Status(Code::kValidation, "cannot list the tools of MCP server " + spec.name + ": " +
                                          tools.status().message());
   }
   McpMount mount;
   mount.tenant_id = caller.tenant_id;
   mount.name = spec.name;
-  mount.transport = "http";
+  mount.transport = transport;
   mount.url = spec.url;
+  mount.command = spec.command;
+  mount.args = spec.args;
   mount.description = spec.description;
   mount.tier = spec.tier;
   mount.mounted = true;
   mount.tools = std::move(tools).value();
   mount.last_sync = NowMicros();
-  RETURN_IF_ERROR(Save(mount, spec.headers));
+  mount.created_at = NowMicros();
+  RETURN_IF_ERROR(Save(mount, spec));
   MutexLock lock(&mu_);
-  clients_[{mount.tenant_id, mount.name}] = std::move(client);
+  clients_[{mount.tenant_id, mount.name}] = Cached{mount.created_at, std::move(client)};
   return mount;
 }
 
-Status McpMountService::Save(const McpMount& mount, const Pairs& headers) {
-  Json header_json = Json::object();
-  for (const auto& [name, value] : headers) header_json[name] = value;
-  ASSIGN_OR_RETURN(const std::string sealed,
-                   sealer_.Seal(header_json.dump(), SealedWith(mount.tenant_id, mount.name)));
-  // In the order of kColumns, then tool_count and created_at.
-  const storage::Params row = {mount.tenant_id,
-                               mount.name,
-                               mount.transport,
-                               mount.url,
-                               Base64Encode(sealed),
-                               mount.description,
-                               mount.tier,
-                               ToolsJson(mount.tools),
-                               int64_t{1},
-                               storage::OptionalValue(mount.last_sync),
-                               static_cast<int64_t>(mount.tools.size()),
-                               NowMicros()};
+Status McpMountService::Save(const McpMount& mount, const McpMountSpec& spec) {
+  const std::string sealed_with = SealedWith(mount.tenant_id, mount.name);
+  ASSIGN_OR_RETURN(const std::string headers,
+                   sealer_.Seal(PairsJson(spec.headers).dump(), sealed_with));
+  ASSIGN_OR_RETURN(const std::string env, sealer_.Seal(PairsJson(spec.env).dump(), sealed_with));
+  // In the order of kColumns, then the sealed secrets and tool_count.
+  const storage::Params row = {
+      mount.tenant_id,
+      mount.name,
+      mount.transport,
+      storage::OptionalValue(mount.url.empty() ? std::nullopt : std::optional(mount.url)),
+      storage::OptionalValue(mount.command.empty() ? std::nullopt : std::optional(mount.command)),
+      Json(mount.args).dump(),
+      mount.description,
+      mount.tier,
+      ToolsJson(mount.tools),
+      int64_t{1},
+      storage::OptionalValue(mount.last_sync),
+      mount.created_at,
+      Base64Encode(headers),
+      Base64Encode(env),
+      static_cast<int64_t>(mount.tools.size())};
   return engine_.Write([&](Tx& tx) -> Status {
     RETURN_IF_ERROR(tx.Exec("DELETE FROM mcp_mounts WHERE tenant_id = ? AND name = ?",
                             {mount.tenant_id, mount.name})
                         .status());
     return tx
         .Exec(std::string("INSERT INTO mcp_mounts (") + kColumns +
-                  ", tool_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  ", sealed_headers, sealed_env, tool_count) VALUES "
+                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               row)
         .status();
   });
@@ -192,30 +264,36 @@ StatusOr<McpMount> McpMountService::Find(const std::string& tenant_id, const std
   return found.front();
 }
 
-StatusOr<std::shared_ptr<McpHttpClient>> McpMountService::ClientOf(const std::string& tenant_id,
-                                                                   const std::string& name) {
+StatusOr<std::shared_ptr<McpClient>> McpMountService::ClientOf(const std::string& tenant_id,
+                                                               const std::string& name) {
+  ASSIGN_OR_RETURN(const McpMount mount, Find(tenant_id, name));
   {
     MutexLock lock(&mu_);
-    if (const auto it = clients_.find({tenant_id, name}); it != clients_.end()) return it->second;
+    const auto it = clients_.find({tenant_id, name});
+    if (it != clients_.end() && it->second.created_at == mount.created_at) return it->second.client;
   }
-  ASSIGN_OR_RETURN(const McpMount mount, Find(tenant_id, name));
-  ASSIGN_OR_RETURN(const std::vector<std::string> sealed,
+  using Secrets = std::pair<std::string, std::string>;
+  ASSIGN_OR_RETURN(const std::vector<Secrets> sealed,
                    storage::ReadAll(
                        engine_,
-                       "SELECT sealed_headers FROM mcp_mounts WHERE tenant_id = ? "
-                       "AND name = ?",
-                       {tenant_id, name}, +[](const Row& r) { return r.Text(0); }));
+                       "SELECT sealed_headers, sealed_env FROM mcp_mounts WHERE "
+                       "tenant_id = ? AND name = ?",
+                       {tenant_id, name}, +[](const Row& r) {
+                         return Secrets{r.OptText(0).value_or(""), r.OptText(1).value_or("")};
+                       }));
   if (sealed.empty()) return NotMounted(name);
-  ASSIGN_OR_RETURN(const std::string raw, Base64Decode(sealed.front()));
-  ASSIGN_OR_RETURN(const std::string opened, sealer_.Open(raw, SealedWith(tenant_id, name)));
-  Pairs headers;
-  const Json header_json = Json::parse(opened, nullptr, false);
-  for (const auto& [key, value] : header_json.items()) {
-    if (value.is_string()) headers.emplace_back(key, value.get<std::string>());
-  }
-  auto client = std::make_shared<McpHttpClient>(http_, TargetOf(mount.url, std::move(headers)));
+  const std::string sealed_with = SealedWith(tenant_id, name);
+  McpMountSpec spec;
+  spec.name = name;
+  spec.url = mount.url;
+  spec.command = mount.command;
+  spec.args = mount.args;
+  ASSIGN_OR_RETURN(spec.headers, Unsealed(sealer_, sealed.front().first, sealed_with));
+  ASSIGN_OR_RETURN(spec.env, Unsealed(sealer_, sealed.front().second, sealed_with));
+  ASSIGN_OR_RETURN(std::shared_ptr<McpClient> client, ClientFor(tenant_id, spec));
   MutexLock lock(&mu_);
-  return clients_.try_emplace({tenant_id, name}, std::move(client)).first->second;
+  clients_[{tenant_id, name}] = Cached{mount.created_at, client};
+  return client;
 }
 
 void McpMountService::Forget(const std::string& tenant_id, const std::string& name) {
@@ -237,7 +315,7 @@ Status McpMountService::SaveTools(const std::string& tenant_id, const std::strin
 
 StatusOr<McpMount> McpMountService::Sync(const auth::Identity& caller, const std::string& name) {
   RETURN_IF_ERROR(NeedAdmin(caller, "sync"));
-  ASSIGN_OR_RETURN(const std::shared_ptr<McpHttpClient> client, ClientOf(caller.tenant_id, name));
+  ASSIGN_OR_RETURN(const std::shared_ptr<McpClient> client, ClientOf(caller.tenant_id, name));
   StatusOr<std::vector<McpTool>> tools = client->ListTools();
   if (!tools.ok()) {
     return Status(Code::kValidation,
@@ -264,7 +342,7 @@ Status McpMountService::Unmount(const auth::Identity& caller, const std::string&
 StatusOr<std::string> McpMountService::CallTool(const std::string& tenant_id,
                                                 const std::string& name, const std::string& tool,
                                                 const std::string& arguments_json) {
-  ASSIGN_OR_RETURN(const std::shared_ptr<McpHttpClient> client, ClientOf(tenant_id, name));
+  ASSIGN_OR_RETURN(const std::shared_ptr<McpClient> client, ClientOf(tenant_id, name));
   return client->CallTool(tool, arguments_json);
 }
 

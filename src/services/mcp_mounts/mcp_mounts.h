@@ -7,8 +7,9 @@
 // a mount's tools is ReBAC's: relations viewer and executor on ("mcp_server", name).
 //
 // Transports: Streamable HTTP (url, headers), through the node's outbound HTTP with the
-// webhooks' address rules (no private addresses unless allowed). stdio servers (command) are
-// refused for now: they must run in a sandbox, which is not built yet (docs/mcp.md).
+// webhooks' address rules (no private addresses unless allowed); stdio (command, args, env),
+// the server run in a sandbox of its own (McpStdioConnection) that sees /usr and the
+// configured server directories read-only and nothing else of the host.
 #ifndef NEXUS_SERVICES_MCP_MOUNTS_MCP_MOUNTS_H_
 #define NEXUS_SERVICES_MCP_MOUNTS_MCP_MOUNTS_H_
 
@@ -21,7 +22,9 @@
 #include <vector>
 
 #include "auth/identity.h"
-#include "services/mcp_mounts/mcp_http_client.h"
+#include "sandbox/provider.h"
+#include "services/mcp_mounts/mcp_client.h"
+#include "services/outbound_http.h"
 #include "storage/engine.h"
 #include "storage/migration.h"
 #include "util/aead.h"
@@ -44,17 +47,24 @@ struct McpMountSpec {
 struct McpMount {
   std::string tenant_id;
   std::string name;
-  std::string transport;
+  std::string transport;  // "http" or "stdio"
   std::string url;
+  std::string command;
+  std::vector<std::string> args;
   std::string description;
   std::string tier;
   bool mounted = false;
   std::vector<McpTool> tools;
   std::optional<int64_t> last_sync;  // microseconds since the epoch
+  int64_t created_at = 0;            // when this row was saved (mounting again replaces it)
 };
 
 struct McpMountOptions {
   bool allow_private_networks = false;  // servers on loopback and private addresses
+  // Runs stdio servers; null: stdio mounts are refused.
+  sandbox::Provider* sandboxes = nullptr;
+  // Host directories stdio servers see read-only (where a server's own files are).
+  std::vector<std::string> server_dirs;
 };
 
 class McpMountService {
@@ -66,8 +76,8 @@ class McpMountService {
 
   // Connects, lists the server's tools and saves the mount (replacing one of that name).
   // kPermissionDenied for a caller who is not a tenant administrator; kValidation for a
-  // spec that names neither or both of command and url, a stdio server, or a server that
-  // cannot be reached or refuses.
+  // spec that names neither or both of command and url, or a server that cannot be reached
+  // (or started) or refuses.
   StatusOr<McpMount> Mount(const auth::Identity& caller, McpMountSpec spec);
   // The tenant's mounts, by name; only mounted ones unless `include_unmounted`.
   StatusOr<std::vector<McpMount>> List(const std::string& tenant_id,
@@ -82,13 +92,14 @@ class McpMountService {
                                  const std::string& tool, const std::string& arguments_json);
 
  private:
-  // The client of a saved mount, made from its row on first use.
-  StatusOr<std::shared_ptr<McpHttpClient>> ClientOf(const std::string& tenant_id,
-                                                    const std::string& name);
-  McpHttpTarget TargetOf(std::string url,
-                         std::vector<std::pair<std::string, std::string>> headers) const;
-  Status Save(const McpMount& mount,
-              const std::vector<std::pair<std::string, std::string>>& headers);
+  // The client of a saved mount, made from its row on first use and again whenever the row
+  // was replaced (by a node or by another one: mounting the name again).
+  StatusOr<std::shared_ptr<McpClient>> ClientOf(const std::string& tenant_id,
+                                                const std::string& name);
+  // A client for `spec` (its secrets in the clear), not connected yet.
+  StatusOr<std::shared_ptr<McpClient>> ClientFor(const std::string& tenant_id,
+                                                 const McpMountSpec& spec) const;
+  Status Save(const McpMount& mount, const McpMountSpec& spec);
   Status SaveTools(const std::string& tenant_id, const std::string& name,
                    const std::vector<McpTool>& tools);
   void Forget(const std::string& tenant_id, const std::string& name);
@@ -99,8 +110,11 @@ class McpMountService {
   const McpMountOptions options_;
   Mutex mu_;
   // (tenant, name) -> the open client.
-  std::map<std::pair<std::string, std::string>, std::shared_ptr<McpHttpClient>> clients_
-      GUARDED_BY(mu_);
+  struct Cached {
+    int64_t created_at;  // of the row it was made from
+    std::shared_ptr<McpClient> client;
+  };
+  std::map<std::pair<std::string, std::string>, Cached> clients_ GUARDED_BY(mu_);
 };
 
 // [{"name", "description", "input_schema"}] as mcp_list_tools answers it, in JSON text.
