@@ -80,11 +80,11 @@ Reply ListTools(const mcp::ToolSet& tools, const mcp::MethodCaller& caller) {
   return Ok(std::move(list));
 }
 
-Reply CallTool(const mcp::ToolSet& tools, const Json& params, const mcp::MethodCaller& caller) {
+Reply CallTool(const mcp::ToolSet& tools, Json& params, const mcp::MethodCaller& caller) {
   std::string name;
   if (!StringParam(params, "name", &name))
     return Fail(kInvalidParams, "tools/call needs a tool name");
-  Json arguments = params.contains("arguments") ? params["arguments"] : Json::object();
+  Json arguments = params.contains("arguments") ? std::move(params["arguments"]) : Json::object();
   StatusOr<Json> result = name.find(mcp::kGatewaySeparator) == std::string::npos
                               ? tools.Call(name, std::move(arguments), caller)
                               : mcp::CallGatewayTool(caller, name, std::move(arguments));
@@ -119,7 +119,7 @@ Reply ReadResource(const Json& params, const mcp::MethodCaller& caller) {
   return Of(std::move(read));
 }
 
-Reply Respond(const std::string& method, const Json& params, const mcp::ToolSet& tools,
+Reply Respond(const std::string& method, Json& params, const mcp::ToolSet& tools,
               const mcp::MethodCaller& caller) {
   if (method == "ping") return Ok(Json::object());
   if (method == "tools/list") return ListTools(tools, caller);
@@ -162,7 +162,7 @@ McpResponse Initialize(const Json& message, const std::string& owner, mcp::McpSe
   return response;
 }
 
-std::optional<Json> Process(const Json& message, const mcp::ToolSet& tools,
+std::optional<Json> Process(Json& message, const mcp::ToolSet& tools,
                             const mcp::MethodCaller& caller) {
   if (!message.is_object() || message.value("jsonrpc", Json(nullptr)) != "2.0")
     return ErrorMessage(
@@ -185,7 +185,8 @@ std::optional<Json> Process(const Json& message, const mcp::ToolSet& tools,
   if (!method->is_string())
     return ErrorMessage(*id,
                         ErrorObject(kInvalidRequest, "Invalid Request: method must be a string"));
-  Json params = message.value("params", Json::object());
+  // Moved out, not copied: a tool's arguments can hold a file's content.
+  Json params = message.contains("params") ? std::move(message["params"]) : Json::object();
   if (params.is_null()) params = Json::object();
   if (!params.is_object())
     return ErrorMessage(*id, ErrorObject(kInvalidParams, "params must be an object"));
@@ -236,7 +237,7 @@ McpResponse McpEndpoint::Post(const McpRequest& request) const {
     return Answer(403, ErrorMessage(nullptr, ErrorObject(request.refusal)));
   StatusOr<Json> parsed = ParseJson(request.body);
   if (!parsed.ok()) return Refuse(400, kParseError, "Parse error: " + parsed.status().message());
-  const Json& message = *parsed;
+  Json& message = *parsed;
   const session::Session session(services_, *request.caller);
   const std::string owner = session.OwnerKey();
   const auto is_initialize = [](const Json& m) {
@@ -269,7 +270,7 @@ McpResponse McpEndpoint::Post(const McpRequest& request) const {
                   "Invalid Request: protocol version " + *version + " has no JSON-RPC batches");
   if (message.empty()) return Refuse(400, kInvalidRequest, "Invalid Request: an empty batch");
   Json answers = Json::array();
-  for (const Json& m : message) {
+  for (Json& m : message) {
     if (std::optional<Json> answer = Process(m, *tools_, caller))
       answers.push_back(std::move(*answer));
   }

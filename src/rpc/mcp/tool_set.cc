@@ -112,6 +112,7 @@ ToolSet::ToolSet() {
 }
 
 void ToolSet::Add(Tool tool) {
+  for (const ToolParam& p : tool.params) tool.specs.push_back(p.spec);
   std::string name = tool.name;
   tools_.insert_or_assign(std::move(name), std::move(tool));
 }
@@ -129,9 +130,7 @@ StatusOr<Json> ToolSet::Call(const std::string& name, Json arguments,
   const Tool& tool = it->second;
   if (arguments.is_null()) arguments = Json::object();
   if (!arguments.is_object()) return ErrorResult(InvalidArgument("arguments must be an object"));
-  std::vector<ParamSpec> specs;
-  for (const ToolParam& p : tool.params) specs.push_back(p.spec);
-  StatusOr<Params> bound = Params::Bind(tool.name, specs, std::move(arguments));
+  StatusOr<Params> bound = Params::Bind(tool.name, tool.specs, std::move(arguments));
   if (!bound.ok()) return ErrorResult(bound.status());
   StatusOr<ToolOutput> output = tool.run(*bound, caller);
   if (!output.ok()) return ErrorResult(output.status());

@@ -44,6 +44,7 @@ struct Tool {
   Json output_schema;  // null: the result is text only
   ToolHints hints;
   ToolRun run;
+  std::vector<ParamSpec> specs = {};  // params' specs, made once by ToolSet::Add
 };
 
 class ToolSet {
