@@ -62,8 +62,7 @@ StatusOr<Json> CallGatewayTool(const MethodCaller& c, const std::string& name, J
   }
   if (arguments.is_null()) arguments = Json::object();
   if (!arguments.is_object()) return ErrorResult("arguments must be an object");
-  StatusOr<std::string> result =
-      mounts->CallTool(c.caller().tenant_id, mount, tool, arguments.dump());
+  StatusOr<std::string> result = mounts->CallTool(*found, tool, arguments.dump());
   if (!result.ok()) return ErrorResult("MCP server " + mount + ": " + result.status().message());
   Json answer = Json::parse(*result, nullptr, false);
   if (!answer.is_object()) return ErrorResult("MCP server " + mount + " answered no result");

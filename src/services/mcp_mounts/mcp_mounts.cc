@@ -264,9 +264,9 @@ StatusOr<McpMount> McpMountService::Find(const std::string& tenant_id, const std
   return found.front();
 }
 
-StatusOr<std::shared_ptr<McpClient>> McpMountService::ClientOf(const std::string& tenant_id,
-                                                               const std::string& name) {
-  ASSIGN_OR_RETURN(const McpMount mount, Find(tenant_id, name));
+StatusOr<std::shared_ptr<McpClient>> McpMountService::ClientOf(const McpMount& mount) {
+  const std::string& tenant_id = mount.tenant_id;
+  const std::string& name = mount.name;
   {
     MutexLock lock(&mu_);
     const auto it = clients_.find({tenant_id, name});
@@ -315,7 +315,8 @@ Status McpMountService::SaveTools(const std::string& tenant_id, const std::strin
 
 StatusOr<McpMount> McpMountService::Sync(const auth::Identity& caller, const std::string& name) {
   RETURN_IF_ERROR(NeedAdmin(caller, "sync"));
-  ASSIGN_OR_RETURN(const std::shared_ptr<McpClient> client, ClientOf(caller.tenant_id, name));
+  ASSIGN_OR_RETURN(const McpMount mount, Find(caller.tenant_id, name));
+  ASSIGN_OR_RETURN(const std::shared_ptr<McpClient> client, ClientOf(mount));
   StatusOr<std::vector<McpTool>> tools = client->ListTools();
   if (!tools.ok()) {
     return Status(Code::kValidation,
@@ -339,10 +340,9 @@ Status McpMountService::Unmount(const auth::Identity& caller, const std::string&
   return Status::OK();
 }
 
-StatusOr<std::string> McpMountService::CallTool(const std::string& tenant_id,
-                                                const std::string& name, const std::string& tool,
+StatusOr<std::string> McpMountService::CallTool(const McpMount& mount, const std::string& tool,
                                                 const std::string& arguments_json) {
-  ASSIGN_OR_RETURN(const std::shared_ptr<McpClient> client, ClientOf(tenant_id, name));
+  ASSIGN_OR_RETURN(const std::shared_ptr<McpClient> client, ClientOf(mount));
   return client->CallTool(tool, arguments_json);
 }
 

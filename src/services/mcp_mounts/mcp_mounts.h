@@ -87,15 +87,14 @@ class McpMountService {
   StatusOr<McpMount> Find(const std::string& tenant_id, const std::string& name);
   StatusOr<McpMount> Sync(const auth::Identity& caller, const std::string& name);
   Status Unmount(const auth::Identity& caller, const std::string& name);
-  // Forwards tools/call; the server's CallToolResult as JSON text.
-  StatusOr<std::string> CallTool(const std::string& tenant_id, const std::string& name,
-                                 const std::string& tool, const std::string& arguments_json);
+  // Forwards tools/call to `mount` (as Find gave it); the server's CallToolResult as JSON text.
+  StatusOr<std::string> CallTool(const McpMount& mount, const std::string& tool,
+                                 const std::string& arguments_json);
 
  private:
   // The client of a saved mount, made from its row on first use and again whenever the row
   // was replaced (by a node or by another one: mounting the name again).
-  StatusOr<std::shared_ptr<McpClient>> ClientOf(const std::string& tenant_id,
-                                                const std::string& name);
+  StatusOr<std::shared_ptr<McpClient>> ClientOf(const McpMount& mount);
   // A client for `spec` (its secrets in the clear), not connected yet.
   StatusOr<std::shared_ptr<McpClient>> ClientFor(const std::string& tenant_id,
                                                  const McpMountSpec& spec) const;
