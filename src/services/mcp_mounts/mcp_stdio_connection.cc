@@ -17,6 +17,8 @@ using Clock = std::chrono::steady_clock;
 // A line longer than this is no message a server should send: the connection ends.
 constexpr size_t kMaxLineBytes = size_t{64} << 20;
 constexpr size_t kStderrTail = 2048;
+// How long a server that closed its stdout has to finish saying why on stderr.
+constexpr auto kStderrGrace = std::chrono::milliseconds(500);
 
 // Writes all of `data` to the pipe `fd` (non-blocking) by `deadline`, without the SIGPIPE a
 // reader that is gone would raise (it would end the server): the signal is blocked for this
@@ -163,6 +165,26 @@ void McpStdioConnection::OnLine(const sandbox::SandboxProcess& process, const st
   answered_.SignalAll();
 }
 
+void McpStdioConnection::KeepStderr(const char* bytes, size_t size) {
+  MutexLock lock(&mu_);
+  stderr_tail_.append(bytes, size);
+  if (stderr_tail_.size() > kStderrTail) stderr_tail_.erase(0, stderr_tail_.size() - kStderrTail);
+}
+
+void McpStdioConnection::DrainStderr(int err_fd) {
+  const auto deadline = Clock::now() + kStderrGrace;
+  char chunk[4096];
+  while (err_fd >= 0) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    pollfd p{err_fd, POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) return;
+    const ssize_t n = ::read(err_fd, chunk, sizeof chunk);
+    if (n <= 0) return;
+    KeepStderr(chunk, static_cast<size_t>(n));
+  }
+}
+
 void McpStdioConnection::ReadLoop(std::shared_ptr<sandbox::SandboxProcess> process, int wake) {
   std::string pending;
   bool open = true;
@@ -178,16 +200,14 @@ void McpStdioConnection::ReadLoop(std::shared_ptr<sandbox::SandboxProcess> proce
     if (fds[1].revents != 0) {
       const ssize_t n = ::read(err_fd, chunk, sizeof chunk);
       if (n <= 0) err_fd = -1;
-      if (n > 0) {
-        MutexLock lock(&mu_);
-        stderr_tail_.append(chunk, static_cast<size_t>(n));
-        if (stderr_tail_.size() > kStderrTail)
-          stderr_tail_.erase(0, stderr_tail_.size() - kStderrTail);
-      }
+      if (n > 0) KeepStderr(chunk, static_cast<size_t>(n));
     }
     if (fds[0].revents == 0) continue;
     const ssize_t n = ::read(process->stdout_fd(), chunk, sizeof chunk);
-    if (n <= 0) break;
+    if (n <= 0) {
+      DrainStderr(err_fd);  // why it ended comes last, and maybe after stdout closed
+      break;
+    }
     pending.append(chunk, static_cast<size_t>(n));
     for (size_t end; (end = pending.find('\n')) != std::string::npos;) {
       OnLine(*process, pending.substr(0, end));

@@ -42,6 +42,9 @@ class McpStdioConnection final : public McpConnection {
   void Stop() EXCLUDES(mu_);
   void ReadLoop(std::shared_ptr<sandbox::SandboxProcess> process, int wake);
   void OnLine(const sandbox::SandboxProcess& process, const std::string& line);
+  void KeepStderr(const char* bytes, size_t size);
+  // After stdout ended: what is left on stderr, for a short while.
+  void DrainStderr(int err_fd);
   Status Write(const sandbox::SandboxProcess& process, const std::string& line);
 
   const McpStdioTarget target_;
