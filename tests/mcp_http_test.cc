@@ -67,7 +67,6 @@ TEST_P(McpHttpTest, EveryOtherMessageNeedsItsCallersSession) {
   right_version.emplace_back("MCP-Protocol-Version", kVersion);
   EXPECT_EQ(Mcp(ping, right_version).status, 200);
 
-  EXPECT_EQ(Mcp("", Session(alice_, session), "GET").status, 405) << "no server stream";
   EXPECT_EQ(Mcp("", Session(bob_, session), "DELETE").status, 404);
   EXPECT_EQ(Mcp("", Session(alice_, session), "DELETE").status, 204);
   EXPECT_EQ(Mcp(ping, Session(alice_, session)).status, 404) << "ended";
@@ -279,6 +278,77 @@ TEST_P(McpHttpTest, TheStdioBridgeCarriesMessagesBothWays) {
   EXPECT_EQ(refused["id"], 1);
   EXPECT_NE(refused["error"]["message"].get<std::string>().find("HTTP 401"), std::string::npos)
       << r.out;
+}
+
+// GET /mcp held open on a socket of its own, read as it arrives.
+class EventStream {
+ public:
+  EventStream(uint16_t port, const std::string& key, const std::string& session)
+      : fd_(test::ConnectLoopback(port)) {
+    const std::string request = "GET /mcp HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
+                                key + "\r\nMcp-Session-Id: " + session +
+                                "\r\nAccept: text/event-stream\r\n\r\n";
+    EXPECT_EQ(write(fd_, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  }
+  ~EventStream() { close(fd_); }
+
+  // Reads until `text` arrived (true) or 15 s passed or the stream ended (false).
+  bool WaitFor(const std::string& text) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (received_.find(text, consumed_) == std::string::npos) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+      char chunk[4096];
+      const ssize_t n = read(fd_, chunk, sizeof chunk);
+      if (n <= 0) return false;
+      received_.append(chunk, static_cast<size_t>(n));
+    }
+    consumed_ = received_.find(text, consumed_) + text.size();
+    return true;
+  }
+  const std::string& received() const { return received_; }
+
+ private:
+  int fd_;
+  std::string received_;
+  size_t consumed_ = 0;
+};
+
+TEST_P(McpHttpTest, TheStreamNotifiesSubscribedFilesAndPromptChanges) {
+  const std::string file = "/tenant:default/user:alice/watched.md";
+  Write(file, "one");
+  const std::string session = Initialize(alice_);
+  const Json subscribed =
+      Request(session, "resources/subscribe", {{"uri", "nexus://" + file}}, alice_);
+  EXPECT_EQ(subscribed["result"], Json::object()) << subscribed.dump();
+  EXPECT_NE(Request(session, "resources/subscribe",
+                    {{"uri", "nexus:///tenant:default/user:bob/x.md"}}, alice_)["error"],
+            nullptr)
+      << "a file alice may not read";
+
+  EventStream stream(port(), alice_, session);
+  ASSERT_TRUE(stream.WaitFor(": stream open")) << stream.received();
+  EXPECT_NE(stream.received().find("Content-Type: text/event-stream"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a poll that sees the start
+  Write(file, "two");
+  ASSERT_TRUE(stream.WaitFor(R"("method":"notifications/resources/updated")")) << stream.received();
+  EXPECT_NE(stream.received().find(R"("uri":"nexus://)" + file + "\""), std::string::npos);
+
+  Result("skills_create", {{"name", "watch-skill"}, {"description", "d"}, {"tier", "user"}},
+         alice_);
+  ASSERT_TRUE(stream.WaitFor("notifications/prompts/list_changed")) << stream.received();
+
+  // Ending the session ends its stream.
+  EXPECT_EQ(Mcp("", Session(alice_, session), "DELETE").status, 204);
+  EXPECT_FALSE(stream.WaitFor("never sent"));
+}
+
+TEST_P(McpHttpTest, AStreamNeedsItsCallersSession) {
+  const std::string session = Initialize(alice_);
+  EXPECT_EQ(Mcp("", Auth(alice_), "GET").status, 400);
+  EXPECT_EQ(Mcp("", Session(bob_, session), "GET").status, 404);
 }
 
 // The bridge in this process, between two pipes, so the test can write a line, read the

@@ -19,6 +19,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <iostream>
@@ -45,6 +46,7 @@
 #include "server/cors.h"
 #include "server/finalize_response.h"
 #include "server/request_metrics.h"
+#include "server/response_stream.h"
 #include "server/worker_pool.h"
 #include "util/background.h"
 #include "util/mutex.h"
@@ -72,6 +74,10 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 class Connection;
+class ConnectionSink;
+
+// A stream may run ahead of a slow client by this much; past it the client is cut off.
+constexpr size_t kMaxStreamBacklog = size_t{1} << 20;
 
 // What the server and all its connections share. Declared before the io_context in
 // HttpServer::Impl, so it outlives the connections that the io_context's pending handlers
@@ -234,12 +240,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
     net::post(executor_, [self = shared_from_this()] { self->OnShutdown(); });
   }
 
+  // From a stream's sink, on any thread (response_stream.h).
+  void PostStreamBytes(std::string bytes) {
+    net::post(executor_, [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
+      self->QueueStreamBytes(std::move(bytes));
+    });
+  }
+  void PostStreamEnd() {
+    net::post(executor_, [self = shared_from_this()] { self->EndStreamWhenSent(); });
+  }
+
  private:
-  enum class State { kIdle, kReading, kProcessing, kWriting, kClosing };
+  enum class State { kIdle, kReading, kProcessing, kWriting, kStreaming, kClosing };
 
   bool Stopping() const { return server_.stopping.load(std::memory_order_acquire); }
 
   void OnShutdown() {
+    if (state_ == State::kStreaming) return EndStream();
     // A partly read request is dropped: the client has no answer yet and will retry.
     if (state_ == State::kIdle || state_ == State::kReading) {
       beast::error_code ec;
@@ -534,6 +551,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     server_.request_metrics.Record(request_path_, resp.status, elapsed.count());
     close_after_ = !keep_alive_ || linger_ || Stopping() ||
                    EqualsIgnoreCase(resp.Header("Connection"), "close");
+    // A stream's body ends with the connection; HEAD gets only the head.
+    stream_ = head_ ? nullptr : std::move(resp.stream);
+    if (stream_) close_after_ = true;
     BuildResponse(std::move(resp));
     state_ = State::kWriting;
     SetDeadline(now + server_.options.request_deadline);
@@ -573,7 +593,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!has_server) AppendHeader("Server", "nexus", &head);
     // HEAD keeps the Content-Length the GET body would have, without the body.
     const bool forbids_body = StatusForbidsBody(status);
-    if (!forbids_body) AppendHeader("Content-Length", std::to_string(resp.body.size()), &head);
+    if (!forbids_body && !stream_) {
+      AppendHeader("Content-Length", std::to_string(resp.body.size()), &head);
+    }
     // HTTP/1.1 is persistent unless told otherwise, HTTP/1.0 the reverse.
     if (version_ >= 11 && close_after_) AppendHeader("Connection", "close", &head);
     if (version_ < 11 && !close_after_) AppendHeader("Connection", "keep-alive", &head);
@@ -583,10 +605,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void OnWrite(beast::error_code ec, size_t /*bytes*/) {
     response_body_ = std::string();  // free the body now rather than at the next response
-    if (ec) return Close();
+    if (ec) {
+      stream_.reset();
+      return Close();
+    }
+    if (stream_) return StartStream();
     if (close_after_) return linger_ ? Linger() : Close();
     WaitForRequest();
   }
+
+  // ---- Streams (response_stream.h): after the head, bytes as the stream writes them, until
+  // it ends, the client goes, or the server stops.
+  void StartStream();
+  void QueueStreamBytes(std::string bytes);
+  void WriteStreamBytes();
+  void EndStreamWhenSent();
+  void EndStream();
+  // A streaming client sends nothing more; a read that ends is the client going away.
+  void WatchPeer();
 
   void Close() {
     state_ = State::kClosing;
@@ -636,10 +672,105 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool close_after_ = false;
   std::string response_head_;
   std::string response_body_;
+  std::shared_ptr<ResponseStream> stream_;  // of the response being written
+  std::shared_ptr<ConnectionSink> sink_;
+  std::deque<std::string> stream_queue_;
+  size_t stream_queued_bytes_ = 0;
+  bool stream_writing_ = false;
+  bool stream_ending_ = false;   // end once the queue is sent
   BodyReservation reservation_;  // what the current request's body holds of the budget
   // ChargeChunk, in the form Beast's parser takes (it keeps a reference).
   std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> charge_chunk_;
 };
+
+// What a stream writes to: posts to its connection's strand, and says false once the
+// connection has ended the stream.
+class ConnectionSink final : public StreamSink {
+ public:
+  explicit ConnectionSink(std::weak_ptr<Connection> connection)
+      : connection_(std::move(connection)) {}
+
+  bool Write(std::string bytes) override {
+    if (ended_.load(std::memory_order_acquire)) return false;
+    std::shared_ptr<Connection> connection = connection_.lock();
+    if (!connection) return false;
+    connection->PostStreamBytes(std::move(bytes));
+    return true;
+  }
+
+  void Close() override {
+    if (std::shared_ptr<Connection> connection = connection_.lock()) connection->PostStreamEnd();
+  }
+
+  void MarkEnded() { ended_.store(true, std::memory_order_release); }
+
+ private:
+  const std::weak_ptr<Connection> connection_;
+  std::atomic<bool> ended_{false};
+};
+
+void Connection::StartStream() {
+  state_ = State::kStreaming;
+  SetDeadline(Clock::time_point::max());  // a stream lasts as long as both ends want it
+  sink_ = std::make_shared<ConnectionSink>(weak_from_this());
+  const std::shared_ptr<ResponseStream> stream = stream_;
+  Guarded(
+      "attaching a response stream failed", HttpRequest{},
+      [&] {
+        stream->Attach(sink_);
+        return 0;
+      },
+      [] { return 0; });
+  WatchPeer();
+}
+
+void Connection::WatchPeer() {
+  buffer_.consume(buffer_.size());
+  socket_.async_read_some(buffer_.prepare(kReadChunk),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (self->state_ != State::kStreaming) return;
+                            if (ec) return self->EndStream();
+                            self->WatchPeer();
+                          });
+}
+
+void Connection::QueueStreamBytes(std::string bytes) {
+  if (state_ != State::kStreaming || stream_ending_) return;
+  stream_queued_bytes_ += bytes.size();
+  stream_queue_.push_back(std::move(bytes));
+  if (stream_queued_bytes_ > kMaxStreamBacklog) return EndStream();
+  if (!stream_writing_) WriteStreamBytes();
+}
+
+void Connection::WriteStreamBytes() {
+  stream_writing_ = true;
+  net::async_write(socket_, net::buffer(stream_queue_.front()),
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     self->stream_writing_ = false;
+                     if (self->state_ != State::kStreaming) return;
+                     if (ec) return self->EndStream();
+                     self->stream_queued_bytes_ -= self->stream_queue_.front().size();
+                     self->stream_queue_.pop_front();
+                     if (!self->stream_queue_.empty()) return self->WriteStreamBytes();
+                     if (self->stream_ending_) self->EndStream();
+                   });
+}
+
+void Connection::EndStreamWhenSent() {
+  if (state_ != State::kStreaming) return;
+  stream_ending_ = true;
+  if (!stream_writing_) EndStream();
+}
+
+void Connection::EndStream() {
+  if (state_ != State::kStreaming) return;
+  if (sink_) sink_->MarkEnded();
+  sink_.reset();
+  stream_.reset();
+  stream_queue_.clear();
+  stream_queued_bytes_ = 0;
+  Close();
+}
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #define NEXUS_SERVER_HTTP_TYPES_H_
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,6 +16,8 @@
 #include "util/ascii.h"  // EqualsIgnoreCase, which header lookups use
 
 namespace nexus::server {
+
+class ResponseStream;
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
@@ -39,6 +42,9 @@ struct HttpResponse {
   int status = 200;
   HeaderList headers;
   std::string body;
+  // Set: the body is written over time through the stream (server/response_stream.h), after
+  // `body`, and the connection closes when it ends.
+  std::shared_ptr<ResponseStream> stream;
 
   // Replaces every header called `name` (case-insensitive) with one `name: value`.
   void SetHeader(std::string_view name, std::string_view value);

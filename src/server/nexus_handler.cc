@@ -6,6 +6,7 @@
 #include "rpc/content_methods.h"
 #include "rpc/mcp/mcp_endpoint.h"
 #include "server/origin.h"
+#include "server/response_stream.h"
 #include "util/ascii.h"
 #include "util/etag.h"
 
@@ -75,6 +76,30 @@ std::optional<HttpResponse> Refusal(const StatusOr<auth::AuthOutcome>& outcome) 
   if (outcome->http_status != 200) return DetailResponse(outcome->http_status, outcome->error);
   return std::nullopt;
 }
+
+// An MCP session's event stream over the connection's stream sink.
+class McpEventStream final : public ResponseStream {
+ public:
+  explicit McpEventStream(std::function<void(std::shared_ptr<rpc::McpEventSink>)> open)
+      : open_(std::move(open)) {}
+
+  void Attach(std::shared_ptr<StreamSink> sink) override {
+    open_(std::make_shared<Sink>(std::move(sink)));
+  }
+
+ private:
+  class Sink final : public rpc::McpEventSink {
+   public:
+    explicit Sink(std::shared_ptr<StreamSink> sink) : sink_(std::move(sink)) {}
+    bool Send(const std::string& event) override { return sink_->Write(event); }
+    void Close() override { sink_->Close(); }
+
+   private:
+    const std::shared_ptr<StreamSink> sink_;
+  };
+
+  const std::function<void(std::shared_ptr<rpc::McpEventSink>)> open_;
+};
 
 // MCP clients look for the scheme a 401 asks for.
 void AskForBearer(HttpResponse& refusal) {
@@ -245,6 +270,7 @@ HttpResponse NexusHandler::Mcp(const HttpRequest& req) {
   HttpResponse response = JsonResponse(answer.http_status, answer.body);
   if (answer.body.empty()) response.RemoveHeader("Content-Type");
   for (const auto& [name, value] : answer.headers) response.SetHeader(name, value);
+  if (answer.open_stream) response.stream = std::make_shared<McpEventStream>(answer.open_stream);
   return response;
 }
 

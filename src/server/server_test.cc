@@ -1,7 +1,11 @@
 // End-to-end tests of HttpServer over real loopback sockets.
 #include "server/http_server.h"
+#include "server/response_stream.h"
 
 #include <gtest/gtest.h>
+
+#include <poll.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -26,8 +30,30 @@ using test::TestHttpClient;
 // Routes by path: /health inline; /block waits for Release(); /throw throws; /big?N returns
 // N bytes; /not-modified answers 304; anything else echoes the request. Large bodies: to
 // /small-body at most 1 MiB; to /private only with "X-Key: ok"; /admit-throws throws.
+// A stream whose sink the test takes, to write through it.
+class SinkHolder final : public ResponseStream {
+ public:
+  void Attach(std::shared_ptr<StreamSink> sink) override {
+    MutexLock lock(&mu_);
+    sink_ = std::move(sink);
+    attached_.SignalAll();
+  }
+  std::shared_ptr<StreamSink> WaitForSink() {
+    MutexLock lock(&mu_);
+    attached_.WaitFor(&mu_, 5s, [this]() REQUIRES(mu_) { return sink_ != nullptr; });
+    return sink_;
+  }
+
+ private:
+  Mutex mu_;
+  CondVar attached_;
+  std::shared_ptr<StreamSink> sink_ GUARDED_BY(mu_);
+};
+
 class FakeHandler : public RequestHandler {
  public:
+  std::shared_ptr<SinkHolder> stream = std::make_shared<SinkHolder>();
+
   HttpResponse Handle(const HttpRequest& req) override {
     calls_.fetch_add(1);
     {
@@ -37,6 +63,12 @@ class FakeHandler : public RequestHandler {
     if (req.path == "/health") return JsonResponse(200, R"({"status":"healthy"})");
     if (req.path == "/throw") throw std::runtime_error("handler bug");
     if (req.path == "/block") return Block();
+    if (req.path == "/stream") {
+      HttpResponse resp = JsonResponse(200, "");
+      resp.SetHeader("Content-Type", "text/event-stream");
+      resp.stream = stream;
+      return resp;
+    }
     if (req.path == "/big")
       return JsonResponse(200, std::string(std::atoi(req.query.c_str()), 'x'));
     if (req.path == "/not-modified") {
@@ -620,6 +652,66 @@ TEST_F(ServerTest, StopClosesHalfReadRequests) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, options.drain_timeout);
   EXPECT_TRUE(partial.WaitForClose(10s));
   EXPECT_EQ(handler_.calls(), 0);
+}
+
+// Reads from `client`'s raw socket until `text` arrived; false on close or after 5 s.
+bool ReadUntil(int fd, const std::string& text, std::string* got) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (got->find(text) == std::string::npos) {
+    pollfd p{fd, POLLIN, 0};
+    if (std::chrono::steady_clock::now() > deadline || ::poll(&p, 1, 100) < 0) return false;
+    if (p.revents == 0) continue;
+    char chunk[1024];
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n <= 0) return false;
+    got->append(chunk, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+TEST_F(ServerTest, AStreamIsWrittenAsItComesUntilTheClientGoes) {
+  StartServer();
+  const int fd = test::ConnectLoopback(port());
+  ASSERT_GE(fd, 0);
+  const std::string request = test::BuildRequest("GET", "/stream");
+  ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  const std::shared_ptr<StreamSink> sink = handler_.stream->WaitForSink();
+  ASSERT_NE(sink, nullptr);
+  std::string got;
+  ASSERT_TRUE(sink->Write("data: one\n\n"));
+  ASSERT_TRUE(ReadUntil(fd, "data: one\n\n", &got)) << got;
+  EXPECT_EQ(got.find("Content-Length"), std::string::npos) << got;
+  EXPECT_NE(got.find("Connection: close"), std::string::npos) << got;
+  ASSERT_TRUE(sink->Write("data: two\n\n"));
+  ASSERT_TRUE(ReadUntil(fd, "data: two\n\n", &got)) << got;
+  ::close(fd);
+  bool refused = false;
+  for (int i = 0; i < 500 && !refused; ++i) {
+    refused = !sink->Write(": still there?\n\n");
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(refused) << "the sink says so once the client has gone";
+}
+
+TEST_F(ServerTest, ClosingAStreamEndsTheResponseAndStopEndsOpenStreams) {
+  StartServer();
+  TestHttpClient first(port());
+  ASSERT_TRUE(first.Send(test::BuildRequest("GET", "/stream")));
+  std::shared_ptr<StreamSink> sink = handler_.stream->WaitForSink();
+  ASSERT_NE(sink, nullptr);
+  sink->Write("data: last\n\n");
+  sink->Close();
+  EXPECT_TRUE(first.WaitForClose(5s));
+
+  handler_.stream = std::make_shared<SinkHolder>();
+  TestHttpClient second(port());
+  ASSERT_TRUE(second.Send(test::BuildRequest("GET", "/stream")));
+  ASSERT_NE(handler_.stream->WaitForSink(), nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "an open stream holds no drain";
+  EXPECT_TRUE(second.WaitForClose(5s));
+  server_.reset();
 }
 
 TEST_F(ServerTest, StopGivesUpWaitingAfterDrainTimeout) {

@@ -6,6 +6,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  PromptListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 
 const env = process.env;
 const failures = [];
@@ -129,6 +133,38 @@ async function promptsAndResources(client) {
   check(missing?.code === -32002, `resources/read of a missing file: ${missing}`);
 }
 
+// Resolves with the first notification of `schema`, or null after 15 s.
+function nextNotification(client, schema) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), 15000);
+    client.setNotificationHandler(schema, (n) => {
+      clearTimeout(timer);
+      resolve(n);
+    });
+  });
+}
+
+// The server's stream (GET /mcp): a subscribed file's change, and a new skill.
+async function notifications(client) {
+  const uri = 'nexus:///workspace/watched.txt';
+  await call(client, 'nexus_write_file', { path: '/workspace/watched.txt', content: 'one' });
+  await client.subscribeResource({ uri });
+  await new Promise((r) => setTimeout(r, 1500));  // the server's first look at it
+  const updated = nextNotification(client, ResourceUpdatedNotificationSchema);
+  await call(client, 'nexus_write_file', { path: '/workspace/watched.txt', content: 'two' });
+  check((await updated)?.params?.uri === uri, 'notifications/resources/updated for a subscribed file');
+  await client.unsubscribeResource({ uri });
+
+  const changed = nextNotification(client, PromptListChangedNotificationSchema);
+  const made = await fetch(`${env.NEXUS_URL}/api/nfs/skills_create`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${env.NEXUS_API_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, params: { name: 'sdk-new-skill', description: 'new', tier: 'user' } }),
+  });
+  check(made.ok, 'skills_create for the prompt change');
+  check((await changed) !== null, 'notifications/prompts/list_changed after a new skill');
+}
+
 const client = new Client({ name: 'nexus-conformance', version: '1.0.0' });
 try {
   await client.connect(transport());
@@ -138,6 +174,8 @@ try {
   await files(client);
   await agentTools(client);
   await promptsAndResources(client);
+  // Over stdio the bridge carries requests and answers; the server's stream is HTTP's.
+  if (env.MCP_TRANSPORT === 'http') await notifications(client);
 } catch (e) {
   failures.push(`exception: ${e?.stack ?? e}`);
 } finally {

@@ -7,6 +7,7 @@
 #include "rpc/errors.h"
 #include "rpc/mcp/features.h"
 #include "rpc/mcp/gateway.h"
+#include "rpc/mcp/mcp_events.h"
 #include "rpc/mcp/mcp_sessions.h"
 #include "rpc/mcp/method_caller.h"
 #include "rpc/mcp/tools.h"
@@ -40,7 +41,16 @@ Json ErrorMessage(const Json& id, Json error) {
 }
 
 McpResponse Answer(int http_status, const Json& body) {
-  return McpResponse{http_status, EncodeWire(body), {}};
+  McpResponse response;
+  response.http_status = http_status;
+  response.body = EncodeWire(body);
+  return response;
+}
+
+McpResponse Empty(int http_status) {
+  McpResponse response;
+  response.http_status = http_status;
+  return response;
 }
 
 McpResponse Refuse(int http_status, int code, const std::string& message) {
@@ -119,8 +129,30 @@ Reply ReadResource(const Json& params, const mcp::MethodCaller& caller) {
   return Of(std::move(read));
 }
 
-Reply Respond(const std::string& method, Json& params, const mcp::ToolSet& tools,
+// What a request may touch besides the caller's methods: the tools, and its session's stream.
+struct Scope {
+  const mcp::ToolSet& tools;
+  mcp::McpEvents& events;
+  const std::string& session;
+};
+
+Reply Subscribe(const Json& params, const Scope& scope, const mcp::MethodCaller& caller,
+                bool subscribe) {
+  std::string uri;
+  if (!StringParam(params, "uri", &uri)) return Fail(kInvalidParams, "a subscription needs a uri");
+  StatusOr<std::string> path = mcp::ResourcePath(uri);
+  if (!path.ok()) return Failed(path.status());
+  if (!subscribe) {
+    scope.events.Unsubscribe(scope.session, uri);
+    return Ok(Json::object());
+  }
+  const Status s = scope.events.Subscribe(scope.session, caller.caller(), *path, uri);
+  return s.ok() ? Ok(Json::object()) : Failed(s);
+}
+
+Reply Respond(const std::string& method, Json& params, const Scope& scope,
               const mcp::MethodCaller& caller) {
+  const mcp::ToolSet& tools = scope.tools;
   if (method == "ping") return Ok(Json::object());
   if (method == "tools/list") return ListTools(tools, caller);
   if (method == "tools/call") return CallTool(tools, params, caller);
@@ -129,14 +161,16 @@ Reply Respond(const std::string& method, Json& params, const mcp::ToolSet& tools
   if (method == "resources/list") return ListResources(params, caller);
   if (method == "resources/read") return ReadResource(params, caller);
   if (method == "resources/templates/list") return Ok(mcp::ResourceTemplates());
+  if (method == "resources/subscribe") return Subscribe(params, scope, caller, true);
+  if (method == "resources/unsubscribe") return Subscribe(params, scope, caller, false);
   if (method == "initialize") return Fail(kInvalidRequest, "this session is already initialised");
   return Fail(kMethodNotFound, "Method not found: " + method);
 }
 
 Json Capabilities() {
   return Json{{"tools", {{"listChanged", false}}},
-              {"prompts", {{"listChanged", false}}},
-              {"resources", {{"subscribe", false}, {"listChanged", false}}}};
+              {"prompts", {{"listChanged", true}}},
+              {"resources", {{"subscribe", true}, {"listChanged", false}}}};
 }
 
 McpResponse Initialize(const Json& message, const std::string& owner, mcp::McpSessions& sessions) {
@@ -162,8 +196,7 @@ McpResponse Initialize(const Json& message, const std::string& owner, mcp::McpSe
   return response;
 }
 
-std::optional<Json> Process(Json& message, const mcp::ToolSet& tools,
-                            const mcp::MethodCaller& caller) {
+std::optional<Json> Process(Json& message, const Scope& scope, const mcp::MethodCaller& caller) {
   if (!message.is_object() || message.value("jsonrpc", Json(nullptr)) != "2.0")
     return ErrorMessage(
         nullptr, ErrorObject(kInvalidRequest, "Invalid Request: a JSON-RPC 2.0 message object"));
@@ -192,7 +225,7 @@ std::optional<Json> Process(Json& message, const mcp::ToolSet& tools,
     return ErrorMessage(*id, ErrorObject(kInvalidParams, "params must be an object"));
   Reply reply;
   try {
-    reply = Respond(method->get<std::string>(), params, tools, caller);
+    reply = Respond(method->get<std::string>(), params, scope, caller);
   } catch (const std::exception& e) {
     // An answer of a method that a tool did not expect is a bug; the caller still gets an
     // answer, and the server goes on.
@@ -204,11 +237,21 @@ std::optional<Json> Process(Json& message, const mcp::ToolSet& tools,
 
 }  // namespace
 
-McpEndpoint::McpEndpoint(session::Services services, const Dispatcher& dispatcher)
+McpEndpoint::McpEndpoint(session::Services services, const Dispatcher& dispatcher,
+                         std::chrono::milliseconds poll)
     : services_(services),
       dispatcher_(dispatcher),
       sessions_(std::make_unique<mcp::McpSessions>()),
-      tools_(std::make_unique<mcp::ToolSet>()) {}
+      tools_(std::make_unique<mcp::ToolSet>()) {
+  // A caller's prompts as the list prompts/list would give; an error reads as no change.
+  auto prompts = [this](const auth::Identity& who) -> std::string {
+    const session::Session session(services_, who);
+    CallContext context{who, services_, session, ""};
+    StatusOr<Json> listed = mcp::ListPrompts(mcp::MethodCaller(dispatcher_.table(), context));
+    return listed.ok() ? EncodeWire(*listed) : std::string();
+  };
+  events_ = std::make_unique<mcp::McpEvents>(services_, std::move(prompts), poll);
+}
 
 McpEndpoint::~McpEndpoint() = default;
 
@@ -217,10 +260,27 @@ size_t McpEndpoint::open_sessions() const { return sessions_->size(); }
 McpResponse McpEndpoint::Handle(const McpRequest& request) const {
   if (request.http_method == "POST") return Post(request);
   if (request.http_method == "DELETE") return Delete(request);
-  // No stream from the server yet: the transport lets a server answer GET with 405.
-  McpResponse refused = Refuse(405, kInvalidRequest, "Method Not Allowed: POST messages to /mcp");
-  refused.headers.emplace_back("Allow", "POST, DELETE");
-  return refused;
+  return Get(request);
+}
+
+// The session's server-to-client stream: notifications of subscribed files and of the prompt
+// list, as Server-Sent Events.
+McpResponse McpEndpoint::Get(const McpRequest& request) const {
+  if (!request.refusal.ok())
+    return Answer(403, ErrorMessage(nullptr, ErrorObject(request.refusal)));
+  if (request.session_id.empty())
+    return Refuse(400, kBadSessionRequest, "Bad Request: the Mcp-Session-Id header is required");
+  const session::Session session(services_, *request.caller);
+  if (!sessions_->Use(request.session_id, session.OwnerKey()))
+    return Refuse(404, kSessionNotFound, "Session not found: initialize again");
+  McpResponse stream;
+  stream.headers = {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-store"}};
+  mcp::McpEvents* events = events_.get();
+  stream.open_stream = [events, id = request.session_id,
+                        caller = *request.caller](std::shared_ptr<McpEventSink> sink) {
+    events->Open(id, caller, std::move(sink));
+  };
+  return stream;
 }
 
 McpResponse McpEndpoint::Delete(const McpRequest& request) const {
@@ -229,7 +289,8 @@ McpResponse McpEndpoint::Delete(const McpRequest& request) const {
   const session::Session session(services_, *request.caller);
   if (!sessions_->Close(request.session_id, session.OwnerKey()))
     return Refuse(404, kSessionNotFound, "Session not found");
-  return McpResponse{204, "", {}};
+  events_->End(request.session_id);
+  return Empty(204);
 }
 
 McpResponse McpEndpoint::Post(const McpRequest& request) const {
@@ -257,9 +318,10 @@ McpResponse McpEndpoint::Post(const McpRequest& request) const {
                       " is not the session's version " + *version);
   CallContext context{*request.caller, services_, session, ""};
   const mcp::MethodCaller caller(dispatcher_.table(), context);
+  const Scope scope{*tools_, *events_, request.session_id};
   if (!message.is_array()) {
-    std::optional<Json> answer = Process(message, *tools_, caller);
-    if (!answer) return McpResponse{202, "", {}};
+    std::optional<Json> answer = Process(message, scope, caller);
+    if (!answer) return Empty(202);
     // A message that is no request, notification or response is the HTTP request's fault.
     const bool malformed =
         answer->contains("error") && (*answer)["error"]["code"] == kInvalidRequest;
@@ -271,10 +333,10 @@ McpResponse McpEndpoint::Post(const McpRequest& request) const {
   if (message.empty()) return Refuse(400, kInvalidRequest, "Invalid Request: an empty batch");
   Json answers = Json::array();
   for (Json& m : message) {
-    if (std::optional<Json> answer = Process(m, *tools_, caller))
+    if (std::optional<Json> answer = Process(m, scope, caller))
       answers.push_back(std::move(*answer));
   }
-  return answers.empty() ? McpResponse{202, "", {}} : Answer(200, answers);
+  return answers.empty() ? Empty(202) : Answer(200, answers);
 }
 
 }  // namespace nexus::rpc

@@ -5,7 +5,9 @@
 #ifndef NEXUS_RPC_MCP_MCP_ENDPOINT_H_
 #define NEXUS_RPC_MCP_MCP_ENDPOINT_H_
 
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,9 +23,20 @@ namespace nexus::rpc {
 class Dispatcher;
 
 namespace mcp {
+class McpEvents;
 class McpSessions;
 class ToolSet;
 }  // namespace mcp
+
+// Where a session's server-to-client stream goes (GET /mcp), as the transport carries it:
+// Send writes one Server-Sent Events block; false once the client has gone.
+class McpEventSink {
+ public:
+  virtual ~McpEventSink() = default;
+  virtual bool Send(const std::string& event) = 0;
+  // Ends the stream (the session ended).
+  virtual void Close() = 0;
+};
 
 // A message larger than this is refused (413) unread: tool arguments are text for a model,
 // and a file of any size goes through upload sessions instead.
@@ -44,12 +57,17 @@ struct McpResponse {
   int http_status = 200;
   std::string body;  // JSON, or empty
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for a stream (text/event-stream): the transport calls it once, with its sink, when
+  // the head is sent. Must not block.
+  std::function<void(std::shared_ptr<McpEventSink>)> open_stream;
 };
 
 class McpEndpoint {
  public:
-  // `dispatcher` must outlive the endpoint; tools run its methods.
-  McpEndpoint(session::Services services, const Dispatcher& dispatcher);
+  // `dispatcher` must outlive the endpoint; tools run its methods. Subscribed files and the
+  // prompt list are looked at every `poll` for changes to notify.
+  McpEndpoint(session::Services services, const Dispatcher& dispatcher,
+              std::chrono::milliseconds poll = std::chrono::milliseconds(1000));
   ~McpEndpoint();
 
   McpResponse Handle(const McpRequest& request) const;
@@ -59,11 +77,13 @@ class McpEndpoint {
  private:
   McpResponse Post(const McpRequest& request) const;
   McpResponse Delete(const McpRequest& request) const;
+  McpResponse Get(const McpRequest& request) const;
 
   session::Services services_;
   const Dispatcher& dispatcher_;
   std::unique_ptr<mcp::McpSessions> sessions_;
   std::unique_ptr<mcp::ToolSet> tools_;
+  std::unique_ptr<mcp::McpEvents> events_;
 };
 
 }  // namespace nexus::rpc
