@@ -151,6 +151,15 @@ StatusOr<HttpResponse> Client::Send(HttpRequest request, const CallOptions& opti
   }
 }
 
+StatusOr<HttpResponse> Client::Stream(HttpRequest request, std::chrono::milliseconds idle,
+                                      const std::function<bool(std::string_view)>& on_bytes) {
+  const Clock::time_point deadline = Clock::now() + options_.timeout;
+  Address(request);
+  bool reused = false;
+  ASSIGN_OR_RETURN(std::unique_ptr<HttpConnection> connection, pool_->Acquire(deadline, &reused));
+  return connection->Stream(request, deadline, idle, on_bytes);
+}
+
 void Client::Address(HttpRequest& request) const {
   request.target = base_path_ + request.target;
   if (!options_.api_key.empty())

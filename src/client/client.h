@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,6 +119,12 @@ class Client {
   // A request to {base}{request.target} with the key and the retry rules above; any HTTP
   // status is returned as it is, except that 503 is resent and, in the end, kUnavailable.
   StatusOr<HttpResponse> Send(HttpRequest request, const CallOptions& options = {});
+  // A request whose answer is a stream (text/event-stream, such as GET /mcp): `on_bytes` gets
+  // the body as it arrives, each read waiting at most `idle`, until the server ends it or
+  // `on_bytes` returns false; then the answer's status and headers. Never resent, and its
+  // connection is not kept.
+  StatusOr<HttpResponse> Stream(HttpRequest request, std::chrono::milliseconds idle,
+                                const std::function<bool(std::string_view)>& on_bytes);
   // GET of a JSON document such as /api/auth/whoami or /health.
   StatusOr<Value> GetJson(std::string_view target);
 

@@ -202,6 +202,37 @@ struct HttpConnection::Io {
     return response;
   }
 
+  template <typename Stream>
+  StatusOr<HttpResponse> StreamFrom(Stream& stream, Deadline deadline,
+                                    std::chrono::milliseconds idle,
+                                    const std::function<bool(std::string_view)>& on_bytes) {
+    http::response_parser<http::buffer_body> parser;
+    parser.header_limit(64 * 1024);
+    parser.body_limit(boost::none);  // a stream has no length
+    ErrorCode ec =
+        Await(deadline, [&](auto done) { http::async_read_header(stream, buffer, parser, done); });
+    if (ec) return Failure("receiving the answer", ec, Code::kUnavailable);
+    keep_alive = false;
+    HttpResponse response;
+    response.status = static_cast<int>(parser.get().result_int());
+    for (const auto& field : parser.get()) {
+      response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    char chunk[kReadChunk];
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk;
+      parser.get().body().size = sizeof chunk;
+      ec = Await(std::chrono::steady_clock::now() + idle,
+                 [&](auto done) { http::async_read_some(stream, buffer, parser, done); });
+      if (ec == http::error::need_buffer) ec = {};
+      const size_t got = sizeof chunk - parser.get().body().size;
+      if (got > 0 && !on_bytes(std::string_view(chunk, got))) break;
+      if (ec == http::error::end_of_stream || ec == asio::error::eof) break;
+      if (ec) return Failure("receiving the stream", ec, Code::kUnavailable);
+    }
+    return response;
+  }
+
   const std::shared_ptr<const Origin> origin;
   asio::io_context io;  // declared before the socket, so that it outlives it
   tcp::socket socket{io};
@@ -257,6 +288,15 @@ StatusOr<HttpResponse> HttpConnection::Read(Deadline deadline, size_t max_body) 
   io_->awaiting = false;
   if (io_->tls) return io_->ReadFrom(*io_->tls, deadline, max_body);
   return io_->ReadFrom(io_->socket, deadline, max_body);
+}
+
+StatusOr<HttpResponse> HttpConnection::Stream(
+    const HttpRequest& request, Deadline deadline, std::chrono::milliseconds idle,
+    const std::function<bool(std::string_view)>& on_bytes) {
+  RETURN_IF_ERROR(Write(request, deadline));
+  io_->awaiting = false;
+  if (io_->tls) return io_->StreamFrom(*io_->tls, deadline, idle, on_bytes);
+  return io_->StreamFrom(io_->socket, deadline, idle, on_bytes);
 }
 
 bool HttpConnection::Reusable() const {

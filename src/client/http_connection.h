@@ -6,8 +6,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "client/http.h"
 #include "util/status.h"
@@ -70,6 +72,13 @@ class HttpConnection {
   Status Write(const HttpRequest& request, Deadline deadline);
   StatusOr<HttpResponse> Read(Deadline deadline, size_t max_body);
 
+  // For an answer that is a stream (Server-Sent Events): sends `request`, reads the head by
+  // `deadline`, then hands the body to `on_bytes` as it arrives, each read waiting at most
+  // `idle`, until the server ends it, `on_bytes` returns false, or a read fails. The answer's
+  // status and headers (body empty for a 200). The connection is not reusable afterwards.
+  StatusOr<HttpResponse> Stream(const HttpRequest& request, Deadline deadline,
+                                std::chrono::milliseconds idle,
+                                const std::function<bool(std::string_view)>& on_bytes);
   // False after a failure or a "Connection: close", and when the server has closed the
   // connection while it sat idle (checked without blocking).
   bool Reusable() const;

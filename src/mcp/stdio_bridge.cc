@@ -69,6 +69,7 @@ Status StdioBridge::Run() {
   std::vector<std::thread> workers;
   for (size_t i = 0; i < options_.max_in_flight; ++i)
     workers.emplace_back([this] { WorkerLoop(); });
+  std::thread notifications([this] { StreamLoop(); });
   std::string line;
   while (std::getline(in_, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -85,11 +86,50 @@ Status StdioBridge::Run() {
     MutexLock lock(&state_mu_);
     session = session_id_;
   }
+  {
+    MutexLock lock(&state_mu_);
+    stopping_ = true;
+  }
+  state_cv_.SignalAll();
   if (!session.empty()) {
-    // Ends the session on the server; a server that is gone already has nothing to end.
+    // Ends the session on the server, and with it the stream; a server that is gone already
+    // has nothing to end (and the stream's read gives up within its idle time).
     (void)client_.Send(client::HttpRequest{"DELETE", "/mcp", {{"Mcp-Session-Id", session}}, ""});
   }
+  notifications.join();
   return Status::OK();
+}
+
+// The server's stream (GET /mcp) of the current session, its events written out as they
+// come; opened again after it ends, for as long as the bridge runs.
+void StdioBridge::StreamLoop() {
+  for (;;) {
+    client::HttpRequest get{"GET", "/mcp", {{"Accept", "text/event-stream"}}, ""};
+    {
+      MutexLock lock(&state_mu_);
+      state_cv_.Wait(&state_mu_,
+                     [this]() REQUIRES(state_mu_) { return stopping_ || !session_id_.empty(); });
+      if (stopping_) return;
+      get.headers.emplace_back("Mcp-Session-Id", session_id_);
+      if (!protocol_version_.empty())
+        get.headers.emplace_back("MCP-Protocol-Version", protocol_version_);
+    }
+    std::string pending;
+    (void)client_.Stream(std::move(get), options_.stream_idle, [&](std::string_view bytes) {
+      pending.append(bytes);
+      for (size_t end; (end = pending.find("\n\n")) != std::string::npos;) {
+        for (std::string& data : EventData(pending.substr(0, end + 2))) WriteLine(std::move(data));
+        pending.erase(0, end + 2);
+      }
+      MutexLock lock(&state_mu_);
+      return !stopping_;
+    });
+    // Ended, refused (a session the server forgot: a request renews it) or unreachable.
+    MutexLock lock(&state_mu_);
+    state_cv_.WaitFor(&state_mu_, std::chrono::seconds(1),
+                      [this]() REQUIRES(state_mu_) { return stopping_; });
+    if (stopping_) return;
+  }
 }
 
 void StdioBridge::Forward(const std::string& line) {
@@ -190,6 +230,7 @@ bool StdioBridge::Renew(const std::string& lost) {
     MutexLock lock(&state_mu_);
     session_id_ = session;
   }
+  state_cv_.SignalAll();
   std::fprintf(stderr, "nexus mcp: the server had lost the session; opened a new one\n");
   return Post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})").ok();
 }
@@ -209,6 +250,7 @@ void StdioBridge::WriteAnswer(const client::HttpResponse& response, const client
       if (!session.empty()) session_id_ = session;
       if (const client::Value* version = result->Find("protocolVersion"))
         protocol_version_ = version->AsString();
+      state_cv_.SignalAll();
     }
     WriteLine(response.body);
     return;

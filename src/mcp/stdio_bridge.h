@@ -3,7 +3,8 @@
 // library. Each line read is one JSON-RPC message (or batch), POSTed as it is; what the
 // server answers is written back one message per line. The bridge keeps the transport's
 // state (the session id, the negotiated version) and nothing of the protocol's: tools,
-// prompts and resources are the server's.
+// prompts and resources are the server's. The server's own stream (GET /mcp: notifications)
+// is read by a thread of its own and its messages written out between the answers.
 #ifndef NEXUS_MCP_STDIO_BRIDGE_H_
 #define NEXUS_MCP_STDIO_BRIDGE_H_
 
@@ -25,6 +26,9 @@ struct BridgeOptions {
   size_t max_in_flight = 8;
   // Per message: the longest tool call (300 s in a sandbox) and some.
   std::chrono::milliseconds timeout{330000};
+  // The server's stream says something at least every 15 s; this long silent, it is opened
+  // again.
+  std::chrono::milliseconds stream_idle{45000};
 };
 
 class StdioBridge {
@@ -51,6 +55,7 @@ class StdioBridge {
   void WriteError(const client::Value* id, const std::string& message);
   void WriteLine(std::string message);
   void WorkerLoop();
+  void StreamLoop();
 
   client::Client& client_;
   std::istream& in_;
@@ -64,6 +69,8 @@ class StdioBridge {
   std::string session_id_ GUARDED_BY(state_mu_);
   std::string protocol_version_ GUARDED_BY(state_mu_);
   std::string initialize_message_ GUARDED_BY(state_mu_);  // the client's, for Renew
+  bool stopping_ GUARDED_BY(state_mu_) = false;           // stdin ended
+  CondVar state_cv_;                                      // a session opened, or stopping
 
   Mutex queue_mu_;
   CondVar queue_cv_;

@@ -159,7 +159,11 @@ async function notifications(client) {
   const made = await fetch(`${env.NEXUS_URL}/api/nfs/skills_create`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${env.NEXUS_API_KEY}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, params: { name: 'sdk-new-skill', description: 'new', tier: 'user' } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      params: { name: `sdk-new-skill-${env.MCP_TRANSPORT}`, description: 'new', tier: 'user' },
+    }),
   });
   check(made.ok, 'skills_create for the prompt change');
   check((await changed) !== null, 'notifications/prompts/list_changed after a new skill');
@@ -174,8 +178,7 @@ try {
   await files(client);
   await agentTools(client);
   await promptsAndResources(client);
-  // Over stdio the bridge carries requests and answers; the server's stream is HTTP's.
-  if (env.MCP_TRANSPORT === 'http') await notifications(client);
+  await notifications(client);
 } catch (e) {
   failures.push(`exception: ${e?.stack ?? e}`);
 } finally {
