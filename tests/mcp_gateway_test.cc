@@ -163,6 +163,25 @@ TEST_P(McpGatewayTest, ReBACDecidesWhoSeesAndCallsAMountsTools) {
   EXPECT_EQ(ErrorCode("mcp_list_tools", {{"name", "self"}}, carol_), -32005);
 }
 
+TEST_P(McpGatewayTest, OneAgentGetsTheToolsAndAnotherDoesNot) {
+  MountSelf();
+  const auto agent_key = [&](const std::string& id) -> std::string {
+    return Result("register_agent", {{"agent_id", id}, {"name", id}, {"generate_api_key", true}},
+                  alice_)["api_key"];
+  };
+  const std::string coder = agent_key("alice,coder"), other = agent_key("alice,other");
+  Result("rebac_create", {{"subject", {"agent", "alice,coder"}},
+                          {"relation", "executor"},
+                          {"object", {"mcp_server", "self"}}});
+  const std::string with = Initialize(coder), without = Initialize(other);
+  EXPECT_TRUE(Has(ToolNames(with, coder), "self__nexus_list_files"));
+  EXPECT_FALSE(Tool(with, "self__nexus_list_files", {{"path", "/"}}, coder)["isError"].get<bool>());
+  EXPECT_FALSE(Has(ToolNames(without, other), "self__nexus_list_files"));
+  EXPECT_EQ(
+      Request(without, "tools/call", {{"name", "self__nexus_list_files"}}, other)["error"]["code"],
+      -32602);
+}
+
 TEST_P(McpGatewayTest, OnlyAdministratorsMountAndBadMountsAreRefused) {
   const std::string url = "http://127.0.0.1:" + std::to_string(port()) + "/mcp";
   EXPECT_EQ(ErrorCode("mcp_mount", {{"name", "mine"}, {"url", url}}, alice_), -32004);
