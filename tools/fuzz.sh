@@ -11,11 +11,11 @@ build=$1
 seconds=$2
 shift 2
 names=("$@")
-[[ ${#names[@]} -gt 0 ]] || names=(rpc_request wire_json path glob url skill_md skill_zip config)
+[[ ${#names[@]} -gt 0 ]] || names=(rpc_request mcp_message wire_json path glob url skill_md skill_zip config)
 
 dict_of() {
   case $1 in
-    rpc_request) echo rpc_request ;;
+    rpc_request | mcp_message) echo rpc_request ;;
     wire_json) echo json ;;
     skill_md | config) echo yaml ;;
     path | glob) echo glob ;;
