@@ -155,6 +155,7 @@ class BubblewrapProvider : public Provider {
                  OutputCapture* capture) const;
   Status CheckHostPaths(const SandboxSpec& spec) const;
   StatusOr<SandboxSpec> StageHostPaths(const SandboxSpec& spec, RunFiles* files,
+                                       std::vector<std::pair<std::string, std::string>>* read_only,
                                        SpawnOptions* options) const;
   StatusOr<SpawnOptions> MakeSpawnOptions(const SandboxSpec& spec, const RunRequest& request,
                                           RunFiles* files,
@@ -262,8 +263,9 @@ Status BubblewrapProvider::CheckHostPaths(const SandboxSpec& spec) const {
 // `spec` as bwrap sees it when it runs as the sandbox uid: every host path replaced by its
 // mount point on the stage, onto which the reaper binds the file opened here (O_NOFOLLOW: a
 // symlink planted in place of a home is refused, not followed by root).
-StatusOr<SandboxSpec> BubblewrapProvider::StageHostPaths(const SandboxSpec& spec, RunFiles* files,
-                                                         SpawnOptions* options) const {
+StatusOr<SandboxSpec> BubblewrapProvider::StageHostPaths(
+    const SandboxSpec& spec, RunFiles* files,
+    std::vector<std::pair<std::string, std::string>>* read_only, SpawnOptions* options) const {
   options->private_mount_namespace = true;
   SandboxSpec staged = spec;
   auto stage_path = [&](std::string* host) -> Status {
@@ -282,6 +284,7 @@ StatusOr<SandboxSpec> BubblewrapProvider::StageHostPaths(const SandboxSpec& spec
   };
   if (!staged.home_dir.empty()) RETURN_IF_ERROR(stage_path(&staged.home_dir));
   for (auto& [host, target] : staged.binds) RETURN_IF_ERROR(stage_path(&host));
+  for (auto& [host, target] : *read_only) RETURN_IF_ERROR(stage_path(&host));
   return staged;
 }
 
@@ -292,8 +295,10 @@ StatusOr<SpawnOptions> BubblewrapProvider::MakeSpawnOptions(
   ASSIGN_OR_RETURN(Interpreter interpreter, InterpreterFor(layout_, language));
   SpawnOptions options;
   SandboxSpec bwrap_spec = spec;
+  std::vector<std::pair<std::string, std::string>> read_only;  // host (or its stage) -> target
+  for (std::string& dir : read_only_dirs) read_only.emplace_back(dir, std::move(dir));
   if (staging_.load()) {
-    ASSIGN_OR_RETURN(bwrap_spec, StageHostPaths(spec, files, &options));
+    ASSIGN_OR_RETURN(bwrap_spec, StageHostPaths(spec, files, &read_only, &options));
   }
   BwrapCommand command;
   command.bwrap_path = bwrap_path_;
@@ -303,7 +308,7 @@ StatusOr<SpawnOptions> BubblewrapProvider::MakeSpawnOptions(
   command.interpreter = std::move(interpreter);
   command.fds = DataFds{3, 4, 5};
   command.env = request.env;
-  command.read_only_dirs = std::move(read_only_dirs);
+  command.read_only_dirs = std::move(read_only);
   options.argv = BuildBwrapArgv(command);
   options.pass_fds = {files->code.get(), files->passwd.get(), files->group.get()};
   options.limits = RlimitsFor(spec.limits, switch_uid_);
@@ -396,8 +401,9 @@ StatusOr<std::unique_ptr<SandboxProcess>> BubblewrapProvider::Start(const Sandbo
   for (const std::string& dir : request.read_only_dirs) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) return NotFound("no such directory: " + dir);
-    // Not staged: bwrap binds it as the sandbox's uid, which must reach it.
-    RETURN_IF_ERROR(CheckReachable(dir, UidFor(spec.id), GidFor(spec.id)));
+    // Staged like a home when the server may make mounts; otherwise bwrap binds it as the
+    // sandbox's uid, which must reach it.
+    if (!staging_.load()) RETURN_IF_ERROR(CheckReachable(dir, UidFor(spec.id), GidFor(spec.id)));
   }
   RunRequest run;
   run.language = "bash";

@@ -58,7 +58,7 @@ void AddHomeAndBinds(const BwrapCommand& c, Argv* a) {
     a->Add({"--bind", c.spec->home_dir, kSandboxHome});
   }
   for (const auto& [host, target] : c.spec->binds) a->Add({"--bind", host, target});
-  for (const std::string& dir : c.read_only_dirs) a->Add({"--ro-bind", dir, dir});
+  for (const auto& [host, target] : c.read_only_dirs) a->Add({"--ro-bind", host, target});
   a->Add({"--ro-bind-data", std::to_string(c.fds.code), std::string(ScriptPath(c.language))});
   // Last: the root tmpfs itself becomes read-only, so that /, /run and /etc cannot be used
   // to store anything (they are RAM without a size limit).

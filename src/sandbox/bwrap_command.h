@@ -34,7 +34,8 @@ struct BwrapCommand {
   Interpreter interpreter;
   DataFds fds;
   std::vector<std::pair<std::string, std::string>> env;  // request env, applied last
-  std::vector<std::string> read_only_dirs;               // StartRequest::read_only_dirs
+  // StartRequest::read_only_dirs: the host directory (or its stage) -> where it appears.
+  std::vector<std::pair<std::string, std::string>> read_only_dirs;
 };
 
 // argv for execve, argv[0] being the bwrap binary.

@@ -76,7 +76,8 @@ struct StartRequest {
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> env;  // as RunRequest::env
   // Host directories shown read-only at the same path (a server's own files). Absolute and
-  // normalised; they must be readable by the sandbox's uid (as /usr is).
+  // normalised; as root they are handed in like homes, whatever their modes; otherwise they
+  // must be reachable by the sandbox's uid.
   std::vector<std::string> read_only_dirs;
 };
 
