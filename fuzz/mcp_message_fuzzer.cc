@@ -1,42 +1,21 @@
 // An MCP message as /mcp receives it (rpc/mcp/mcp_endpoint.h): the POST body, in a session
 // opened once, answered by a real node on a temporary data directory as the system
 // administrator, so every tool, prompt and resource request runs for real. Sandboxes are off.
-#include <stdlib.h>
-
 #include <cstdint>
-#include <cstdio>
-#include <filesystem>
-#include <memory>
 #include <string>
 #include <string_view>
 
-#include "auth/identity.h"
 #include "fuzz/fuzz_check.h"
-#include "node/node.h"
+#include "fuzz/fuzz_node.h"
 #include "rpc/mcp/mcp_endpoint.h"
 #include "rpc/wire_json.h"
 
 namespace {
 
-class FuzzNode {
+// A session opened once, in the version that still had batches, so they are fuzzed too.
+class McpSession {
  public:
-  FuzzNode() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr ? tmp : "/tmp") + "/nexus-fuzz-XXXXXX";
-    FUZZ_CHECK(mkdtemp(pattern.data()) != nullptr);
-    dir_ = pattern;
-    nexus::node::NodeOptions options;
-    options.data_dir = dir_;
-    options.durability = nexus::storage::Durability::kNormal;
-    options.sandboxes = false;
-    nexus::StatusOr<std::unique_ptr<nexus::node::Node>> node = nexus::node::Node::Open(options);
-    if (!node.ok()) std::fprintf(stderr, "node: %s\n", node.status().ToString().c_str());
-    FUZZ_CHECK(node.ok());
-    node_ = std::move(node).value();
-    admin_.subject_type = "user";
-    admin_.subject_id = admin_.user_id = "admin";
-    admin_.tenant_id = "default";
-    admin_.is_admin = true;
+  McpSession() {
     const nexus::rpc::McpResponse opened = Post(
         R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-03-26"}})");
     FUZZ_CHECK(opened.http_status == 200);
@@ -45,26 +24,19 @@ class FuzzNode {
     }
     FUZZ_CHECK(!session_.empty());
   }
-  ~FuzzNode() {
-    node_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
 
   nexus::rpc::McpResponse Post(std::string_view body) const {
     nexus::rpc::McpRequest request;
     request.http_method = "POST";
     request.body = body;
     request.session_id = session_;
-    request.caller = &admin_;
-    return node_->mcp().Handle(request);
+    request.caller = &node_.admin();
+    return node_.node().mcp().Handle(request);
   }
 
  private:
-  std::string dir_;
-  std::unique_ptr<nexus::node::Node> node_;
-  nexus::auth::Identity admin_;
-  std::string session_;  // 2025-03-26, so batches are exercised too
+  nexus::fuzz::FuzzNode node_;
+  std::string session_;
 };
 
 // An answer is a result, or an error with an integer code and a message; never an internal
@@ -81,9 +53,9 @@ void CheckAnswer(const nexus::rpc::Json& answer) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static FuzzNode node;
+  static McpSession session;
   const nexus::rpc::McpResponse response =
-      node.Post(std::string_view(reinterpret_cast<const char*>(data), size));
+      session.Post(std::string_view(reinterpret_cast<const char*>(data), size));
   FUZZ_CHECK(response.http_status == 200 || response.http_status == 202 ||
              response.http_status == 400);
   if (response.http_status == 202) {

@@ -6,36 +6,13 @@
 #include <thread>
 #include <vector>
 
+#include "util/sse.h"
+
 namespace nexus::mcp {
 namespace {
 
 bool IsEventStream(const client::HttpResponse& response) {
   return response.Header("Content-Type").starts_with("text/event-stream");
-}
-
-// The data of each event of a text/event-stream body, in order.
-std::vector<std::string> EventData(const std::string& body) {
-  std::vector<std::string> events;
-  std::string data;
-  size_t start = 0;
-  while (start <= body.size()) {
-    size_t end = body.find('\n', start);
-    if (end == std::string::npos) end = body.size();
-    std::string_view line(body.data() + start, end - start);
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    if (line.empty()) {
-      if (!data.empty()) events.push_back(std::move(data));
-      data.clear();
-    } else if (line.starts_with("data:")) {
-      line.remove_prefix(5);
-      if (line.starts_with(' ')) line.remove_prefix(1);
-      if (!data.empty()) data += '\n';
-      data += line;
-    }
-    start = end + 1;
-  }
-  if (!data.empty()) events.push_back(std::move(data));
-  return events;
 }
 
 // What kind of message a line holds, as far as the transport cares.
@@ -118,7 +95,8 @@ void StdioBridge::StreamLoop() {
     (void)client_.Stream(std::move(get), options_.stream_idle, [&](std::string_view bytes) {
       pending.append(bytes);
       for (size_t end; (end = pending.find("\n\n")) != std::string::npos;) {
-        for (std::string& data : EventData(pending.substr(0, end + 2))) WriteLine(std::move(data));
+        for (std::string& data : SseEventData(pending.substr(0, end + 2)))
+          WriteLine(std::move(data));
         pending.erase(0, end + 2);
       }
       MutexLock lock(&state_mu_);
@@ -238,7 +216,7 @@ bool StdioBridge::Renew(const std::string& lost) {
 void StdioBridge::WriteAnswer(const client::HttpResponse& response, const client::Value* id) {
   if (response.status == 202) return;
   if (response.status == 200 && IsEventStream(response)) {
-    for (std::string& data : EventData(response.body)) WriteLine(std::move(data));
+    for (std::string& data : SseEventData(response.body)) WriteLine(std::move(data));
     return;
   }
   StatusOr<client::Value> answer = client::ParseJson(response.body);

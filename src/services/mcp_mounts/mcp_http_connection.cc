@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/ascii.h"
+#include "util/sse.h"
 
 namespace nexus::services {
 namespace {
@@ -19,25 +20,7 @@ std::string HeaderOf(const OutboundResponse& response, std::string_view name) {
 // The messages of a body: itself, or the data of each event of a text/event-stream.
 std::vector<std::string> MessagesIn(const OutboundResponse& response) {
   if (!HeaderOf(response, "Content-Type").starts_with("text/event-stream")) return {response.body};
-  std::vector<std::string> messages;
-  std::string data;
-  const std::string& body = response.body;
-  for (size_t start = 0; start <= body.size();) {
-    size_t end = body.find('\n', start);
-    if (end == std::string::npos) end = body.size();
-    std::string_view line(body.data() + start, end - start);
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    if (line.starts_with("data:")) {
-      line.remove_prefix(line.starts_with("data: ") ? 6 : 5);
-      data += line;
-    } else if (line.empty() && !data.empty()) {
-      messages.push_back(std::move(data));
-      data.clear();
-    }
-    start = end + 1;
-  }
-  if (!data.empty()) messages.push_back(std::move(data));
-  return messages;
+  return SseEventData(response.body);
 }
 
 }  // namespace
