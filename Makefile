@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build install test thread-safety sanitize fuzz serve demo rebac-bench bench bench-cli bench-scale stress crash-test clean
+.PHONY: deps build install test thread-safety sanitize fuzz serve demo rebac-bench bench bench-cli bench-scale stress crash-test cluster cluster-stop cluster-test clean
 
 JOBS ?= $(shell nproc)
 # Tests keep their temporary directories (data directories, SQLite files, blobs) on tmpfs when
@@ -57,8 +57,8 @@ serve: build
 demo: build
 	@$(NEXUS) serve --demo --data-dir ./nexus-demo-data $(SERVE_ARGS)
 
-# The whole suite under ASan+UBSan (LeakSanitizer included; the HTTP tests run the ASan
-# server binary), and the storage, path-tree and unit tests, where the concurrency tests are,
+# The whole suite but the cluster's (whole clusters of processes, run by the release pass)
+# under ASan+UBSan (LeakSanitizer included; the HTTP tests run the ASan server binary), and the storage, path-tree and unit tests, where the concurrency tests are,
 # under TSan. Sanitizers slow the concurrency test about tenfold, so it runs a fifth of its
 # operations here.
 SANITIZE_OPS ?= 2000
@@ -66,7 +66,7 @@ sanitize: deps
 	@cmake --preset asan >/dev/null && cmake --build build/asan -j $(JOBS)
 	@cmake --preset tsan >/dev/null && \
 	  cmake --build build/tsan -j $(JOBS) --target storage_test vfs_test util_test
-	@TMPDIR=$(TEST_TMPDIR) NEXUS_CONCURRENCY_OPS=$(SANITIZE_OPS) $(WITH_PG) sh -c 'ctest --test-dir build/asan $(CTEST_FLAGS) && \
+	@TMPDIR=$(TEST_TMPDIR) NEXUS_CONCURRENCY_OPS=$(SANITIZE_OPS) $(WITH_PG) sh -c 'ctest --test-dir build/asan $(CTEST_FLAGS) -LE cluster && \
 	  TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan $(CTEST_FLAGS) -L "storage|vfs|unit"'
 
 # Every libFuzzer target (fuzz/) for FUZZ_SECONDS each, built with clang 14 under ASan+UBSan
@@ -137,3 +137,18 @@ crash-test: build
 
 clean:
 	rm -rf build
+
+# Several nodes on one PostgreSQL (docs/deployment.md): `make cluster` starts tools/cluster.sh's
+# whole cluster (pg_auto_failover primary and standby, 3 nodes, HAProxy) in build/cluster and
+# leaves it running; `make cluster-stop` ends it. `make cluster-test` runs the cluster tests
+# (label cluster, part of `make test`) with runs CLUSTER_SOAK times as long.
+CLUSTER_SOAK ?= 5
+cluster: build
+	@bash tools/cluster.sh start build/cluster
+
+cluster-stop:
+	@bash tools/cluster.sh stop build/cluster
+
+cluster-test: build
+	@TMPDIR=$(TEST_TMPDIR) NEXUS_CLUSTER_SOAK=$(CLUSTER_SOAK) $(WITH_PG) \
+	  ctest --test-dir build/release $(CTEST_FLAGS) -L cluster

@@ -297,6 +297,22 @@ void KeyStore::Forget(const std::string& hash) {
   invalid_.erase(hash);
 }
 
+void KeyStore::ForgetAll() {
+  MutexLock l(&cache_mu_);
+  ++generation_;
+  valid_.clear();
+  invalid_.clear();
+}
+
+Status KeyStore::MarkChanged(Tx& tx) const {
+  if (options_.cluster == nullptr) return Status::OK();
+  return cluster::Cluster::MarkChanged(tx, cluster::kApiKeysTopic);
+}
+
+void KeyStore::AwaitOtherNodes() const {
+  if (options_.cluster != nullptr) options_.cluster->AwaitPropagation();
+}
+
 // ---------------------------------------------------------------------------------------
 // Last-used times: collected here, written in batches, never on the request path.
 
@@ -475,12 +491,13 @@ Status KeyStore::RevokeKey(std::string_view caller_tenant, std::string_view key_
     hash = key.key_hash;
     if (key.record.revoked) return Status::OK();
     RETURN_IF_ERROR(CheckNotLastAdmin(tx, key.record, now, "Cannot revoke the last admin key"));
-    return tx
-        .Exec("UPDATE api_keys SET revoked = 1, revoked_at = ? WHERE key_id = ?",
-              {now, key.record.key_id})
-        .status();
+    RETURN_IF_ERROR(tx.Exec("UPDATE api_keys SET revoked = 1, revoked_at = ? WHERE key_id = ?",
+                            {now, key.record.key_id})
+                        .status());
+    return MarkChanged(tx);
   }));
   Forget(hash);
+  AwaitOtherNodes();
   return Status::OK();
 }
 
@@ -507,9 +524,10 @@ StatusOr<KeyRecord> KeyStore::UpdateKey(std::string_view caller_tenant, std::str
                 {r.name, int64_t{r.is_admin}, storage::OptionalValue(r.expires_at), r.key_id})
             .status());
     result = std::move(r);
-    return Status::OK();
+    return MarkChanged(tx);
   }));
   Forget(hash);
+  AwaitOtherNodes();
   AddPendingLastUsed(result);
   return result;
 }

@@ -2,8 +2,10 @@
 // §5.7), over the table `api_keys` (migrations/).
 //
 // Authenticate is the hot path of every request and never writes: lookups are cached in
-// memory for at most `cache_ttl` (1 s by default, so a revocation made on another node takes
-// effect everywhere within a second; our own RevokeKey/UpdateKey take effect at once), and
+// memory for at most `cache_ttl` (1 s by default). RevokeKey and UpdateKey take effect at
+// once on this node, and, with a cluster (cluster/cluster.h), on every node of the database
+// before they return: they mark the change and wait until every live node dropped its
+// cached lookups (ForgetAll, which the node runs on the cluster's notice). And
 // "last used" times are collected in memory and written in batches by FlushLastUsed (or the
 // background flusher).
 //
@@ -30,6 +32,7 @@
 #include <vector>
 
 #include "auth/identity.h"
+#include "cluster/cluster.h"
 #include "storage/engine.h"
 #include "storage/migration.h"
 #include "util/mutex.h"
@@ -107,6 +110,8 @@ struct KeyStoreOptions {
   size_t max_cached_lookups = 10000;
   // Wall clock for expiry and timestamps (microseconds since the epoch); tests replace it.
   std::function<int64_t()> now;  // empty: NowMicros
+  // The nodes sharing the database, told of revocations and changes; null: this node alone.
+  cluster::Cluster* cluster = nullptr;
 };
 
 class KeyStore {
@@ -151,6 +156,9 @@ class KeyStore {
   // Whether `tenant_id` has an unrevoked, unexpired admin key (empty: any tenant).
   StatusOr<bool> HasActiveAdminKey(std::string_view tenant_id);
 
+  // Drops every cached lookup: another node changed a key.
+  void ForgetAll() EXCLUDES(cache_mu_);
+
  private:
   struct CachedLookup {
     std::optional<Identity> identity;  // none: no active key has this hash
@@ -169,6 +177,10 @@ class KeyStore {
       EXCLUDES(cache_mu_);
   // Drops the cached lookup of `hash`: the key was created, revoked or changed.
   void Forget(const std::string& hash) EXCLUDES(cache_mu_);
+  // In a unit that revokes or changes a key: tells the other nodes when it commits.
+  Status MarkChanged(storage::Tx& tx) const;
+  // After such a unit: waits until the other nodes dropped what they cached.
+  void AwaitOtherNodes() const;
   static void Insert(LookupCache& cache, size_t max, std::chrono::milliseconds ttl,
                      const std::string& hash, CachedLookup entry);
 
@@ -184,7 +196,7 @@ class KeyStore {
   Mutex cache_mu_;
   LookupCache valid_ GUARDED_BY(cache_mu_);
   LookupCache invalid_ GUARDED_BY(cache_mu_);
-  uint64_t generation_ GUARDED_BY(cache_mu_) = 0;  // bumped by Forget
+  uint64_t generation_ GUARDED_BY(cache_mu_) = 0;  // bumped by Forget and ForgetAll
 
   Mutex last_used_mu_;
   std::unordered_map<std::string, int64_t> last_used_ GUARDED_BY(last_used_mu_);

@@ -65,6 +65,16 @@ void AddServeCommand(CLI::App& app, nexus::cli::ServeOptions& o) {
   serve->add_option("--mcp-server-dir", o.mcp_server_dirs,
                     "Host directory that stdio MCP servers see read-only, for their own files "
                     "(repeatable; /usr they see anyway)");
+  serve->add_option("--node-id", o.node_id,
+                    "This node's name among the nodes sharing the database (default: kept in "
+                    "<data-dir>/node.id)");
+  serve->add_option("--advertise-url", o.advertise_url,
+                    "Base URL other nodes reach this one at (default: http://HOST:PORT)");
+  serve
+      ->add_option("--drain-seconds", o.drain_seconds,
+                   "On SIGTERM, answer /health with 503 this long before closing, so a load "
+                   "balancer turns away first")
+      ->capture_default_str();
   serve->add_flag("--demo", o.demo, "Provision the demo: admin key, workspace, agents and skills");
   serve->add_flag("--async,!--no-async", async_ignored, "Accepted for compatibility; ignored");
 }

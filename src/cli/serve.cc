@@ -80,6 +80,8 @@ node::NodeOptions ToNodeOptions(const ServeOptions& options) {
   n.http.body_limit = static_cast<size_t>(options.max_body_bytes);
   n.http.body_memory_budget = static_cast<size_t>(options.max_body_memory_bytes);
   n.http.header_timeout = std::chrono::seconds(options.header_timeout_seconds);
+  n.node_id = options.node_id;
+  n.advertise_url = options.advertise_url;
   return n;
 }
 
@@ -103,6 +105,12 @@ int RunServe(const ServeOptions& options) {
   std::printf("nexus serve: %s received, draining requests\n",
               signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);
+  (*node)->BeginDrain();
+  if (options.drain_seconds > 0) {
+    // Load balancers see /health turn 503 and stop sending; a second signal cuts it short.
+    const timespec drain{.tv_sec = options.drain_seconds, .tv_nsec = 0};
+    (void)sigtimedwait(&stop_signals, nullptr, &drain);
+  }
   // The node drains the HTTP server first and closes the store (a checkpoint) last.
   node->reset();
   return 0;

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "cluster/cluster.h"
 #include "util/file.h"
 
 namespace nexus::cli {
@@ -49,6 +50,8 @@ class ConfigReader {
         RETURN_IF_ERROR(ReadOAuthConfig(value, &options_.oauth, ignored_));
       } else if (key == "webhooks") {
         RETURN_IF_ERROR(ReadWebhooks(value));
+      } else if (key == "cluster") {
+        RETURN_IF_ERROR(ReadCluster(value));
       } else {
         ignored_->push_back(key);
       }
@@ -159,6 +162,25 @@ class ConfigReader {
     return Status::OK();
   }
 
+  Status ReadCluster(const YAML::Node& cluster) {
+    if (!cluster.IsMap()) return InvalidArgument("config key 'cluster' must be a mapping");
+    for (const auto& entry : cluster) {
+      const std::string key = entry.first.as<std::string>();
+      if (key == "node_id") {
+        RETURN_IF_ERROR(Take(entry.second, "cluster.node_id", "--node-id", &options_.node_id));
+      } else if (key == "advertise_url") {
+        RETURN_IF_ERROR(Take(entry.second, "cluster.advertise_url", "--advertise-url",
+                             &options_.advertise_url));
+      } else if (key == "drain_seconds") {
+        RETURN_IF_ERROR(Take(entry.second, "cluster.drain_seconds", "--drain-seconds",
+                             &options_.drain_seconds));
+      } else {
+        ignored_->push_back("cluster." + key);
+      }
+    }
+    return Status::OK();
+  }
+
   ServeOptions& options_;
   const std::function<bool(std::string_view)>& on_cli_;
   std::vector<std::string>* ignored_;
@@ -215,15 +237,17 @@ Status ValidateServeOptions(const ServeOptions& options) {
     return InvalidArgument("webhook retry backoff must be 1..600000 ms");
   if (options.webhook_lease_ms < 100 || options.webhook_lease_ms > 86400000)
     return InvalidArgument("webhook lease must be 100..86400000 ms");
-  // Servers sharing a PostgreSQL database must seal and open tokens with one key; a key file
-  // generated in each node's data directory would differ, and tokens stored through one node
-  // would not open on the others.
-  if (!options.database_url.empty() && !options.oauth.providers.empty() &&
-      options.oauth.encryption_key.empty()) {
-    return InvalidArgument(
-        "OAuth providers with --database-url need oauth.encryption_key in the config (the same "
-        "on every server; e.g. `openssl rand -base64 32`)");
+  if (!options.node_id.empty() && !cluster::IsNodeId(options.node_id)) {
+    return InvalidArgument("node id must be 1..64 letters, digits, '-', '_' or '.', got '" +
+                           options.node_id + "'");
   }
+  if (!options.advertise_url.empty() && !options.advertise_url.starts_with("http://") &&
+      !options.advertise_url.starts_with("https://")) {
+    return InvalidArgument("advertise URL must start with http:// or https://, got '" +
+                           options.advertise_url + "'");
+  }
+  if (options.drain_seconds < 0 || options.drain_seconds > 3600)
+    return InvalidArgument("drain must be 0..3600 seconds");
   for (const std::string& root : options.mount_roots) {
     if (!root.starts_with("/"))
       return InvalidArgument("mount root must be an absolute path, got '" + root + "'");

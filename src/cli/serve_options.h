@@ -39,7 +39,7 @@ struct ServeOptions {
   std::vector<std::string> mount_roots;
   // Web origins besides this machine's pages that may use /mcp (--mcp-allowed-origin).
   std::vector<std::string> mcp_allowed_origins;
-  bool mcp_allow_private_networks = false;  // --mcp-allow-private-networks
+  bool mcp_allow_private_networks = false;   // --mcp-allow-private-networks
   std::vector<std::string> mcp_server_dirs;  // --mcp-server-dir
   // OAuth providers and the key sealing their tokens (config file only).
   OAuthConfig oauth;
@@ -52,6 +52,14 @@ struct ServeOptions {
   // Whether subscription URLs may point at loopback or private addresses
   // (--webhook-allow-private-networks, webhooks.allow_private_networks).
   bool webhook_allow_private_networks = false;
+  // Nodes sharing a PostgreSQL database (docs/deployment.md): this node's name among them
+  // (--node-id, cluster.node_id; empty: the one kept in <data_dir>/node.id), the base URL
+  // the others reach it at (--advertise-url, cluster.advertise_url; empty: http://host:port),
+  // and how long it answers /health with 503 before it stops taking requests on SIGTERM,
+  // so that a load balancer turns away first (--drain-seconds, cluster.drain_seconds).
+  std::string node_id;
+  std::string advertise_url;
+  int drain_seconds = 0;
 };
 
 // Reads the YAML file `path` into `options`, skipping every option for which

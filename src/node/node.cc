@@ -1,9 +1,15 @@
 #include "node/node.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 
 #include "auth/key_store.h"
+#include "cluster/cluster.h"
 #include "node/demo.h"
 #include "node/schema.h"
 #include "rebac/purger.h"
@@ -12,6 +18,7 @@
 #include "rpc/mcp/mcp_endpoint.h"
 #include "rpc/subscription_routes.h"
 #include "sandbox/bubblewrap_provider.h"
+#include "server/health.h"
 #include "server/metrics.h"
 #include "server/nexus_handler.h"
 #include "server/outbound_http_client.h"
@@ -33,6 +40,8 @@
 #include "storage/store.h"
 #include "util/aead.h"
 #include "util/file.h"
+#include "util/ids.h"
+#include "util/unique_fd.h"
 #include "vfs/path_tree.h"
 #include "vfs/uploads.h"
 
@@ -44,6 +53,9 @@ namespace nexus::node {
 struct Node::Parts {
   std::string data_dir;  // absolute: the sandbox socket inside it is bound into jails
   storage::Store store;
+  UniqueFd node_id_lock;  // of <data_dir>/node.id, when the id is kept there
+  std::unique_ptr<cluster::Cluster> cluster;
+  std::unique_ptr<server::Health> health;
   std::unique_ptr<server::OutboundHttpClient> outbound;
   std::unique_ptr<services::SubscriptionService> subscriptions;
   std::unique_ptr<services::WebhookWorker> webhooks;
@@ -78,6 +90,54 @@ namespace {
 
 std::string SandboxSocket(const std::string& data_dir) { return data_dir + "/nexus.sock"; }
 
+// The node's id: given, or kept in <data_dir>/node.id so that a restarted node is the same
+// node (its sandboxes and mounts are its own again).
+StatusOr<std::string> NodeId(const std::string& given, const std::string& data_dir) {
+  if (!given.empty()) return given;
+  const std::string path = data_dir + "/node.id";
+  StatusOr<std::string> kept = ReadFile(path);
+  if (!kept.ok()) {
+    RETURN_IF_ERROR(WriteFileAtomically(path, "node-" + RandomHex(6) + "\n", /*sync=*/true));
+    ASSIGN_OR_RETURN(kept, ReadFile(path));
+  }
+  std::string id = *kept;
+  while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
+  if (!cluster::IsNodeId(id)) return InvalidArgument(path + " does not hold a node id");
+  return id;
+}
+
+// Held while the node runs: the process holding it is the only one using <data_dir>'s id,
+// so a live registration under that id is this node's previous life. kInUse when another
+// process of this machine holds it.
+StatusOr<UniqueFd> LockNodeId(const std::string& data_dir) {
+  const std::string path = data_dir + "/node.id";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus(errno, "open " + path);
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    return Status(Code::kInUse, "another nexus serve uses the data directory " + data_dir);
+  }
+  return fd;
+}
+
+void AddHealthGauges(server::Metrics& metrics, const server::Health& health,
+                     const cluster::Cluster& cluster) {
+  metrics.AddGaugeCallback("nexus_node_ready",
+                           "1 when /health tells load balancers to send requests",
+                           [&health] { return health.NotReadyReason() ? 0.0 : 1.0; });
+  metrics.AddGaugeCallback("nexus_node_draining", "1 once the node began draining (SIGTERM)",
+                           [&health] { return health.draining() ? 1.0 : 0.0; });
+  metrics.AddGaugeCallback("nexus_database_reachable",
+                           "1 when the node's last look at its database succeeded",
+                           [&health] { return health.database_reachable() ? 1.0 : 0.0; });
+  metrics.AddGaugeCallback("nexus_cluster_live_nodes",
+                           "Nodes sharing the database with a fresh heartbeat, this one included",
+                           [&cluster] { return static_cast<double>(cluster.live_nodes()); });
+  metrics.AddGaugeCallback(
+      "nexus_cluster_failed_rounds_total",
+      "Rounds of the cluster thread (heartbeat and change feed) that could not reach the database",
+      [&cluster] { return static_cast<double>(cluster.failed_rounds()); });
+}
+
 void AddStoreGauges(server::Metrics& metrics, const storage::Engine& engine) {
   metrics.AddGaugeCallback("nexus_store_commits_total",
                            "Write transactions committed (commit groups on SQLite)",
@@ -110,6 +170,7 @@ StatusOr<std::unique_ptr<Node>> Node::Open(NodeOptions options) {
 Node::~Node() {
   Parts& p = *parts_;
   if (p.http) p.http->Stop();
+  if (p.cluster) p.cluster->Stop();
   p.relay.reset();
   if (p.webhooks) p.webhooks->Stop();
   if (p.mounts) p.mounts->Stop();
@@ -126,6 +187,7 @@ Status Node::Init() {
                                                        .cache_blobs = true});
   if (!store.ok()) return Step("cannot open the store", store.status());
   p.store = std::move(store).value();
+  RETURN_IF_ERROR(Step("node id", OpenCluster()));
   ASSIGN_OR_RETURN(p.outbound, server::OutboundHttpClient::Create({}));
   p.subscriptions = std::make_unique<services::SubscriptionService>(
       *p.store.engine, *p.outbound, options_.webhook_delivery, options_.http.host);
@@ -141,7 +203,10 @@ Status Node::Init() {
       vfs::ChainHooks(services::PermissionHooks(*p.rebac), p.webhooks->Hooks()));
   p.uploads = std::make_unique<vfs::Uploads>(*p.store.engine, *p.store.blobs, *p.tree);
   RETURN_IF_ERROR(Step("webhook outbox", p.webhooks->Start()));
-  p.keys = std::make_unique<auth::KeyStore>(*p.store.engine);
+  auth::KeyStoreOptions key_options;
+  key_options.cluster = p.cluster.get();
+  p.keys = std::make_unique<auth::KeyStore>(*p.store.engine, key_options);
+  p.cluster->OnChange(cluster::kApiKeysTopic, [keys = p.keys.get()] { keys->ForgetAll(); });
   p.keys->StartBackgroundFlush(std::chrono::seconds(1));
   RETURN_IF_ERROR(Step("provisioning", Provision()));
   RETURN_IF_ERROR(OpenServices());
@@ -172,7 +237,10 @@ Status Node::OpenServices() {
     RETURN_IF_ERROR(Step("sandbox records", p.sandboxes->RecoverAfterRestart()));
     p.sandboxes->StartExpiry(std::chrono::seconds(30));
   }
-  p.agents = std::make_unique<services::AgentRegistry>(engine, *p.tree, *p.rebac, *p.keys);
+  p.agents = std::make_unique<services::AgentRegistry>(engine, *p.tree, *p.rebac, *p.keys,
+                                                       p.cluster.get());
+  p.cluster->OnChange(cluster::kAgentsTopic,
+                      [agents = p.agents.get()] { agents->ForgetAllRegistered(); });
   p.authenticator =
       std::make_unique<auth::Authenticator>(options_.auth_mode, p.keys.get(), p.agents.get());
   p.memory = std::make_unique<services::MemoryService>(engine);
@@ -211,11 +279,39 @@ Status Node::OpenMounts() {
   return Status::OK();
 }
 
+Status Node::OpenCluster() {
+  Parts& p = *parts_;
+  ASSIGN_OR_RETURN(const std::string node_id, NodeId(options_.node_id, p.data_dir));
+  cluster::ClusterOptions cluster_options{.node_id = node_id};
+  if (options_.node_id.empty()) {
+    ASSIGN_OR_RETURN(p.node_id_lock, LockNodeId(p.data_dir));
+    cluster_options.id_is_exclusive = true;
+  }
+  p.cluster = std::make_unique<cluster::Cluster>(*p.store.engine, cluster_options);
+  p.health = std::make_unique<server::Health>(
+      [cluster = p.cluster.get()] { return cluster->database_reachable(); });
+  return Status::OK();
+}
+
+std::string Node::AdvertisedAddress() const {
+  if (!options_.advertise_url.empty()) return options_.advertise_url;
+  std::string host = options_.http.host;
+  if (host == "0.0.0.0" || host == "::" || host.empty()) {
+    char name[256] = {};
+    host = ::gethostname(name, sizeof(name) - 1) == 0 ? name : "localhost";
+  } else if (host.find(':') != std::string::npos) {
+    host = "[" + host + "]";
+  }
+  return "http://" + host + ":" + std::to_string(port());
+}
+
+void Node::BeginDrain() { parts_->health->BeginDrain(); }
+
 // Always on, even without providers: stored credentials stay listable and revocable.
 Status Node::OpenOAuth() {
   Parts& p = *parts_;
-  StatusOr<std::string> key =
-      services::LoadOAuthKey(options_.oauth_encryption_key, p.data_dir + "/oauth.key");
+  StatusOr<std::string> key = services::LoadSharedOAuthKey(
+      *p.store.engine, options_.oauth_encryption_key, p.data_dir + "/oauth.key");
   if (!key.ok()) return Step("OAuth encryption key", key.status());
   StatusOr<Aead> aead = Aead::Create(*key);
   if (!aead.ok()) return Step("OAuth encryption key", aead.status());
@@ -252,10 +348,11 @@ void Node::OpenApi() {
   p.dispatcher = std::make_unique<rpc::Dispatcher>(services);
   p.mcp = std::make_unique<rpc::McpEndpoint>(services, *p.dispatcher);
   AddStoreGauges(p.metrics, *p.store.engine);
+  AddHealthGauges(p.metrics, *p.health, *p.cluster);
   p.subscription_routes = std::make_unique<rpc::SubscriptionRoutes>(p.subscriptions.get());
   p.handler = std::make_unique<server::NexusHandler>(*p.dispatcher, *p.authenticator, p.metrics,
                                                      p.subscription_routes.get(), p.mcp.get(),
-                                                     options_.mcp_allowed_origins);
+                                                     options_.mcp_allowed_origins, p.health.get());
 }
 
 Status Node::Listen() {
@@ -264,6 +361,7 @@ Status Node::Listen() {
   p.http = std::make_unique<server::HttpServer>(options_.http, *p.handler, p.metrics);
   RETURN_IF_ERROR(Step("cannot listen", p.http->Start()));
   p.subscriptions->SetOwnPort(p.http->port());
+  RETURN_IF_ERROR(Step("cannot join the cluster", p.cluster->Start(AdvertisedAddress())));
   if (!options_.sandboxes) return Status::OK();
   StatusOr<std::unique_ptr<server::UnixSocketRelay>> relay =
       server::UnixSocketRelay::Start(SandboxSocket(p.data_dir), p.http->port());

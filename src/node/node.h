@@ -55,6 +55,12 @@ struct NodeOptions {
   std::chrono::milliseconds webhook_lease{120000};
   // What Listen() starts. Its host is also the one subscriptions know as this server's own.
   server::ServerOptions http;
+  // This node among those sharing the database (cluster/cluster.h); empty: the id kept in
+  // <data_dir>/node.id, made on first start.
+  std::string node_id;
+  // The base URL other nodes reach this one at; empty: http://<host>:<port> of `http`
+  // (the machine's name for a wildcard host).
+  std::string advertise_url;
 };
 
 // What opening found or created, for the operator to see once.
@@ -77,8 +83,11 @@ class Node {
   Node& operator=(const Node&) = delete;
 
   // Starts the HTTP server of NodeOptions::http, and the Unix socket through which
-  // sandboxes reach it. Once only.
+  // sandboxes reach it, and joins the cluster under the advertised address. Once only.
   Status Listen();
+  // From now on /health answers 503 (draining), so load balancers stop sending requests;
+  // the node goes on serving what still comes until it is destroyed.
+  void BeginDrain();
   uint16_t port() const;  // the bound port; 0 before Listen
 
   const NodeReport& report() const;
@@ -93,6 +102,8 @@ class Node {
   Status OpenServices();
   Status OpenMounts();
   Status OpenOAuth();
+  Status OpenCluster();
+  std::string AdvertisedAddress() const;
   Status Provision();
   void OpenApi();
 

@@ -138,9 +138,8 @@ TEST_P(NodeTest, AnUnusableDataDirectoryNamesTheStepThatFailed) {
   ASSERT_TRUE(WriteFileAtomically(options_.data_dir, "not a directory", /*sync=*/false).ok());
   StatusOr<std::unique_ptr<Node>> node = Node::Open(options_);
   ASSERT_FALSE(node.ok());
-  // SQLite keeps its database there; PostgreSQL first needs it for the admin key file.
-  const std::string step =
-      GetParam() == EngineKind::kSqlite ? "cannot open the store" : "provisioning";
+  // SQLite keeps its database there; PostgreSQL first needs it for the node's id.
+  const std::string step = GetParam() == EngineKind::kSqlite ? "cannot open the store" : "node id";
   EXPECT_NE(node.status().message().find(step), std::string::npos) << node.status().ToString();
 }
 

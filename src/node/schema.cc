@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "auth/key_store.h"
+#include "cluster/cluster.h"
 #include "rebac/rebac.h"
 #include "services/agents/agents.h"
 #include "services/memory/memory_service.h"
@@ -28,7 +29,7 @@ std::vector<storage::Migration> Assemble() {
        {vfs::Schema(), auth::Schema(), rebac::Schema(), services::SandboxesSchema(),
         services::AgentsSchema(), services::SkillsSchema(), services::WorkspacesSchema(),
         services::MemorySchema(), services::MountsSchema(), services::OAuthSchema(),
-        services::WebhooksSchema(), services::McpMountsSchema()}) {
+        services::WebhooksSchema(), services::McpMountsSchema(), cluster::Schema()}) {
     all.insert(all.end(), part.begin(), part.end());
   }
   std::ranges::sort(all, {}, &storage::Migration::version);

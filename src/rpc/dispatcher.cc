@@ -25,6 +25,18 @@ RpcResponse ErrorResponse(const Json& id, const Json& error) {
   return response;
 }
 
+// A method's failure. One the database could not serve for now (a failover, a restart)
+// changed nothing: HTTP 503 with Retry-After, which clients and load balancers take as "try
+// again, here or elsewhere", rather than an error to show.
+RpcResponse FailureResponse(const Json& id, const Status& status) {
+  RpcResponse response = ErrorResponse(id, ErrorObject(status));
+  if (status.code() == Code::kUnavailable) {
+    response.http_status = 503;
+    response.headers.emplace_back("Retry-After", "1");
+  }
+  return response;
+}
+
 RpcResponse ResultResponse(const Json& id, MethodResult result, const Method& method,
                            bool raw_result) {
   RpcResponse response;
@@ -204,7 +216,7 @@ RpcResponse Dispatcher::Answer(const RpcRequest& request) const {
   const session::Session session(services_, *request.caller);
   CallContext ctx{*request.caller, services_, session, request.if_none_match};
   StatusOr<MethodResult> result = RunMethod(*call.method, call.params, ctx);
-  if (!result.ok()) return ErrorResponse(call.id, ErrorObject(result.status()));
+  if (!result.ok()) return FailureResponse(call.id, result.status());
   return ResultResponse(call.id, std::move(result).value(), *call.method, request.raw_result);
 }
 

@@ -44,6 +44,8 @@ Json ErrorObject(const Status& status) {
       return ErrorObject(kInternalError, WithPrefix("Storage full: ", msg));
     case Code::kIOError:
       return ErrorObject(kInternalError, WithPrefix("I/O error: ", msg));
+    case Code::kUnavailable:
+      return ErrorObject(kInternalError, WithPrefix("Service unavailable: ", msg));
     default:
       return ErrorObject(kInternalError, WithPrefix("Internal error: ", msg));
   }

@@ -72,6 +72,12 @@ auth::Credentials CredentialsOf(const HttpRequest& req) {
 
 // The answer to a request whose authentication failed or refused it; none when it may go on.
 std::optional<HttpResponse> Refusal(const StatusOr<auth::AuthOutcome>& outcome) {
+  if (!outcome.ok() && outcome.status().code() == Code::kUnavailable) {
+    // The key could not be looked up for now (the database is failing over): try again.
+    HttpResponse busy = DetailResponse(503, "Service Unavailable");
+    busy.SetHeader("Retry-After", "1");
+    return busy;
+  }
   if (!outcome.ok()) return DetailResponse(500, "Internal Server Error");
   if (outcome->http_status != 200) return DetailResponse(outcome->http_status, outcome->error);
   return std::nullopt;
@@ -111,13 +117,15 @@ void AskForBearer(HttpResponse& refusal) {
 NexusHandler::NexusHandler(const rpc::Dispatcher& dispatcher,
                            const auth::Authenticator& authenticator, Metrics& metrics,
                            const rpc::SubscriptionRoutes* subscriptions,
-                           const rpc::McpEndpoint* mcp, std::vector<std::string> mcp_origins)
+                           const rpc::McpEndpoint* mcp, std::vector<std::string> mcp_origins,
+                           const Health* health)
     : dispatcher_(dispatcher),
       authenticator_(authenticator),
       metrics_(metrics),
       subscriptions_(subscriptions),
       mcp_(mcp),
       mcp_origins_(std::move(mcp_origins)),
+      health_(health),
       status_body_(StatusBody(dispatcher)) {}
 
 bool NexusHandler::NeedsWorker(const HttpRequest& req) const {
@@ -166,7 +174,7 @@ HttpResponse NexusHandler::Handle(const HttpRequest& req) {
   if (!MethodAllowed(route, req.method)) return DetailResponse(405, "Method Not Allowed");
   switch (route) {
     case Route::kHealth:
-      return JsonResponse(200, R"({"status":"healthy","service":"nexus-rpc"})");
+      return HealthAnswer();
     case Route::kStatus:
       return Status();
     case Route::kMetrics: {
@@ -189,6 +197,19 @@ HttpResponse NexusHandler::Handle(const HttpRequest& req) {
 }
 
 HttpResponse NexusHandler::Status() const { return JsonResponse(200, status_body_); }
+
+// The reference's answer when ready; otherwise 503, which load balancers take as "send
+// nothing here", with the reason for whoever looks.
+HttpResponse NexusHandler::HealthAnswer() const {
+  const std::optional<std::string_view> reason =
+      health_ != nullptr ? health_->NotReadyReason() : std::nullopt;
+  if (!reason) return JsonResponse(200, R"({"status":"healthy","service":"nexus-rpc"})");
+  HttpResponse busy =
+      JsonResponse(503, R"({"status":"unhealthy","service":"nexus-rpc","reason":")" +
+                            std::string(*reason) + R"("})");
+  busy.SetHeader("Retry-After", "1");
+  return busy;
+}
 
 HttpResponse NexusHandler::Whoami(const HttpRequest& req) {
   StatusOr<auth::AuthOutcome> outcome = authenticator_.Authenticate(CredentialsOf(req));

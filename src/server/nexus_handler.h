@@ -10,6 +10,7 @@
 #include "auth/authenticator.h"
 #include "rpc/dispatcher.h"
 #include "rpc/subscription_routes.h"
+#include "server/health.h"
 #include "server/metrics.h"
 #include "server/request_handler.h"
 
@@ -26,7 +27,8 @@ class NexusHandler final : public RequestHandler {
   // not found. `mcp_origins` are the web origins besides this machine's that may use /mcp.
   NexusHandler(const rpc::Dispatcher& dispatcher, const auth::Authenticator& authenticator,
                Metrics& metrics, const rpc::SubscriptionRoutes* subscriptions = nullptr,
-               const rpc::McpEndpoint* mcp = nullptr, std::vector<std::string> mcp_origins = {});
+               const rpc::McpEndpoint* mcp = nullptr, std::vector<std::string> mcp_origins = {},
+               const Health* health = nullptr);
 
   HttpResponse Handle(const HttpRequest& req) override;
   bool NeedsWorker(const HttpRequest& req) const override;
@@ -42,6 +44,7 @@ class NexusHandler final : public RequestHandler {
   HttpResponse Subscriptions(const HttpRequest& req);
   HttpResponse Mcp(const HttpRequest& req);
   HttpResponse Status() const;
+  HttpResponse HealthAnswer() const;
 
   const rpc::Dispatcher& dispatcher_;
   const auth::Authenticator& authenticator_;
@@ -49,6 +52,7 @@ class NexusHandler final : public RequestHandler {
   const rpc::SubscriptionRoutes* subscriptions_;
   const rpc::McpEndpoint* mcp_;
   const std::vector<std::string> mcp_origins_;
+  const Health* health_;           // null: always ready
   const std::string status_body_;  // the method list never changes while running
 };
 

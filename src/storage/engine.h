@@ -14,11 +14,13 @@
 #ifndef NEXUS_STORAGE_ENGINE_H_
 #define NEXUS_STORAGE_ENGINE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/value.h"
 #include "util/status.h"
@@ -56,6 +58,19 @@ enum class Durability {
   kNormal,  // a commit survives a process crash; the OS may lose the last ones on power loss
 };
 
+// The notifications of one channel: what write units of any process sent to it with
+// PostgreSQL's NOTIFY (`SELECT pg_notify(channel, payload)`), delivered once they commit.
+// Used by one thread.
+class Listener {
+ public:
+  virtual ~Listener() = default;
+  // Waits up to `timeout` and returns the payloads that arrived (none on timeout). kIOError
+  // when the connection was lost; the next call connects and listens again. Notifications
+  // sent while no connection listened are lost, so a caller re-reads what it watches after
+  // an error.
+  virtual StatusOr<std::vector<std::string>> Wait(std::chrono::milliseconds timeout) = 0;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -72,6 +87,10 @@ class Engine {
 
   // Verifies the database's physical integrity (PRAGMA integrity_check on SQLite).
   virtual Status CheckIntegrity() = 0;
+
+  // A listener on `channel` (a lower-case identifier), on a connection of its own. SQLite
+  // serves one process and has nothing to listen to: kInvalidArgument.
+  virtual StatusOr<std::unique_ptr<Listener>> Listen(std::string_view channel) = 0;
 };
 
 struct SqliteOptions {

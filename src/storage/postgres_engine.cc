@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "storage/engine.h"
+#include "storage/postgres_connect.h"
 #include "storage/postgres_sql.h"
 #include "storage/run_unit.h"
 #include "util/fault_injection.h"
@@ -225,28 +226,6 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
-// libpq's messages span lines ("...failed: ...\n\tIs the server running...?\n"); a
-// Status message is one line.
-std::string OneLine(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
-std::string ConnectionError(PGconn* conn) {
-  std::string msg = conn != nullptr ? OneLine(PQerrorMessage(conn)) : "out of memory";
-  return msg.empty() ? "unknown libpq error" : msg;
-}
-
 std::string ErrorField(const PGresult* r, int field) {
   const char* v = r != nullptr ? PQresultErrorField(r, field) : nullptr;
   return v != nullptr ? OneLine(v) : "";
@@ -258,6 +237,11 @@ bool IsConnectionState(const std::string& sqlstate) {
   return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
          sqlstate == "57P03";
 }
+
+// A write reached a server that is (now) a standby: after a failover, the old primary's
+// sessions. The connection is replaced, and with target_session_attrs=read-write in the URL
+// libpq finds the new primary.
+constexpr std::string_view kReadOnlyTransaction = "25006";
 
 bool IsRetryableState(const std::string& sqlstate) {
   return sqlstate == "40001" || sqlstate == "40P01";
@@ -271,8 +255,9 @@ Status ErrorStatus(PGconn* conn, const PGresult* r, std::string_view sql) {
   if (primary.empty()) primary = ConnectionError(conn);
   std::vector<Status::Detail> details = {{"sqlstate", sqlstate}};
   if (PQstatus(conn) != CONNECTION_OK || IsConnectionState(sqlstate)) {
-    return Status(Code::kIOError, "PostgreSQL connection failed: " + primary, details);
+    return Status(Code::kUnavailable, "PostgreSQL is unavailable: " + primary, details);
   }
+
   // Errors libpq raises itself (no SQLSTATE) with the connection intact.
   if (sqlstate.empty()) return Internal("libpq: " + primary);
   std::string msg = "PostgreSQL: " + primary + " (SQLSTATE " + sqlstate + ")";
@@ -485,7 +470,7 @@ class Connection {
     if (PQstatus(conn_) == CONNECTION_OK) return Status::OK();
     Reset();
     if (PQstatus(conn_) == CONNECTION_OK) return Status::OK();
-    return IOError("cannot reconnect to PostgreSQL: " + ConnectionError(conn_));
+    return Status(Code::kUnavailable, "cannot reconnect to PostgreSQL: " + ConnectionError(conn_));
   }
 
   // Called at check-in: a connection goes back to the pool usable and outside a
@@ -494,7 +479,7 @@ class Connection {
   void Recover() {
     deferred_begin_ = nullptr;
     if (commit_in_flight_) return;
-    if (send_failed_) return Reset();
+    if (send_failed_ || on_standby_) return Reset();
     if (PQstatus(conn_) == CONNECTION_OK && PQpipelineStatus(conn_) == PQ_PIPELINE_OFF &&
         PQtransactionStatus(conn_) != PQTRANS_IDLE) {
       PQclear(PQexec(conn_, "ROLLBACK"));
@@ -515,6 +500,7 @@ class Connection {
   // Opens a transaction. The server may have closed the connection while it sat idle in
   // the pool (restart, idle timeout); nothing has run yet, so one reconnect is safe.
   Status Begin(const char* begin_sql) {
+    writing_ = begin_sql != kBeginRead;
     Status s = Simple(begin_sql).status();
     if (s.ok() || PQstatus(conn_) == CONNECTION_OK) return s;
     RETURN_IF_ERROR(EnsureConnected());
@@ -523,7 +509,10 @@ class Connection {
 
   // Opens a read transaction lazily: its BEGIN goes out with the unit's first statement, in
   // the same round trip, and a unit that runs no statement costs none.
-  void DeferBegin(const char* begin_sql) { deferred_begin_ = begin_sql; }
+  void DeferBegin(const char* begin_sql) {
+    writing_ = false;
+    deferred_begin_ = begin_sql;
+  }
 
   // Runs a script inside the unit's transaction.
   StatusOr<Result> Script(std::string_view sql) {
@@ -540,7 +529,16 @@ class Connection {
   }
 
   Status Commit() {
-    ASSIGN_OR_RETURN(Result r, Simple("COMMIT"));
+    StatusOr<Result> committed = Simple("COMMIT");
+    if (committed.status().code() == Code::kUnavailable) {
+      // The COMMIT may have been applied before the connection went: not a refusal a
+      // client may simply resend.
+      return IOError(
+          "the connection to PostgreSQL failed at COMMIT, so whether the change "
+          "was made is unknown: " +
+          committed.status().message());
+    }
+    ASSIGN_OR_RETURN(Result r, std::move(committed));
     // COMMIT of a transaction that an earlier error aborted "succeeds" as a ROLLBACK.
     if (std::strcmp(PQcmdStatus(r.get()), "ROLLBACK") == 0) return IgnoredErrorRolledBack();
     return Status::OK();
@@ -591,6 +589,7 @@ class Connection {
   void Reset() {
     statements_.clear();
     send_failed_ = false;
+    on_standby_ = false;
     PQreset(conn_);
   }
 
@@ -706,7 +705,15 @@ class Connection {
   }
 
   StatusOr<Result> Checked(Result r, std::string_view sql) {
-    RETURN_IF_ERROR(CheckResult(conn_, r.get(), sql));
+    Status s = CheckResult(conn_, r.get(), sql);
+    // In a read unit the same error is the unit's bug (it tried to write).
+    if (writing_ && s.detail("sqlstate") == kReadOnlyTransaction) {
+      on_standby_ = true;
+      return Status(Code::kUnavailable,
+                    "PostgreSQL refuses writes: the server is a standby (is a failover under way?)",
+                    s.details());
+    }
+    RETURN_IF_ERROR(s);
     return r;
   }
 
@@ -727,36 +734,12 @@ class Connection {
   const char* deferred_begin_ = nullptr;  // the BEGIN the next statement must send first
   bool commit_in_flight_ = false;         // a read unit's COMMIT whose answer is unread
   bool send_failed_ = false;              // a pipelined send of this unit failed
+  bool on_standby_ = false;               // the server refused a write as a standby
+  bool writing_ = false;                  // the unit running is a write unit
 };
 
-// libpq quotes a malformed URL whole in its error message; a password in it must not
-// reach logs or clients.
-std::string HidePassword(std::string msg, const std::string& url) {
-  size_t scheme = url.find("://");
-  size_t authority_end = url.find_first_of("/?", scheme == std::string::npos ? 0 : scheme + 3);
-  size_t at = url.rfind('@', authority_end);
-  bool userinfo_password = scheme != std::string::npos && at != std::string::npos && at > scheme &&
-                           url.find(':', scheme + 3) < at;
-  if (!userinfo_password && url.find("password") == std::string::npos) return msg;
-  for (size_t pos = msg.find(url); pos != std::string::npos; pos = msg.find(url, pos)) {
-    msg.replace(pos, url.size(), "<URL hidden: it holds a password>");
-  }
-  return msg;
-}
-
 StatusOr<std::unique_ptr<Connection>> ConnectOne(const std::string& url) {
-  // Entries before dbname may be overridden by the URL, entries after it may not:
-  // a default connect timeout, and UTF-8 because our strings are UTF-8.
-  const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname",
-                            "client_encoding", nullptr};
-  const char* values[] = {"10", "nexus", url.c_str(), "UTF8", nullptr};
-  PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-  if (conn == nullptr) return IOError("cannot connect to PostgreSQL: out of memory");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = HidePassword(ConnectionError(conn), url);
-    PQfinish(conn);
-    return IOError("cannot connect to PostgreSQL: " + msg);
-  }
+  ASSIGN_OR_RETURN(PGconn * conn, ConnectPostgres(url));
   return std::make_unique<Connection>(conn);
 }
 
@@ -910,6 +893,9 @@ class PostgresEngine : public Engine {
   }
 
   Status CheckIntegrity() override;
+  StatusOr<std::unique_ptr<Listener>> Listen(std::string_view channel) override {
+    return ListenPostgres(options_.url, channel);
+  }
 
  private:
   Status RunWithRetries(const Unit& unit, Mode mode);

@@ -447,9 +447,28 @@ TEST_F(PostgresEngineTest, BrokenConnectionIsReplaced) {
   // The server ends the session, as on a restart or an idle timeout.
   Status s = engine->Write(
       [](Tx& tx) { return tx.Query("SELECT pg_terminate_backend(pg_backend_pid())").status(); });
-  EXPECT_EQ(s.code(), Code::kIOError) << s.ToString();
+  EXPECT_EQ(s.code(), Code::kUnavailable) << "nothing committed: a refusal to resend later";
   s = engine->Read([](Tx& tx) { return tx.Query("SELECT 1").status(); });
   EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST_F(PostgresEngineTest, WriteRefusedAsOnAStandbyIsUnavailableAndTheSessionReplaced) {
+  std::unique_ptr<Engine> engine = Open(1);
+  ASSERT_NE(engine, nullptr);
+  ASSERT_TRUE(
+      engine->Write([](Tx& tx) { return tx.ExecScript("CREATE TABLE pgt_standby (x int)"); }).ok());
+  // The session turns read-only, as every session of a primary demoted to a standby does.
+  ASSERT_TRUE(engine
+                  ->Write([](Tx& tx) {
+                    return tx.ExecScript("SET SESSION default_transaction_read_only = on");
+                  })
+                  .ok());
+  Status s =
+      engine->Write([](Tx& tx) { return tx.Exec("INSERT INTO pgt_standby VALUES (1)").status(); });
+  EXPECT_EQ(s.code(), Code::kUnavailable) << s.ToString();
+  EXPECT_EQ(s.detail("sqlstate"), "25006");
+  s = engine->Write([](Tx& tx) { return tx.Exec("INSERT INTO pgt_standby VALUES (2)").status(); });
+  EXPECT_TRUE(s.ok()) << "a new session, on whichever server takes writes: " << s.ToString();
 }
 
 TEST_F(PostgresEngineTest, ConnectionClosedWhileIdleIsReplacedBeforeARead) {

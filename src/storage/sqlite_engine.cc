@@ -51,6 +51,9 @@ class SqliteEngine final : public Engine {
   Status Read(const Unit& unit) override;
   EngineStats Stats() const override;
   Status CheckIntegrity() override;
+  StatusOr<std::unique_ptr<Listener>> Listen(std::string_view) override {
+    return InvalidArgument("SQLite serves one process: there are no notifications to listen to");
+  }
 
  private:
   void WriterLoop() EXCLUDES(queue_mu_);

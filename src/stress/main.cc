@@ -29,6 +29,7 @@ struct Flags {
   std::string journal;
   std::string verify;
   std::string prefix = "stress";
+  bool failover = false;
   double timeout = 30;
   uint64_t seed = 1;
 };
@@ -118,6 +119,9 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", flags.timeout, "Seconds to wait for one answer")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_flag("--failover", flags.failover,
+               "Expect calls interrupted by a failure (503, a lost connection, a COMMIT of "
+               "unknown outcome): count them apart, and report the longest write outage");
   app.add_option("--seed", flags.seed, "Random seed")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -140,6 +144,7 @@ int main(int argc, char** argv) {
   }
   config.timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.timeout * 1000));
   config.prefix = flags.prefix;
+  config.failover = flags.failover;
   RaiseOpenFileLimit();
   if (!flags.verify.empty()) return Verify(config, flags.verify, flags.clients);
   return Stress(flags, config);

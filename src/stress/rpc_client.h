@@ -24,6 +24,9 @@ struct ClientConfig {
   std::string api_key;
   std::chrono::milliseconds timeout{30000};  // per call
   std::string prefix = "stress";             // the folder under the caller's home for written files
+  // A run across failures (a node killed, the database failing over): calls that such a
+  // failure interrupts are expected (Stats) and followed by a short pause.
+  bool failover = false;
 };
 
 struct CallOutcome {

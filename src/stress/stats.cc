@@ -1,6 +1,7 @@
 #include "stress/stats.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace nexus::stress {
@@ -17,9 +18,30 @@ void Stats::CountError(const std::string& kind, bool expected, const std::string
   samples_.try_emplace(key, sample.substr(0, 160));
 }
 
+bool Stats::Interrupted(const CallOutcome& call) const {
+  if (!interruptions_expected_) return false;
+  if (call.http_status == 0 || call.http_status == 503) return true;
+  return call.rpc_code == -32603 &&
+         call.error_message.find("whether the change was made is unknown") != std::string::npos;
+}
+
 void Stats::Record(const CallOutcome& call, const std::set<int>& expected_codes) {
   latencies_ms_[call.method].push_back(call.ms);
+  if (call.ok() && call.method == "write") {
+    writes_done_at_.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count());
+  }
   if (call.ok()) return;
+  if (Interrupted(call)) {
+    ++interrupted_;
+    const std::string kind = call.http_status == 0     ? "transport"
+                             : call.http_status != 200 ? "http " + std::to_string(call.http_status)
+                                                       : "rpc " + std::to_string(call.rpc_code);
+    CountError(
+        "interrupted: " + kind, true,
+        call.method + ": " + (call.http_status == 0 ? call.transport_error : call.error_message));
+    return;
+  }
   if (call.http_status == 0) {
     ++transport_errors_;
     CountError("transport", false, call.method + ": " + call.transport_error);
@@ -54,6 +76,17 @@ void Stats::Merge(const Stats& other) {
   server_errors_ += other.server_errors_;
   transport_errors_ += other.transport_errors_;
   unexpected_ += other.unexpected_;
+  interrupted_ += other.interrupted_;
+  writes_done_at_.insert(writes_done_at_.end(), other.writes_done_at_.begin(),
+                         other.writes_done_at_.end());
+}
+
+double Stats::longest_write_gap_seconds() const {
+  std::vector<double> at = writes_done_at_;
+  std::sort(at.begin(), at.end());
+  double longest = 0;
+  for (size_t i = 1; i < at.size(); ++i) longest = std::max(longest, at[i] - at[i - 1]);
+  return longest;
 }
 
 int64_t Stats::calls() const {
@@ -83,6 +116,11 @@ void Stats::Print(std::FILE* out, double seconds) const {
   std::fprintf(out, "\nerrors: %lld 5xx, %lld transport, %lld unexpected\n",
                static_cast<long long>(server_errors_), static_cast<long long>(transport_errors_),
                static_cast<long long>(unexpected_));
+  if (interruptions_expected_) {
+    std::fprintf(out,
+                 "interrupted calls: %lld; longest time without an acknowledged write: %.2f s\n",
+                 static_cast<long long>(interrupted_), longest_write_gap_seconds());
+  }
   for (const auto& [kind, n] : errors_) {
     std::fprintf(out, "  %-32s %10lld  e.g. %s\n", kind.c_str(), static_cast<long long>(n),
                  samples_.at(kind).c_str());

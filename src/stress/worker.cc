@@ -1,7 +1,9 @@
 #include "stress/worker.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "util/hash.h"
 
@@ -80,9 +82,19 @@ Worker::Worker(const ClientConfig& config, const Fixtures& fixtures, int index, 
       index_(index),
       journal_(journal),
       rpc_(config),
-      rng_(seed) {}
+      rng_(seed),
+      stats_(config.failover) {}
 
 void Worker::Run(const MixEntry& entry) {
+  const int64_t interrupted = stats_.interrupted();
+  RunScenario(entry);
+  // Interrupted: the node or the database is recovering; asking again at once only adds load.
+  if (stats_.interrupted() != interrupted) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void Worker::RunScenario(const MixEntry& entry) {
   entry_ = &entry;
   switch (entry.kind) {
     case Kind::kWaves:

@@ -34,12 +34,14 @@ class Worker {
   Worker(const ClientConfig& config, const Fixtures& fixtures, int index, uint64_t seed,
          JournalWriter* journal);
 
+  // Runs one scenario of `entry`'s kind.
   void Run(const MixEntry& entry);
   const Stats& stats() const { return stats_; }
 
   static constexpr int kFilesPerClient = 8;
 
  private:
+  void RunScenario(const MixEntry& entry);
   void Waves();
   void AgentsPage();
   void WriteAndVerify();

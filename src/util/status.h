@@ -36,9 +36,10 @@ enum class Code {
   kInUse,              // the data directory is locked by another process
   kSchemaTooNew,       // the database was written by a newer binary
   kInternal,           // a bug or an unexpected state
-  // Seen by clients of a server:
-  kUnauthenticated,  // the server refused the credentials (HTTP 401)
-  kUnavailable,      // the server could not be reached, timed out, or refused for now (503)
+  kUnauthenticated,    // a client: the server refused the credentials (HTTP 401)
+  // Nothing was done, and the same request may succeed later: a client could not reach its
+  // server, or a server its database (a failover, a restart). HTTP 503.
+  kUnavailable,
 };
 
 std::string_view CodeName(Code code);

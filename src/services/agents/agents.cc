@@ -17,6 +17,8 @@ constexpr const char* kColumns =
 
 // Agents IsRegistered remembers at most; beyond, expired entries go, then all of them.
 constexpr size_t kMaxRememberedAgents = 10000;
+// How long an agent found registered is taken as registered without asking again.
+constexpr std::chrono::seconds kRegisteredTtl{1};
 
 struct AgentIdParts {
   std::string owner;
@@ -122,7 +124,7 @@ StatusOr<bool> AgentRegistry::IsRegistered(const std::string& tenant_id,
   {
     MutexLock l(&registered_mu_);
     if (const auto it = registered_.find(agent); it != registered_.end()) {
-      if (Clock::now() - it->second < registered_ttl_) return true;
+      if (Clock::now() - it->second < kRegisteredTtl) return true;
       registered_.erase(it);
     }
     generation = generation_;
@@ -142,7 +144,7 @@ void AgentRegistry::RememberRegistered(const AgentKey& agent, Clock::time_point 
   if (generation != generation_) return;
   if (registered_.size() >= kMaxRememberedAgents) {
     const Clock::time_point now = Clock::now();
-    std::erase_if(registered_, [&](const auto& kv) { return now - kv.second >= registered_ttl_; });
+    std::erase_if(registered_, [&](const auto& kv) { return now - kv.second >= kRegisteredTtl; });
     if (registered_.size() >= kMaxRememberedAgents) registered_.clear();
   }
   registered_.insert_or_assign(agent, asked_at);
@@ -151,6 +153,12 @@ void AgentRegistry::RememberRegistered(const AgentKey& agent, Clock::time_point 
 void AgentRegistry::ForgetRegistered(const AgentKey& agent) {
   MutexLock l(&registered_mu_);
   registered_.erase(agent);
+  ++generation_;
+}
+
+void AgentRegistry::ForgetAllRegistered() {
+  MutexLock l(&registered_mu_);
+  registered_.clear();
   ++generation_;
 }
 
@@ -270,14 +278,16 @@ StatusOr<bool> AgentRegistry::Delete(const AgentCaller& caller, const std::strin
   ASSIGN_OR_RETURN(const std::optional<AgentRecord> agent, Get(caller, agent_id));
   if (!agent) return false;
   ASSIGN_OR_RETURN(const AgentIdParts id, SplitAgentId(agent_id));
-  RETURN_IF_ERROR(engine_.Write([&](Tx& tx) {
-    return tx
-        .Exec("DELETE FROM agents WHERE tenant_id = ? AND agent_id = ?",
-              {agent->tenant_id, agent_id})
-        .status();
+  RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
+    RETURN_IF_ERROR(tx.Exec("DELETE FROM agents WHERE tenant_id = ? AND agent_id = ?",
+                            {agent->tenant_id, agent_id})
+                        .status());
+    if (cluster_ == nullptr) return Status::OK();
+    return cluster::Cluster::MarkChanged(tx, cluster::kAgentsTopic);
   }));
   // Before the rest of the clean-up: whatever fails below, X-Agent-ID no longer names it.
   ForgetRegistered({agent->tenant_id, agent_id});
+  if (cluster_ != nullptr) cluster_->AwaitPropagation();
   if (Status s = tree_.Rmdir(AgentDir(agent->tenant_id, id), /*recursive=*/true);
       !s.ok() && s.code() != Code::kNotFound) {
     return s;

@@ -15,6 +15,7 @@
 
 #include "auth/agent_directory.h"
 #include "auth/key_store.h"
+#include "cluster/cluster.h"
 #include "rebac/rebac.h"
 #include "storage/engine.h"
 #include "storage/migration.h"
@@ -62,17 +63,16 @@ struct AgentCaller {
 // Thread-safe.
 class AgentRegistry : public auth::AgentDirectory {
  public:
-  // `registered_ttl`: how long IsRegistered answers "registered" from memory.
+  // `cluster`: the nodes sharing the database, told of deletions; null: this node alone.
   AgentRegistry(storage::Engine& engine, vfs::PathTree& tree, rebac::Rebac& rebac,
-                auth::KeyStore& keys,
-                std::chrono::milliseconds registered_ttl = std::chrono::seconds(1))
-      : engine_(engine), tree_(tree), rebac_(rebac), keys_(keys), registered_ttl_(registered_ttl) {}
+                auth::KeyStore& keys, cluster::Cluster* cluster = nullptr)
+      : engine_(engine), tree_(tree), rebac_(rebac), keys_(keys), cluster_(cluster) {}
 
   // For X-Agent-ID, on every request carrying it: an agent found registered is remembered
-  // for `registered_ttl` (1 s), so a deletion on another node takes effect within that time
-  // and a Delete here at once. Unknown ids are not remembered and ask the database (one
-  // primary-key read) each time, so a registration is usable at once and made-up ids cannot
-  // fill memory.
+  // for at most a second. A Delete takes effect at once here and, with a cluster, on every
+  // node before it returns (ForgetAllRegistered runs there on the cluster's notice). Unknown
+  // ids are not remembered and ask the database (one primary-key read) each time, so a
+  // registration is usable at once and made-up ids cannot fill memory.
   StatusOr<bool> IsRegistered(const std::string& tenant_id, const std::string& agent_id) override;
 
   // Returns the record and, with generate_api_key, the agent's raw key (shown once).
@@ -89,6 +89,9 @@ class AgentRegistry : public auth::AgentDirectory {
                                const AgentUpdate& update);
   // Removes the agent, its directory, its keys and its tuples. False when there was none.
   StatusOr<bool> Delete(const AgentCaller& caller, const std::string& agent_id);
+
+  // Forgets every agent remembered as registered: another node deleted one.
+  void ForgetAllRegistered() EXCLUDES(registered_mu_);
 
  private:
   using AgentKey = std::pair<std::string, std::string>;  // (tenant, agent id)
@@ -107,7 +110,7 @@ class AgentRegistry : public auth::AgentDirectory {
   vfs::PathTree& tree_;
   rebac::Rebac& rebac_;
   auth::KeyStore& keys_;
-  const std::chrono::milliseconds registered_ttl_;
+  cluster::Cluster* const cluster_;
 
   Mutex registered_mu_;
   std::map<AgentKey, Clock::time_point> registered_ GUARDED_BY(registered_mu_);

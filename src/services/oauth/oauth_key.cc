@@ -7,9 +7,11 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "cluster/secrets.h"
 #include "util/aead.h"
 #include "util/base64.h"
 #include "util/file.h"
+#include "util/hash.h"
 #include "util/ids.h"
 #include "util/unique_fd.h"
 
@@ -65,7 +67,58 @@ StatusOr<bool> CreateKeyFile(const std::string& path) {
   return true;
 }
 
+// Names a key without revealing it, in messages and in the database.
+std::string Fingerprint(const std::string& key) {
+  return Sha256Hex("nexus oauth key fingerprint\n" + key).substr(0, 16);
+}
+
+Status Disagrees(const std::string& what, const std::string& mine, const std::string& agreed) {
+  return Status(Code::kValidation,
+                what + " (fingerprint " + mine +
+                    ") differs from the key the other nodes of this database use (fingerprint " +
+                    agreed +
+                    "): give every node the same --oauth-encryption-key (NEXUS_OAUTH_KEY), or "
+                    "none");
+}
+
+// Without a configured key: this node's key file (when it has one) is its proposal.
+StatusOr<std::string> AgreedKey(storage::Engine& engine, const std::string& key_file) {
+  const bool has_file = ::access(key_file.c_str(), F_OK) == 0;
+  std::string proposed;
+  if (has_file) {
+    ASSIGN_OR_RETURN(proposed, ReadKeyFile(key_file));
+  } else {
+    proposed = RandomBytes(kAeadKeyBytes);
+  }
+  ASSIGN_OR_RETURN(const std::string agreed_base64,
+                   cluster::AgreeOnSecret(engine, "oauth_key", Base64Encode(proposed)));
+  ASSIGN_OR_RETURN(std::string agreed, DecodeKey(agreed_base64, "the database's OAuth key"));
+  if (has_file && agreed != proposed) {
+    return Disagrees("OAuth key file " + key_file, Fingerprint(proposed), Fingerprint(agreed));
+  }
+  return agreed;
+}
+
 }  // namespace
+
+StatusOr<std::string> LoadSharedOAuthKey(storage::Engine& engine,
+                                         const std::string& configured_base64,
+                                         const std::string& key_file) {
+  if (engine.dialect() == storage::Dialect::kSqlite) {
+    return LoadOAuthKey(configured_base64, key_file);
+  }
+  std::string key;
+  if (configured_base64.empty()) {
+    ASSIGN_OR_RETURN(key, AgreedKey(engine, key_file));
+  } else {
+    ASSIGN_OR_RETURN(key, DecodeKey(configured_base64, "oauth.encryption_key"));
+  }
+  const std::string mine = Fingerprint(key);
+  ASSIGN_OR_RETURN(const std::string agreed,
+                   cluster::AgreeOnSecret(engine, "oauth_key_fingerprint", mine));
+  if (agreed != mine) return Disagrees("this node's OAuth key", mine, agreed);
+  return key;
+}
 
 StatusOr<std::string> LoadOAuthKey(const std::string& configured_base64,
                                    const std::string& key_file) {
