@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build install test thread-safety sanitize fuzz serve demo rebac-bench bench bench-cli bench-scale stress crash-test cluster cluster-stop cluster-test clean
+.PHONY: deps build install test thread-safety sanitize fuzz serve demo rebac-bench bench bench-cli bench-cluster bench-scale stress crash-test cluster cluster-stop cluster-test clean
 
 JOBS ?= $(shell nproc)
 # Tests keep their temporary directories (data directories, SQLite files, blobs) on tmpfs when
@@ -98,6 +98,16 @@ bench: build
 	@BENCH_SECONDS=$(BENCH_SECONDS) BENCH_WARMUP=$(BENCH_WARMUP) tools/bench.sh build/release sqlite
 	@BENCH_SECONDS=$(BENCH_SECONDS) BENCH_WARMUP=$(BENCH_WARMUP) \
 	  $(WITH_PG) tools/bench.sh build/release postgres
+	@tools/bench.sh build/release report
+
+# Read and write throughput through HAProxy at 1, 2 and 3 nodes on one PostgreSQL, against
+# pgbench (select-only, and 1 KiB inserts) on the same database (docs/performance.md,
+# "Several nodes").
+bench-cluster: build
+	@bash tools/install-deps.sh tools/bench-deps.txt
+	@rm -f build/bench/rows.tsv
+	@BENCH_SECONDS=$(BENCH_SECONDS) BENCH_WARMUP=$(BENCH_WARMUP) \
+	  $(WITH_PG) tools/bench.sh build/release cluster
 	@tools/bench.sh build/release report
 
 # The path tree at scale (docs/performance.md, "Scale"): SCALE_FILES files (1,000 to a

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: tools/bench.sh <build-dir> sqlite|postgres|report
+# Usage: tools/bench.sh <build-dir> sqlite|postgres|cluster|report
 #
 # `make bench` (docs/performance.md). Each engine section starts the release server
 # (`nexus serve --demo --durability full`) on a fresh data directory and a free port, loads a
@@ -13,8 +13,8 @@ set -euo pipefail
 # shellcheck source=tools/nginx-conf.sh
 source "$(dirname "$0")/nginx-conf.sh"
 
-if [[ $# -ne 2 || ($2 != sqlite && $2 != postgres && $2 != report) ]]; then
-  echo "usage: $0 <build-dir> sqlite|postgres|report" >&2
+if [[ $# -ne 2 || ($2 != sqlite && $2 != postgres && $2 != cluster && $2 != report) ]]; then
+  echo "usage: $0 <build-dir> sqlite|postgres|cluster|report" >&2
   exit 2
 fi
 build=$1
@@ -269,16 +269,16 @@ record_memory() {
   printf '%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t%s\t%s\n' "$1" "$mode" "$kib" "$2" >>"$rows"
 }
 
-# The PostgreSQL ceiling: pgbench's select-only script at the same client count, in its own
-# database of the same cluster, after the server has stopped.
-pg_select() {
-  local db_url=${NEXUS_TEST_PG_URL/nexus_test/pgbench}
-  "$pg_bin/psql" -q "$NEXUS_TEST_PG_URL" -c 'CREATE DATABASE pgbench' >/dev/null
-  "$pg_bin/pgbench" -i -q "$db_url" >/dev/null 2>&1 || fail "pgbench -i failed"
-  echo "== pg-select: warm-up ${warmup} s, ${seconds} s at $connections clients" >&2
-  "$pg_bin/pgbench" -S -n -c "$connections" -j "$threads" -T "$warmup" "$db_url" >/dev/null 2>&1
-  local report_file=$dir/pgbench.out
-  (cd "$dir" && "$pg_bin/pgbench" -S -n -c "$connections" -j "$threads" -T "$seconds" -l \
+# pgbench_row <workload> <pgbench script args...>: pgbench at the same client count in its
+# own database of the same cluster, a warm-up then the measured run, recorded as a row.
+pgbench_row() {
+  local workload=$1 db_url=${NEXUS_TEST_PG_URL/nexus_test/pgbench}
+  shift
+  echo "== $workload: warm-up ${warmup} s, ${seconds} s at $connections clients" >&2
+  "$pg_bin/pgbench" "$@" -n -c "$connections" -j "$threads" -T "$warmup" "$db_url" >/dev/null 2>&1
+  local report_file=$dir/$workload.out
+  rm -f "$dir"/pgbench_log.*
+  (cd "$dir" && "$pg_bin/pgbench" "$@" -n -c "$connections" -j "$threads" -T "$seconds" -l \
     --log-prefix="$dir/pgbench_log" "$db_url" >"$report_file" 2>&1) || fail "$(cat "$report_file")"
   # Per-transaction log lines: client transaction latency_us script epoch_s epoch_us.
   local summary
@@ -288,7 +288,15 @@ pg_select() {
       { l[NR] = $1 }
       END { printf "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d errors=%d\n",
                    NR, s * 1e6, l[int(NR * 0.50) + 1], l[int(NR * 0.99) + 1], failed }')
-  record pg-select - - - - "$summary"
+  record "$workload" - - - - "$summary"
+}
+
+# The PostgreSQL ceiling for reads: pgbench's select-only script, after the server stopped.
+pg_select() {
+  local db_url=${NEXUS_TEST_PG_URL/nexus_test/pgbench}
+  "$pg_bin/psql" -q "$NEXUS_TEST_PG_URL" -c 'CREATE DATABASE pgbench' >/dev/null
+  "$pg_bin/pgbench" -i -q "$db_url" >/dev/null 2>&1 || fail "pgbench -i failed"
+  pgbench_row pg-select -S
 }
 
 stop_server() {
@@ -353,8 +361,73 @@ run_postgres() {
   pg_select
 }
 
+# ---- several nodes -----------------------------------------------------------------------
+
+# start_node <n>: node n (own data directory and id) on the database; sets node_ports[n].
+start_node() {
+  local n=$1 port
+  port=$(free_port)
+  NEXUS_ADMIN_API_KEY=$admin_key "$build/nexus" serve --durability full --host 127.0.0.1 \
+    --port "$port" --data-dir "$dir/node$n" --node-id "bench$n" \
+    --database-url "$NEXUS_TEST_PG_URL" >"$dir/node$n.log" 2>&1 &
+  pids+=("$!")
+  wait_http "http://127.0.0.1:$port/health" "$!" "$dir/node$n.log"
+  node_ports[n]=$port
+}
+
+# (Re)starts HAProxy over the nodes started so far; sets base to it.
+start_balancer() {
+  [[ -n ${balancer_pid:-} ]] && kill "$balancer_pid" && wait "$balancer_pid" 2>/dev/null
+  local port n
+  port=$(free_port)
+  {
+    printf 'global\n  maxconn 4096\ndefaults\n  mode http\n  timeout connect 2s\n'
+    printf '  timeout client 60s\n  timeout server 60s\nfrontend f\n  bind 127.0.0.1:%s\n' "$port"
+    printf '  default_backend nodes\nbackend nodes\n  balance roundrobin\n'
+    for n in "${!node_ports[@]}"; do
+      printf '  server node%s 127.0.0.1:%s\n' "$n" "${node_ports[n]}"
+    done
+  } >"$dir/haproxy.cfg"
+  haproxy -f "$dir/haproxy.cfg" -db >"$dir/haproxy.log" 2>&1 &
+  balancer_pid=$!
+  pids+=("$balancer_pid")
+  base=http://127.0.0.1:$port
+  wait_http "$base/health" "$balancer_pid" "$dir/haproxy.log"
+}
+
+# The PostgreSQL ceiling for writes: one committed 1 KiB insert per transaction (after
+# pg_select made the database).
+pg_insert() {
+  local db_url=${NEXUS_TEST_PG_URL/nexus_test/pgbench}
+  "$pg_bin/psql" -q "$db_url" -c 'CREATE TABLE kib (id bigserial PRIMARY KEY, v text)'
+  printf "INSERT INTO kib (v) VALUES (repeat('x', 1024));\n" >"$dir/insert.sql"
+  pgbench_row pg-insert-1k -f "$dir/insert.sql"
+}
+
+# Read and write throughput through HAProxy at 1, 2 and 3 nodes on one database, against
+# pgbench on it (docs/performance.md, "Several nodes"). Every node shares the machine's cores
+# with the database and the balancer.
+run_cluster() {
+  : "${NEXUS_TEST_PG_URL:?run under tools/with-postgres.sh}"
+  declare -A node_ports=()
+  local n
+  for n in 1 2 3; do
+    start_node "$n"
+    start_balancer
+    [[ $n -eq 1 ]] && write_file "$home/bench/file.txt"
+    BENCH_KEY=$admin_key BENCH_CALLS="read {\"path\":\"$home/bench/file.txt\"}" \
+      measure "read-$n-nodes" read-1-nodes - - yes rpc.lua "$base"
+    BENCH_KEY=$admin_key BENCH_DIR=$home/bench/w$n BENCH_WRITERS=$connections \
+      measure "write-1k-$n-nodes" write-1k-1-nodes - - yes write.lua "$base"
+  done
+  pg_select
+  pg_insert
+}
+
 if [[ $mode == sqlite ]]; then
   run_sqlite
-else
+elif [[ $mode == postgres ]]; then
   run_postgres
+else
+  run_cluster
 fi

@@ -264,6 +264,9 @@ cmd_stop() {
     pid=$(head -1 "$dir/pg/$d/postmaster.pid" 2>/dev/null || true)
     [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null || true
   done
+  # Whatever still runs from the directory (a server a keeper restarted meanwhile): its
+  # ports must be free for the next cluster.
+  pkill -9 -f -- "$dir/" 2>/dev/null || true
   rm -rf "$dir"
 }
 

@@ -21,6 +21,7 @@
 #include "server/health.h"
 #include "server/metrics.h"
 #include "server/nexus_handler.h"
+#include "server/node_forwarder.h"
 #include "server/outbound_http_client.h"
 #include "server/unix_socket_relay.h"
 #include "services/agents/agents.h"
@@ -79,6 +80,7 @@ struct Node::Parts {
   std::unique_ptr<rpc::Dispatcher> dispatcher;
   server::Metrics metrics;
   std::unique_ptr<rpc::SubscriptionRoutes> subscription_routes;
+  std::unique_ptr<server::NodeForwarder> forwarder;
   std::unique_ptr<rpc::McpEndpoint> mcp;
   std::unique_ptr<server::NexusHandler> handler;
   std::unique_ptr<server::HttpServer> http;
@@ -196,7 +198,13 @@ Status Node::Init() {
   p.webhooks =
       std::make_unique<services::WebhookWorker>(*p.store.engine, *p.subscriptions, webhook_options);
   p.rebac = std::make_unique<rebac::Rebac>(*p.store.engine);
-  p.purger = std::make_unique<rebac::Purger>(*p.rebac, rebac::PurgeOptions{});
+  rebac::PurgeOptions purge;
+  // One node purges for all; another takes over when the holder stops renewing.
+  purge.may_run = [cluster = p.cluster.get(), lease = 3 * purge.interval] {
+    StatusOr<bool> held = cluster->HoldLease("rebac_purge", lease);
+    return held.ok() && *held;
+  };
+  p.purger = std::make_unique<rebac::Purger>(*p.rebac, purge);
   p.purger->Start();
   p.tree = std::make_unique<vfs::PathTree>(
       *p.store.engine, *p.store.blobs,
@@ -232,6 +240,7 @@ Status Node::OpenServices() {
     services::SandboxServiceOptions sandbox_options;
     sandbox_options.data_dir = p.data_dir;
     sandbox_options.nexus_socket = SandboxSocket(p.data_dir);
+    sandbox_options.cluster = p.cluster.get();
     p.sandboxes =
         std::make_unique<services::SandboxService>(engine, *p.bubblewrap, sandbox_options);
     RETURN_IF_ERROR(Step("sandbox records", p.sandboxes->RecoverAfterRestart()));
@@ -350,9 +359,10 @@ void Node::OpenApi() {
   AddStoreGauges(p.metrics, *p.store.engine);
   AddHealthGauges(p.metrics, *p.health, *p.cluster);
   p.subscription_routes = std::make_unique<rpc::SubscriptionRoutes>(p.subscriptions.get());
-  p.handler = std::make_unique<server::NexusHandler>(*p.dispatcher, *p.authenticator, p.metrics,
-                                                     p.subscription_routes.get(), p.mcp.get(),
-                                                     options_.mcp_allowed_origins, p.health.get());
+  p.forwarder = std::make_unique<server::NodeForwarder>(*p.cluster, *p.outbound);
+  p.handler = std::make_unique<server::NexusHandler>(
+      *p.dispatcher, *p.authenticator, p.metrics, p.subscription_routes.get(), p.mcp.get(),
+      options_.mcp_allowed_origins, p.health.get(), p.forwarder.get());
 }
 
 Status Node::Listen() {

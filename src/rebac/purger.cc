@@ -58,6 +58,7 @@ void Purger::Stop() {
 void Purger::Loop() {
   while (!StoppedWithin(options_.interval)) {
     // A failed pass (the database away) is the next pass's work.
+    if (options_.may_run && !options_.may_run()) continue;
     RunGuarded("rebac_purger", [this] { (void)RunOnce(); });
   }
 }

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <thread>
 
 #include "rebac/rebac.h"
@@ -26,6 +27,9 @@ struct PurgeOptions {
   // a graph idle for longer than this reloads its tenant whole at its next use, which is
   // correct and, for an idle tenant, cheap.
   std::chrono::seconds changelog_retention{3600};
+  // Whether this process should run the next pass; empty: always. Nodes sharing a database
+  // let one of them (a lease's holder) purge for all.
+  std::function<bool()> may_run;
 };
 
 struct PurgeReport {

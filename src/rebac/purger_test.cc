@@ -186,6 +186,27 @@ TEST_P(PurgerTest, TheThreadPurgesUntilStopped) {
   purger.Stop();
 }
 
+TEST_P(PurgerTest, TheThreadPurgesOnlyWhenItMayRun) {
+  Write(Viewer(kBob, "/e", kT0 + 1), *rebac_);
+  now_ = kT0 + 2;
+  std::atomic<int> asked{0};
+  std::atomic<bool> holder{false};
+  PurgeOptions options;
+  options.interval = std::chrono::milliseconds(1);
+  options.may_run = [&] {
+    ++asked;
+    return holder.load();
+  };
+  Purger purger(*rebac_, options);
+  purger.Start();
+  // Another node holds the lease: passes come and go without purging.
+  ASSERT_TRUE(test::Eventually([&] { return asked.load() >= 5; }));
+  EXPECT_EQ(Tuples(), 1);
+  holder = true;
+  EXPECT_TRUE(test::Eventually([&] { return Tuples() == 0; }));
+  purger.Stop();
+}
+
 TEST_P(PurgerTest, RefusesAnEmptyBatch) {
   PurgeOptions options;
   options.batch_size = 0;

@@ -34,6 +34,7 @@ RpcResponse FailureResponse(const Json& id, const Status& status) {
     response.http_status = 503;
     response.headers.emplace_back("Retry-After", "1");
   }
+  response.owner_node = status.detail("owner_node");
   return response;
 }
 

@@ -46,6 +46,9 @@ struct RpcResponse {
   // Whether the URL named a method of the table. Metrics label only known methods: the
   // name comes from the caller, and every distinct label is a series kept for good.
   bool method_known = false;
+  // The call is for something another node runs (a sandbox): that node's id. The server
+  // forwards the request there; the body above is the answer when it cannot.
+  std::string owner_node;
 };
 
 class Dispatcher {

@@ -118,7 +118,7 @@ NexusHandler::NexusHandler(const rpc::Dispatcher& dispatcher,
                            const auth::Authenticator& authenticator, Metrics& metrics,
                            const rpc::SubscriptionRoutes* subscriptions,
                            const rpc::McpEndpoint* mcp, std::vector<std::string> mcp_origins,
-                           const Health* health)
+                           const Health* health, const NodeForwarder* forwarder)
     : dispatcher_(dispatcher),
       authenticator_(authenticator),
       metrics_(metrics),
@@ -126,6 +126,7 @@ NexusHandler::NexusHandler(const rpc::Dispatcher& dispatcher,
       mcp_(mcp),
       mcp_origins_(std::move(mcp_origins)),
       health_(health),
+      forwarder_(forwarder),
       status_body_(StatusBody(dispatcher)) {}
 
 bool NexusHandler::NeedsWorker(const HttpRequest& req) const {
@@ -249,6 +250,12 @@ HttpResponse NexusHandler::Rpc(const HttpRequest& req, std::string_view method) 
   metrics_.IncrementCounter("nexus_rpc_calls_total", "RPC calls by method and outcome",
                             {{"method", answer.method_known ? std::string(method) : "unknown"},
                              {"outcome", answer.outcome}});
+  // Once only: a forwarded call the owner does not take as its own is answered as refused.
+  if (!answer.owner_node.empty() && forwarder_ != nullptr && !req.HasHeader(kForwardedHeader)) {
+    metrics_.IncrementCounter("nexus_rpc_forwarded_total", "RPC calls forwarded to another node",
+                              {{"method", std::string(method)}});
+    return forwarder_->Forward(req, answer.owner_node);
+  }
   HttpResponse response = JsonResponse(answer.http_status, answer.body);
   response.SetHeader("Content-Type", answer.content_type);
   if (answer.http_status == 304) response.RemoveHeader("Content-Type");

@@ -12,6 +12,7 @@
 #include "rpc/subscription_routes.h"
 #include "server/health.h"
 #include "server/metrics.h"
+#include "server/node_forwarder.h"
 #include "server/request_handler.h"
 
 namespace nexus::rpc {
@@ -28,7 +29,7 @@ class NexusHandler final : public RequestHandler {
   NexusHandler(const rpc::Dispatcher& dispatcher, const auth::Authenticator& authenticator,
                Metrics& metrics, const rpc::SubscriptionRoutes* subscriptions = nullptr,
                const rpc::McpEndpoint* mcp = nullptr, std::vector<std::string> mcp_origins = {},
-               const Health* health = nullptr);
+               const Health* health = nullptr, const NodeForwarder* forwarder = nullptr);
 
   HttpResponse Handle(const HttpRequest& req) override;
   bool NeedsWorker(const HttpRequest& req) const override;
@@ -52,8 +53,9 @@ class NexusHandler final : public RequestHandler {
   const rpc::SubscriptionRoutes* subscriptions_;
   const rpc::McpEndpoint* mcp_;
   const std::vector<std::string> mcp_origins_;
-  const Health* health_;           // null: always ready
-  const std::string status_body_;  // the method list never changes while running
+  const Health* health_;            // null: always ready
+  const NodeForwarder* forwarder_;  // null: this node alone, nothing to forward
+  const std::string status_body_;   // the method list never changes while running
 };
 
 }  // namespace nexus::server

@@ -1,5 +1,6 @@
 #include "services/sandboxes/sandboxes.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "storage/rows.h"
@@ -22,7 +23,7 @@ constexpr int64_t kMicrosPerMinute = int64_t{60} * 1000 * 1000;
 constexpr const char* kColumns =
     "sandbox_id, name, tenant_id, user_id, agent_id, provider, requested_provider, template_id, "
     "status,"
-    " created_at, last_active_at, paused_at, stopped_at, ttl_minutes, expires_at";
+    " created_at, last_active_at, paused_at, stopped_at, ttl_minutes, expires_at, node_id";
 // Where a connected sandbox finds Nexus.
 constexpr const char* kSocketInSandbox = "/run/nexus/nexus.sock";
 
@@ -43,6 +44,7 @@ SandboxRecord RecordFromRow(const Row& r) {
   s.stopped_at = r.OptInt(12);
   s.ttl_minutes = r.Int(13);
   s.expires_at = r.OptInt(14);
+  s.node_id = r.OptText(15).value_or("");
   return s;
 }
 
@@ -89,8 +91,60 @@ Status SandboxService::RecoverAfterRestart() {
     return tx
         .Exec(
             "UPDATE sandboxes SET status = 'stopped', stopped_at = ?, expires_at = NULL"
-            " WHERE status <> 'stopped'",
-            {now})
+            " WHERE status <> 'stopped' AND (node_id IS NULL OR node_id = ?)",
+            {now, node_id()})
+        .status();
+  });
+}
+
+const std::string& SandboxService::node_id() const {
+  static const std::string kAlone;
+  return options_.cluster != nullptr ? options_.cluster->node_id() : kAlone;
+}
+
+StatusOr<bool> SandboxService::IsHere(const SandboxRecord& record) {
+  if (options_.cluster == nullptr || record.node_id.empty() || record.node_id == node_id()) {
+    return true;
+  }
+  ASSIGN_OR_RETURN(const std::optional<cluster::NodeInfo> owner,
+                   options_.cluster->FindNode(record.node_id));
+  if (owner && owner->alive) {
+    return Status(Code::kUnavailable,
+                  "sandbox " + record.sandbox_id + " runs on node " + record.node_id,
+                  {{"owner_node", record.node_id}});
+  }
+  if (record.status != "stopped") RETURN_IF_ERROR(MarkStopped(record.sandbox_id));
+  return false;
+}
+
+StatusOr<SandboxRecord> SandboxService::Load(const SandboxCaller& caller, const std::string& id) {
+  SandboxRecord record;
+  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(record, LoadOwned(tx, caller, id));
+    return Status::OK();
+  }));
+  return record;
+}
+
+StatusOr<SandboxRecord> SandboxService::LoadHere(const SandboxCaller& caller,
+                                                 const std::string& id) {
+  ASSIGN_OR_RETURN(SandboxRecord record, Load(caller, id));
+  ASSIGN_OR_RETURN(const bool here, IsHere(record));
+  if (!here) {
+    return Status(Code::kValidation, "sandbox " + id + " ran on node " + record.node_id +
+                                         ", which is gone: it is stopped; create a new one");
+  }
+  return record;
+}
+
+Status SandboxService::MarkStopped(const std::string& id) {
+  const int64_t now = NowMicros();
+  return engine_.Write([&](Tx& tx) {
+    return tx
+        .Exec(
+            "UPDATE sandboxes SET status = 'stopped', stopped_at = ?, expires_at = NULL"
+            " WHERE sandbox_id = ? AND status <> 'stopped'",
+            {now, id})
         .status();
   });
 }
@@ -148,7 +202,8 @@ StatusOr<SandboxRecord> SandboxService::Insert(const SandboxCaller& caller, cons
                        std::nullopt,
                        now + ttl_minutes * kMicrosPerMinute,
                        ttl_minutes,
-                       false};
+                       false,
+                       node_id()};
   bool reused = false;
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
     reused = false;
@@ -165,11 +220,12 @@ StatusOr<SandboxRecord> SandboxService::Insert(const SandboxCaller& caller, cons
     }
     return tx
         .Exec(std::string("INSERT INTO sandboxes (") + kColumns +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               {record.sandbox_id, record.name, record.tenant_id, record.user_id, record.agent_id,
                record.provider, record.requested_provider, record.template_id, record.status,
                record.created_at, record.last_active_at, storage::Null(), storage::Null(),
-               record.ttl_minutes, storage::OptionalValue(record.expires_at)})
+               record.ttl_minutes, storage::OptionalValue(record.expires_at),
+               record.node_id.empty() ? storage::Null() : storage::Value(record.node_id)})
         .status();
   }));
   if (!reused) {
@@ -202,8 +258,15 @@ StatusOr<SandboxRecord> SandboxService::GetOrCreate(const SandboxCaller& caller,
   }
   ASSIGN_OR_RETURN(const std::string resolved, ResolveProvider(provider));
   if (verify) RETURN_IF_ERROR(provider_.Available());
-  return Insert(caller, name, ttl_minutes, resolved, provider.empty() ? resolved : provider,
-                template_id, true);
+  // A live sandbox of that name on a dead node is marked stopped by IsHere; the second
+  // round then makes a new one here.
+  for (int round = 0;; ++round) {
+    ASSIGN_OR_RETURN(SandboxRecord record,
+                     Insert(caller, name, ttl_minutes, resolved,
+                            provider.empty() ? resolved : provider, template_id, true));
+    ASSIGN_OR_RETURN(const bool here, IsHere(record));
+    if (here || round == 1) return record;
+  }
 }
 
 StatusOr<sandbox::RunResult> SandboxService::Run(const SandboxCaller& caller, const std::string& id,
@@ -221,6 +284,7 @@ StatusOr<sandbox::RunResult> SandboxService::Run(const SandboxCaller& caller, co
     return InvalidArgument("timeout must be 1 to " + std::to_string(options_.max_timeout_seconds) +
                            " seconds");
   }
+  RETURN_IF_ERROR(LoadHere(caller, id).status());
   const int64_t now = NowMicros();
   SandboxRecord record;
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
@@ -275,18 +339,24 @@ StatusOr<SandboxRecord> SandboxService::SetStatus(const SandboxCaller& caller,
 }
 
 StatusOr<SandboxRecord> SandboxService::Pause(const SandboxCaller& caller, const std::string& id) {
+  RETURN_IF_ERROR(LoadHere(caller, id).status());
   ASSIGN_OR_RETURN(SandboxRecord record, SetStatus(caller, id, "paused"));
   RETURN_IF_ERROR(provider_.Pause(id));
   return record;
 }
 
 StatusOr<SandboxRecord> SandboxService::Resume(const SandboxCaller& caller, const std::string& id) {
+  RETURN_IF_ERROR(LoadHere(caller, id).status());
   ASSIGN_OR_RETURN(SandboxRecord record, SetStatus(caller, id, "active"));
   RETURN_IF_ERROR(provider_.Resume(id));
   return record;
 }
 
 StatusOr<SandboxRecord> SandboxService::Stop(const SandboxCaller& caller, const std::string& id) {
+  // A dead node's sandbox is marked stopped by IsHere: nothing runs it to stop.
+  ASSIGN_OR_RETURN(const SandboxRecord found, Load(caller, id));
+  ASSIGN_OR_RETURN(const bool here, IsHere(found));
+  if (!here) return Load(caller, id);
   ASSIGN_OR_RETURN(SandboxRecord record, SetStatus(caller, id, "stopped"));
   RETURN_IF_ERROR(provider_.Stop(id));
   MutexLock l(&mu_);
@@ -296,11 +366,10 @@ StatusOr<SandboxRecord> SandboxService::Stop(const SandboxCaller& caller, const 
 }
 
 StatusOr<SandboxRecord> SandboxService::Get(const SandboxCaller& caller, const std::string& id) {
-  SandboxRecord record;
-  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(record, LoadOwned(tx, caller, id));
-    return Status::OK();
-  }));
+  ASSIGN_OR_RETURN(SandboxRecord record, Load(caller, id));
+  // Whether it is connected only its node knows.
+  ASSIGN_OR_RETURN(const bool here, IsHere(record));
+  if (!here) return Load(caller, id);
   return WithConnection(record);
 }
 
@@ -339,7 +408,7 @@ StatusOr<SandboxRecord> SandboxService::Connect(const SandboxCaller& caller, con
     return InvalidArgument("Nexus API key required for connecting a sandbox (nexus_api_key)");
   if (options_.nexus_socket.empty())
     return Status(Code::kValidation, "this server has no socket for sandboxes");
-  ASSIGN_OR_RETURN(SandboxRecord record, Get(caller, id));
+  ASSIGN_OR_RETURN(SandboxRecord record, LoadHere(caller, id));
   if (record.status == "stopped") return Status(Code::kValidation, "sandbox " + id + " is stopped");
   MutexLock l(&mu_);
   api_keys_[id] = api_key;
@@ -356,31 +425,47 @@ StatusOr<SandboxRecord> SandboxService::Disconnect(const SandboxCaller& caller,
   return record;
 }
 
+StatusOr<int64_t> SandboxService::StopDeadNodesSandboxes() {
+  if (options_.cluster == nullptr || !options_.cluster->shared()) return 0;
+  ASSIGN_OR_RETURN(const std::vector<cluster::NodeInfo> nodes, options_.cluster->Nodes());
+  std::vector<std::string> orphans;
+  RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
+    ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT sandbox_id, node_id FROM sandboxes WHERE status "
+                                         "<> 'stopped' AND node_id IS NOT NULL AND node_id <> ?",
+                                         {node_id()}));
+    for (const Row& r : rows) {
+      const std::string owner = r.Text(1);
+      const bool alive = std::any_of(nodes.begin(), nodes.end(), [&](const cluster::NodeInfo& n) {
+        return n.node_id == owner && n.alive;
+      });
+      if (!alive) orphans.push_back(r.Text(0));
+    }
+    return Status::OK();
+  }));
+  for (const std::string& id : orphans) RETURN_IF_ERROR(MarkStopped(id));
+  return static_cast<int64_t>(orphans.size());
+}
+
 StatusOr<int64_t> SandboxService::ExpireDue() {
   const int64_t now = NowMicros();
+  ASSIGN_OR_RETURN(const int64_t orphans, StopDeadNodesSandboxes());
   std::vector<std::string> due;
   RETURN_IF_ERROR(engine_.Read([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(Rows rows,
                      tx.Query("SELECT sandbox_id FROM sandboxes WHERE status <> 'stopped'"
-                              " AND expires_at IS NOT NULL AND expires_at <= ?",
-                              {now}));
+                              " AND expires_at IS NOT NULL AND expires_at <= ?"
+                              " AND (node_id IS NULL OR node_id = ?)",
+                              {now, node_id()}));
     for (const Row& r : rows) due.push_back(r.Text(0));
     return Status::OK();
   }));
   for (const std::string& id : due) {
-    RETURN_IF_ERROR(engine_.Write([&](Tx& tx) {
-      return tx
-          .Exec(
-              "UPDATE sandboxes SET status = 'stopped', stopped_at = ?, expires_at = NULL"
-              " WHERE sandbox_id = ? AND status <> 'stopped'",
-              {now, id})
-          .status();
-    }));
+    RETURN_IF_ERROR(MarkStopped(id));
     (void)provider_.Stop(id);
     MutexLock l(&mu_);
     api_keys_.erase(id);
   }
-  return static_cast<int64_t>(due.size());
+  return orphans + static_cast<int64_t>(due.size());
 }
 
 void SandboxService::StartExpiry(std::chrono::milliseconds period) {

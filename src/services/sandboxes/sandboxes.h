@@ -5,6 +5,12 @@
 // jail for every run. After a restart no run is alive, so live records are marked stopped.
 // A connected sandbox reaches Nexus through the server's Unix socket, bound into the jail,
 // with the caller's own API key in NEXUS_API_KEY.
+//
+// With several nodes on one database a sandbox belongs to the node that made it: its home and
+// its processes are there. A call for it on another node is refused with kUnavailable and
+// the detail "owner_node" (the server forwards such a call to the owner, so callers see it
+// answered as if local); when the owner is dead the sandbox is marked stopped, and
+// GetOrCreate makes a new one here.
 #ifndef NEXUS_SERVICES_SANDBOXES_SANDBOXES_H_
 #define NEXUS_SERVICES_SANDBOXES_SANDBOXES_H_
 
@@ -16,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "cluster/cluster.h"
 #include "sandbox/provider.h"
 #include "storage/engine.h"
 #include "storage/migration.h"
@@ -39,6 +46,7 @@ struct SandboxRecord {
   std::optional<int64_t> paused_at, stopped_at, expires_at;
   int64_t ttl_minutes = 10;
   bool connected = false;  // Nexus is reachable from inside (in memory only)
+  std::string node_id;     // the node running it; empty for sandboxes made before nodes
 };
 
 // Who asks: sandboxes belong to (tenant, user); admins may list their tenant's.
@@ -62,6 +70,8 @@ struct SandboxServiceOptions {
   int64_t max_code_bytes = 1 << 20;
   int64_t max_timeout_seconds = 3600;
   int64_t max_ttl_minutes = 7 * 24 * 60;
+  // The nodes sharing the database; null: this node alone, every sandbox is its own.
+  cluster::Cluster* cluster = nullptr;
 };
 
 class SandboxService {
@@ -70,7 +80,8 @@ class SandboxService {
                  SandboxServiceOptions options);
   ~SandboxService();  // stops the expiry thread
 
-  // Marks sandboxes left live by a previous process as stopped (their runs died with it).
+  // Marks this node's sandboxes left live by its previous process as stopped (their runs
+  // died with it).
   Status RecoverAfterRestart();
 
   // `provider`: empty or "bubblewrap"; "docker" is served by bubblewrap when no Docker
@@ -103,7 +114,8 @@ class SandboxService {
                                   const std::string& api_key);
   StatusOr<SandboxRecord> Disconnect(const SandboxCaller& caller, const std::string& id);
 
-  // Stops live sandboxes past their expiry; returns how many. StartExpiry runs it periodically.
+  // Stops this node's live sandboxes past their expiry, and marks those of dead nodes
+  // stopped; returns how many. StartExpiry runs it periodically.
   StatusOr<int64_t> ExpireDue();
   void StartExpiry(std::chrono::milliseconds period);
 
@@ -117,6 +129,17 @@ class SandboxService {
   StatusOr<SandboxRecord> SetStatus(const SandboxCaller& caller, const std::string& id,
                                     const std::string& status);
   SandboxRecord WithConnection(SandboxRecord record) const EXCLUDES(mu_);
+  const std::string& node_id() const;
+  // Whether `record` runs here: true; false when its node is dead (the record is now marked
+  // stopped); kUnavailable with "owner_node" when another live node runs it.
+  StatusOr<bool> IsHere(const SandboxRecord& record);
+  // The caller's sandbox `id` if it runs here: kUnavailable as IsHere for another node's,
+  // kValidation for a dead node's.
+  StatusOr<SandboxRecord> LoadHere(const SandboxCaller& caller, const std::string& id);
+  StatusOr<SandboxRecord> Load(const SandboxCaller& caller, const std::string& id);
+  Status MarkStopped(const std::string& id);
+  // Marks the live sandboxes of nodes that are not alive stopped; how many.
+  StatusOr<int64_t> StopDeadNodesSandboxes();
   // Sleeps up to `period`; whether the service is being destroyed.
   bool ExpiryStoppedWithin(std::chrono::milliseconds period) EXCLUDES(mu_);
 
