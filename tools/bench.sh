@@ -377,7 +377,10 @@ start_node() {
 
 # (Re)starts HAProxy over the nodes started so far; sets base to it.
 start_balancer() {
-  [[ -n ${balancer_pid:-} ]] && kill "$balancer_pid" && wait "$balancer_pid" 2>/dev/null
+  if [[ -n ${balancer_pid:-} ]]; then
+    kill "$balancer_pid"
+    wait "$balancer_pid" 2>/dev/null || true  # ended by the signal
+  fi
   local port n
   port=$(free_port)
   {

@@ -77,6 +77,7 @@ void Stats::Merge(const Stats& other) {
   transport_errors_ += other.transport_errors_;
   unexpected_ += other.unexpected_;
   interrupted_ += other.interrupted_;
+  interruptions_expected_ = interruptions_expected_ || other.interruptions_expected_;
   writes_done_at_.insert(writes_done_at_.end(), other.writes_done_at_.begin(),
                          other.writes_done_at_.end());
 }
