@@ -269,7 +269,7 @@ Status Node::OpenServices() {
 
 Status Node::OpenMounts() {
   Parts& p = *parts_;
-  services::MountServiceOptions mount_options{p.data_dir, {}};
+  services::MountServiceOptions mount_options{p.data_dir, {}, p.cluster->node_id()};
   for (const std::string& root : options_.mount_roots) {
     StatusOr<std::string> resolved = RealPath(root);
     if (!resolved.ok()) return Step("invalid mount root", resolved.status());

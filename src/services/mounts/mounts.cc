@@ -605,8 +605,10 @@ StatusOr<SyncJob> MountService::SubmitSync(const auth::Identity& caller,
     return tx
         .Exec(
             "INSERT INTO sync_jobs (id, tenant_id, mount_point, status, progress_pct, "
-            "sync_params, created_at, created_by) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)",
-            {id, caller.tenant_id, mount_point, params_json, NowMicros(), caller.user_id})
+            "sync_params, created_at, created_by, node_id) "
+            "VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?)",
+            {id, caller.tenant_id, mount_point, params_json, NowMicros(), caller.user_id,
+             options_.node_id.empty() ? storage::Null() : storage::Value(options_.node_id)})
         .status();
   }));
   // Read before queueing: the answer is the job as submitted, whatever the worker does next.
@@ -670,12 +672,13 @@ StatusOr<std::vector<SyncJob>> MountService::ListJobs(const auth::Identity& call
 }
 
 Status MountService::RecoverJobsAfterRestart() {
-  return engine_.Write([](Tx& tx) {
+  return engine_.Write([this](Tx& tx) {
     return tx
         .Exec(
             "UPDATE sync_jobs SET status = 'failed', completed_at = ?, error_message = ? "
-            "WHERE status IN ('pending', 'running')",
-            {NowMicros(), std::string("The server stopped before the job finished")})
+            "WHERE status IN ('pending', 'running') AND (node_id IS NULL OR node_id = ?)",
+            {NowMicros(), std::string("The server stopped before the job finished"),
+             options_.node_id})
         .status();
   });
 }

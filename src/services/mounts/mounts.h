@@ -128,6 +128,8 @@ struct MountServiceOptions {
   // Absolute paths, symbolic links resolved: a local mount's directory must be one of them
   // or lie below one. None: local mounts are refused.
   std::vector<std::string> local_roots;
+  // This node among those sharing the database (cluster/cluster.h); empty: the only one.
+  std::string node_id;
 };
 
 class MountService {
@@ -175,7 +177,8 @@ class MountService {
                                           const std::optional<std::string>& mount_point,
                                           const std::optional<std::string>& status, int64_t limit);
 
-  // Jobs left pending or running by a previous process are marked failed.
+  // Jobs this node's previous process left pending or running are marked failed; other
+  // nodes' jobs are theirs.
   Status RecoverJobsAfterRestart();
   void StartWorker();
   // Stops the worker: a running job ends as cancelled, even in the middle of listing a large

@@ -36,7 +36,7 @@ class MountsTest : public TreeStoreTest {
     ASSERT_TRUE(CreateDirectories(host_).ok());
     mounts_ = std::make_unique<MountService>(
         *store_.engine, *tree_, *rebac_,
-        MountServiceOptions{store_.dir->path(), {*RealPath(roots_.path())}});
+        MountServiceOptions{store_.dir->path(), {*RealPath(roots_.path())}, ""});
     ASSERT_TRUE(WriteFileAtomically(host_ + "/a.txt", "A", false).ok());
   }
 
@@ -84,8 +84,9 @@ TEST_P(MountsTest, AddRefusesBadPlacesAndBackends) {
   EXPECT_EQ(mounts_->Add(alice_, Local(point_, host_)).code(), Code::kPermissionDenied);
   EXPECT_EQ(mounts_->Add(admin_, Local("/tenant:default", host_)).code(), Code::kValidation);
   EXPECT_EQ(mounts_->Add(other_admin_, Local(point_, host_)).code(), Code::kPermissionDenied);
-  MountService data_root(*store_.engine, *tree_, *rebac_,
-                         MountServiceOptions{store_.dir->path(), {*RealPath(store_.dir->path())}});
+  MountService data_root(
+      *store_.engine, *tree_, *rebac_,
+      MountServiceOptions{store_.dir->path(), {*RealPath(store_.dir->path())}, ""});
   const Status data_dir = data_root.Add(admin_, Local(point_, store_.dir->path()));
   EXPECT_EQ(data_dir.code(), Code::kValidation);
   EXPECT_NE(data_dir.message().find("server's data directory"), std::string::npos)
@@ -161,6 +162,24 @@ TEST_P(MountsTest, APatternWithoutASlashMatchesTheFileNameAtAnyDepth) {
   EXPECT_EQ(mounts_->Sync(admin_, point_, no_md)->files_scanned, 2) << "a.txt and the .txt";
 }
 
+// Nodes sharing a database each run the jobs they queued: a node that restarts fails its
+// own unfinished jobs and leaves another node's alone.
+TEST_P(MountsTest, ARestartFailsOnlyThisNodesUnfinishedJobs) {
+  MountService node_a(*store_.engine, *tree_, *rebac_,
+                      MountServiceOptions{store_.dir->path(), {*RealPath(roots_.path())}, "a"});
+  MountService node_b(*store_.engine, *tree_, *rebac_,
+                      MountServiceOptions{store_.dir->path(), {*RealPath(roots_.path())}, "b"});
+  const std::string other_point = "/tenant:default/data2";
+  ASSERT_TRUE(node_a.Add(admin_, Local(other_point, host_)).ok());
+  // Without workers both stay pending.
+  auto on_a = node_a.SubmitSync(admin_, other_point, SyncOptions{}, "{}");
+  ASSERT_TRUE(on_a.ok()) << on_a.status().ToString();
+  ASSERT_TRUE(node_b.RecoverJobsAfterRestart().ok());
+  EXPECT_EQ((*node_b.GetJob(admin_, on_a->id))->status, "pending") << "node a's job";
+  ASSERT_TRUE(node_a.RecoverJobsAfterRestart().ok());
+  EXPECT_EQ((*node_a.GetJob(admin_, on_a->id))->status, "failed");
+}
+
 TEST_P(MountsTest, JobsRunCancelAndStayInTheirTenant) {
   ASSERT_TRUE(mounts_->Add(admin_, Local(point_, host_)).ok());
   // Without a worker the job stays pending, so it can be cancelled deterministically.
@@ -225,7 +244,7 @@ TEST_P(MountsTest, LocalMountsNeedTheSystemAdministratorAndARoot) {
       << linked.ToString();
 
   MountService no_roots(*store_.engine, *tree_, *rebac_,
-                        MountServiceOptions{store_.dir->path(), {}});
+                        MountServiceOptions{store_.dir->path(), {}, ""});
   const Status disabled = no_roots.Add(admin_, Local(point_, host_));
   EXPECT_EQ(disabled.code(), Code::kValidation);
   EXPECT_NE(disabled.message().find("--mount-root"), std::string::npos) << disabled.ToString();
