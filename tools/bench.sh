@@ -372,7 +372,7 @@ start_node() {
     --database-url "$NEXUS_TEST_PG_URL" >"$dir/node$n.log" 2>&1 &
   pids+=("$!")
   wait_http "http://127.0.0.1:$port/health" "$!" "$dir/node$n.log"
-  node_ports[n]=$port
+  node_ports[$n]=$port
 }
 
 # (Re)starts HAProxy over the nodes started so far; sets base to it.
@@ -380,6 +380,7 @@ start_balancer() {
   if [[ -n ${balancer_pid:-} ]]; then
     kill "$balancer_pid"
     wait "$balancer_pid" 2>/dev/null || true  # ended by the signal
+    pids=("${pids[@]/$balancer_pid/}")
   fi
   local port n
   port=$(free_port)
@@ -388,7 +389,7 @@ start_balancer() {
     printf '  timeout client 60s\n  timeout server 60s\nfrontend f\n  bind 127.0.0.1:%s\n' "$port"
     printf '  default_backend nodes\nbackend nodes\n  balance roundrobin\n'
     for n in "${!node_ports[@]}"; do
-      printf '  server node%s 127.0.0.1:%s\n' "$n" "${node_ports[n]}"
+      printf '  server node%s 127.0.0.1:%s\n' "$n" "${node_ports[$n]}"
     done
   } >"$dir/haproxy.cfg"
   haproxy -f "$dir/haproxy.cfg" -db >"$dir/haproxy.log" 2>&1 &
