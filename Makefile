@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build install test thread-safety sanitize fuzz serve demo rebac-bench bench bench-cli bench-cluster bench-scale stress crash-test cluster cluster-stop cluster-test clean
+.PHONY: deps build install test thread-safety sanitize fuzz serve demo rebac-bench blob-bench bench bench-cli bench-cluster bench-scale stress crash-test cluster cluster-stop cluster-test clean
 
 JOBS ?= $(shell nproc)
 # Tests keep their temporary directories (data directories, SQLite files, blobs) on tmpfs when
@@ -85,6 +85,11 @@ fuzz: deps
 rebac-bench: build
 	@build/release/src/rebac/rebac_bench
 	@$(WITH_PG) sh -c 'NEXUS_BENCH_PG_URL="$$NEXUS_TEST_PG_URL" build/release/src/rebac/rebac_bench'
+
+# The blob stores side by side: files on this disk against rows in PostgreSQL (what nodes
+# sharing a database use), Put and Get of 1 KiB to 1 MiB (docs/performance.md).
+blob-bench: build
+	@$(WITH_PG) build/release/src/storage/blob_bench
 
 # Throughput and latency of the release server under wrk against baselines measured in the same
 # run (nginx, GET /health, a bare SQLite commit loop, pgbench -S): SQLite, then PostgreSQL.

@@ -188,13 +188,18 @@ TEST_P(MountsHttpTest, MountQueriesAndRemoval) {
   EXPECT_EQ(mounts, Json::array({{{"mount_point", "/"},
                                   {"priority", 0},
                                   {"readonly", false},
-                                  {"backend_type", "LocalBackend"}}}));
+                                  {"backend_type", "LocalBackend"},
+                                  {"node", nullptr}}}))
+      << "the root is every node's";
   Result("add_mount", LocalMount("/workspace/data"));
-  EXPECT_EQ(Result("get_mount", {{"mount_point", "/workspace/data"}}),
-            Json({{"mount_point", "/tenant:default/workspace/data"},
-                  {"priority", 0},
-                  {"readonly", false},
-                  {"backend_type", "LocalBackend"}}));
+  Json mount = Result("get_mount", {{"mount_point", "/workspace/data"}});
+  ASSERT_TRUE(mount["node"].is_string()) << "the node serving it: " << mount.dump();
+  EXPECT_FALSE(mount["node"].get<std::string>().empty());
+  mount.erase("node");
+  EXPECT_EQ(mount, Json({{"mount_point", "/tenant:default/workspace/data"},
+                         {"priority", 0},
+                         {"readonly", false},
+                         {"backend_type", "LocalBackend"}}));
   EXPECT_TRUE(Result("has_mount", {{"mount_point", "/workspace/data"}}));
   EXPECT_TRUE(Result("get_mount", {{"mount_point", "/nope"}}).is_null());
   const Json connectors = Result("list_connectors", Json::object());

@@ -169,6 +169,11 @@ frontend nexus
   default_backend nodes
 backend nodes
   balance roundrobin
+  # An MCP session lives on the node that opened it: the balancer learns the session id from
+  # the answer to initialize and sends the session's requests there.
+  stick-table type string len 64 size 1m expire 1h
+  stick on req.hdr(Mcp-Session-Id)
+  stick store-response res.hdr(Mcp-Session-Id)
   option httpchk GET /health
   http-check expect status 200
   default-server inter 500ms fall 2 rise 2
@@ -222,13 +227,16 @@ cmd_start() {
   command -v pg_autoctl >/dev/null || die "pg_autoctl is missing (make deps)"
   command -v haproxy >/dev/null || die "haproxy is missing (make deps)"
   chmod 0755 "$dir"
-  MONITOR_PORT=$(free_port 55400)
-  DB1_PORT=$(free_port 55410)
-  DB2_PORT=$(free_port 55420)
-  BALANCER_PORT=$(free_port 58000)
+  # Below the kernel's ephemeral range (32768-60999 on Debian): a port in it can be the local
+  # end of any client's connection at the moment PostgreSQL binds it, which a listening check
+  # cannot see.
+  MONITOR_PORT=$(free_port 25400)
+  DB1_PORT=$(free_port 25410)
+  DB2_PORT=$(free_port 25420)
+  BALANCER_PORT=$(free_port 28000)
   local n
   for n in $(seq "$nodes"); do
-    printf -v "NODE${n}_PORT" '%s' "$(free_port $((58100 + n)))"
+    printf -v "NODE${n}_PORT" '%s' "$(free_port $((28100 + n)))"
   done
   DATABASE_URL="postgresql://nexus@127.0.0.1:$DB1_PORT,127.0.0.1:$DB2_PORT/nexus"
   DATABASE_URL+="?target_session_attrs=read-write&connect_timeout=2"
@@ -264,9 +272,10 @@ cmd_stop() {
     pid=$(head -1 "$dir/pg/$d/postmaster.pid" 2>/dev/null || true)
     [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null || true
   done
-  # Whatever still runs from the directory (a server a keeper restarted meanwhile): its
-  # ports must be free for the next cluster.
-  pkill -9 -f -- "$dir/" 2>/dev/null || true
+  # A server or keeper of the directory that still runs (one a keeper restarted meanwhile):
+  # its ports must be free for the next cluster. Matched by program, not by the directory
+  # alone: the caller's own command line may name the directory too.
+  pkill -9 -f -- "(postgres|pg_autoctl).* $dir/pg/" 2>/dev/null || true
   rm -rf "$dir"
 }
 

@@ -39,7 +39,7 @@ Status Cluster::MarkChanged(storage::Tx& tx, std::string_view topic) {
   return BumpRevision(tx, topic);
 }
 
-void Cluster::OnChange(std::string_view topic, std::function<void()> fn) {
+void Cluster::OnChange(std::string_view topic, std::function<Status()> fn) {
   callbacks_[std::string(topic)].push_back(std::move(fn));
 }
 
@@ -55,6 +55,7 @@ Status Cluster::Start(const std::string& address) {
     ASSIGN_OR_RETURN(const int64_t now, DatabaseNow(tx));
     return RecordHeartbeat(tx, options_.node_id, address_, now);
   }));
+  registered_.store(true);
   if (!shared()) return Status::OK();
   // Listening before the first round: a change committed after that round was read is
   // then either notified or read by the next round, never lost between the two.
@@ -71,12 +72,7 @@ Status Cluster::Start(const std::string& address) {
 Status Cluster::AwaitIdFree() {
   const Clock::time_point deadline = Clock::now() + options_.node_timeout + options_.heartbeat;
   for (;;) {
-    std::vector<NodeInfo> same;
-    RETURN_IF_ERROR(engine_.Read([&](storage::Tx& tx) -> Status {
-      ASSIGN_OR_RETURN(const int64_t now, DatabaseNow(tx));
-      ASSIGN_OR_RETURN(same, ReadNodes(tx, options_.node_id, now, Micros(options_.node_timeout)));
-      return Status::OK();
-    }));
+    ASSIGN_OR_RETURN(const std::vector<NodeInfo> same, ReadRegistry(options_.node_id));
     if (same.empty() || !same[0].alive || same[0].address == address_) return Status::OK();
     if (Clock::now() >= deadline) {
       return Status(Code::kInUse, "node id '" + options_.node_id +
@@ -95,6 +91,8 @@ void Cluster::Stop() {
   }
   stop_cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
+  // A node refused at Start (its id in use) must not withdraw the row: it is the live twin's.
+  if (!registered_.load()) return;
   // A node that cannot reach the database now is found dead by the others in node_timeout.
   (void)engine_.Write([&](storage::Tx& tx) { return DeleteNode(tx, options_.node_id); });
 }
@@ -150,15 +148,25 @@ Status Cluster::Round() {
     live_nodes_.store(alive, std::memory_order_relaxed);
     return Status::OK();
   }));
+  Status failed;
   for (const auto& [topic, revision] : revisions) {
     auto seen = seen_.find(topic);
     if (seen != seen_.end() && seen->second == revision) continue;
-    seen_[topic] = revision;
-    auto fns = callbacks_.find(topic);
-    if (fns == callbacks_.end()) continue;
-    for (const std::function<void()>& fn : fns->second) fn();
+    Status ran = Status::OK();
+    if (auto fns = callbacks_.find(topic); fns != callbacks_.end()) {
+      for (const std::function<Status()>& fn : fns->second) {
+        if (Status s = fn(); !s.ok() && ran.ok()) ran = s;
+      }
+    }
+    // A topic whose callback failed is run again by the next round.
+    if (ran.ok()) {
+      seen_[topic] = revision;
+    } else if (failed.ok()) {
+      failed = ran;
+    }
   }
   // Recorded only after the callbacks ran: AwaitPropagation trusts synced_at.
+  RETURN_IF_ERROR(failed);
   return engine_.Write([&](storage::Tx& tx) {
     return RecordHeartbeat(tx, options_.node_id, address_, snapshot_at);
   });
@@ -191,25 +199,33 @@ void Cluster::AwaitPropagation() {
   }
 }
 
-StatusOr<std::optional<NodeInfo>> Cluster::FindNode(const std::string& node_id) {
+StatusOr<std::vector<NodeInfo>> Cluster::ReadRegistry(const std::optional<std::string>& node_id) {
   std::vector<NodeInfo> nodes;
   RETURN_IF_ERROR(engine_.Read([&](storage::Tx& tx) -> Status {
     ASSIGN_OR_RETURN(const int64_t now, DatabaseNow(tx));
-    ASSIGN_OR_RETURN(nodes, ReadNodes(tx, node_id, now, Micros(options_.node_timeout)));
+    ASSIGN_OR_RETURN(nodes, ReadNodes(tx, node_id, now, Micros(options_.node_timeout),
+                                      Micros(options_.takeover_after)));
     return Status::OK();
   }));
+  return nodes;
+}
+
+StatusOr<std::optional<NodeInfo>> Cluster::FindNode(const std::string& node_id) {
+  ASSIGN_OR_RETURN(std::vector<NodeInfo> nodes, ReadRegistry(node_id));
   if (nodes.empty()) return std::optional<NodeInfo>();
   return std::optional<NodeInfo>(std::move(nodes.front()));
 }
 
-StatusOr<std::vector<NodeInfo>> Cluster::Nodes() {
-  std::vector<NodeInfo> nodes;
-  RETURN_IF_ERROR(engine_.Read([&](storage::Tx& tx) -> Status {
-    ASSIGN_OR_RETURN(const int64_t now, DatabaseNow(tx));
-    ASSIGN_OR_RETURN(nodes, ReadNodes(tx, std::nullopt, now, Micros(options_.node_timeout)));
-    return Status::OK();
-  }));
-  return nodes;
+StatusOr<std::vector<NodeInfo>> Cluster::Nodes() { return ReadRegistry(std::nullopt); }
+
+Status Cluster::MayTakeOver(const std::string& node_id, const std::string& what) {
+  ASSIGN_OR_RETURN(const std::optional<NodeInfo> owner, FindNode(node_id));
+  if (!owner || owner->gone) return Status::OK();
+  if (owner->alive) {
+    return Status(Code::kUnavailable, what + " is on node " + node_id, {{"owner_node", node_id}});
+  }
+  return Status(Code::kUnavailable,
+                what + " is on node " + node_id + ", which does not answer now: try again");
 }
 
 StatusOr<bool> Cluster::HoldLease(std::string_view name, milliseconds ttl) {

@@ -58,6 +58,11 @@ struct ClusterOptions {
   // A node whose heartbeat is older than this is dead: nothing waits for it, nothing is
   // forwarded to it, and what it owned may be taken over.
   std::chrono::milliseconds node_timeout{3000};
+  // A dead node is gone, and what it ran (its sandboxes) is given up, once its heartbeat is
+  // this far behind the newest heartbeat of any node. Measured against the other nodes
+  // rather than the clock, so a pause that stops every heartbeat at once (a database
+  // failover) makes no node gone.
+  std::chrono::milliseconds takeover_after{10000};
   // Whether no other process can have this id (the node holds a lock on where the id is
   // kept): a live registration of the id is then this node's previous life, taken over at
   // once, rather than possibly a twin waited out for node_timeout.
@@ -70,6 +75,7 @@ struct NodeInfo {
   int64_t started_at = 0;
   int64_t heartbeat_at = 0;
   bool alive = false;
+  bool gone = false;  // see ClusterOptions::takeover_after
 };
 
 class Cluster {
@@ -87,8 +93,9 @@ class Cluster {
   // unit commits.
   static Status MarkChanged(storage::Tx& tx, std::string_view topic);
 
-  // Runs `fn` on the cluster thread when `topic` changed, by any node. Before Start.
-  void OnChange(std::string_view topic, std::function<void()> fn);
+  // Runs `fn` on the cluster thread when `topic` changed, by any node. Before Start. A
+  // failure is run again by the next round (and that round records no catching up).
+  void OnChange(std::string_view topic, std::function<Status()> fn);
 
   // Registers this node under `address` and, on PostgreSQL, starts the thread that listens,
   // reads the revisions and records the heartbeat. Once. kInUse when a live node of the
@@ -107,6 +114,12 @@ class Cluster {
   // Every registered node, live or not, by id.
   StatusOr<std::vector<NodeInfo>> Nodes();
 
+  // Whether what `node_id` runs (`what`, for messages) may be taken over by this node: OK
+  // when that node is gone or unknown; kUnavailable with the detail "owner_node" when it is
+  // alive (the call is forwarded there), and without it when it is silent but not gone yet
+  // (perhaps only paused: try again later).
+  Status MayTakeOver(const std::string& node_id, const std::string& what);
+
   // Takes the lease `name` for `ttl`, or renews it if this node holds it; whether this node
   // holds it now. A holder that dies loses it when `ttl` runs out.
   StatusOr<bool> HoldLease(std::string_view name, std::chrono::milliseconds ttl);
@@ -121,6 +134,8 @@ class Cluster {
  private:
   // Waits until no other live node is registered under this node's id; kInUse if one stays.
   Status AwaitIdFree();
+  // Registered nodes (one, or all when `node_id` is none), as of the database's now.
+  StatusOr<std::vector<NodeInfo>> ReadRegistry(const std::optional<std::string>& node_id);
   void Loop() EXCLUDES(mu_);
   // Reads the revisions, runs the callbacks of topics that moved, records the heartbeat.
   Status Round() EXCLUDES(mu_);
@@ -130,11 +145,12 @@ class Cluster {
   const ClusterOptions options_;
   std::string address_;                          // set by Start, before the thread
   std::unique_ptr<storage::Listener> listener_;  // listening from Start on; then the thread's
-  std::map<std::string, std::vector<std::function<void()>>, std::less<>> callbacks_;  // by Start
+  std::map<std::string, std::vector<std::function<Status()>>, std::less<>> callbacks_;  // by Start
   std::map<std::string, int64_t, std::less<>> seen_;  // revisions; cluster thread only
   std::atomic<bool> reachable_{true};
   std::atomic<int64_t> failed_rounds_{0};
   std::atomic<int64_t> live_nodes_{1};
+  std::atomic<bool> registered_{false};  // whether Start wrote this node's row
 
   Mutex mu_;
   CondVar stop_cv_;

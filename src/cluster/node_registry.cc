@@ -42,7 +42,10 @@ Status DeleteNode(storage::Tx& tx, const std::string& node_id) {
 
 StatusOr<std::vector<NodeInfo>> ReadNodes(storage::Tx& tx,
                                           const std::optional<std::string>& node_id, int64_t now,
-                                          int64_t node_timeout_us) {
+                                          int64_t node_timeout_us, int64_t takeover_after_us) {
+  ASSIGN_OR_RETURN(storage::Rows newest,
+                   tx.Query("SELECT COALESCE(MAX(heartbeat_at), 0) FROM cluster_nodes"));
+  const int64_t newest_heartbeat = newest.empty() ? 0 : newest[0].Int(0);
   std::string sql = "SELECT node_id, address, started_at, heartbeat_at FROM cluster_nodes";
   storage::Params params;
   if (node_id) {
@@ -57,6 +60,7 @@ StatusOr<std::vector<NodeInfo>> ReadNodes(storage::Tx& tx,
                .started_at = r.Int(2),
                .heartbeat_at = r.Int(3)};
     n.alive = n.heartbeat_at > now - node_timeout_us;
+    n.gone = !n.alive && n.heartbeat_at < newest_heartbeat - takeover_after_us;
     nodes.push_back(std::move(n));
   }
   return nodes;

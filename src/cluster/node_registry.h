@@ -28,10 +28,11 @@ Status RecordHeartbeat(storage::Tx& tx, const std::string& node_id, const std::s
 
 Status DeleteNode(storage::Tx& tx, const std::string& node_id);
 
-// Registered nodes (one, or all when `node_id` is none), alive as of `now`.
+// Registered nodes (one, or all when `node_id` is none): alive as of `now`, gone when
+// `takeover_after_us` behind the newest heartbeat of all.
 StatusOr<std::vector<NodeInfo>> ReadNodes(storage::Tx& tx,
                                           const std::optional<std::string>& node_id, int64_t now,
-                                          int64_t node_timeout_us);
+                                          int64_t node_timeout_us, int64_t takeover_after_us);
 
 // How many nodes are alive as of `now`.
 StatusOr<int64_t> CountAlive(storage::Tx& tx, int64_t now, int64_t node_timeout_us);

@@ -214,7 +214,10 @@ Status Node::Init() {
   auth::KeyStoreOptions key_options;
   key_options.cluster = p.cluster.get();
   p.keys = std::make_unique<auth::KeyStore>(*p.store.engine, key_options);
-  p.cluster->OnChange(cluster::kApiKeysTopic, [keys = p.keys.get()] { keys->ForgetAll(); });
+  p.cluster->OnChange(cluster::kApiKeysTopic, [keys = p.keys.get()] {
+    keys->ForgetAll();
+    return Status::OK();
+  });
   p.keys->StartBackgroundFlush(std::chrono::seconds(1));
   RETURN_IF_ERROR(Step("provisioning", Provision()));
   RETURN_IF_ERROR(OpenServices());
@@ -248,8 +251,10 @@ Status Node::OpenServices() {
   }
   p.agents = std::make_unique<services::AgentRegistry>(engine, *p.tree, *p.rebac, *p.keys,
                                                        p.cluster.get());
-  p.cluster->OnChange(cluster::kAgentsTopic,
-                      [agents = p.agents.get()] { agents->ForgetAllRegistered(); });
+  p.cluster->OnChange(cluster::kAgentsTopic, [agents = p.agents.get()] {
+    agents->ForgetAllRegistered();
+    return Status::OK();
+  });
   p.authenticator =
       std::make_unique<auth::Authenticator>(options_.auth_mode, p.keys.get(), p.agents.get());
   p.memory = std::make_unique<services::MemoryService>(engine);
@@ -269,7 +274,7 @@ Status Node::OpenServices() {
 
 Status Node::OpenMounts() {
   Parts& p = *parts_;
-  services::MountServiceOptions mount_options{p.data_dir, {}, p.cluster->node_id()};
+  services::MountServiceOptions mount_options{p.data_dir, {}, p.cluster.get()};
   for (const std::string& root : options_.mount_roots) {
     StatusOr<std::string> resolved = RealPath(root);
     if (!resolved.ok()) return Step("invalid mount root", resolved.status());
@@ -284,6 +289,9 @@ Status Node::OpenMounts() {
                  s.message().c_str());
   };
   RETURN_IF_ERROR(Step("saved mounts", p.mounts->LoadAllSaved(report)));
+  RETURN_IF_ERROR(Step("other nodes' mounts", p.mounts->LoadOtherNodesMounts()));
+  p.cluster->OnChange(cluster::kMountsTopic,
+                      [mounts = p.mounts.get()] { return mounts->LoadOtherNodesMounts(); });
   p.mounts->StartWorker();
   return Status::OK();
 }

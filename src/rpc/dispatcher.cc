@@ -6,6 +6,7 @@
 
 #include "rpc/errors.h"
 #include "rpc/method_table.h"
+#include "storage/engine.h"
 #include "util/form_urlencoded.h"
 
 namespace nexus::rpc {
@@ -25,10 +26,16 @@ RpcResponse ErrorResponse(const Json& id, const Json& error) {
   return response;
 }
 
-// A method's failure. One the database could not serve for now (a failover, a restart)
-// changed nothing: HTTP 503 with Retry-After, which clients and load balancers take as "try
-// again, here or elsewhere", rather than an error to show.
-RpcResponse FailureResponse(const Json& id, const Status& status) {
+// A method's failure. One the database could not serve for now (a failover, a restart) is
+// HTTP 503 with Retry-After, which clients and load balancers take as "try again, here or
+// elsewhere", but only while the call changed nothing: once one of its write units has
+// committed, resending it would do that part twice.
+RpcResponse FailureResponse(const Json& id, const Status& status, bool changed_something) {
+  if (status.code() == Code::kUnavailable && changed_something) {
+    return ErrorResponse(id, ErrorObject(IOError("part of the call was saved before the database "
+                                                 "became unavailable: " +
+                                                 status.message())));
+  }
   RpcResponse response = ErrorResponse(id, ErrorObject(status));
   if (status.code() == Code::kUnavailable) {
     response.http_status = 503;
@@ -216,8 +223,12 @@ RpcResponse Dispatcher::Answer(const RpcRequest& request) const {
   if (!request.refusal.ok()) return ErrorResponse(call.id, ErrorObject(request.refusal));
   const session::Session session(services_, *request.caller);
   CallContext ctx{*request.caller, services_, session, request.if_none_match};
+  const int64_t writes_before = storage::WriteUnitsCommittedByThisThread();
   StatusOr<MethodResult> result = RunMethod(*call.method, call.params, ctx);
-  if (!result.ok()) return FailureResponse(call.id, result.status());
+  if (!result.ok()) {
+    return FailureResponse(call.id, result.status(),
+                           storage::WriteUnitsCommittedByThisThread() != writes_before);
+  }
   return ResultResponse(call.id, std::move(result).value(), *call.method, request.raw_result);
 }
 

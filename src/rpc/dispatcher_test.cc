@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "auth/key_store.h"
 #include "rebac/rebac.h"
 #include "rpc/wire_json.h"
@@ -469,6 +471,60 @@ TEST_F(DispatcherTest, AdminKeyMethods) {
   EXPECT_EQ(Call("admin_create_key",
                  Json{{"user_id", "x"}, {"name", "n"}, {"subject_type", "robot"}})["error"]["code"],
             -32602);
+}
+
+// The engine under test, except that every write after the first `commits_allowed` answers
+// kUnavailable, as PostgreSQL's does while a failover is under way.
+class FailingOverEngine : public storage::Engine {
+ public:
+  FailingOverEngine(storage::Engine& real, int commits_allowed)
+      : real_(real), left_(commits_allowed) {}
+  storage::Dialect dialect() const override { return real_.dialect(); }
+  Status Write(const storage::Unit& unit) override {
+    if (left_.fetch_sub(1) <= 0) return Status(Code::kUnavailable, "the primary is failing over");
+    return real_.Write(unit);
+  }
+  Status Read(const storage::Unit& unit) override { return real_.Read(unit); }
+  storage::EngineStats Stats() const override { return real_.Stats(); }
+  Status CheckIntegrity() override { return real_.CheckIntegrity(); }
+  StatusOr<std::unique_ptr<storage::Listener>> Listen(std::string_view channel) override {
+    return real_.Listen(channel);
+  }
+
+ private:
+  storage::Engine& real_;
+  std::atomic<int> left_;
+};
+
+// A call the database could not serve is 503 + Retry-After only while it changed nothing; a
+// batch whose first file was saved would be done twice if a balancer resent it.
+TEST_F(DispatcherTest, UnavailableIsRetryableOnlyWhileNothingWasSaved) {
+  const auto batch = [&](int commits_allowed) {
+    FailingOverEngine engine(*store_.engine, commits_allowed);
+    vfs::PathTree tree(engine, *store_.blobs, services::PermissionHooks(*rebac_));
+    const Dispatcher dispatcher(session::Services{&engine, &tree, keys_.get(), rebac_.get()});
+    const Json files =
+        Json::array({Json::array({"/b1", Bytes("eA==")}), Json::array({"/b2", Bytes("eA==")})});
+    return dispatcher.Handle(RpcRequest{
+        "write_batch", Json{{"jsonrpc", "2.0"}, {"id", 1}, {"params", {{"files", files}}}}.dump(),
+        "", &admin_});
+  };
+  const RpcResponse untouched = batch(0);
+  EXPECT_EQ(untouched.http_status, 503) << untouched.body;
+  ASSERT_EQ(untouched.headers.size(), 1u);
+  EXPECT_EQ(untouched.headers[0].first, "Retry-After");
+  EXPECT_FALSE(*tree_->Exists("/tenant:default/b1"));
+
+  const RpcResponse half = batch(1);
+  EXPECT_EQ(half.http_status, 200);
+  EXPECT_TRUE(half.headers.empty());
+  const Json error = Json::parse(half.body)["error"];
+  EXPECT_EQ(error["code"], -32603);
+  EXPECT_NE(error["message"].get<std::string>().find("part of the call was saved"),
+            std::string::npos)
+      << error;
+  EXPECT_TRUE(*tree_->Exists("/tenant:default/b1"));
+  EXPECT_FALSE(*tree_->Exists("/tenant:default/b2"));
 }
 
 }  // namespace

@@ -24,14 +24,22 @@ StatusOr<std::string> Stored(const CallContext& ctx, const std::string& raw) {
 }
 
 // Every backend here is the reference's LocalBackend class: the root and `local` mounts.
-Json MountJson(const std::string& point, int64_t priority, bool readonly) {
+// `node`: the node serving the mount, null for the root (every node serves the tree) and
+// on a server that is no cluster's node.
+Json MountJson(const std::string& point, int64_t priority, bool readonly, const std::string& node) {
   return Json{{"mount_point", point},
               {"priority", priority},
               {"readonly", readonly},
-              {"backend_type", "LocalBackend"}};
+              {"backend_type", "LocalBackend"},
+              {"node", node.empty() ? Json(nullptr) : Json(node)}};
 }
 
-Json RootMount() { return MountJson("/", 0, false); }
+Json RootMount() { return MountJson("/", 0, false, ""); }
+
+Json ActiveMountJson(const CallContext& ctx, const vfs::Mount& m) {
+  return MountJson(m.mount_point, m.priority, m.readonly,
+                   m.served_here() ? Mounts(ctx).node_id() : m.node_id);
+}
 
 // The active mounts `ctx`'s caller may see.
 StatusOr<std::vector<std::shared_ptr<const vfs::Mount>>> VisibleMounts(const CallContext& ctx) {
@@ -59,7 +67,7 @@ StatusOr<std::shared_ptr<const vfs::Mount>> FindVisible(const CallContext& ctx,
 StatusOr<MethodResult> ListMounts(const Params&, CallContext& ctx) {
   Json out = Json::array({RootMount()});
   ASSIGN_OR_RETURN(const auto mounts, VisibleMounts(ctx));
-  for (const auto& m : mounts) out.push_back(MountJson(m->mount_point, m->priority, m->readonly));
+  for (const auto& m : mounts) out.push_back(ActiveMountJson(ctx, *m));
   return MethodResult(std::move(out));
 }
 
@@ -67,7 +75,7 @@ StatusOr<MethodResult> GetMount(const Params& p, CallContext& ctx) {
   if (p.Str("mount_point") == "/") return MethodResult(RootMount());
   ASSIGN_OR_RETURN(const auto mount, FindVisible(ctx, p.Str("mount_point")));
   if (!mount) return MethodResult(nullptr);
-  return MethodResult(MountJson(mount->mount_point, mount->priority, mount->readonly));
+  return MethodResult(ActiveMountJson(ctx, *mount));
 }
 
 StatusOr<MethodResult> HasMount(const Params& p, CallContext& ctx) {

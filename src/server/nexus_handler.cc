@@ -83,6 +83,25 @@ std::optional<HttpResponse> Refusal(const StatusOr<auth::AuthOutcome>& outcome) 
   return std::nullopt;
 }
 
+// An MCP tool whose sandbox or mount another node holds is answered there: its method goes
+// as a JSON-RPC call with the MCP request's own credentials, so the owner authorizes it.
+rpc::NodeCall NodeCallFor(const NodeForwarder* forwarder, const HttpRequest& req) {
+  if (forwarder == nullptr || req.HasHeader(kForwardedHeader)) return nullptr;
+  return [forwarder, &req](const std::string& owner, const std::string& method,
+                           const std::string& request_json) -> StatusOr<std::string> {
+    HttpRequest call;
+    call.method = "POST";
+    call.path = call.target = "/api/nfs/" + method;
+    call.headers = req.headers;
+    call.body = request_json;
+    const HttpResponse answer = forwarder->Forward(call, owner);
+    if (answer.status == 200) return answer.body;
+    return Status(
+        answer.status == 503 ? Code::kUnavailable : Code::kIOError,
+        "node " + owner + " answered HTTP " + std::to_string(answer.status) + ": " + answer.body);
+  };
+}
+
 // An MCP session's event stream over the connection's stream sink.
 class McpEventStream final : public ResponseStream {
  public:
@@ -292,7 +311,8 @@ HttpResponse NexusHandler::Mcp(const HttpRequest& req) {
       .session_id = req.Header("Mcp-Session-Id"),
       .protocol_version = req.Header("MCP-Protocol-Version"),
       .caller = &outcome->caller,
-      .refusal = agent_refused ? PermissionDenied(outcome->error) : nexus::Status::OK()});
+      .refusal = agent_refused ? PermissionDenied(outcome->error) : nexus::Status::OK(),
+      .call_node = NodeCallFor(forwarder_, req)});
   metrics_.IncrementCounter("nexus_mcp_requests_total", "MCP transport requests by HTTP status",
                             {{"status", std::to_string(answer.http_status)}});
   HttpResponse response = JsonResponse(answer.http_status, answer.body);

@@ -1,6 +1,5 @@
 #include "server/node_forwarder.h"
 
-#include <algorithm>
 #include <chrono>
 
 #include "util/ascii.h"
@@ -11,17 +10,28 @@ namespace {
 
 // What the owner needs to answer as this node would: who calls, as which agent, and how
 // the body and the answer are encoded.
-constexpr const char* kPassedHeaders[] = {"Authorization", "X-Nexus-API-Key", "X-Agent-ID",
-                                          "Content-Type",  "Accept",          "If-None-Match"};
+constexpr const char* kPassedHeaders[] = {"Authorization",   "X-Nexus-API-Key",   "X-Agent-ID",
+                                          "X-Nexus-Subject", "X-Nexus-Tenant-ID", "Content-Type",
+                                          "Accept",          "If-None-Match"};
 
-// A forwarded call may be a sandbox run of up to an hour; the request's own deadline bounds it.
-constexpr std::chrono::milliseconds kLongestForward = std::chrono::hours(2);
+// A forwarded call may be a sandbox run of up to an hour (the longest run timeout), plus
+// the owner's own queueing. The request's queueing deadline is not a bound: once the call
+// runs on the owner, giving up early would leave the caller not knowing whether it ran.
+constexpr std::chrono::milliseconds kLongestForward = std::chrono::minutes(65);
 
+// Nothing was sent: the call did not run anywhere, so the caller may send it again.
 HttpResponse Unreachable(const std::string& owner_node, const std::string& why) {
   HttpResponse busy =
       DetailResponse(503, "the node that runs this (" + owner_node + ") cannot be reached: " + why);
   busy.SetHeader("Retry-After", "1");
   return busy;
+}
+
+// The request may have reached the owner and run there: resending is the caller's choice,
+// not a load balancer's, so no Retry-After and no 503.
+HttpResponse NoAnswer(const std::string& owner_node, const std::string& why) {
+  return DetailResponse(502, "the node that runs this (" + owner_node +
+                                 ") gave no answer, whether the call ran there is unknown: " + why);
 }
 
 }  // namespace
@@ -38,11 +48,9 @@ HttpResponse NodeForwarder::Forward(const HttpRequest& req, const std::string& o
   }
   out.headers.emplace_back(kForwardedHeader, cluster_.node_id());
   out.body = req.body;
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      req.deadline - std::chrono::steady_clock::now());
-  out.timeout = std::clamp(left, std::chrono::milliseconds(1000), kLongestForward);
+  out.timeout = kLongestForward;
   StatusOr<services::OutboundResponse> answer = http_.Send(out);
-  if (!answer.ok()) return Unreachable(owner_node, answer.status().message());
+  if (!answer.ok()) return NoAnswer(owner_node, answer.status().message());
   HttpResponse response;
   response.status = answer->status;
   response.body = std::move(answer->body);

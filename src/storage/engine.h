@@ -101,6 +101,11 @@ struct SqliteOptions {
   int max_group_units = 256;  // units committed together at most
 };
 
+// How many write units have committed for calls made on this thread, in any engine. A
+// caller reads it before and after a piece of work to learn whether the work changed
+// anything durable, which decides whether a failure after it may be retried blindly.
+int64_t WriteUnitsCommittedByThisThread();
+
 // Opens (creating if needed) the SQLite database and takes the exclusive lock on its
 // directory (kInUse when another process holds it). Engines are connections: the schema is
 // the caller's (migration.h).

@@ -501,10 +501,10 @@ class Connection {
   // the pool (restart, idle timeout); nothing has run yet, so one reconnect is safe.
   Status Begin(const char* begin_sql) {
     writing_ = begin_sql != kBeginRead;
-    Status s = Simple(begin_sql).status();
+    Status s = StandbyRefusal(Simple(begin_sql).status());
     if (s.ok() || PQstatus(conn_) == CONNECTION_OK) return s;
     RETURN_IF_ERROR(EnsureConnected());
-    return Simple(begin_sql).status();
+    return StandbyRefusal(Simple(begin_sql).status());
   }
 
   // Opens a read transaction lazily: its BEGIN goes out with the unit's first statement, in
@@ -705,16 +705,25 @@ class Connection {
   }
 
   StatusOr<Result> Checked(Result r, std::string_view sql) {
-    Status s = CheckResult(conn_, r.get(), sql);
-    // In a read unit the same error is the unit's bug (it tried to write).
-    if (writing_ && s.detail("sqlstate") == kReadOnlyTransaction) {
-      on_standby_ = true;
-      return Status(Code::kUnavailable,
-                    "PostgreSQL refuses writes: the server is a standby (is a failover under way?)",
-                    s.details());
-    }
-    RETURN_IF_ERROR(s);
+    RETURN_IF_ERROR(StandbyRefusal(CheckResult(conn_, r.get(), sql)));
     return r;
+  }
+
+  // A write unit refused because the server is a standby now (a failover demoted it, or the
+  // connection reached it before the new primary was promoted): kUnavailable, and the
+  // session is replaced before its next unit so that libpq looks for the primary again. A
+  // write's BEGIN fails there too: a standby has no serializable mode. In a read unit the
+  // same errors are the unit's bug (it tried to write).
+  Status StandbyRefusal(Status s) {
+    if (!writing_ || s.ok()) return s;
+    const std::string state = s.detail("sqlstate");
+    const bool standby = state == kReadOnlyTransaction ||
+                         (state == "0A000" && s.message().find("hot standby") != std::string::npos);
+    if (!standby) return s;
+    on_standby_ = true;
+    return Status(Code::kUnavailable,
+                  "PostgreSQL refuses writes: the server is a standby (is a failover under way?)",
+                  s.details());
   }
 
   // The next command's result; reads on to the null that ends it.
@@ -869,6 +878,7 @@ class PostgresEngine : public Engine {
   Status Write(const Unit& unit) override {
     Status s = RunWithRetries(unit, Mode::kWrite);
     if (s.ok()) {
+      CountCommittedWrite();
       write_units_.fetch_add(1, std::memory_order_relaxed);
       commits_.fetch_add(1, std::memory_order_relaxed);
     } else {

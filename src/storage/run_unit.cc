@@ -5,6 +5,14 @@
 
 namespace nexus::storage {
 
+namespace {
+thread_local int64_t committed_writes_of_this_thread = 0;
+}  // namespace
+
+void CountCommittedWrite() { ++committed_writes_of_this_thread; }
+
+int64_t WriteUnitsCommittedByThisThread() { return committed_writes_of_this_thread; }
+
 Status RunUnit(const Unit& unit, Tx& tx, std::string_view kind) {
   const std::string what = "exception in " + std::string(kind) + " unit";
   try {

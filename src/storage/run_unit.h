@@ -14,6 +14,9 @@ namespace nexus::storage {
 // `kind` ("read" or "write") names the unit in the error message.
 Status RunUnit(const Unit& unit, Tx& tx, std::string_view kind);
 
+// Called by an engine's Write() on the caller's thread once the unit has committed.
+void CountCommittedWrite();
+
 }  // namespace nexus::storage
 
 #endif  // NEXUS_STORAGE_RUN_UNIT_H_

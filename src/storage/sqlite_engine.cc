@@ -121,7 +121,9 @@ Status SqliteEngine::Write(const Unit& unit) {
     queue_.push_back(std::move(pending));
   }
   queue_cv_.Signal();
-  return result.get();
+  Status s = result.get();
+  if (s.ok()) CountCommittedWrite();
+  return s;
 }
 
 void SqliteEngine::WriterLoop() {

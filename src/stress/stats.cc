@@ -20,7 +20,15 @@ void Stats::CountError(const std::string& kind, bool expected, const std::string
 
 bool Stats::Interrupted(const CallOutcome& call) const {
   if (!interruptions_expected_) return false;
-  if (call.http_status == 0 || call.http_status == 503) return true;
+  switch (call.http_status) {
+    case 0:    // the connection was lost
+    case 502:  // a balancer's: the node it chose died with the call
+    case 503:  // nothing was done
+    case 504:  // a balancer's: the node it chose did not answer in time
+      return true;
+    default:
+      break;
+  }
   return call.rpc_code == -32603 &&
          call.error_message.find("whether the change was made is unknown") != std::string::npos;
 }

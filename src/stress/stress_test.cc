@@ -110,6 +110,23 @@ TEST(Stats, ClassifiesFailures) {
   EXPECT_FALSE(merged.clean());
 }
 
+// Under --failover what a dying node or database does to a call is counted apart; a wrong
+// answer or any other server error still fails the run.
+TEST(Stats, FailoverInterruptionsAreCountedApart) {
+  Stats stats(/*interruptions_expected=*/true);
+  for (const int status : {0, 502, 503, 504}) stats.Record(Outcome("write", status));
+  EXPECT_EQ(stats.interrupted(), 4);
+  EXPECT_TRUE(stats.clean());
+  stats.Record(Outcome("write", 500));
+  EXPECT_EQ(stats.interrupted(), 4);
+  EXPECT_EQ(stats.server_errors(), 1);
+  EXPECT_FALSE(stats.clean());
+  Stats strict;
+  strict.Record(Outcome("write", 502));
+  EXPECT_EQ(strict.interrupted(), 0);
+  EXPECT_FALSE(strict.clean());
+}
+
 TEST(Stats, QuantileIsNearestRank) {
   const std::vector<double> v = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
   EXPECT_EQ(Quantile(v, 0.5), 5);

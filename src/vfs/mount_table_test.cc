@@ -46,5 +46,32 @@ TEST(MountTableTest, ResolvesToTheMountAndTheRelativePath) {
   EXPECT_FALSE(table.Resolve("/t/a/b/x").has_value());
 }
 
+// Another node's mounts are replaced as a whole; this node's stay, and one of theirs that
+// overlaps one of this node's (two nodes raced to mount it) is left out.
+TEST(MountTableTest, OtherNodesMountsAreReplacedAsAWhole) {
+  MountTable table;
+  ASSERT_TRUE(table.Add(At("/t/here")).ok());
+  const auto remote = [](const std::string& point, const std::string& node) {
+    Mount m = At(point);
+    m.node_id = node;
+    return m;
+  };
+  table.ReplaceRemote({remote("/t/there", "b"), remote("/t/here/inner", "b")});
+  ASSERT_EQ(table.All().size(), 2u);
+  auto at = table.Resolve("/t/there/x");
+  ASSERT_TRUE(at.has_value());
+  EXPECT_FALSE(at->mount->served_here());
+  EXPECT_EQ(at->mount->node_id, "b");
+  EXPECT_TRUE(table.Resolve("/t/here/inner")->mount->served_here());
+  const Status nested = table.Add(At("/t/there/y"));
+  EXPECT_EQ(nested.code(), Code::kValidation);
+  EXPECT_NE(nested.message().find("served by node b"), std::string::npos) << nested.ToString();
+
+  table.ReplaceRemote({remote("/t/elsewhere", "c")});
+  EXPECT_FALSE(table.Resolve("/t/there/x").has_value());
+  EXPECT_EQ(table.Resolve("/t/elsewhere")->mount->node_id, "c");
+  EXPECT_TRUE(table.Resolve("/t/here")->mount->served_here());
+}
+
 }  // namespace
 }  // namespace nexus::vfs

@@ -48,7 +48,9 @@ ListPage Paginate(std::vector<FileInfo> sorted, int64_t limit) {
 StatusOr<std::optional<Resolved>> Router::Route(std::string_view path) const {
   if (mounts_ == nullptr) return std::optional<Resolved>();
   ASSIGN_OR_RETURN(const std::string normal, NormalizePath(path));
-  return mounts_->Resolve(normal);
+  std::optional<Resolved> at = mounts_->Resolve(normal);
+  if (at) RETURN_IF_ERROR(ServedHere(*at->mount));
+  return at;
 }
 
 Status Router::Unversioned(std::string_view path) const { return CheckInTree(path, "Versions"); }
@@ -190,6 +192,7 @@ StatusOr<FileInfo> Router::Stat(std::string_view path) {
 }
 
 StatusOr<std::vector<FileInfo>> Router::MountedEntries(const Resolved& at, bool recursive) const {
+  RETURN_IF_ERROR(ServedHere(*at.mount));
   ASSIGN_OR_RETURN(std::vector<FileInfo> entries, at.mount->backend->List(at.relative, recursive));
   for (FileInfo& e : entries) e = Shown(*at.mount, std::move(e));
   return entries;
@@ -289,6 +292,7 @@ StatusOr<std::vector<std::string>> Router::Glob(std::string_view pattern, std::s
 StatusOr<std::vector<GrepMatch>> Router::MountedGrep(const Resolved& at, std::string_view pattern,
                                                      const std::string& root,
                                                      const GrepOptions& options) const {
+  RETURN_IF_ERROR(ServedHere(*at.mount));
   ASSIGN_OR_RETURN(const LineGrep grep, LineGrep::Compile(pattern, root, options));
   StatusOr<FileInfo> top = at.mount->backend->Stat(at.relative);
   // Like the tree's, a grep of a path that does not exist finds nothing.

@@ -9,6 +9,9 @@
 // tree's, and glob and grep search mounted files too. Deletes and
 // renames on a mounted path run the tree's removed and renamed hooks after the host change,
 // so permission tuples naming the path go or follow as they do in the tree.
+//
+// A call that needs the files of a mount another node serves (MountTable) fails with
+// kUnavailable and the detail "owner_node": the server forwards the whole call there.
 #ifndef NEXUS_VFS_ROUTER_H_
 #define NEXUS_VFS_ROUTER_H_
 
@@ -67,7 +70,8 @@ class Router {
   using MountWrite = StatusOr<FileInfo> (LocalBackend::*)(std::string_view, std::string_view,
                                                           const WriteOptions&);
 
-  // The mount serving `path` (normalised first), or none for the tree.
+  // The mount serving `path` (normalised first), or none for the tree; kUnavailable with
+  // "owner_node" when another node serves it.
   StatusOr<std::optional<Resolved>> Route(std::string_view path) const;
   // Write and Append: `on_tree` when the tree serves `path`, else `on_mount` on a mount
   // that is not read-only.

@@ -120,6 +120,33 @@ TEST_F(FailoverTest, StressThroughTheBalancer) {
   ExpectClean(Verify(), "verify");
 }
 
+// An MCP session lives on the node that opened it: every call of a session made through the
+// balancer reaches that node (round robin would send two of three elsewhere, answered 404).
+TEST_F(FailoverTest, McpSessionsThroughTheBalancerStayOnTheirNodes) {
+  const auto balancer = static_cast<uint16_t>(std::stoi(url_.substr(url_.rfind(':') + 1)));
+  const auto mcp = [&](const std::string& body, const std::string& session) {
+    server::HeaderList headers = {{"Authorization", std::string("Bearer ") + kAdminKey},
+                                  {"Content-Type", "application/json"},
+                                  {"Accept", "application/json, text/event-stream"}};
+    if (!session.empty()) headers.emplace_back("Mcp-Session-Id", session);
+    return test::Fetch(balancer, "POST", "/mcp", headers, body);
+  };
+  for (int s = 0; s < 3; ++s) {
+    const test::ClientResponse opened =
+        mcp(R"({"jsonrpc":"2.0","id":1,"method":"initialize",)"
+            R"("params":{"protocolVersion":"2025-03-26","capabilities":{}}})",
+            "");
+    ASSERT_EQ(opened.status, 200) << opened.body;
+    const std::string session = opened.Header("Mcp-Session-Id");
+    ASSERT_FALSE(session.empty());
+    for (int i = 0; i < 9; ++i) {
+      const test::ClientResponse r =
+          mcp(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", session);
+      EXPECT_EQ(r.status, 200) << "call " << i << " of session " << s << ": " << r.body;
+    }
+  }
+}
+
 TEST_F(FailoverTest, NodeKilledMidLoadIsLeftOutAndItsAcknowledgedWritesStay) {
   test::ChildResult run;
   std::thread stress([&] { run = Stress(12, /*failover=*/true); });

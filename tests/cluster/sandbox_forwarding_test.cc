@@ -53,18 +53,54 @@ TEST_F(SandboxForwardingTest, MadeThroughOneNodeRunThroughTheOther) {
   EXPECT_EQ(Result(1, "sandbox_stop", Json{{"sandbox_id", id}}, alice_)["status"], "stopped");
 }
 
+// An MCP client's session lives on one node; its tools reach a sandbox another node runs.
+TEST_F(SandboxForwardingTest, McpToolsOnOneNodeRunInTheOthersSandbox) {
+  const Json box = Result(0, "sandbox_create", Json{{"name", "mcp-box"}}, alice_);
+  const std::string id = box["sandbox_id"];
+  const auto mcp = [&](const Json& message, const std::string& session) {
+    server::HeaderList headers = {{"Authorization", "Bearer " + alice_},
+                                  {"Content-Type", "application/json"},
+                                  {"Accept", "application/json, text/event-stream"}};
+    if (!session.empty()) headers.emplace_back("Mcp-Session-Id", session);
+    return test::Fetch(port(1), "POST", "/mcp", headers, message.dump());
+  };
+  const test::ClientResponse opened =
+      mcp(Json{{"jsonrpc", "2.0"},
+               {"id", 1},
+               {"method", "initialize"},
+               {"params", {{"protocolVersion", "2025-03-26"}, {"capabilities", Json::object()}}}},
+          "");
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  const std::string session = opened.Header("Mcp-Session-Id");
+  const test::ClientResponse ran =
+      mcp(Json{{"jsonrpc", "2.0"},
+               {"id", 2},
+               {"method", "tools/call"},
+               {"params",
+                {{"name", "nexus_bash"},
+                 {"arguments", {{"sandbox_id", id}, {"command", "echo from-mcp > m && cat m"}}}}}},
+          session);
+  ASSERT_EQ(ran.status, 200) << ran.body;
+  const Json result = Json::parse(ran.body)["result"];
+  EXPECT_FALSE(result["isError"]) << result.dump();
+  EXPECT_NE(result["content"][0]["text"].get<std::string>().find("from-mcp"), std::string::npos)
+      << result.dump();
+  EXPECT_EQ(Run(0, id, "cat m")["result"]["stdout"], "from-mcp\n") << "ran in node 0's sandbox";
+}
+
 TEST_F(SandboxForwardingTest, DeadNodesSandboxIsStoppedAndItsNameMadeAnew) {
   const Json box = Result(0, "sandbox_get_or_create", Json{{"name", "box"}}, alice_);
   const std::string id = box["sandbox_id"];
   ASSERT_EQ(::kill(node(0).pid(), SIGKILL), 0);
-  // Until its heartbeat is stale the node counts as alive, and calls wait for it in vain.
+  // Until its heartbeat is stale the node counts as alive, and calls wait for it in vain;
+  // then, until it is takeover_after behind the others, as silent (503, try again).
   Json refused;
   ASSERT_TRUE(test::Eventually(
       [&] {
         refused = Run(1, id, "true");
         return refused.value("error", Json::object()).value("code", 0) == -32005;
       },
-      std::chrono::seconds(20)))
+      std::chrono::seconds(40)))
       << refused.dump();
   EXPECT_NE(refused["error"]["message"].get<std::string>().find("which is gone"), std::string::npos)
       << refused.dump();

@@ -317,7 +317,7 @@ McpResponse McpEndpoint::Post(const McpRequest& request) const {
                   "Bad Request: MCP-Protocol-Version " + request.protocol_version +
                       " is not the session's version " + *version);
   CallContext context{*request.caller, services_, session, ""};
-  const mcp::MethodCaller caller(dispatcher_.table(), context);
+  const mcp::MethodCaller caller(dispatcher_.table(), context, &request.call_node);
   const Scope scope{*tools_, *events_, request.session_id};
   if (!message.is_array()) {
     std::optional<Json> answer = Process(message, scope, caller);

@@ -43,6 +43,12 @@ class McpEventSink {
 inline constexpr size_t kMaxMcpBodyBytes = 16 << 20;
 inline constexpr char kMcpPath[] = "/mcp";
 
+// Sends one JSON-RPC request (`request_json`, of `method`) to the node `owner_node` with the
+// MCP request's own credentials, for a tool whose work another node holds (a sandbox, a
+// local mount); the owner's answer body when it answered 200, an error otherwise.
+using NodeCall = std::function<StatusOr<std::string>(
+    const std::string& owner_node, const std::string& method, const std::string& request_json)>;
+
 struct McpRequest {
   std::string http_method;       // "POST", "GET" or "DELETE"
   std::string_view body;         // not copied
@@ -51,6 +57,7 @@ struct McpRequest {
   const auth::Identity* caller = nullptr;
   // Not OK: the credentials may not make the call (an X-Agent-ID the key may not act as).
   Status refusal = Status::OK();
+  NodeCall call_node;  // empty: there is no other node to ask
 };
 
 struct McpResponse {

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "auth/tenant_paths.h"
+#include "services/mounts/mount_claims.h"
 #include "storage/rows.h"
 #include "util/background.h"
 #include "util/clock.h"
@@ -185,7 +186,7 @@ SavedMount SavedFromRow(const Row& r) {
 
 constexpr const char* kJobColumns =
     "id, tenant_id, mount_point, status, progress_pct, progress_detail, sync_params, created_at, "
-    "started_at, completed_at, created_by, result, error_message";
+    "started_at, completed_at, created_by, result, error_message, node_id";
 
 SyncJob JobFromRow(const Row& r) {
   SyncJob j;
@@ -202,8 +203,11 @@ SyncJob JobFromRow(const Row& r) {
   j.created_by = r.Text(10);
   j.result_json = r.Text(11);
   j.error_message = r.Text(12);
+  j.node_id = r.Text(13);
   return j;
 }
+
+std::string FirstColumn(const Row& r) { return r.Text(0); }
 
 // The scope a caller's listings of saved mounts and jobs are limited to, as SQL.
 void AddScope(const auth::Identity& caller, const char* owner_column, std::string& sql,
@@ -362,15 +366,36 @@ Status MountService::Activate(const MountSpec& spec, const std::string& owner) {
     if (!page.entries.empty())
       return Validation("Mount point " + point + " is a directory that is not empty");
   }
-  RETURN_IF_ERROR(table_.Add(vfs::Mount{point, spec.backend_type, spec.priority, spec.readonly,
-                                        owner, std::move(backend)}));
+  vfs::Mount mount{.mount_point = point,
+                   .backend_type = spec.backend_type,
+                   .priority = spec.priority,
+                   .readonly = spec.readonly,
+                   .owner = owner,
+                   .backend = std::move(backend),
+                   .node_id = ""};  // served here
+  RETURN_IF_ERROR(ClaimMount(engine_, mount, node_id()));
+  Status s = table_.Add(std::move(mount));
   // The mount point is a real directory of the tree, so listings above it show it.
-  if (Status s = tree_.Mkdir(vfs::Actor{owner}, point, /*parents=*/true, /*exist_ok=*/true);
-      !s.ok()) {
-    table_.Remove(point);
-    return s;
-  }
-  return Status::OK();
+  if (s.ok()) s = tree_.Mkdir(vfs::Actor{owner}, point, /*parents=*/true, /*exist_ok=*/true);
+  if (!s.ok()) Deactivate(point);
+  return s;
+}
+
+void MountService::Deactivate(const std::string& point) {
+  table_.Remove(point);
+  // A claim that outlives this (the database failing now) names this node, which then answers
+  // for the path from its tree; the node's next start withdraws it.
+  (void)ReleaseMount(engine_, point);
+}
+
+const std::string& MountService::node_id() const {
+  static const std::string kAlone;
+  return options_.cluster != nullptr ? options_.cluster->node_id() : kAlone;
+}
+
+Status MountService::GivenUp(const std::string& node, const std::string& what) {
+  if (node.empty() || node == node_id() || options_.cluster == nullptr) return Status::OK();
+  return options_.cluster->MayTakeOver(node, what);
 }
 
 Status MountService::ActivateOwned(const MountSpec& spec, const rebac::SubjectRef& owner,
@@ -381,7 +406,7 @@ Status MountService::ActivateOwned(const MountSpec& spec, const rebac::SubjectRe
   const Status granted = rebac_.WriteTuple(OwnerGrant(spec.mount_point, owner)).status();
   if (!granted.ok()) {
     // A mount nobody owns could be managed by no one but an admin: do not leave it active.
-    table_.Remove(spec.mount_point);
+    Deactivate(spec.mount_point);
     (void)tree_.Rmdir(spec.mount_point, /*recursive=*/false);
   }
   return granted;
@@ -409,12 +434,17 @@ StatusOr<RemoveOutcome> MountService::Remove(const auth::Identity& caller,
                                              const std::string& mount_point) {
   RETURN_IF_ERROR(NeedAdmin(caller, "remove a mount"));
   RemoveOutcome out;
-  if (!MountFor(caller, mount_point).ok()) {
+  const StatusOr<std::shared_ptr<const vfs::Mount>> mount = MountFor(caller, mount_point);
+  if (!mount.ok()) {
     out.errors.push_back("Mount not found: " + mount_point);
     return out;
   }
   RETURN_IF_ERROR(CheckPlace(caller, mount_point));
+  // Another node's mount is removed there, unless that node is gone (it serves it no more).
+  RETURN_IF_ERROR(GivenUp((*mount)->node_id, "mount " + mount_point));
   out.removed = table_.Remove(mount_point) != nullptr;
+  if (Status released = ReleaseMount(engine_, mount_point); !released.ok())
+    out.errors.push_back(released.message());
   {
     MutexLock lock(&snapshot_mu_);
     snapshots_.erase(mount_point);
@@ -508,6 +538,7 @@ StatusOr<bool> MountService::DeleteSaved(const auth::Identity& caller,
 
 Status MountService::LoadAllSaved(
     const std::function<void(const std::string&, const Status&)>& failed) {
+  RETURN_IF_ERROR(ReleaseNodeMounts(engine_, node_id()));
   auth::Identity system;
   system.is_system = true;
   ASSIGN_OR_RETURN(const std::vector<SavedMount> saved,
@@ -515,6 +546,12 @@ Status MountService::LoadAllSaved(
   for (const SavedMount& m : saved) {
     if (Status s = ActivateSaved(m); !s.ok()) failed(m.spec.mount_point, s);
   }
+  return Status::OK();
+}
+
+Status MountService::LoadOtherNodesMounts() {
+  ASSIGN_OR_RETURN(std::vector<vfs::Mount> remote, OtherNodesMounts(engine_, node_id()));
+  table_.ReplaceRemote(std::move(remote));
   return Status::OK();
 }
 
@@ -527,6 +564,7 @@ StatusOr<SyncReport> MountService::Scan(const vfs::Mount& mount, const SyncOptio
     root = options.path->substr(std::min(options.path->size(), mount.mount_point.size() + 1));
   }
   ASSIGN_OR_RETURN(const Selection selection, Selection::Compile(options));
+  RETURN_IF_ERROR(vfs::ServedHere(mount));
   ASSIGN_OR_RETURN(const vfs::FileInfo top, mount.backend->Stat(root));
   std::vector<std::string> skipped;
   std::vector<vfs::FileInfo> entries = {top};
@@ -599,7 +637,8 @@ StatusOr<SyncJob> MountService::SubmitSync(const auth::Identity& caller,
                                            const std::string& mount_point,
                                            const SyncOptions& options,
                                            const std::string& params_json) {
-  RETURN_IF_ERROR(MountFor(caller, mount_point).status());
+  ASSIGN_OR_RETURN(const std::shared_ptr<const vfs::Mount> mount, MountFor(caller, mount_point));
+  RETURN_IF_ERROR(vfs::ServedHere(*mount));  // the job is queued by the node serving the mount
   const std::string id = NewUuid4();
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) {
     return tx
@@ -608,7 +647,7 @@ StatusOr<SyncJob> MountService::SubmitSync(const auth::Identity& caller,
             "sync_params, created_at, created_by, node_id) "
             "VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?)",
             {id, caller.tenant_id, mount_point, params_json, NowMicros(), caller.user_id,
-             options_.node_id.empty() ? storage::Null() : storage::Value(options_.node_id)})
+             node_id().empty() ? storage::Null() : storage::Value(node_id())})
         .status();
   }));
   // Read before queueing: the answer is the job as submitted, whatever the worker does next.
@@ -622,8 +661,31 @@ StatusOr<SyncJob> MountService::SubmitSync(const auth::Identity& caller,
   return *job;
 }
 
+Status MountService::FailJobsOfGoneNodes() {
+  if (options_.cluster == nullptr) return Status::OK();
+  ASSIGN_OR_RETURN(
+      const std::vector<std::string> owners,
+      storage::ReadAll(engine_,
+                       "SELECT DISTINCT node_id FROM sync_jobs WHERE status IN "
+                       "('pending', 'running') AND node_id IS NOT NULL AND node_id <> ?",
+                       {node_id()}, FirstColumn));
+  for (const std::string& owner : owners) {
+    if (!GivenUp(owner, "its sync jobs").ok()) continue;  // alive, or perhaps only paused
+    RETURN_IF_ERROR(engine_.Write([&](Tx& tx) {
+      return tx
+          .Exec(
+              "UPDATE sync_jobs SET status = 'failed', completed_at = ?, error_message = ? "
+              "WHERE status IN ('pending', 'running') AND node_id = ?",
+              {NowMicros(), "The node running the job (" + owner + ") is gone", owner})
+          .status();
+    }));
+  }
+  return Status::OK();
+}
+
 StatusOr<std::optional<SyncJob>> MountService::GetJob(const auth::Identity& caller,
                                                       const std::string& id) {
+  RETURN_IF_ERROR(FailJobsOfGoneNodes());
   ASSIGN_OR_RETURN(std::optional<SyncJob> job, ReadJob(id));
   if (!job) return job;
   const bool visible = caller.is_system || (job->tenant_id == caller.tenant_id &&
@@ -638,6 +700,8 @@ StatusOr<CancelOutcome> MountService::CancelJob(const auth::Identity& caller,
   if (!job) return CancelOutcome{false, "Job not found"};
   if (job->status != "pending" && job->status != "running")
     return CancelOutcome{false, "Cannot cancel job with status: " + job->status};
+  // The node that queued the job runs it; a gone node's job was failed by GetJob.
+  RETURN_IF_ERROR(GivenUp(job->node_id, "sync job " + id));
   {
     // A queued job leaves the queue; only the running one needs telling.
     MutexLock lock(&mu_);
@@ -661,6 +725,7 @@ StatusOr<std::vector<SyncJob>> MountService::ListJobs(const auth::Identity& call
                                                       int64_t limit) {
   if (limit < 1 || limit > 1000)
     return InvalidArgument("limit must be between 1 and 1000, got " + std::to_string(limit));
+  RETURN_IF_ERROR(FailJobsOfGoneNodes());
   std::string sql = std::string("SELECT ") + kJobColumns + " FROM sync_jobs WHERE 1 = 1";
   storage::Params params;
   AddScope(caller, "created_by", sql, params);
@@ -677,8 +742,7 @@ Status MountService::RecoverJobsAfterRestart() {
         .Exec(
             "UPDATE sync_jobs SET status = 'failed', completed_at = ?, error_message = ? "
             "WHERE status IN ('pending', 'running') AND (node_id IS NULL OR node_id = ?)",
-            {NowMicros(), std::string("The server stopped before the job finished"),
-             options_.node_id})
+            {NowMicros(), std::string("The server stopped before the job finished"), node_id()})
         .status();
   });
 }

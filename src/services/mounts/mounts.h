@@ -12,6 +12,12 @@
 //
 // Mount points are stored paths (the rpc layer scopes what callers name). Saved mounts and
 // sync jobs belong to the tenant of their mount point; a non-admin sees only its own.
+//
+// Several nodes: a local mount is served by the node that activated it, which claims it in
+// the database (mount_claims.h); the other nodes hold it in their tables as served there,
+// and calls for it (files, remove_mount, syncs, cancelling its jobs) are kUnavailable with
+// "owner_node", forwarded by the server. A mount whose node is gone is dropped by
+// remove_mount from any node; a job whose node is gone is failed when next read.
 #ifndef NEXUS_SERVICES_MOUNTS_MOUNTS_H_
 #define NEXUS_SERVICES_MOUNTS_MOUNTS_H_
 
@@ -27,6 +33,7 @@
 #include <vector>
 
 #include "auth/identity.h"
+#include "cluster/cluster.h"
 #include "rebac/rebac.h"
 #include "storage/engine.h"
 #include "storage/migration.h"
@@ -116,6 +123,7 @@ struct SyncJob {
   std::string created_by;
   std::string result_json;  // "" for null
   std::string error_message;
+  std::string node_id;  // the node whose worker runs it; "" for jobs made before nodes
 };
 
 struct CancelOutcome {
@@ -128,8 +136,8 @@ struct MountServiceOptions {
   // Absolute paths, symbolic links resolved: a local mount's directory must be one of them
   // or lie below one. None: local mounts are refused.
   std::vector<std::string> local_roots;
-  // This node among those sharing the database (cluster/cluster.h); empty: the only one.
-  std::string node_id;
+  // The nodes sharing the database; null: this node is the only one, with id "".
+  cluster::Cluster* cluster = nullptr;
 };
 
 class MountService {
@@ -141,6 +149,8 @@ class MountService {
   MountService& operator=(const MountService&) = delete;
 
   const vfs::MountTable& table() const { return table_; }
+  // This node's id ("" without a cluster): the node serving the mounts activated here.
+  const std::string& node_id() const;
 
   static std::vector<ConnectorInfo> Connectors();
   // Whether `caller` sees the mount at `mount_point` at all: its own tenant's and the
@@ -162,8 +172,12 @@ class MountService {
   // Activates a saved mount; its saved owner (not the caller) is granted direct_owner.
   Status Load(const auth::Identity& caller, const std::string& mount_point);
   StatusOr<bool> DeleteSaved(const auth::Identity& caller, const std::string& mount_point);
-  // Activates every saved mount (at server start); `failed` hears of each that cannot be.
+  // At server start: withdraws the claims of this node's previous life, then activates every
+  // saved mount; `failed` hears of each that cannot be (another node serving it included).
   Status LoadAllSaved(const std::function<void(const std::string&, const Status&)>& failed);
+  // Loads the mounts other nodes serve into the table (at start, and whenever another node
+  // mounts or unmounts: the cluster's mounts topic).
+  Status LoadOtherNodesMounts();
 
   // Scans a mount now.
   StatusOr<SyncReport> Sync(const auth::Identity& caller, const std::string& mount_point,
@@ -200,6 +214,13 @@ class MountService {
                        const std::string& owner_user);
   // A saved mount, owned by its saved owner (whoever loads it).
   Status ActivateSaved(const SavedMount& saved);
+  // Takes an active mount of this node down: out of the table, its claim withdrawn.
+  void Deactivate(const std::string& point);
+  // OK when `node` may be given up on (gone, or this node); kUnavailable otherwise: with
+  // "owner_node" when it is alive (the call goes there), without when silent but not gone.
+  Status GivenUp(const std::string& node, const std::string& what);
+  // Fails the unfinished jobs of nodes that are gone: they will never run or end them.
+  Status FailJobsOfGoneNodes();
   StatusOr<std::shared_ptr<const vfs::Mount>> MountFor(const auth::Identity& caller,
                                                        const std::string& mount_point) const;
   // Scans `mount`; `cancelled` is polled between files and sets `*stopped` when it says so.

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <map>
+#include <memory>
+
 #include "services/test_tree_store.h"
 #include "services/workspaces/workspace_registry.h"
 #include "testing/test_store.h"
@@ -36,7 +39,7 @@ class MountsTest : public TreeStoreTest {
     ASSERT_TRUE(CreateDirectories(host_).ok());
     mounts_ = std::make_unique<MountService>(
         *store_.engine, *tree_, *rebac_,
-        MountServiceOptions{store_.dir->path(), {*RealPath(roots_.path())}, ""});
+        MountServiceOptions{store_.dir->path(), {*RealPath(roots_.path())}});
     ASSERT_TRUE(WriteFileAtomically(host_ + "/a.txt", "A", false).ok());
   }
 
@@ -84,9 +87,8 @@ TEST_P(MountsTest, AddRefusesBadPlacesAndBackends) {
   EXPECT_EQ(mounts_->Add(alice_, Local(point_, host_)).code(), Code::kPermissionDenied);
   EXPECT_EQ(mounts_->Add(admin_, Local("/tenant:default", host_)).code(), Code::kValidation);
   EXPECT_EQ(mounts_->Add(other_admin_, Local(point_, host_)).code(), Code::kPermissionDenied);
-  MountService data_root(
-      *store_.engine, *tree_, *rebac_,
-      MountServiceOptions{store_.dir->path(), {*RealPath(store_.dir->path())}, ""});
+  MountService data_root(*store_.engine, *tree_, *rebac_,
+                         MountServiceOptions{store_.dir->path(), {*RealPath(store_.dir->path())}});
   const Status data_dir = data_root.Add(admin_, Local(point_, store_.dir->path()));
   EXPECT_EQ(data_dir.code(), Code::kValidation);
   EXPECT_NE(data_dir.message().find("server's data directory"), std::string::npos)
@@ -162,22 +164,90 @@ TEST_P(MountsTest, APatternWithoutASlashMatchesTheFileNameAtAnyDepth) {
   EXPECT_EQ(mounts_->Sync(admin_, point_, no_md)->files_scanned, 2) << "a.txt and the .txt";
 }
 
-// Nodes sharing a database each run the jobs they queued: a node that restarts fails its
-// own unfinished jobs and leaves another node's alone.
-TEST_P(MountsTest, ARestartFailsOnlyThisNodesUnfinishedJobs) {
-  MountService node_a(*store_.engine, *tree_, *rebac_,
-                      MountServiceOptions{store_.dir->path(), {*RealPath(roots_.path())}, "a"});
-  MountService node_b(*store_.engine, *tree_, *rebac_,
-                      MountServiceOptions{store_.dir->path(), {*RealPath(roots_.path())}, "b"});
-  const std::string other_point = "/tenant:default/data2";
-  ASSERT_TRUE(node_a.Add(admin_, Local(other_point, host_)).ok());
+// Two nodes sharing the database, each with its own mount service.
+class TwoNodesMountsTest : public MountsTest {
+ protected:
+  void SetUp() override {
+    MountsTest::SetUp();
+    if (!store_.engine) return;
+    for (const char* id : {"a", "b"}) {
+      clusters_[id] = std::make_unique<cluster::Cluster>(*store_.engine,
+                                                         cluster::ClusterOptions{.node_id = id});
+      ASSERT_TRUE(clusters_[id]->Start(std::string("http://") + id).ok());
+      nodes_[id] = std::make_unique<MountService>(
+          *store_.engine, *tree_, *rebac_,
+          MountServiceOptions{store_.dir->path(), {*RealPath(roots_.path())}, clusters_[id].get()});
+    }
+  }
+
+  MountService& node(const std::string& id) { return *nodes_[id]; }
+
+  std::map<std::string, std::unique_ptr<cluster::Cluster>> clusters_;
+  std::map<std::string, std::unique_ptr<MountService>> nodes_;
+};
+
+// A node that restarts fails its own unfinished jobs and leaves another node's alone.
+TEST_P(TwoNodesMountsTest, ARestartFailsOnlyThisNodesUnfinishedJobs) {
+  ASSERT_TRUE(node("a").Add(admin_, Local(point_, host_)).ok());
   // Without workers both stay pending.
-  auto on_a = node_a.SubmitSync(admin_, other_point, SyncOptions{}, "{}");
+  auto on_a = node("a").SubmitSync(admin_, point_, SyncOptions{}, "{}");
   ASSERT_TRUE(on_a.ok()) << on_a.status().ToString();
-  ASSERT_TRUE(node_b.RecoverJobsAfterRestart().ok());
-  EXPECT_EQ((*node_b.GetJob(admin_, on_a->id))->status, "pending") << "node a's job";
-  ASSERT_TRUE(node_a.RecoverJobsAfterRestart().ok());
-  EXPECT_EQ((*node_a.GetJob(admin_, on_a->id))->status, "failed");
+  ASSERT_TRUE(node("b").RecoverJobsAfterRestart().ok());
+  EXPECT_EQ((*node("b").GetJob(admin_, on_a->id))->status, "pending") << "node a's job";
+  ASSERT_TRUE(node("a").RecoverJobsAfterRestart().ok());
+  EXPECT_EQ((*node("a").GetJob(admin_, on_a->id))->status, "failed");
+}
+
+// Another node's mount is that node's to serve: its files, syncs, removal and jobs go there
+// (kUnavailable naming it, which the server forwards), and its point cannot be taken.
+TEST_P(TwoNodesMountsTest, AnotherNodesMountIsServedThere) {
+  ASSERT_TRUE(node("a").Add(admin_, Local(point_, host_)).ok());
+  ASSERT_TRUE(node("b").LoadOtherNodesMounts().ok());
+  const auto active = node("b").Active(admin_);
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0]->node_id, "a");
+  EXPECT_FALSE(active[0]->served_here());
+
+  const auto forwarded_to_a = [](const Status& s) {
+    return s.code() == Code::kUnavailable && s.detail("owner_node") == "a";
+  };
+  EXPECT_TRUE(forwarded_to_a(node("b").Sync(admin_, point_, SyncOptions{}).status()));
+  EXPECT_TRUE(forwarded_to_a(node("b").SubmitSync(admin_, point_, SyncOptions{}, "{}").status()));
+  EXPECT_TRUE(forwarded_to_a(node("b").Remove(admin_, point_).status()));
+  const Status taken = node("b").Add(admin_, Local(point_, host_));
+  EXPECT_EQ(taken.code(), Code::kValidation);
+  EXPECT_NE(taken.message().find("served by node a"), std::string::npos) << taken.ToString();
+  auto job = node("a").SubmitSync(admin_, point_, SyncOptions{}, "{}");
+  ASSERT_TRUE(job.ok());
+  EXPECT_TRUE(forwarded_to_a(node("b").CancelJob(admin_, job->id).status()));
+
+  // Node a stops (and withdraws from the registry): b gives its mount and jobs up.
+  clusters_["a"]->Stop();
+  EXPECT_EQ((*node("b").GetJob(admin_, job->id))->status, "failed");
+  auto removed = node("b").Remove(admin_, point_);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_TRUE(removed->removed);
+  ASSERT_TRUE(node("b").LoadOtherNodesMounts().ok());
+  EXPECT_TRUE(node("b").Active(admin_).empty());
+  EXPECT_TRUE(node("b").Add(admin_, Local(point_, host_)).ok()) << "the point is free again";
+}
+
+// A node starting again withdraws what its previous life claimed, then claims its saved
+// mounts anew; another node's claim on a saved mount is left alone and reported.
+TEST_P(TwoNodesMountsTest, StartWithdrawsThisNodesOldClaimsOnly) {
+  ASSERT_TRUE(node("a").Add(admin_, Local(point_, host_)).ok());
+  const std::string saved_point = "/tenant:default/saved";
+  SaveRequest save;
+  save.spec = Local(saved_point, host_);
+  ASSERT_TRUE(node("b").Save(admin_, save).ok());
+  std::vector<std::string> failed;
+  const auto report = [&](const std::string& point, const Status&) { failed.push_back(point); };
+  ASSERT_TRUE(node("b").LoadAllSaved(report).ok());
+  EXPECT_TRUE(failed.empty());
+  ASSERT_TRUE(node("a").LoadAllSaved(report).ok());
+  EXPECT_EQ(failed, (std::vector<std::string>{saved_point})) << "b serves it";
+  ASSERT_TRUE(node("b").LoadOtherNodesMounts().ok());
+  EXPECT_TRUE(node("b").Active(admin_).size() == 1u) << "a's added mount went with its restart";
 }
 
 TEST_P(MountsTest, JobsRunCancelAndStayInTheirTenant) {
@@ -244,7 +314,7 @@ TEST_P(MountsTest, LocalMountsNeedTheSystemAdministratorAndARoot) {
       << linked.ToString();
 
   MountService no_roots(*store_.engine, *tree_, *rebac_,
-                        MountServiceOptions{store_.dir->path(), {}, ""});
+                        MountServiceOptions{store_.dir->path(), {}});
   const Status disabled = no_roots.Add(admin_, Local(point_, host_));
   EXPECT_EQ(disabled.code(), Code::kValidation);
   EXPECT_NE(disabled.message().find("--mount-root"), std::string::npos) << disabled.ToString();
@@ -302,6 +372,9 @@ TEST_P(MountsTest, LoadingGrantsTheSavedOwner) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, MountsTest,
+                         ::testing::Values(test::EngineKind::kSqlite, test::EngineKind::kPostgres),
+                         test::EngineKindName());
+INSTANTIATE_TEST_SUITE_P(Engines, TwoNodesMountsTest,
                          ::testing::Values(test::EngineKind::kSqlite, test::EngineKind::kPostgres),
                          test::EngineKindName());
 

@@ -106,13 +106,7 @@ StatusOr<bool> SandboxService::IsHere(const SandboxRecord& record) {
   if (options_.cluster == nullptr || record.node_id.empty() || record.node_id == node_id()) {
     return true;
   }
-  ASSIGN_OR_RETURN(const std::optional<cluster::NodeInfo> owner,
-                   options_.cluster->FindNode(record.node_id));
-  if (owner && owner->alive) {
-    return Status(Code::kUnavailable,
-                  "sandbox " + record.sandbox_id + " runs on node " + record.node_id,
-                  {{"owner_node", record.node_id}});
-  }
+  RETURN_IF_ERROR(options_.cluster->MayTakeOver(record.node_id, "sandbox " + record.sandbox_id));
   if (record.status != "stopped") RETURN_IF_ERROR(MarkStopped(record.sandbox_id));
   return false;
 }
@@ -435,10 +429,10 @@ StatusOr<int64_t> SandboxService::StopDeadNodesSandboxes() {
                                          {node_id()}));
     for (const Row& r : rows) {
       const std::string owner = r.Text(1);
-      const bool alive = std::any_of(nodes.begin(), nodes.end(), [&](const cluster::NodeInfo& n) {
-        return n.node_id == owner && n.alive;
+      const bool kept = std::any_of(nodes.begin(), nodes.end(), [&](const cluster::NodeInfo& n) {
+        return n.node_id == owner && !n.gone;
       });
-      if (!alive) orphans.push_back(r.Text(0));
+      if (!kept) orphans.push_back(r.Text(0));
     }
     return Status::OK();
   }));

@@ -130,15 +130,16 @@ class SandboxService {
                                     const std::string& status);
   SandboxRecord WithConnection(SandboxRecord record) const EXCLUDES(mu_);
   const std::string& node_id() const;
-  // Whether `record` runs here: true; false when its node is dead (the record is now marked
-  // stopped); kUnavailable with "owner_node" when another live node runs it.
+  // Whether `record` runs here: true; false when its node is gone (the record is now marked
+  // stopped); kUnavailable with "owner_node" when another live node runs it, without it
+  // when the owner is silent but not gone yet (cluster::ClusterOptions::takeover_after).
   StatusOr<bool> IsHere(const SandboxRecord& record);
   // The caller's sandbox `id` if it runs here: kUnavailable as IsHere for another node's,
   // kValidation for a dead node's.
   StatusOr<SandboxRecord> LoadHere(const SandboxCaller& caller, const std::string& id);
   StatusOr<SandboxRecord> Load(const SandboxCaller& caller, const std::string& id);
   Status MarkStopped(const std::string& id);
-  // Marks the live sandboxes of nodes that are not alive stopped; how many.
+  // Marks the live sandboxes of gone nodes stopped; how many.
   StatusOr<int64_t> StopDeadNodesSandboxes();
   // Sleeps up to `period`; whether the service is being destroyed.
   bool ExpiryStoppedWithin(std::chrono::milliseconds period) EXCLUDES(mu_);
