@@ -2,9 +2,8 @@
 // new content and Get of stored content (SHA-256 verified on both) for 1 KiB, 64 KiB and
 // 1 MiB, durability full, on the local store (files under the data directory, fsynced with
 // their directory) and on the database store PostgreSQL nodes share (rows of blobs and
-// blob_chunks). Not a test; `make blob-bench` runs it on a throwaway PostgreSQL:
-//
-//   tools/with-postgres.sh build/release/src/storage/blob_bench
+// blob_chunks). Not a test; `make blob-bench` runs it on a throwaway PostgreSQL with its
+// fsync turned back on.
 //
 // Without a PostgreSQL test server the database rows are skipped. The local store's files
 // go to TMPDIR: leave it on disk (not tmpfs) for the fsyncs to count.
@@ -65,14 +64,13 @@ void BM_Get(benchmark::State& state, EngineKind kind) {
   state.SetBytesProcessed(state.iterations() * state.range(0));
 }
 
-BENCHMARK_CAPTURE(BM_Put, local, EngineKind::kSqlite)->RangeMultiplier(64)->Range(1 << 10, 1 << 20);
-BENCHMARK_CAPTURE(BM_Put, database, EngineKind::kPostgres)
-    ->RangeMultiplier(64)
-    ->Range(1 << 10, 1 << 20);
-BENCHMARK_CAPTURE(BM_Get, local, EngineKind::kSqlite)->RangeMultiplier(64)->Range(1 << 10, 1 << 20);
-BENCHMARK_CAPTURE(BM_Get, database, EngineKind::kPostgres)
-    ->RangeMultiplier(64)
-    ->Range(1 << 10, 1 << 20);
+// 1 KiB, 64 KiB and 1 MiB (one database chunk).
+void Sizes(benchmark::internal::Benchmark* b) { b->Arg(1 << 10)->Arg(64 << 10)->Arg(1 << 20); }
+
+BENCHMARK_CAPTURE(BM_Put, local, EngineKind::kSqlite)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Put, database, EngineKind::kPostgres)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Get, local, EngineKind::kSqlite)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Get, database, EngineKind::kPostgres)->Apply(Sizes);
 
 }  // namespace
 }  // namespace nexus::storage
