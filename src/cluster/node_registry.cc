@@ -26,13 +26,13 @@ StatusOr<int64_t> StatementStart(storage::Tx& tx) {
 }
 
 Status RecordHeartbeat(storage::Tx& tx, const std::string& node_id, const std::string& address,
-                       int64_t at) {
+                       int64_t at, bool synced) {
   return tx
-      .Exec(
-          "INSERT INTO cluster_nodes (node_id, address, started_at, heartbeat_at, synced_at) "
-          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET address = excluded.address, "
-          "heartbeat_at = excluded.heartbeat_at, synced_at = excluded.synced_at",
-          {node_id, address, at, at, at})
+      .Exec(std::string("INSERT INTO cluster_nodes (node_id, address, started_at, heartbeat_at, "
+                        "synced_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET "
+                        "address = excluded.address, heartbeat_at = excluded.heartbeat_at") +
+                (synced ? ", synced_at = excluded.synced_at" : ""),
+            {node_id, address, at, at, synced ? at : int64_t{0}})
       .status();
 }
 

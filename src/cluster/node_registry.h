@@ -22,9 +22,10 @@ StatusOr<int64_t> DatabaseNow(storage::Tx& tx);
 // taken at or after it, when this is its first statement.
 StatusOr<int64_t> StatementStart(storage::Tx& tx);
 
-// Inserts or refreshes the node's row: heartbeat and synced_at become `at`.
+// Inserts or refreshes the node's row: the heartbeat becomes `at`, and synced_at too when
+// the node has `synced` (run every callback of what changed before `at`).
 Status RecordHeartbeat(storage::Tx& tx, const std::string& node_id, const std::string& address,
-                       int64_t at);
+                       int64_t at, bool synced);
 
 Status DeleteNode(storage::Tx& tx, const std::string& node_id);
 

@@ -288,8 +288,9 @@ Status Node::OpenMounts() {
     std::fprintf(stderr, "nexus: saved mount %s not restored: %s\n", point.c_str(),
                  s.message().c_str());
   };
-  RETURN_IF_ERROR(Step("saved mounts", p.mounts->LoadAllSaved(report)));
+  // Other nodes' mounts first: a saved mount nested in one of them is refused.
   RETURN_IF_ERROR(Step("other nodes' mounts", p.mounts->LoadOtherNodesMounts()));
+  RETURN_IF_ERROR(Step("saved mounts", p.mounts->LoadAllSaved(report)));
   p.cluster->OnChange(cluster::kMountsTopic,
                       [mounts = p.mounts.get()] { return mounts->LoadOtherNodesMounts(); });
   p.mounts->StartWorker();

@@ -30,7 +30,14 @@ RpcResponse ErrorResponse(const Json& id, const Json& error) {
 // HTTP 503 with Retry-After, which clients and load balancers take as "try again, here or
 // elsewhere", but only while the call changed nothing: once one of its write units has
 // committed, resending it would do that part twice.
-RpcResponse FailureResponse(const Json& id, const Status& status, bool changed_something) {
+RpcResponse FailureResponse(const Json& id, const Status& status, bool changed_something,
+                            bool forwarded) {
+  if (forwarded && !status.detail("owner_node").empty()) {
+    return ErrorResponse(
+        id, ErrorObject(Status(Code::kValidation, "the call needs what more than one node holds (" +
+                                                      status.message() +
+                                                      "): make it for each part on its own")));
+  }
   if (status.code() == Code::kUnavailable && changed_something) {
     return ErrorResponse(id, ErrorObject(IOError("part of the call was saved before the database "
                                                  "became unavailable: " +
@@ -227,7 +234,8 @@ RpcResponse Dispatcher::Answer(const RpcRequest& request) const {
   StatusOr<MethodResult> result = RunMethod(*call.method, call.params, ctx);
   if (!result.ok()) {
     return FailureResponse(call.id, result.status(),
-                           storage::WriteUnitsCommittedByThisThread() != writes_before);
+                           storage::WriteUnitsCommittedByThisThread() != writes_before,
+                           request.forwarded);
   }
   return ResultResponse(call.id, std::move(result).value(), *call.method, request.raw_result);
 }

@@ -35,6 +35,10 @@ struct RpcRequest {
   // Accept: application/octet-stream: a result that is bytes (read, read_range) is the
   // answer's body, raw; errors stay JSON-RPC.
   bool raw_result = false;
+  // Another node sent the call here as the owner of what it needs: a call that needs what a
+  // third node holds too (mounts of two nodes) cannot be answered by either, and is refused
+  // rather than answered 503, which would have it resent for ever.
+  bool forwarded = false;
 };
 
 struct RpcResponse {

@@ -264,7 +264,8 @@ HttpResponse NexusHandler::Rpc(const HttpRequest& req, std::string_view method) 
       .refusal = agent_refused ? PermissionDenied(outcome->error) : nexus::Status::OK(),
       .raw_body = IsOctetStream(req.Header("Content-Type")),
       .query = req.query,
-      .raw_result = req.Header("Accept").find(kOctetStream) != std::string::npos};
+      .raw_result = req.Header("Accept").find(kOctetStream) != std::string::npos,
+      .forwarded = req.HasHeader(kForwardedHeader)};
   const rpc::RpcResponse answer = dispatcher_.Handle(call);
   metrics_.IncrementCounter("nexus_rpc_calls_total", "RPC calls by method and outcome",
                             {{"method", answer.method_known ? std::string(method) : "unknown"},

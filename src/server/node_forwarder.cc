@@ -50,7 +50,12 @@ HttpResponse NodeForwarder::Forward(const HttpRequest& req, const std::string& o
   out.body = req.body;
   out.timeout = kLongestForward;
   StatusOr<services::OutboundResponse> answer = http_.Send(out);
-  if (!answer.ok()) return NoAnswer(owner_node, answer.status().message());
+  if (!answer.ok()) {
+    const std::string step = answer.status().detail("step");
+    const bool nothing_sent = step == "resolve" || step == "connect" || step == "TLS handshake";
+    return nothing_sent ? Unreachable(owner_node, answer.status().message())
+                        : NoAnswer(owner_node, answer.status().message());
+  }
   HttpResponse response;
   response.status = answer->status;
   response.body = std::move(answer->body);

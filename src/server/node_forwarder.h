@@ -23,8 +23,9 @@ class NodeForwarder {
   NodeForwarder(cluster::Cluster& cluster, services::OutboundHttp& http)
       : cluster_(cluster), http_(http) {}
 
-  // The owner's answer to `req`; 503 with Retry-After when `owner_node` is not alive or its
-  // address is unknown (nothing was sent), 502 when the request was sent and no answer came.
+  // The owner's answer to `req`; 503 with Retry-After when nothing was sent (`owner_node` is
+  // not alive, its address unknown, or the connection refused), 502 when the request may
+  // have been sent and no answer came.
   HttpResponse Forward(const HttpRequest& req, const std::string& owner_node) const;
 
  private:

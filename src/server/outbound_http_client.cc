@@ -141,11 +141,12 @@ class Exchange {
   }
 
   Status Failure(std::string_view step, const ErrorCode& ec) const {
-    if (ec == asio::error::timed_out) {
-      return IOError(what_ + "timed out after " + std::to_string(timeout_.count()) + " ms (" +
-                     std::string(step) + ")");
-    }
-    return IOError(what_ + std::string(step) + " failed: " + ec.message());
+    const std::string message = ec == asio::error::timed_out
+                                    ? what_ + "timed out after " +
+                                          std::to_string(timeout_.count()) + " ms (" +
+                                          std::string(step) + ")"
+                                    : what_ + std::string(step) + " failed: " + ec.message();
+    return Status(Code::kIOError, message, {{"step", std::string(step)}});
   }
 
   Status Connect() {

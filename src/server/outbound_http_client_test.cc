@@ -230,6 +230,7 @@ TEST_F(OutboundHttpClientTest, ConnectionRefusedNamesTheHost) {
   EXPECT_NE(error.message().find("127.0.0.1:" + std::to_string(port)), std::string::npos)
       << error.message();
   EXPECT_NE(error.message().find("connect"), std::string::npos) << error.message();
+  EXPECT_EQ(error.detail("step"), "connect") << "nothing was sent: a forward may go elsewhere";
 }
 
 TEST_F(OutboundHttpClientTest, ServerThatNeverAnswersTimesOut) {
@@ -246,6 +247,7 @@ TEST_F(OutboundHttpClientTest, ServerThatNeverAnswersTimesOut) {
   EXPECT_EQ(error.code(), Code::kIOError);
   EXPECT_NE(error.message().find("timed out after 200 ms"), std::string::npos) << error.message();
   EXPECT_NE(error.message().find("127.0.0.1"), std::string::npos) << error.message();
+  EXPECT_EQ(error.detail("step"), "receive") << "sent: the server may have acted on it";
   EXPECT_GE(elapsed, milliseconds(200));
   EXPECT_LT(elapsed, milliseconds(2000));
 }

@@ -39,7 +39,9 @@ class OutboundHttp {
   // Any HTTP answer, 4xx and 5xx included, is a response. Failing to get one is an error
   // whose message names the URL's host and what failed: kInvalidArgument for a URL that is
   // not http(s), kIOError for resolution, connection, TLS verification, a timeout or a
-  // response body over 8 MiB. Redirects are not followed: a 3xx is returned as it is.
+  // response body over 8 MiB. Redirects are not followed: a 3xx is returned as it is. A
+  // failed exchange names its step in the detail "step": "resolve", "connect", "TLS
+  // handshake" (nothing was sent yet), "send" or "receive".
   virtual StatusOr<OutboundResponse> Send(const OutboundRequest& request) = 0;
 };
 

@@ -65,6 +65,8 @@ StatusOr<vfs::FileInfo> Session::Stat(std::string_view path) const {
 StatusOr<std::optional<std::string>> Session::Etag(std::string_view path) const {
   ASSIGN_OR_RETURN(const std::string stored, Stored(path, Access::kRead));
   StatusOr<vfs::FileInfo> info = FileSystem(services_, caller_).Stat(stored);
+  // A path another node serves is answered there, not taken for a missing file.
+  if (!info.ok() && info.status().code() == Code::kUnavailable) return info.status();
   if (!info.ok() || info->is_directory) return std::optional<std::string>();
   return std::optional<std::string>(std::move(info->etag));
 }
@@ -109,6 +111,9 @@ StatusOr<std::vector<vfs::FileInfo>> Session::WriteBatch(
     paths.push_back(std::move(scoped));
   }
   vfs::Router fs = FileSystem(services_, caller_);
+  // Every path's route before the first write: a batch that needs another node's mount goes
+  // there whole, rather than half written here first.
+  for (const ScopedPath& path : paths) RETURN_IF_ERROR(fs.CheckServedHere(path.stored));
   std::vector<vfs::FileInfo> out;
   for (size_t i = 0; i < files.size(); ++i) {
     ASSIGN_OR_RETURN(vfs::FileInfo info, fs.Write(Actor(), paths[i].stored, files[i].second));

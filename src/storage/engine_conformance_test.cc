@@ -102,6 +102,29 @@ TEST_P(EngineConformance, FailedUnitLeavesNothingBehind) {
   EXPECT_EQ(*Count(), 0);
 }
 
+// What a caller learns of whether its call changed anything durable (the dispatcher's test
+// before it answers "try again"): only committed units that changed rows count.
+TEST_P(EngineConformance, OnlyCommittedUnitsThatChangedRowsAreCounted) {
+  const int64_t before = WriteUnitsCommittedByThisThread();
+  ASSERT_TRUE(
+      engine().Write([](Tx& tx) { return tx.Query("SELECT COUNT(*) FROM kv").status(); }).ok());
+  ASSERT_TRUE(
+      engine()
+          .Write([](Tx& tx) { return tx.Exec("UPDATE kv SET n = 2 WHERE k = 'nobody'").status(); })
+          .ok());
+  EXPECT_EQ(WriteUnitsCommittedByThisThread(), before) << "a write unit that changed no row";
+  EXPECT_EQ(engine()
+                .Write([](Tx& tx) -> Status {
+                  RETURN_IF_ERROR(tx.Exec("INSERT INTO kv (k, n) VALUES ('gone', 1)").status());
+                  return NotFound("changed my mind");
+                })
+                .code(),
+            Code::kNotFound);
+  EXPECT_EQ(WriteUnitsCommittedByThisThread(), before) << "a unit rolled back";
+  ASSERT_TRUE(Put("kept", 1).ok());
+  EXPECT_EQ(WriteUnitsCommittedByThisThread(), before + 1);
+}
+
 TEST_P(EngineConformance, AUnitThatThrowsFailsWithInternalAndIsRolledBack) {
   // More rounds than the pool has connections, so each of them meets a throwing unit.
   for (int i = 0; i < 20; ++i) {

@@ -843,10 +843,16 @@ class PgTx : public Tx {
     const char* tuples = PQcmdTuples(r.get());
     int64_t n = 0;
     std::from_chars(tuples, tuples + std::strlen(tuples), n);  // "" for non-DML: 0
+    // A SELECT's count is of the rows it returned (SELECT pg_notify(...) changes none).
+    if (n > 0 && !std::string_view(PQcmdStatus(r.get())).starts_with("SELECT"))
+      NoteRowsChangedByThisThread();
     return n;
   }
 
-  Status ExecScript(std::string_view sql) override { return Note(conn_->Script(sql)).status(); }
+  Status ExecScript(std::string_view sql) override {
+    NoteRowsChangedByThisThread();  // a script is schema or bulk work: taken as a change
+    return Note(conn_->Script(sql)).status();
+  }
 
   // The first transient failure, if any. After it the transaction is aborted, so the unit
   // must be re-run whatever it returned.
@@ -876,9 +882,11 @@ class PostgresEngine : public Engine {
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   Status Write(const Unit& unit) override {
+    (void)TakeRowsChangedByThisThread();  // only this unit's statements count
     Status s = RunWithRetries(unit, Mode::kWrite);
+    const bool changed_rows = TakeRowsChangedByThisThread();
     if (s.ok()) {
-      CountCommittedWrite();
+      if (changed_rows) CountCommittedWrite();
       write_units_.fetch_add(1, std::memory_order_relaxed);
       commits_.fetch_add(1, std::memory_order_relaxed);
     } else {

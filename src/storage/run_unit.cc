@@ -2,14 +2,20 @@
 
 #include <exception>
 #include <string>
+#include <utility>
 
 namespace nexus::storage {
 
 namespace {
 thread_local int64_t committed_writes_of_this_thread = 0;
+thread_local bool rows_changed_by_this_thread = false;
 }  // namespace
 
 void CountCommittedWrite() { ++committed_writes_of_this_thread; }
+
+void NoteRowsChangedByThisThread() { rows_changed_by_this_thread = true; }
+
+bool TakeRowsChangedByThisThread() { return std::exchange(rows_changed_by_this_thread, false); }
 
 int64_t WriteUnitsCommittedByThisThread() { return committed_writes_of_this_thread; }
 

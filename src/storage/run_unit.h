@@ -14,8 +14,14 @@ namespace nexus::storage {
 // `kind` ("read" or "write") names the unit in the error message.
 Status RunUnit(const Unit& unit, Tx& tx, std::string_view kind);
 
-// Called by an engine's Write() on the caller's thread once the unit has committed.
+// Called by an engine's Write() on the caller's thread once a unit that changed rows has
+// committed (a unit that only read counts for nothing).
 void CountCommittedWrite();
+
+// PostgreSQL runs a unit on the calling thread: its Tx notes there that a statement changed
+// rows, and Write() takes the note (which clears it).
+void NoteRowsChangedByThisThread();
+bool TakeRowsChangedByThisThread();
 
 }  // namespace nexus::storage
 

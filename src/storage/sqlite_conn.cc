@@ -86,6 +86,8 @@ Status SqliteConn::Error(int rc, std::string_view what) const {
 
 bool SqliteConn::InAutocommit() const { return sqlite3_get_autocommit(db_) != 0; }
 
+int64_t SqliteConn::TotalChanges() const { return sqlite3_total_changes64(db_); }
+
 StatusOr<sqlite3_stmt*> SqliteConn::Prepare(std::string_view sql) {
   auto it = statements_.find(sql);
   if (it != statements_.end()) {

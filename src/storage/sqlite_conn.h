@@ -37,6 +37,8 @@ class SqliteConn final : public Tx {
 
   // True when no transaction is open (SQLite rolled back on its own after some errors).
   bool InAutocommit() const;
+  // Rows changed by INSERT, UPDATE and DELETE on this connection since it opened.
+  int64_t TotalChanges() const;
 
   // The Status for SQLite result code `rc` on this connection, with its message.
   Status Error(int rc, std::string_view what) const;

@@ -33,9 +33,15 @@ std::string DirectoryOf(const std::string& path) {
 }
 
 // A write unit waiting for the writer thread.
+// What the caller of Write learns: the unit's status and whether it changed any row.
+struct WriteOutcome {
+  Status status;
+  bool changed_rows = false;
+};
+
 struct PendingWrite {
   const Unit* unit;
-  std::promise<Status> done;
+  std::promise<WriteOutcome> done;
 };
 
 class SqliteEngine final : public Engine {
@@ -114,16 +120,16 @@ SqliteEngine::~SqliteEngine() {
 
 Status SqliteEngine::Write(const Unit& unit) {
   PendingWrite pending{&unit, {}};
-  std::future<Status> result = pending.done.get_future();
+  std::future<WriteOutcome> result = pending.done.get_future();
   {
     MutexLock l(&queue_mu_);
     if (stopping_) return Internal("storage engine is shutting down");
     queue_.push_back(std::move(pending));
   }
   queue_cv_.Signal();
-  Status s = result.get();
-  if (s.ok()) CountCommittedWrite();
-  return s;
+  WriteOutcome outcome = result.get();
+  if (outcome.status.ok() && outcome.changed_rows) CountCommittedWrite();
+  return std::move(outcome.status);
 }
 
 void SqliteEngine::WriterLoop() {
@@ -159,9 +165,12 @@ Status SqliteEngine::RunInSavepoint(const Unit& unit) {
 
 void SqliteEngine::CommitGroup(std::deque<PendingWrite>& group) {
   std::vector<Status> results(group.size());
+  std::vector<bool> changed_rows(group.size(), false);
   Status group_status = writer_->Exec("BEGIN IMMEDIATE").status();
   for (size_t i = 0; i < group.size() && group_status.ok(); ++i) {
+    const int64_t changes_before = writer_->TotalChanges();
     results[i] = RunInSavepoint(*group[i].unit);
+    changed_rows[i] = writer_->TotalChanges() != changes_before;
     if (!results[i].ok() && writer_->InAutocommit()) group_status = results[i];
   }
   if (group_status.ok()) group_status = InjectedFault("sqlite.commit", "commit " + options_.path);
@@ -175,7 +184,7 @@ void SqliteEngine::CommitGroup(std::deque<PendingWrite>& group) {
     // A unit that succeeded inside a group that failed to commit fails with the group.
     Status s = results[i].ok() ? group_status : results[i];
     (s.ok() ? write_units_ : failed_units_).fetch_add(1, std::memory_order_relaxed);
-    group[i].done.set_value(std::move(s));
+    group[i].done.set_value(WriteOutcome{std::move(s), changed_rows[i]});
   }
 }
 

@@ -47,6 +47,9 @@ class Router {
   StatusOr<FileContent> ReadRange(std::string_view path, int64_t offset, int64_t length);
   // kValidation when `path` is on a mount, naming `what` the tree alone does.
   Status CheckInTree(std::string_view path, std::string_view what) const;
+  // OK when this node serves `path`; kUnavailable with "owner_node" when another node's
+  // mount does.
+  Status CheckServedHere(std::string_view path) const { return Route(path).status(); }
   Status Delete(std::string_view path);
   StatusOr<FileInfo> Copy(const Actor& actor, std::string_view src, std::string_view dst);
   Status Mkdir(const Actor& actor, std::string_view path, bool parents, bool exist_ok);

@@ -29,17 +29,22 @@ class MountForwardingTest : public ClusterTest {
 
   std::string Host(const std::string& rel) const { return host_ + "/" + rel; }
 
+  void Mount(int node, const std::string& point, const std::string& dir) {
+    ASSERT_TRUE(CreateDirectories(dir).ok());
+    Result(node, "add_mount",
+           Json{{"mount_point", point},
+                {"backend_type", "local"},
+                {"backend_config", {{"data_dir", dir}}}});
+  }
+
   test::TempDir roots_{"nexus-roots"};
   const std::string host_ = roots_.path() + "/host";  // node 0's machine
   const std::string point_ = "/workspace/data";
 };
 
 TEST_F(MountForwardingTest, CallsThroughAnotherNodeReachTheNodeServingTheMount) {
-  Result(0, "add_mount",
-         Json{{"mount_point", point_},
-              {"backend_type", "local"},
-              {"backend_config", {{"data_dir", host_}}}});
-  // Node 1 learns of the mount through the change feed, before add_mount's next call.
+  Mount(0, point_, host_);
+  // Node 1 knows of the mount when add_mount returns (it waits for every node to catch up).
   Json mounts;
   ASSERT_TRUE(test::Eventually([&] {
     mounts = Result(1, "list_mounts", Json::object());
@@ -77,6 +82,25 @@ TEST_F(MountForwardingTest, CallsThroughAnotherNodeReachTheNodeServingTheMount) 
       std::chrono::seconds(40)))
       << removed.dump();
   EXPECT_EQ(Result(1, "list_mounts", Json::object()).size(), 1u);
+}
+
+// A call that needs the mounts of two other nodes can be made by neither: it is refused with
+// an error to show, not answered 503, which clients and balancers would resend for ever.
+TEST_F(MountForwardingTest, ACallNeedingMountsOfTwoNodesIsRefusedNotResent) {
+  Mount(0, point_, host_);
+  Mount(1, "/workspace/other", roots_.path() + "/other");
+  std::string failure;
+  ASSERT_EQ(StartNode({"--mount-root", roots_.path(), "--node-id", "node2"}, &failure), 2)
+      << failure;
+  EXPECT_EQ(Result(2, "list_mounts", Json::object()).size(), 3u);
+  const Json both = Rpc(2, "list", Json{{"path", "/workspace"}, {"recursive", true}});
+  ASSERT_TRUE(both.contains("error")) << both.dump();
+  EXPECT_EQ(both["error"]["code"], -32005) << both.dump();
+  EXPECT_NE(both["error"]["message"].get<std::string>().find("more than one node"),
+            std::string::npos)
+      << both.dump();
+  const Json one = Result(2, "list", Json{{"path", point_}, {"recursive", true}});
+  EXPECT_TRUE(one.contains("files")) << "a call for one node's mount is still forwarded";
 }
 
 }  // namespace

@@ -29,6 +29,9 @@ TEST_F(SandboxForwardingTest, MadeThroughOneNodeRunThroughTheOther) {
   const Json box = Result(0, "sandbox_create", Json{{"name", "box"}}, alice_);
   ASSERT_TRUE(box.contains("sandbox_id")) << box.dump();
   const std::string id = box["sandbox_id"];
+  // Found through the other node as its owner finds it (the lookup changed nothing there, so
+  // the call is forwarded rather than refused as partly made).
+  EXPECT_EQ(Result(1, "sandbox_get_or_create", Json{{"name", "box"}}, alice_)["sandbox_id"], id);
   // The home is node 0's: a file written by one run is read by the next, whichever node
   // each call reached.
   const Json wrote = Run(1, id, "echo kept > note.txt && echo written");

@@ -1,6 +1,7 @@
 #include "rpc/mcp/method_caller.h"
 
 #include "rpc/method_table.h"
+#include "storage/engine.h"
 
 namespace nexus::rpc::mcp {
 
@@ -19,9 +20,14 @@ StatusOr<Json> MethodCaller::Call(const std::string& method, Json params) const 
   const bool may_ask_another_node = call_node_ != nullptr && *call_node_;
   const Json sent = may_ask_another_node ? params : Json();
   ASSIGN_OR_RETURN(const Params bound, Params::Bind(found->name, found->params, std::move(params)));
+  const int64_t writes_before = storage::WriteUnitsCommittedByThisThread();
   StatusOr<MethodResult> result = RunMethod(*found, bound, context_);
   const std::string owner = result.status().detail("owner_node");
-  if (!result.ok() && may_ask_another_node && !owner.empty()) return CallOn(owner, method, sent);
+  // Made again on the owner only when nothing of it was saved here.
+  if (!result.ok() && may_ask_another_node && !owner.empty() &&
+      storage::WriteUnitsCommittedByThisThread() == writes_before) {
+    return CallOn(owner, method, sent);
+  }
   RETURN_IF_ERROR(result.status());
   Json plain;
   if (result->encoded_result.empty()) {

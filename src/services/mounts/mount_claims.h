@@ -16,11 +16,12 @@
 namespace nexus::services {
 
 // Records that `node_id` serves `mount`; kValidation naming the serving node when a mount
-// at the same point is claimed already.
+// at, above or below the same point is claimed already (mounts never nest, across nodes too).
 Status ClaimMount(storage::Engine& engine, const vfs::Mount& mount, const std::string& node_id);
 
-// Withdraws the claim on `mount_point`, whichever node made it.
-Status ReleaseMount(storage::Engine& engine, const std::string& mount_point);
+// Withdraws the claim of `node_id` on `mount_point` (not another node's claim of the point).
+Status ReleaseMount(storage::Engine& engine, const std::string& mount_point,
+                    const std::string& node_id);
 
 // Withdraws every claim of `node_id` (a node starting again activates its mounts anew).
 Status ReleaseNodeMounts(storage::Engine& engine, const std::string& node_id);

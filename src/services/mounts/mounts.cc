@@ -377,7 +377,12 @@ Status MountService::Activate(const MountSpec& spec, const std::string& owner) {
   Status s = table_.Add(std::move(mount));
   // The mount point is a real directory of the tree, so listings above it show it.
   if (s.ok()) s = tree_.Mkdir(vfs::Actor{owner}, point, /*parents=*/true, /*exist_ok=*/true);
-  if (!s.ok()) Deactivate(point);
+  if (!s.ok()) {
+    Deactivate(point);
+    return s;
+  }
+  // Every node routes the point here before add_mount returns.
+  if (options_.cluster != nullptr) options_.cluster->AwaitPropagation();
   return s;
 }
 
@@ -385,7 +390,7 @@ void MountService::Deactivate(const std::string& point) {
   table_.Remove(point);
   // A claim that outlives this (the database failing now) names this node, which then answers
   // for the path from its tree; the node's next start withdraws it.
-  (void)ReleaseMount(engine_, point);
+  (void)ReleaseMount(engine_, point, node_id());
 }
 
 const std::string& MountService::node_id() const {
@@ -442,9 +447,11 @@ StatusOr<RemoveOutcome> MountService::Remove(const auth::Identity& caller,
   RETURN_IF_ERROR(CheckPlace(caller, mount_point));
   // Another node's mount is removed there, unless that node is gone (it serves it no more).
   RETURN_IF_ERROR(GivenUp((*mount)->node_id, "mount " + mount_point));
+  const std::string serving = (*mount)->served_here() ? node_id() : (*mount)->node_id;
   out.removed = table_.Remove(mount_point) != nullptr;
-  if (Status released = ReleaseMount(engine_, mount_point); !released.ok())
+  if (Status released = ReleaseMount(engine_, mount_point, serving); !released.ok())
     out.errors.push_back(released.message());
+  if (options_.cluster != nullptr) options_.cluster->AwaitPropagation();
   {
     MutexLock lock(&snapshot_mu_);
     snapshots_.erase(mount_point);
@@ -630,7 +637,10 @@ StatusOr<std::optional<SyncJob>> MountService::ReadJob(const std::string& id) {
 Status MountService::UpdateJob(const std::string& id, const std::string& sql,
                                storage::Params params) {
   params.push_back(id);
-  return engine_.Write([&](Tx& tx) { return tx.Exec(sql + " WHERE id = ?", params).status(); });
+  // A job another node failed meanwhile (this one was taken for gone) stays failed.
+  return engine_.Write([&](Tx& tx) {
+    return tx.Exec(sql + " WHERE id = ? AND status IN ('pending', 'running')", params).status();
+  });
 }
 
 StatusOr<SyncJob> MountService::SubmitSync(const auth::Identity& caller,
