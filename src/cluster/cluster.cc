@@ -53,7 +53,8 @@ Status Cluster::Start(const std::string& address) {
   if (shared() && !options_.id_is_exclusive) RETURN_IF_ERROR(AwaitIdFree());
   RETURN_IF_ERROR(engine_.Write([&](storage::Tx& tx) -> Status {
     ASSIGN_OR_RETURN(const int64_t now, DatabaseNow(tx));
-    return RecordHeartbeat(tx, options_.node_id, address_, now, /*synced=*/true);
+    return RecordHeartbeat(tx, options_.node_id, address_, now, /*synced=*/true,
+                           Micros(options_.node_timeout));
   }));
   registered_.store(true);
   if (!shared()) return Status::OK();
@@ -168,7 +169,8 @@ Status Cluster::Round() {
   // Recorded only after the callbacks ran: AwaitPropagation trusts synced_at. A node whose
   // callback failed is still alive (its heartbeat goes on), but has not caught up.
   RETURN_IF_ERROR(engine_.Write([&](storage::Tx& tx) {
-    return RecordHeartbeat(tx, options_.node_id, address_, snapshot_at, failed.ok());
+    return RecordHeartbeat(tx, options_.node_id, address_, snapshot_at, failed.ok(),
+                           Micros(options_.node_timeout));
   }));
   return failed;
 }

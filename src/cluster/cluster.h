@@ -58,10 +58,11 @@ struct ClusterOptions {
   // A node whose heartbeat is older than this is dead: nothing waits for it, nothing is
   // forwarded to it, and what it owned may be taken over.
   std::chrono::milliseconds node_timeout{3000};
-  // A dead node is gone, and what it ran (its sandboxes) is given up, once its heartbeat is
-  // this far behind the newest heartbeat of any node. Measured against the other nodes
-  // rather than the clock, so a pause that stops every heartbeat at once (a database
-  // failover) makes no node gone.
+  // A dead node is gone, and what it ran (its sandboxes) is given up, once another node has
+  // heartbeated without a break for this long since the dead node's last heartbeat.
+  // Measured against the other nodes rather than the clock, so a pause that stops every
+  // heartbeat at once (a database failover) makes no node gone, nor does the first node
+  // back find the others gone while they reconnect.
   std::chrono::milliseconds takeover_after{10000};
   // Whether no other process can have this id (the node holds a lock on where the id is
   // kept): a live registration of the id is then this node's previous life, taken over at

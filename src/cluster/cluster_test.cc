@@ -21,6 +21,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// The database's clock in microseconds, as SQL (the fixture runs on PostgreSQL).
+constexpr char kDatabaseNow[] = "CAST(extract(epoch FROM clock_timestamp()) * 1000000 AS BIGINT)";
+
 class ClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -109,7 +112,8 @@ TEST_F(ClusterTest, SilentNodeHoldsChangesUpOnlyUntilItCountsAsDead) {
                     return tx
                         .Exec(
                             "INSERT INTO cluster_nodes VALUES ('silent', 'http://x', 0, "
-                            "CAST(extract(epoch FROM clock_timestamp()) * 1000000 AS BIGINT), 0)")
+                            "CAST(extract(epoch FROM clock_timestamp()) * 1000000 AS BIGINT), 0, "
+                            "0)")
                         .status();
                   })
                   .ok());
@@ -151,7 +155,12 @@ TEST_F(ClusterTest, NodeWhoseHeartbeatStoppedIsNotAlive) {
   ASSERT_TRUE(a->Start("http://127.0.0.1:1").ok());
   ASSERT_TRUE(store_.engine
                   ->Write([](storage::Tx& tx) {
-                    return tx.Exec("INSERT INTO cluster_nodes VALUES ('old', 'http://x', 1, 1, 1)")
+                    // 'veteran' has heartbeated without a break for a minute.
+                    return tx
+                        .Exec(
+                            "INSERT INTO cluster_nodes VALUES ('old', 'http://x', 1, 1, 1, 1), "
+                            "('veteran', 'http://v', 1, " +
+                            std::string(kDatabaseNow) + ", 1, " + kDatabaseNow + " - 60000000)")
                         .status();
                   })
                   .ok());
@@ -159,7 +168,7 @@ TEST_F(ClusterTest, NodeWhoseHeartbeatStoppedIsNotAlive) {
   ASSERT_TRUE(old.ok());
   ASSERT_TRUE(old->has_value());
   EXPECT_FALSE((*old)->alive);
-  EXPECT_TRUE((*old)->gone) << "far behind a's heartbeat";
+  EXPECT_TRUE((*old)->gone) << "silent through a minute of the veteran's heartbeats";
   StatusOr<std::optional<NodeInfo>> self = a->FindNode("a");
   ASSERT_TRUE(self.ok() && self->has_value());
   EXPECT_TRUE((*self)->alive);
@@ -179,8 +188,8 @@ TEST_F(ClusterTest, NobodyIsGoneWhenEveryHeartbeatStoppedTogether) {
                   ->Write([](storage::Tx& tx) {
                     return tx
                         .Exec(
-                            "INSERT INTO cluster_nodes VALUES ('x', 'http://x', 1, 5, 5), "
-                            "('y', 'http://y', 1, 4, 4)")
+                            "INSERT INTO cluster_nodes VALUES ('x', 'http://x', 1, 5, 5, 1), "
+                            "('y', 'http://y', 1, 4, 4, 1)")
                         .status();
                   })
                   .ok());
@@ -192,6 +201,33 @@ TEST_F(ClusterTest, NobodyIsGoneWhenEveryHeartbeatStoppedTogether) {
     EXPECT_FALSE(n.alive) << n.node_id;
     EXPECT_FALSE(n.gone) << n.node_id;
   }
+}
+
+// After a pause of every heartbeat (a failover), the first node back is alive again but
+// has not been for long: the nodes still reconnecting are not gone. They are once it has
+// heartbeated for takeover_after since.
+TEST_F(ClusterTest, FirstNodeBackFromAPauseFindsNobodyGoneUntilTakeoverAfter) {
+  if (store_.engine == nullptr) return;
+  const auto insert = [&](const std::string& back_for) {
+    return store_.engine->Write([&](storage::Tx& tx) {
+      RETURN_IF_ERROR(tx.Exec("DELETE FROM cluster_nodes").status());
+      return tx
+          .Exec("INSERT INTO cluster_nodes VALUES ('lagging', 'http://l', 1, " +
+                std::string(kDatabaseNow) + " - 30000000, 1, 1), ('back', 'http://b', 1, " +
+                kDatabaseNow + ", 1, " + kDatabaseNow + " - " + back_for + ")")
+          .status();
+    });
+  };
+  auto observer = NewNode(*store_.engine, "observer");  // reads, never registers
+  ASSERT_TRUE(insert("1000000").ok());                  // back for 1 s
+  StatusOr<std::optional<NodeInfo>> lagging = observer->FindNode("lagging");
+  ASSERT_TRUE(lagging.ok() && lagging->has_value());
+  EXPECT_FALSE((*lagging)->alive);
+  EXPECT_FALSE((*lagging)->gone) << "the only live node has just come back";
+  ASSERT_TRUE(insert("20000000").ok());  // back for 20 s
+  lagging = observer->FindNode("lagging");
+  ASSERT_TRUE(lagging.ok() && lagging->has_value());
+  EXPECT_TRUE((*lagging)->gone);
 }
 
 // A twin given a live node's id is refused, and stopping it leaves the live node's row alone.

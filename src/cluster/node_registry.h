@@ -23,14 +23,15 @@ StatusOr<int64_t> DatabaseNow(storage::Tx& tx);
 StatusOr<int64_t> StatementStart(storage::Tx& tx);
 
 // Inserts or refreshes the node's row: the heartbeat becomes `at`, and synced_at too when
-// the node has `synced` (run every callback of what changed before `at`).
+// the node has `synced` (run every callback of what changed before `at`). A heartbeat more
+// than `node_timeout_us` after the previous one begins a new run (live_since).
 Status RecordHeartbeat(storage::Tx& tx, const std::string& node_id, const std::string& address,
-                       int64_t at, bool synced);
+                       int64_t at, bool synced, int64_t node_timeout_us);
 
 Status DeleteNode(storage::Tx& tx, const std::string& node_id);
 
-// Registered nodes (one, or all when `node_id` is none): alive as of `now`, gone when
-// `takeover_after_us` behind the newest heartbeat of all.
+// Registered nodes (one, or all when `node_id` is none): alive as of `now`; gone when a live
+// node has heartbeated without a break for `takeover_after_us` since their last heartbeat.
 StatusOr<std::vector<NodeInfo>> ReadNodes(storage::Tx& tx,
                                           const std::optional<std::string>& node_id, int64_t now,
                                           int64_t node_timeout_us, int64_t takeover_after_us);
