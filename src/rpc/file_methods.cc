@@ -74,7 +74,8 @@ StatusOr<MethodResult> Exists(const Params& p, CallContext& ctx) {
 }
 
 StatusOr<MethodResult> IsDirectory(const Params& p, CallContext& ctx) {
-  return MethodResult(Json{{"is_directory", ctx.session.IsDirectory(p.Str("path"))}});
+  ASSIGN_OR_RETURN(const bool is_directory, ctx.session.IsDirectory(p.Str("path")));
+  return MethodResult(Json{{"is_directory", is_directory}});
 }
 
 StatusOr<MethodResult> GetMetadata(const Params& p, CallContext& ctx) {
@@ -164,6 +165,7 @@ Json Outcome(const Status& s) {
 }
 
 StatusOr<MethodResult> DeleteBulk(const Params& p, CallContext& ctx) {
+  RETURN_IF_ERROR(ctx.session.CheckServedHere(p.StrList("paths")));
   Json out = Json::object();
   for (const std::string& path : p.StrList("paths"))
     out[path] = Outcome(ctx.session.Remove(path, p.Bool("recursive")));
@@ -171,13 +173,19 @@ StatusOr<MethodResult> DeleteBulk(const Params& p, CallContext& ctx) {
 }
 
 StatusOr<MethodResult> RenameBulk(const Params& p, CallContext& ctx) {
-  Json out = Json::object();
+  std::vector<std::pair<std::string, std::string>> renames;
+  std::vector<std::string> paths;
   for (const Json& pair : p.Raw("renames")) {
     if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
       return InvalidArgument("renames must be a list of [old_path, new_path] pairs");
     }
-    const std::string from = pair[0].get<std::string>();
-    const std::string to = pair[1].get<std::string>();
+    renames.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    paths.push_back(renames.back().first);
+    paths.push_back(renames.back().second);
+  }
+  RETURN_IF_ERROR(ctx.session.CheckServedHere(paths));
+  Json out = Json::object();
+  for (const auto& [from, to] : renames) {
     const Status s = ctx.session.Rename(from, to);
     out[from] = Outcome(s);
     if (s.ok()) out[from]["new_path"] = to;

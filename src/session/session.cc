@@ -77,10 +77,21 @@ StatusOr<bool> Session::Exists(std::string_view path) const {
   return FileSystem(services_, caller_).Exists(*stored);
 }
 
-bool Session::IsDirectory(std::string_view path) const {
+Status Session::CheckServedHere(const std::vector<std::string>& paths) const {
+  vfs::Router fs = FileSystem(services_, caller_);
+  for (const std::string& path : paths) {
+    StatusOr<std::string> stored = Stored(path, Access::kRead);
+    if (stored.ok()) RETURN_IF_ERROR(fs.CheckServedHere(*stored));
+  }
+  return Status::OK();
+}
+
+StatusOr<bool> Session::IsDirectory(std::string_view path) const {
   StatusOr<std::string> stored = Stored(path, Access::kRead);
   if (!stored.ok()) return false;
   StatusOr<bool> is_dir = FileSystem(services_, caller_).IsDirectory(*stored);
+  // A path another node serves is answered there, not taken for a missing one.
+  if (!is_dir.ok() && is_dir.status().code() == Code::kUnavailable) return is_dir.status();
   return is_dir.ok() && *is_dir;
 }
 

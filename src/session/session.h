@@ -97,8 +97,13 @@ class Session {
   StatusOr<std::optional<std::string>> Etag(std::string_view path) const;
   // False for a path the caller may not read: whether it exists is not theirs to know.
   StatusOr<bool> Exists(std::string_view path) const;
-  // False for anything but a directory the caller may read.
-  bool IsDirectory(std::string_view path) const;
+  // kUnavailable with "owner_node" when one of `paths` lies in another node's mount (the
+  // whole call goes there); OK otherwise, bad or forbidden paths included (each call on
+  // them answers for itself). For calls over many paths, before their first change.
+  Status CheckServedHere(const std::vector<std::string>& paths) const;
+  // False for anything but a directory the caller may read; kUnavailable with "owner_node"
+  // for a path of another node's mount (the call goes there).
+  StatusOr<bool> IsDirectory(std::string_view path) const;
   StatusOr<vfs::FileInfo> Write(std::string_view path, std::string_view content,
                                 const vfs::WriteOptions& options = {}) const;
   StatusOr<vfs::FileInfo> Append(std::string_view path, std::string_view content,

@@ -58,10 +58,17 @@ TEST_F(MountForwardingTest, CallsThroughAnotherNodeReachTheNodeServingTheMount) 
   EXPECT_EQ(*ReadFile(Host("notes/a.txt")), "from node 1") << "written on node 0's disk";
   ASSERT_TRUE(WriteFileAtomically(Host("b.md"), "# on the host", false).ok());
   EXPECT_EQ(Result(1, "stat", Json{{"path", point_ + "/b.md"}})["size"], 13);
+  EXPECT_TRUE(Result(1, "is_directory", Json{{"path", point_ + "/notes"}})["is_directory"]);
+  EXPECT_TRUE(Result(1, "get_etag", Json{{"path", point_ + "/b.md"}})["etag"].is_string())
+      << "answered by node 0, not taken for a missing file";
   const Json listed = Result(1, "list", Json{{"path", "/workspace"}, {"recursive", true}});
   EXPECT_NE(listed.dump().find(point_ + "/notes/a.txt"), std::string::npos) << listed.dump();
   const Json found = Result(1, "grep", Json{{"pattern", "node 1"}, {"path", "/workspace"}});
   EXPECT_NE(found.dump().find("a.txt"), std::string::npos) << found.dump();
+  Result(1, "write", Json{{"path", point_ + "/gone.txt"}, {"content", "x"}});
+  const Json deleted = Result(1, "delete_bulk", Json{{"paths", {point_ + "/gone.txt"}}});
+  EXPECT_EQ(deleted[point_ + "/gone.txt"]["success"], true) << deleted.dump();
+  EXPECT_FALSE(ReadFile(Host("gone.txt")).ok()) << "deleted on node 0's disk";
   const Json synced = Result(1, "sync_mount", Json{{"mount_point", point_}});
   EXPECT_EQ(synced["files_scanned"], 2) << synced.dump();
 
