@@ -80,7 +80,7 @@ struct Node::Parts {
   std::unique_ptr<rpc::Dispatcher> dispatcher;
   server::Metrics metrics;
   std::unique_ptr<rpc::SubscriptionRoutes> subscription_routes;
-  std::unique_ptr<server::NodeForwarder> forwarder;
+  std::unique_ptr<server::NodeForwarder> forwarder;  // null when the database is not shared
   std::unique_ptr<rpc::McpEndpoint> mcp;
   std::unique_ptr<server::NexusHandler> handler;
   std::unique_ptr<server::HttpServer> http;
@@ -368,7 +368,10 @@ void Node::OpenApi() {
   AddStoreGauges(p.metrics, *p.store.engine);
   AddHealthGauges(p.metrics, *p.health, *p.cluster);
   p.subscription_routes = std::make_unique<rpc::SubscriptionRoutes>(p.subscriptions.get());
-  p.forwarder = std::make_unique<server::NodeForwarder>(*p.cluster, *p.outbound);
+  // Only nodes sharing a database have calls to send elsewhere; without a forwarder neither
+  // RPC nor MCP calls keep anything for it.
+  if (p.cluster->shared())
+    p.forwarder = std::make_unique<server::NodeForwarder>(*p.cluster, *p.outbound);
   p.handler = std::make_unique<server::NexusHandler>(
       *p.dispatcher, *p.authenticator, p.metrics, p.subscription_routes.get(), p.mcp.get(),
       options_.mcp_allowed_origins, p.health.get(), p.forwarder.get());
