@@ -80,6 +80,17 @@ TEST_P(BlobStoreTest, PutReturnsSha256AndGetReturnsContent) {
   EXPECT_EQ(*content, "hello");
 }
 
+// Storing content under its hash is what a resend would do again: it does not make the
+// call that stored it unsafe to resend (storage::WriteUnitsCommittedByThisThread).
+TEST_P(BlobStoreTest, StoringContentLeavesACallSafeToResend) {
+  const int64_t before = WriteUnitsCommittedByThisThread();
+  const auto hash = blobs().Put("resend me");
+  ASSERT_TRUE(hash.ok());
+  const auto joined = blobs().Concatenate({*hash});
+  ASSERT_TRUE(joined.ok()) << joined.status().ToString();
+  EXPECT_EQ(WriteUnitsCommittedByThisThread(), before);
+}
+
 TEST_P(BlobStoreTest, EmptyAndLargeAndBinaryContent) {
   const std::string large(3 * (1 << 20) + 17, 'x');  // spans several database chunks
   const std::string binary("\0\1\2\3\0", 5);

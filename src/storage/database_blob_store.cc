@@ -5,6 +5,7 @@
 
 #include "storage/blob_store.h"
 #include "storage/rows.h"
+#include "storage/run_unit.h"
 #include "util/clock.h"
 #include "util/fault_injection.h"
 #include "util/hash.h"
@@ -39,6 +40,7 @@ class DatabaseBlobStore final : public BlobStore {
 
 StatusOr<std::string> DatabaseBlobStore::Put(std::string_view content) {
   std::string hash = Sha256Hex(content);
+  const ResendSafeWrites content_addressed;
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(const bool present, Contains(tx, hash));
     if (present) return Status::OK();
@@ -134,6 +136,7 @@ StatusOr<std::string> DatabaseBlobStore::Concatenate(const std::vector<std::stri
   std::vector<int64_t> chunks;
   ASSIGN_OR_RETURN(std::string hash, HashParts(parts, chunks));
   // One unit: chunk 0 marks a blob present (Contains), so no chunk may be seen before all.
+  const ResendSafeWrites content_addressed;
   RETURN_IF_ERROR(engine_.Write([&](Tx& tx) -> Status {
     ASSIGN_OR_RETURN(const bool present, Contains(tx, hash));
     if (present) return Status::OK();

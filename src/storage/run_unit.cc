@@ -9,9 +9,16 @@ namespace nexus::storage {
 namespace {
 thread_local int64_t committed_writes_of_this_thread = 0;
 thread_local bool rows_changed_by_this_thread = false;
+thread_local int resend_safe_depth = 0;
 }  // namespace
 
-void CountCommittedWrite() { ++committed_writes_of_this_thread; }
+void CountCommittedWrite() {
+  if (resend_safe_depth == 0) ++committed_writes_of_this_thread;
+}
+
+ResendSafeWrites::ResendSafeWrites() { ++resend_safe_depth; }
+
+ResendSafeWrites::~ResendSafeWrites() { --resend_safe_depth; }
 
 void NoteRowsChangedByThisThread() { rows_changed_by_this_thread = true; }
 

@@ -18,6 +18,16 @@ Status RunUnit(const Unit& unit, Tx& tx, std::string_view kind);
 // committed (a unit that only read counts for nothing).
 void CountCommittedWrite();
 
+// While one lives on a thread, the units it commits are not counted: they store what a
+// resend would store again (a blob under its hash), so they leave a call safe to resend.
+class ResendSafeWrites {
+ public:
+  ResendSafeWrites();
+  ~ResendSafeWrites();
+  ResendSafeWrites(const ResendSafeWrites&) = delete;
+  ResendSafeWrites& operator=(const ResendSafeWrites&) = delete;
+};
+
 // PostgreSQL runs a unit on the calling thread: its Tx notes there that a statement changed
 // rows, and Write() takes the note (which clears it).
 void NoteRowsChangedByThisThread();

@@ -29,8 +29,12 @@ bool Stats::Interrupted(const CallOutcome& call) const {
     default:
       break;
   }
+  // Neither was acknowledged: a COMMIT whose outcome is unknown, and a call of several write
+  // units the database left between them.
   return call.rpc_code == -32603 &&
-         call.error_message.find("whether the change was made is unknown") != std::string::npos;
+         (call.error_message.find("whether the change was made is unknown") != std::string::npos ||
+          call.error_message.find("part of the call was saved before the database became "
+                                  "unavailable") != std::string::npos);
 }
 
 void Stats::Record(const CallOutcome& call, const std::set<int>& expected_codes) {

@@ -18,9 +18,10 @@ namespace nexus::stress {
 class Stats {
  public:
   // `interruptions_expected`: a call that a failure interrupted (HTTP 503: nothing done;
-  // a lost connection, a balancer's 502 or 504 for a node that died with the call, or a
-  // COMMIT whose outcome is unknown: not acknowledged, so not journaled) is counted apart
-  // and does not fail the run. Wrong answers still do.
+  // a lost connection, a balancer's 502 or 504 for a node that died with the call, a COMMIT
+  // whose outcome is unknown, or a call the database left between two of its write units:
+  // not acknowledged, so not journaled) is counted apart and does not fail the run. Wrong
+  // answers still do.
   Stats() = default;
   explicit Stats(bool interruptions_expected) : interruptions_expected_(interruptions_expected) {}
 

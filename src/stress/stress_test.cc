@@ -115,10 +115,14 @@ TEST(Stats, ClassifiesFailures) {
 TEST(Stats, FailoverInterruptionsAreCountedApart) {
   Stats stats(/*interruptions_expected=*/true);
   for (const int status : {0, 502, 503, 504}) stats.Record(Outcome("write", status));
-  EXPECT_EQ(stats.interrupted(), 4);
+  CallOutcome partly = Outcome("write", 200, -32603);
+  partly.error_message =
+      "I/O error: part of the call was saved before the database became unavailable: gone";
+  stats.Record(partly);
+  EXPECT_EQ(stats.interrupted(), 5);
   EXPECT_TRUE(stats.clean());
   stats.Record(Outcome("write", 500));
-  EXPECT_EQ(stats.interrupted(), 4);
+  EXPECT_EQ(stats.interrupted(), 5);
   EXPECT_EQ(stats.server_errors(), 1);
   EXPECT_FALSE(stats.clean());
   Stats strict;
