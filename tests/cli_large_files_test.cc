@@ -61,7 +61,7 @@ long ServerPeakKib(pid_t pid) {
 using LargeFileCliTest = CliTest;
 
 TEST_P(LargeFileCliTest, LargeFilesTravelInPartsAndComeBackWhole) {
-  static_assert(cli::kLargeFile < 40 * kMiB);
+  static_assert(client::kLargeFile < 40 * kMiB);
   const std::string tree = home_ + "/tree";
   std::filesystem::create_directories(tree);
   const std::string hash = WriteLargeFile(tree + "/large.bin", 40 * kMiB + 3, 1);

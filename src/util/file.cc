@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "util/fault_injection.h"
+#include "util/hash.h"
 
 namespace nexus {
 namespace {
@@ -108,6 +109,16 @@ StatusOr<std::string> ReadFileRange(const std::string& path, int64_t offset, int
     done += static_cast<size_t>(n);
   }
   return out;
+}
+
+StatusOr<std::string> FileSha256Hex(const std::string& path) {
+  constexpr int64_t kBlock = 1 << 20;
+  Sha256Hasher hasher;
+  for (int64_t offset = 0;; offset += kBlock) {
+    ASSIGN_OR_RETURN(const std::string block, ReadFileRange(path, offset, kBlock));
+    hasher.Update(block);
+    if (static_cast<int64_t>(block.size()) < kBlock) return hasher.FinishHex();
+  }
 }
 
 StatusOr<std::unique_ptr<FileBuilder>> FileBuilder::Create(const std::string& final_path_hint,

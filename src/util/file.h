@@ -29,6 +29,9 @@ StatusOr<std::string> ReadFile(const std::string& path);
 // Up to `length` bytes of `path` from `offset`: fewer at its end, none past it.
 StatusOr<std::string> ReadFileRange(const std::string& path, int64_t offset, int64_t length);
 
+// The SHA-256 (hex) of file `path`, read a block at a time: a content's etag.
+StatusOr<std::string> FileSha256Hex(const std::string& path);
+
 // A file built in pieces (in order or at offsets, from several threads at once) under a
 // temporary name and renamed into place whole: a reader never sees it half written, and
 // a builder dropped before Install leaves nothing behind.

@@ -28,6 +28,7 @@ void AddRemoteCommands(CLI::App& app, GlobalOptions* o, RemoteCommand* run) {
   AddSandboxCommands(app, run);
   AddAdminCommands(app, run);
   AddMcpCommands(app, run);
+  AddMountCommands(app, run);
   AddCompletionCommand(app, run);
 }
 

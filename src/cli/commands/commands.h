@@ -32,6 +32,7 @@ void AddMemoryCommands(CLI::App& app, RemoteCommand* run);
 void AddSandboxCommands(CLI::App& app, RemoteCommand* run);
 void AddAdminCommands(CLI::App& app, RemoteCommand* run);
 void AddMcpCommands(CLI::App& app, RemoteCommand* run);
+void AddMountCommands(CLI::App& app, RemoteCommand* run);  // mount, unmount
 // `completion`: walks `app` when it runs, so it must be the application's root.
 void AddCompletionCommand(CLI::App& app, RemoteCommand* run);
 

@@ -130,7 +130,7 @@ int Tree(Remote& r, const std::string& path) {
 // A file too large for one read (kValidation) is printed in ranges.
 Status PrintLarge(Remote& r, const std::string& path, const Status& refused) {
   StatusOr<Value> stat = r.Call("stat", {{"path", path}}, true);
-  if (!stat.ok() || (*stat)["size"].AsInt() <= kLargeFile) return refused;
+  if (!stat.ok() || (*stat)["size"].AsInt() <= client::kLargeFile) return refused;
   return PrintInRanges(r, path, (*stat)["size"].AsInt(), (*stat)["etag"].AsString());
 }
 
@@ -177,7 +177,8 @@ int Write(Remote& r, const WriteOptions& o, bool append) {
   std::error_code ec;
   const auto size =
       o.from.empty() ? 0 : static_cast<int64_t>(std::filesystem::file_size(o.from, ec));
-  if (!append && !o.if_none_match && !ec && size > kLargeFile) return WriteInParts(r, o, size);
+  if (!append && !o.if_none_match && !ec && size > client::kLargeFile)
+    return WriteInParts(r, o, size);
   StatusOr<std::string> content = o.from.empty() ? ReadStdin() : ReadLocalFile(o.from);
   if (!content.ok()) return r.Fail(content.status());
   const std::string sent = HumanSize(static_cast<int64_t>(content->size()));

@@ -1,8 +1,7 @@
-// Files too large for one request: sent in parts through an upload session (upload_begin,
-// upload_part, upload_commit) and fetched in ranges (read_range), several parts in flight,
-// so that neither side ever holds more than a few parts of a file in memory. The server
-// makes the parts one new version only when all have arrived, and the local copy appears
-// under its name only when it is whole and its hash is the server's etag.
+// The command line's transfers of files too large for one request (client/large_files.h),
+// with progress: several parts in flight, so that neither side ever holds more than a few
+// parts of a file in memory, and a local copy that appears under its name only when it is
+// whole and its hash is the server's etag.
 #ifndef NEXUS_CLI_COMMANDS_LARGE_FILES_H_
 #define NEXUS_CLI_COMMANDS_LARGE_FILES_H_
 
@@ -11,18 +10,12 @@
 
 #include "cli/commands/progress.h"
 #include "cli/commands/remote.h"
+#include "client/large_files.h"
 
 namespace nexus::cli {
 
-// Files larger than this travel in parts; smaller ones in one request.
-inline constexpr int64_t kLargeFile = int64_t{16} << 20;
-// The bytes of one read_range request.
-inline constexpr int64_t kRangeBytes = int64_t{4} << 20;
-
-// Uploads local file `local` to `remote_path` in parts, `parallel` at a time, on condition
-// that the remote file's etag is still `if_match` when given; the new version's etag,
-// version, size and time. An interrupted upload is aborted and leaves the remote file as it
-// was.
+// Uploads local file `local` to `remote_path` in parts (client::UploadInParts), counting
+// what is sent on `progress`.
 StatusOr<client::Value> UploadInParts(Remote& remote, const std::string& local,
                                       const std::string& remote_path, const std::string& if_match,
                                       int parallel, Progress& progress);

@@ -6,7 +6,6 @@
 #include <cstdio>
 
 #include "util/file.h"
-#include "util/hash.h"
 
 namespace nexus::cli {
 
@@ -18,16 +17,6 @@ StatusOr<std::string> ReadLocalFile(const std::string& path) {
   }
   if (S_ISDIR(st.st_mode)) return InvalidArgument(path + " is a directory");
   return ReadFile(path);
-}
-
-StatusOr<std::string> LocalSha256(const std::string& path) {
-  constexpr int64_t kBlock = 1 << 20;
-  Sha256Hasher hasher;
-  for (int64_t offset = 0;; offset += kBlock) {
-    ASSIGN_OR_RETURN(const std::string block, ReadFileRange(path, offset, kBlock));
-    hasher.Update(block);
-    if (static_cast<int64_t>(block.size()) < kBlock) return hasher.FinishHex();
-  }
 }
 
 StatusOr<std::string> ReadStdin() { return ReadAll(STDIN_FILENO, "standard input"); }

@@ -14,9 +14,6 @@ namespace nexus::cli {
 // directory.
 StatusOr<std::string> ReadLocalFile(const std::string& path);
 
-// The SHA-256 (hex) of local file `path`, read a block at a time.
-StatusOr<std::string> LocalSha256(const std::string& path);
-
 // All of standard input.
 StatusOr<std::string> ReadStdin();
 

@@ -10,9 +10,9 @@
 
 #include "cli/commands/large_files.h"
 #include "cli/commands/local_files.h"
-#include "cli/commands/parallel.h"
 #include "cli/commands/progress.h"
 #include "util/file.h"
+#include "util/parallel.h"
 
 namespace nexus::cli {
 namespace {
@@ -128,7 +128,7 @@ StatusOr<std::map<std::string, Value>> RemoteFiles(Remote& remote, const std::st
 bool SameContent(const std::string& path, const Value& remote_entry) {
   const std::string& etag = remote_entry["etag"].AsString();
   if (etag.empty()) return false;
-  StatusOr<std::string> hash = LocalSha256(path);
+  StatusOr<std::string> hash = FileSha256Hex(path);
   return hash.ok() && *hash == etag;
 }
 
@@ -299,7 +299,7 @@ StatusOr<TransferReport> Upload(Remote& remote, const std::string& local,
                     options.progress);
   std::vector<const LocalEntry*> small;
   std::copy_if(changed.begin(), changed.end(), std::back_inserter(small),
-               [](const LocalEntry* f) { return f->size <= kLargeFile; });
+               [](const LocalEntry* f) { return f->size <= client::kLargeFile; });
   for (const auto& batch : Batches(small)) {
     tasks.push_back([&remote, batch, &remote_dir, &progress] {
       return SendBatch(remote, batch, remote_dir, progress);
@@ -316,7 +316,7 @@ StatusOr<TransferReport> Upload(Remote& remote, const std::string& local,
   RETURN_IF_ERROR(RunParallel(tasks, options.parallel));
   // Large files one at a time, each with its parts in parallel.
   for (const LocalEntry* f : changed) {
-    if (f->size <= kLargeFile) continue;
+    if (f->size <= client::kLargeFile) continue;
     RETURN_IF_ERROR(UploadInParts(remote, f->path, JoinRemote(remote_dir, f->relative), "",
                                   options.parallel, progress)
                         .status());
@@ -374,13 +374,13 @@ StatusOr<TransferReport> Download(Remote& remote, const std::string& raw_remote_
                     options.progress);
   std::vector<std::function<Status()>> tasks;
   for (const DownloadJob& job : jobs) {
-    if (job.size <= kLargeFile)
+    if (job.size <= client::kLargeFile)
       tasks.push_back([&remote, &job, &progress] { return Fetch(remote, job, progress); });
   }
   RETURN_IF_ERROR(RunParallel(tasks, options.parallel));
   // Large files one at a time, each with its ranges in parallel.
   for (const DownloadJob& job : jobs) {
-    if (job.size <= kLargeFile) continue;
+    if (job.size <= client::kLargeFile) continue;
     const std::string parent = fs::path(job.local).parent_path().string();
     if (!parent.empty()) RETURN_IF_ERROR(CreateDirectories(parent));
     RETURN_IF_ERROR(DownloadInRanges(remote, job.remote, job.size, job.etag, job.local,

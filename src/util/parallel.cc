@@ -1,4 +1,4 @@
-#include "cli/commands/parallel.h"
+#include "util/parallel.h"
 
 #include <algorithm>
 #include <atomic>
@@ -6,7 +6,7 @@
 
 #include "util/mutex.h"
 
-namespace nexus::cli {
+namespace nexus {
 
 Status RunParallel(const std::vector<std::function<Status()>>& tasks, int parallel) {
   std::atomic<size_t> next{0};
@@ -31,4 +31,4 @@ Status RunParallel(const std::vector<std::function<Status()>>& tasks, int parall
   return first_failure;
 }
 
-}  // namespace nexus::cli
+}  // namespace nexus

@@ -1,0 +1,68 @@
+// File contents on local disk, named by their etag (the SHA-256 the server gives every
+// content): a file read once is read again from here, for as long as the server says it
+// still has that etag, without sending its bytes again. The cache holds at most `max_bytes`;
+// beyond that the contents used least recently go. A content that is open stays readable
+// after it goes (an unlinked file lives while a descriptor holds it).
+//
+// The directory also holds the mount's temporary files: fetches in progress and the private
+// copies of files being written. They are removed when the cache opens.
+//
+// Thread-safe.
+#ifndef NEXUS_FUSE_CONTENT_CACHE_H_
+#define NEXUS_FUSE_CONTENT_CACHE_H_
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "util/mutex.h"
+#include "util/status.h"
+#include "util/unique_fd.h"
+
+namespace nexus::fuse {
+
+struct TempFile {
+  std::string path;
+  UniqueFd fd;  // open for reading and writing
+};
+
+class ContentCache {
+ public:
+  // Creates `dir` when missing. kInvalidArgument for a bound below zero.
+  static StatusOr<std::unique_ptr<ContentCache>> Open(const std::string& dir, int64_t max_bytes);
+
+  // A read-only descriptor of content `etag`; nullopt when the cache does not hold it.
+  std::optional<UniqueFd> Find(const std::string& etag) EXCLUDES(mu_);
+  // A new empty temporary file in the cache's directory.
+  StatusOr<TempFile> NewTemp();
+  // Files the temporary file at `temp_path` (`size` bytes) as content `etag`, then drops the
+  // least recently used contents beyond the bound. kInvalidArgument for an etag that is not
+  // a SHA-256 (a name the server chose never becomes a path).
+  Status Install(const std::string& temp_path, const std::string& etag, int64_t size) EXCLUDES(mu_);
+
+  int64_t bytes() const EXCLUDES(mu_);
+
+ private:
+  ContentCache(std::string dir, int64_t max_bytes);
+  std::string PathOf(const std::string& etag) const;
+  void Touch(const std::string& etag) REQUIRES(mu_);
+  void Evict() REQUIRES(mu_);
+
+  const std::string dir_;
+  const int64_t max_bytes_;
+  mutable Mutex mu_;
+  struct Content {
+    int64_t size = 0;
+    std::list<std::string>::iterator use;  // its place in uses_
+  };
+  std::map<std::string, Content> contents_ GUARDED_BY(mu_);
+  std::list<std::string> uses_ GUARDED_BY(mu_);  // etags, most recently used first
+  int64_t bytes_ GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace nexus::fuse
+
+#endif  // NEXUS_FUSE_CONTENT_CACHE_H_
