@@ -1,5 +1,5 @@
 # The stable entry points. See README.md.
-.PHONY: deps build install test thread-safety sanitize fuzz serve demo rebac-bench blob-bench bench bench-cli bench-cluster bench-scale stress crash-test cluster cluster-stop cluster-test clean
+.PHONY: deps build install test thread-safety sanitize fuzz serve demo rebac-bench blob-bench bench bench-cli bench-cluster bench-mount bench-scale stress crash-test cluster cluster-stop cluster-test clean
 
 JOBS ?= $(shell nproc)
 # Tests keep their temporary directories (data directories, SQLite files, blobs) on tmpfs when
@@ -129,6 +129,12 @@ SCALE_FILES ?= 1000000
 bench-cli: build
 	@bash tools/install-deps.sh tools/bench-deps.txt
 	@tools/bench-cli.sh build/release
+
+# `nexus mount` against local directories (tmpfs and disk) in the same run: cold ls -lR of
+# 10,000 files, warm stat, rm -rf of 5,000 files, git status, a 1 GiB sequential read against
+# `nexus cat` (tools/bench-mount.sh, docs/performance.md).
+bench-mount: build
+	@tools/bench-mount.sh build/release
 
 bench-scale: deps
 	@cmake --preset release >/dev/null
