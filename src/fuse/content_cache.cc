@@ -1,6 +1,7 @@
 #include "fuse/content_cache.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,19 +16,38 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Removes the temporary folders under `tmp` that no open cache holds (their mount ended).
+void RemoveAbandonedTemps(const std::string& tmp) {
+  std::error_code ec;
+  for (const fs::directory_entry& folder : fs::directory_iterator(tmp, ec)) {
+    UniqueFd lock(::open((folder.path() / "lock").c_str(), O_RDWR | O_CLOEXEC));
+    if (lock.valid() && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) continue;  // held
+    fs::remove_all(folder.path(), ec);
+  }
+}
+
 }  // namespace
 
-ContentCache::ContentCache(std::string dir, int64_t max_bytes)
-    : dir_(std::move(dir)), max_bytes_(max_bytes) {}
+ContentCache::ContentCache(std::string dir, int64_t max_bytes, std::string temp_dir,
+                           UniqueFd temp_lock)
+    : dir_(std::move(dir)),
+      max_bytes_(max_bytes),
+      temp_dir_(std::move(temp_dir)),
+      temp_lock_(std::move(temp_lock)) {}
 
 StatusOr<std::unique_ptr<ContentCache>> ContentCache::Open(const std::string& dir,
                                                            int64_t max_bytes) {
   if (max_bytes < 0) return InvalidArgument("the content cache's size cannot be negative");
   RETURN_IF_ERROR(CreateDirectories(dir + "/tmp"));
+  RemoveAbandonedTemps(dir + "/tmp");
+  std::string temp_dir = dir + "/tmp/XXXXXX";
+  if (!::mkdtemp(temp_dir.data())) return ErrnoStatus(errno, "cannot create a folder in " + dir);
+  UniqueFd temp_lock(::open((temp_dir + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!temp_lock.valid() || ::flock(temp_lock.get(), LOCK_EX) != 0)
+    return ErrnoStatus(errno, "cannot lock " + temp_dir);
+  std::unique_ptr<ContentCache> cache(
+      new ContentCache(dir, max_bytes, std::move(temp_dir), std::move(temp_lock)));
   std::error_code ec;
-  for (const fs::directory_entry& temp : fs::directory_iterator(dir + "/tmp", ec))
-    fs::remove(temp.path(), ec);
-  std::unique_ptr<ContentCache> cache(new ContentCache(dir, max_bytes));
   // What an earlier mount left, oldest first, so that the newest are used most recently.
   struct Found {
     std::string etag;
@@ -78,17 +98,19 @@ std::optional<UniqueFd> ContentCache::Find(const std::string& etag) {
 
 StatusOr<TempFile> ContentCache::NewTemp() {
   TempFile temp;
-  temp.path = dir_ + "/tmp/XXXXXX";
+  temp.path = temp_dir_ + "/XXXXXX";
   temp.fd = UniqueFd(::mkostemp(temp.path.data(), O_CLOEXEC));
-  if (!temp.fd.valid()) return ErrnoStatus(errno, "cannot create a file in " + dir_ + "/tmp");
+  if (!temp.fd.valid()) return ErrnoStatus(errno, "cannot create a file in " + temp_dir_);
   return temp;
 }
 
 Status ContentCache::Install(const std::string& temp_path, const std::string& etag, int64_t size) {
   if (!IsSha256Hex(etag)) return InvalidArgument("not a content hash: '" + etag + "'");
+  if (size < 0) return InvalidArgument("a content cannot have a negative size");
+  // Under the lock, so that an eviction of the same etag cannot remove the new file.
+  MutexLock lock(&mu_);
   if (::rename(temp_path.c_str(), PathOf(etag).c_str()) != 0)
     return ErrnoStatus(errno, "cannot file " + temp_path + " in the content cache");
-  MutexLock lock(&mu_);
   if (auto it = contents_.find(etag); it != contents_.end()) {
     bytes_ += size - it->second.size;
     it->second.size = size;

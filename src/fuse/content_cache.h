@@ -4,8 +4,9 @@
 // beyond that the contents used least recently go. A content that is open stays readable
 // after it goes (an unlinked file lives while a descriptor holds it).
 //
-// The directory also holds the mount's temporary files: fetches in progress and the private
-// copies of files being written. They are removed when the cache opens.
+// The directory also holds each mount's temporary files (fetches in progress, the private
+// copies of files being written) in a folder of its own under tmp/, locked while the mount
+// runs: a cache that opens removes only the folders no running mount holds.
 //
 // Thread-safe.
 #ifndef NEXUS_FUSE_CONTENT_CACHE_H_
@@ -46,13 +47,15 @@ class ContentCache {
   int64_t bytes() const EXCLUDES(mu_);
 
  private:
-  ContentCache(std::string dir, int64_t max_bytes);
+  ContentCache(std::string dir, int64_t max_bytes, std::string temp_dir, UniqueFd temp_lock);
   std::string PathOf(const std::string& etag) const;
   void Touch(const std::string& etag) REQUIRES(mu_);
   void Evict() REQUIRES(mu_);
 
   const std::string dir_;
   const int64_t max_bytes_;
+  const std::string temp_dir_;  // this cache's own folder under tmp/
+  const UniqueFd temp_lock_;    // flock'ed while this cache is open
   mutable Mutex mu_;
   struct Content {
     int64_t size = 0;

@@ -96,6 +96,18 @@ TEST(ContentCacheTest, ReopeningKeepsContentsAndClearsTemporaryFiles) {
   EXPECT_NE(::access(leftover.c_str(), F_OK), 0);
 }
 
+TEST(ContentCacheTest, OpeningLeavesTheTemporaryFilesOfACacheStillOpen) {
+  test::TempDir dir;
+  const std::string path = dir.path() + "/cache";
+  auto running = ContentCache::Open(path, 1 << 20);
+  ASSERT_TRUE(running.ok());
+  StatusOr<TempFile> copy = (*running)->NewTemp();
+  ASSERT_TRUE(copy.ok());
+  auto second = ContentCache::Open(path, 1 << 20);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(::access(copy->path.c_str(), F_OK), 0);
+}
+
 TEST(ContentCacheTest, ANegativeBoundIsRefused) {
   test::TempDir dir;
   EXPECT_EQ(ContentCache::Open(dir.path() + "/cache", -1).status().code(), Code::kInvalidArgument);

@@ -53,17 +53,17 @@ int Fail(const Status& status) { return -ErrnoOf(status); }
 // A private, writable copy of `file`'s content: made before its first change.
 Status MakeCopy(ContentCache& contents, std::string* copy_path, UniqueFd* fd, int64_t size) {
   if (!copy_path->empty()) return Status::OK();
+  if (size > 0 && !fd->valid()) return Internal("a file to copy has no content");
   ASSIGN_OR_RETURN(TempFile copy, contents.NewTemp());
   std::vector<char> block(kIoBlock);
-  for (int64_t offset = 0; offset < size && fd->valid();) {
+  for (int64_t offset = 0; offset < size;) {
     const ssize_t n = ::pread(fd->get(), block.data(), block.size(), offset);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return ErrnoStatus(n < 0 ? errno : EIO, "cannot copy a cached file");
-    for (ssize_t done = 0; done < n;) {
-      const ssize_t w = ::pwrite(copy.fd.get(), block.data() + done, n - done, offset + done);
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return ErrnoStatus(errno, "cannot write " + copy.path);
-      done += w;
+    Status written = n <= 0 ? ErrnoStatus(n < 0 ? errno : EIO, "cannot copy a cached file")
+                            : WriteAll(copy.fd.get(), std::string_view(block.data(), n), copy.path);
+    if (!written.ok()) {
+      ::unlink(copy.path.c_str());
+      return written;
     }
     offset += n;
   }
@@ -228,13 +228,27 @@ StatusOr<std::shared_ptr<Filesystem::OpenFile>> Filesystem::OpenExisting(const s
     file->etag = attributes.etag;
     file->size = attributes.size;
     file->modified_us = attributes.modified_us;
-    if (!need_content) return file;
+    if (!need_content) {
+      // About to be emptied: an empty copy at once, so that no sharer sees a file without one.
+      file->size = 0;
+      file->dirty = true;
+      RETURN_IF_ERROR(MakeCopy(contents_, &file->copy_path, &file->fd, 0));
+      return file;
+    }
     if (std::optional<UniqueFd> cached = contents_.Find(attributes.etag)) {
       file->fd = std::move(*cached);
       return file;
     }
     ASSIGN_OR_RETURN(TempFile temp, contents_.NewTemp());
     Status fetched = remote_.Fetch(path, attributes.etag, attributes.size, temp.fd.get());
+    // Ranges of one version could still mix two if the file changed between them and back:
+    // the whole must hash to the etag before it is served, or cached for other opens.
+    if (fetched.ok()) {
+      StatusOr<std::string> hash = FileSha256Hex(temp.path);
+      if (hash.ok() && *hash != attributes.etag)
+        hash = Status(Code::kConflict, path + " changed while it was fetched");
+      fetched = hash.status();
+    }
     if (fetched.ok()) fetched = contents_.Install(temp.path, attributes.etag, attributes.size);
     if (fetched.ok()) {
       file->fd = std::move(temp.fd);  // the installed file itself
@@ -274,7 +288,7 @@ int Filesystem::Create(const std::string& path, int flags, uint64_t* fh) {
   StatusOr<Attributes> existing = Look(path);
   if (existing.ok()) {
     if (flags & O_EXCL) return -EEXIST;
-    return Open(path, flags | O_TRUNC, fh);
+    return Open(path, flags, fh);
   }
   if (existing.status().code() != Code::kNotFound) return Fail(existing.status());
   auto file = std::make_shared<OpenFile>();
@@ -329,6 +343,11 @@ int Filesystem::Write(uint64_t fh, const char* buf, size_t size, int64_t offset)
 }
 
 int Filesystem::StoreIfDirty(OpenFile& file, bool closing) {
+  ReaderMutexLock renaming(&rename_mu_);
+  return StoreIfDirtyLocked(file, closing);
+}
+
+int Filesystem::StoreIfDirtyLocked(OpenFile& file, bool closing) {
   MutexLock lock(&file.mu);
   if (!file.dirty || file.unlinked || !(file.written || closing)) return 0;
   StatusOr<Attributes> stored = remote_.Store(file.path, file.copy_path, file.size);
@@ -343,6 +362,17 @@ int Filesystem::StoreIfDirty(OpenFile& file, bool closing) {
 }
 
 int Filesystem::Flush(uint64_t fh) { return StoreIfDirty(*HandleOf(fh)->file, false); }
+
+int Filesystem::Fsync(uint64_t fh) { return StoreIfDirty(*HandleOf(fh)->file, true); }
+
+void Filesystem::StoreAll() {
+  std::vector<std::shared_ptr<OpenFile>> files;
+  {
+    MutexLock lock(&mu_);
+    for (const auto& [path, file] : open_) files.push_back(file);
+  }
+  for (const std::shared_ptr<OpenFile>& file : files) (void)StoreIfDirty(*file, true);
+}
 
 int Filesystem::Release(uint64_t fh) {
   std::unique_ptr<Handle> handle(HandleOf(fh));
@@ -418,11 +448,12 @@ int Filesystem::Unlink(const std::string& path) {
   std::shared_ptr<OpenFile> open = FindOpen(path);
   StatusOr<Attributes> attributes = Look(path);
   if (attributes.ok() && attributes->is_directory) return -EISDIR;
+  // Detached first: a store in flight finishes before, and none starts after.
+  DetachOpenFile(path);
   Status deleted = remote_.Delete(path);
   metadata_.Forget(path);
   // A new file not stored yet exists only here.
   if (!deleted.ok() && !(open && deleted.code() == Code::kNotFound)) return Fail(deleted);
-  DetachOpenFile(path);
   return 0;
 }
 
@@ -475,9 +506,15 @@ int Filesystem::Rename(const std::string& from, const std::string& to, unsigned 
   if (flags & RENAME_EXCHANGE) return -EINVAL;
   if (from == to) return 0;
   if (IsUnder(to, from)) return -EINVAL;
+  MutexLock renaming(&rename_mu_);
+  {
+    MutexLock lock(&mu_);
+    auto it = open_.lower_bound(to + "/");
+    if (it != open_.end() && IsUnder(it->first, to)) return -ENOTEMPTY;
+  }
   // A file written here and not stored yet goes to the server first, so the server moves it.
   if (std::shared_ptr<OpenFile> file = FindOpen(from)) {
-    if (int stored = StoreIfDirty(*file, /*closing=*/true); stored < 0) return stored;
+    if (int stored = StoreIfDirtyLocked(*file, /*closing=*/true); stored < 0) return stored;
   }
   Status renamed = RenameOnServer(from, to, flags);
   metadata_.Forget(from);

@@ -50,6 +50,8 @@ class Filesystem {
   int Write(uint64_t fh, const char* buf, size_t size, int64_t offset);
   // Stores the file when it was written since it was last stored.
   int Flush(uint64_t fh);
+  // Stores the file when it changed at all since it was last stored (created, emptied).
+  int Fsync(uint64_t fh);
   int Release(uint64_t fh);
   int Truncate(const std::string& path, uint64_t fh, int64_t size);
 
@@ -63,6 +65,8 @@ class Filesystem {
   int Exists(const std::string& path);
 
   int StatFs(struct statvfs* st);
+  // At unmount: stores every open file changed since it was last stored.
+  void StoreAll();
   // Extended attributes "user.nexus.<name>": the file's etag and its server metadata.
   int GetXattr(const std::string& path, const std::string& name, std::string* value);
   int ListXattr(const std::string& path, std::string* names);
@@ -85,7 +89,9 @@ class Filesystem {
   Handle* HandleOf(uint64_t fh) const;
   // Stores `file` if it was written since it was last stored, or, when `closing`, if it
   // changed at all (created, emptied); 0 or -errno.
-  int StoreIfDirty(OpenFile& file, bool closing);
+  int StoreIfDirty(OpenFile& file, bool closing) EXCLUDES(rename_mu_);
+  // StoreIfDirty with rename_mu_ held by the caller.
+  int StoreIfDirtyLocked(OpenFile& file, bool closing);
   // Truncate of an open file; `emptied_by_open` for O_TRUNC, which is no write of its own.
   int TruncateOpen(uint64_t fh, int64_t size, bool emptied_by_open);
   // After a rename on the server: open files at or under `from` now live under `to`, and an
@@ -104,6 +110,9 @@ class Filesystem {
   const gid_t gid_;
   const int64_t mounted_us_;  // the time shown for directories, which have none
 
+  // Held shared by every store and exclusively by a rename, so that a file is never stored
+  // under the name it is leaving. Taken before mu_ and before any OpenFile's mu.
+  SharedMutex rename_mu_;
   Mutex mu_;
   std::map<std::string, std::shared_ptr<OpenFile>> open_ GUARDED_BY(mu_);  // by current path
 };

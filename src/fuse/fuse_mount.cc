@@ -46,6 +46,9 @@ void* Init(fuse_conn_info* conn, fuse_config* cfg) {
   return fuse_get_context()->private_data;
 }
 
+// At unmount (libfuse calls it once its loop has ended): nothing changed is left unstored.
+void Destroy(void*) { Fs().StoreAll(); }
+
 int GetAttr(const char* path, struct stat* st, fuse_file_info* fi) {
   return Fs().GetAttr(PathOf(path), fi ? fi->fh : 0, st);
 }
@@ -62,10 +65,11 @@ int ReleaseDir(const char*, fuse_file_info* fi) {
   return 0;
 }
 
-int ReadDir(const char*, void* buf, fuse_fill_dir_t filler, off_t, fuse_file_info* fi,
+int ReadDir(const char* current, void* buf, fuse_fill_dir_t filler, off_t, fuse_file_info* fi,
             fuse_readdir_flags) {
   std::vector<std::pair<std::string, struct stat>> entries;
-  const std::string& path = *reinterpret_cast<std::string*>(fi->fh);
+  // The path now when libfuse knows it (the directory may have moved since it was opened).
+  const std::string path = current ? current : *reinterpret_cast<std::string*>(fi->fh);
   if (int listed = Fs().ReadDir(path, &entries); listed < 0) return listed;
   filler(buf, ".", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
   filler(buf, "..", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
@@ -90,7 +94,7 @@ int Write(const char*, const char* buf, size_t size, off_t offset, fuse_file_inf
 }
 
 int Flush(const char*, fuse_file_info* fi) { return Fs().Flush(fi->fh); }
-int Fsync(const char*, int, fuse_file_info* fi) { return Fs().Flush(fi->fh); }
+int Fsync(const char*, int, fuse_file_info* fi) { return Fs().Fsync(fi->fh); }
 int Release(const char*, fuse_file_info* fi) { return Fs().Release(fi->fh); }
 
 int Truncate(const char* path, off_t size, fuse_file_info* fi) {
@@ -138,6 +142,7 @@ int RemoveXattr(const char*, const char*) { return -ENOTSUP; }
 fuse_operations Operations() {
   fuse_operations ops{};
   ops.init = Init;
+  ops.destroy = Destroy;
   ops.getattr = GetAttr;
   ops.opendir = OpenDir;
   ops.readdir = ReadDir;

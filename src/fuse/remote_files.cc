@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 
 #include "client/large_files.h"
 #include "util/clock.h"
 #include "util/file.h"
+#include "util/hash.h"
 #include "util/parallel.h"
 
 namespace nexus::fuse {
@@ -16,11 +18,19 @@ namespace {
 using client::Value;
 
 constexpr int64_t kListPage = 1000;
+// A listing longer than this many pages is the server's fault (a cursor that never ends).
+constexpr int kMaxListPages = 100000;
 constexpr int kParallelRanges = 4;
 
-std::string NameOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
+// The name of `path` when it is a child of `dir` that a directory entry can carry, else "".
+std::string ChildName(const std::string& dir, const std::string& path) {
+  const std::string prefix = dir == "/" ? "/" : dir + "/";
+  if (path.size() <= prefix.size() || path.compare(0, prefix.size(), prefix) != 0) return "";
+  std::string name = path.substr(prefix.size());
+  if (name == "." || name == ".." || name.size() > 255 ||
+      name.find_first_of(std::string("/\0", 2)) != std::string::npos)
+    return "";
+  return name;
 }
 
 Status WriteAt(int fd, int64_t offset, const std::string& bytes) {
@@ -37,11 +47,15 @@ Status WriteAt(int fd, int64_t offset, const std::string& bytes) {
 
 }  // namespace
 
-Attributes AttributesOf(const Value& answer) {
+StatusOr<Attributes> AttributesOf(const Value& answer) {
   Attributes a;
   a.is_directory = answer["is_directory"].AsBool();
   a.size = answer["size"].AsInt();
   a.etag = answer["etag"].AsString();
+  if (a.size < 0 || a.size > kMaxFileSize)
+    return IOError("the server gave a size of " + std::to_string(a.size));
+  if (!a.is_directory && !IsSha256Hex(a.etag))
+    return IOError("the server gave a file an etag that is not a content hash");
   if (StatusOr<int64_t> at = ParseIsoMicros(answer["modified_at"].AsString()); at.ok())
     a.modified_us = *at;
   return a;
@@ -71,17 +85,26 @@ StatusOr<Attributes> RemoteFiles::Stat(std::string_view path) {
 }
 
 StatusOr<std::vector<DirectoryEntry>> RemoteFiles::List(std::string_view path) {
+  const std::string remote = RemotePath(path);
   std::vector<DirectoryEntry> entries;
+  std::set<std::string> names;
   std::string cursor;
-  for (;;) {
+  for (int pages = 0;; ++pages) {
+    if (pages == kMaxListPages) return IOError("the listing of " + remote + " does not end");
     Value params = {
-        {"path", RemotePath(path)}, {"recursive", false}, {"details", true}, {"limit", kListPage}};
+        {"path", remote}, {"recursive", false}, {"details", true}, {"limit", kListPage}};
     if (!cursor.empty()) params.Set("cursor", cursor);
     ASSIGN_OR_RETURN(const Value page, Read("list", std::move(params)));
-    for (const Value& file : page["files"].AsArray())
-      entries.push_back({NameOf(file["path"].AsString()), AttributesOf(file)});
-    cursor = page["next_cursor"].AsString();
-    if (!page["has_more"].AsBool() || cursor.empty()) return entries;
+    for (const Value& file : page["files"].AsArray()) {
+      // Only what a directory can hold, once: the server's answer is outside input.
+      std::string name = ChildName(remote, file["path"].AsString());
+      if (name.empty() || !names.insert(name).second) continue;
+      ASSIGN_OR_RETURN(Attributes attributes, AttributesOf(file));
+      entries.push_back({std::move(name), std::move(attributes)});
+    }
+    std::string next = page["next_cursor"].AsString();
+    if (!page["has_more"].AsBool() || next.empty() || next == cursor) return entries;
+    cursor = std::move(next);
   }
 }
 

@@ -66,8 +66,12 @@ class RemoteFiles {
   const std::string root_;  // "" for the server's root, else "/a/b" without a trailing '/'
 };
 
-// The attributes in a stat or list answer.
-Attributes AttributesOf(const client::Value& answer);
+// The largest file the mount takes a server's word for (1 TiB).
+inline constexpr int64_t kMaxFileSize = int64_t{1} << 40;
+
+// The attributes in a stat or list answer; kIOError for a size below 0 or above
+// kMaxFileSize, or a file whose etag is not a SHA-256.
+StatusOr<Attributes> AttributesOf(const client::Value& answer);
 
 }  // namespace nexus::fuse
 

@@ -9,6 +9,7 @@
 #include "cli/commands/command_helpers.h"
 #include "cli/commands/exit_codes.h"
 #include "fuse/mount.h"
+#include "util/hash.h"
 
 namespace nexus::cli {
 namespace {
@@ -25,20 +26,25 @@ struct MountCommandOptions {
   double io_timeout_seconds = 15;
 };
 
-// $XDG_CACHE_HOME/nexus/mount, else ~/.cache/nexus/mount, else /tmp/nexus-mount-UID.
-std::string DefaultCacheDir() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/nexus/mount";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.cache/nexus/mount";
-  return "/tmp/nexus-mount-" + std::to_string(::getuid());
+// One cache per mount point (each counts its own size): under $XDG_CACHE_HOME/nexus/mount,
+// else ~/.cache/nexus/mount, else /tmp/nexus-mount-UID, a folder named by the mount point's
+// hash.
+std::string DefaultCacheDir(const std::string& mountpoint) {
+  std::string base = "/tmp/nexus-mount-" + std::to_string(::getuid());
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    base = std::string(xdg) + "/nexus/mount";
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    base = std::string(home) + "/.cache/nexus/mount";
+  }
+  return base + "/" + Sha256Hex(mountpoint).substr(0, 16);
 }
 
 int Mount(Remote& r, const MountCommandOptions& o) {
-  if (o.cache_mib < 0 || o.metadata_ttl_seconds < 0 || o.io_timeout_seconds <= 0)
+  if (o.cache_mib < 0 || o.cache_mib > (int64_t{1} << 30) || o.metadata_ttl_seconds < 0 ||
+      o.metadata_ttl_seconds > 86400 || o.io_timeout_seconds <= 0 || o.io_timeout_seconds > 86400)
     return UsageError(r,
-                      "--cache-size and --metadata-ttl cannot be negative, "
-                      "--io-timeout must be positive");
+                      "--cache-size is 0 to 2^30 MiB, --metadata-ttl 0 to 86400 seconds, "
+                      "--io-timeout above 0 up to 86400 seconds");
   // A profile named but missing is an error to report now, before the mount goes to the
   // background.
   if (!r.target().missing_profile.empty()) return r.Fail(r.Client().status());
@@ -54,8 +60,8 @@ int Mount(Remote& r, const MountCommandOptions& o) {
   options.foreground = o.foreground || o.debug;
   options.read_only = o.read_only;
   options.debug = o.debug;
-  options.cache_dir =
-      std::filesystem::absolute(o.cache_dir.empty() ? DefaultCacheDir() : o.cache_dir, ec).string();
+  options.cache_dir = o.cache_dir.empty() ? DefaultCacheDir(options.mountpoint) : o.cache_dir;
+  options.cache_dir = std::filesystem::absolute(options.cache_dir, ec).string();
   options.cache_bytes = o.cache_mib << 20;
   options.metadata_ttl =
       std::chrono::milliseconds(static_cast<int64_t>(o.metadata_ttl_seconds * 1000));
