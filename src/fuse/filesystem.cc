@@ -46,6 +46,7 @@ struct Filesystem::Handle {
 namespace {
 
 constexpr size_t kIoBlock = 128 << 10;
+constexpr int kDeleteWorkers = 8;
 constexpr char kXattrPrefix[] = "user.nexus.";
 
 int Fail(const Status& status) { return -ErrnoOf(status); }
@@ -108,7 +109,9 @@ Filesystem::Filesystem(RemoteFiles& remote, MetadataCache& metadata, ContentCach
       read_only_(read_only),
       uid_(::getuid()),
       gid_(::getgid()),
-      mounted_us_(NowMicros()) {}
+      mounted_us_(NowMicros()),
+      deletes_([this](const std::string& path) { return remote_.Delete(path); },
+               [this](const std::string& path) { metadata_.Forget(path); }, kDeleteWorkers) {}
 
 Filesystem::~Filesystem() = default;
 
@@ -130,6 +133,7 @@ void Filesystem::Fill(const Attributes& a, struct stat* st) const {
 }
 
 StatusOr<Attributes> Filesystem::Look(const std::string& path) {
+  if (deletes_.Pending(path)) return NotFound("no such file: " + path);
   if (std::optional<MetadataCache::Known> known = metadata_.Find(path)) {
     if (!known->exists) return NotFound("no such file: " + path);
     return known->attributes;
@@ -198,6 +202,7 @@ int Filesystem::ReadDir(const std::string& path,
     }
   }
   for (DirectoryEntry& entry : *entries) {
+    if (deletes_.Pending(ChildOf(path, entry.name))) continue;
     struct stat st;
     auto it = open_here.find(entry.name);
     if (it != open_here.end()) {
@@ -281,6 +286,7 @@ int Filesystem::Open(const std::string& path, int flags, uint64_t* fh) {
 
 int Filesystem::Create(const std::string& path, int flags, uint64_t* fh) {
   if (read_only_) return -EROFS;
+  deletes_.Drain();
   if (FindOpen(path)) {
     if (flags & O_EXCL) return -EEXIST;
     return Open(path, flags, fh);
@@ -366,6 +372,7 @@ int Filesystem::Flush(uint64_t fh) { return StoreIfDirty(*HandleOf(fh)->file, fa
 int Filesystem::Fsync(uint64_t fh) { return StoreIfDirty(*HandleOf(fh)->file, true); }
 
 void Filesystem::StoreAll() {
+  deletes_.Drain();
   std::vector<std::shared_ptr<OpenFile>> files;
   {
     MutexLock lock(&mu_);
@@ -445,20 +452,22 @@ void Filesystem::DetachOpenFile(const std::string& path) {
 
 int Filesystem::Unlink(const std::string& path) {
   if (read_only_) return -EROFS;
-  std::shared_ptr<OpenFile> open = FindOpen(path);
+  const bool open = FindOpen(path) != nullptr;
   StatusOr<Attributes> attributes = Look(path);
   if (attributes.ok() && attributes->is_directory) return -EISDIR;
+  // A new file not stored yet exists only here, and needs no delete on the server.
+  if (!attributes.ok() && !(open && attributes.status().code() == Code::kNotFound))
+    return Fail(attributes.status());
   // Detached first: a store in flight finishes before, and none starts after.
   DetachOpenFile(path);
-  Status deleted = remote_.Delete(path);
   metadata_.Forget(path);
-  // A new file not stored yet exists only here.
-  if (!deleted.ok() && !(open && deleted.code() == Code::kNotFound)) return Fail(deleted);
+  if (attributes.ok()) deletes_.Add(path);
   return 0;
 }
 
 int Filesystem::Mkdir(const std::string& path) {
   if (read_only_) return -EROFS;
+  deletes_.Drain();
   Status made = remote_.Mkdir(path);
   metadata_.Forget(path);
   return made.ok() ? 0 : Fail(made);
@@ -466,6 +475,7 @@ int Filesystem::Mkdir(const std::string& path) {
 
 int Filesystem::Rmdir(const std::string& path) {
   if (read_only_) return -EROFS;
+  deletes_.Drain();
   StatusOr<Attributes> attributes = Look(path);
   if (!attributes.ok()) return Fail(attributes.status());
   if (!attributes->is_directory) return -ENOTDIR;
@@ -506,6 +516,7 @@ int Filesystem::Rename(const std::string& from, const std::string& to, unsigned 
   if (flags & RENAME_EXCHANGE) return -EINVAL;
   if (from == to) return 0;
   if (IsUnder(to, from)) return -EINVAL;
+  deletes_.Drain();
   MutexLock renaming(&rename_mu_);
   {
     MutexLock lock(&mu_);

@@ -9,6 +9,9 @@
 // that every handle sees the others' writes. Writes are last-close-wins, as on NFS; what a
 // later close overwrote is still a version on the server.
 //
+// Unlinks go through a DeleteQueue: acknowledged at once, sent several at a time, and waited
+// for by every call that could see them on the server (create, mkdir, rmdir, rename).
+//
 // Thread-safe: libfuse calls from many threads at once, and calls on different files never
 // wait for each other.
 #ifndef NEXUS_FUSE_FILESYSTEM_H_
@@ -25,6 +28,7 @@
 #include <vector>
 
 #include "fuse/content_cache.h"
+#include "fuse/delete_queue.h"
 #include "fuse/metadata_cache.h"
 #include "fuse/remote_files.h"
 #include "util/mutex.h"
@@ -115,6 +119,8 @@ class Filesystem {
   SharedMutex rename_mu_;
   Mutex mu_;
   std::map<std::string, std::shared_ptr<OpenFile>> open_ GUARDED_BY(mu_);  // by current path
+  // Last: destroyed first, so its workers end while everything they use is there.
+  DeleteQueue deletes_;
 };
 
 }  // namespace nexus::fuse

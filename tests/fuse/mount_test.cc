@@ -184,6 +184,22 @@ TEST_P(MountTest, RemovesATreeOfFiveThousandFiles) {
   EXPECT_FALSE(Contains(ShOk("ls \"$M\""), "big"));
 }
 
+TEST_P(MountTest, AnUnlinkReachesTheServerAndANewFileOfTheSameNameIsKept) {
+  WriteThroughApi("/gone.txt", "old\n");
+  WriteThroughApi("/again.txt", "old\n");
+  Mount();
+  ShOk("rm \"$M/gone.txt\" && rm \"$M/again.txt\" && echo new > \"$M/again.txt\"");
+  EXPECT_NE(Sh("cat \"$M/gone.txt\"").exit_code, 0);
+  EXPECT_EQ(ShOk("cat \"$M/again.txt\""), "new\n");
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = !Result("exists", Json{{"path", "/gone.txt"}}).value("exists", true);
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(gone);
+  EXPECT_EQ(ReadThroughApi("/again.txt"), "new\n");
+}
+
 TEST_P(MountTest, AWriteThroughTheApiReachesTheMountWithinTheMetadataTtl) {
   WriteThroughApi("/shared.txt", "before\n");
   Mount({"--metadata-ttl", "0.2"});
