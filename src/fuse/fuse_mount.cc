@@ -47,7 +47,9 @@ void* Init(fuse_conn_info* conn, fuse_config* cfg) {
 }
 
 // At unmount (libfuse calls it once its loop has ended): nothing changed is left unstored.
-void Destroy(void*) { Fs().StoreAll(); }
+void Destroy(void*) {
+  if (Self().fs) Fs().StoreAll();
+}
 
 int GetAttr(const char* path, struct stat* st, fuse_file_info* fi) {
   return Fs().GetAttr(PathOf(path), fi ? fi->fh : 0, st);
@@ -173,12 +175,7 @@ fuse_operations Operations() {
 // libfuse's objects, released in the reverse order of their making.
 class Session {
  public:
-  ~Session() {
-    if (signals_) fuse_remove_signal_handlers(fuse_get_session(fuse_));
-    if (mounted_) fuse_unmount(fuse_);
-    if (fuse_) fuse_destroy(fuse_);
-    fuse_opt_free_args(&args_);
-  }
+  ~Session() { Close(); }
 
   Status Start(const MountOptions& options, Mounted* mounted) {
     for (const char* arg : {"nexus", "-o", "fsname=nexus,subtype=nexus"}) {
@@ -204,9 +201,25 @@ class Session {
     return Status::OK();
   }
 
+  // Serves until unmounted or signalled, then closes: libfuse's destroy callback runs while
+  // the Filesystem it calls is still there.
   Status Serve() {
-    if (fuse_loop_mt(fuse_, /*clone_fd=*/0) != 0) return IOError("the mount's loop failed");
+    // 0 when unmounted, the signal's number when a signal ended it (both clean ends), below 0
+    // for an error.
+    const int looped = fuse_loop_mt(fuse_, /*clone_fd=*/0);
+    Close();
+    if (looped < 0) return IOError("the mount's loop failed: " + std::string(strerror(-looped)));
     return Status::OK();
+  }
+
+  void Close() {
+    if (signals_) fuse_remove_signal_handlers(fuse_get_session(fuse_));
+    signals_ = false;
+    if (mounted_) fuse_unmount(fuse_);
+    mounted_ = false;
+    if (fuse_) fuse_destroy(fuse_);
+    fuse_ = nullptr;
+    fuse_opt_free_args(&args_);
   }
 
  private:

@@ -279,17 +279,20 @@ TEST_P(MountTest, AReadOnlyMountRefusesEveryChange) {
 }
 
 TEST_P(MountTest, SigtermUnmountsAForegroundMountCleanly) {
-  ShOk("\"" NEXUS_BINARY
-       "\" mount -f \"$M\" > \"$HOME/mount.log\" 2>&1 & echo $! > "
-       "\"$HOME/mount.pid\"");
+  // A shell waits for the mount and keeps its exit status.
+  ShOk("(\"" NEXUS_BINARY
+       "\" mount -f \"$M\" > \"$HOME/mount.log\" 2>&1 & p=$!; "
+       "echo $p > \"$HOME/mount.pid\"; wait $p; echo $? > \"$HOME/mount.rc\") "
+       "> /dev/null 2>&1 &");
   for (int i = 0; i < 100 && !Mounted(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ASSERT_TRUE(Mounted()) << ShOk("cat \"$HOME/mount.log\"");
   ShOk("echo data > \"$M/f.txt\"");
   ShOk(
-      "pid=$(cat \"$HOME/mount.pid\") && kill -TERM $pid && "
-      "while kill -0 $pid 2>/dev/null; do sleep 0.05; done");
+      "kill -TERM $(cat \"$HOME/mount.pid\") && "
+      "while [ ! -s \"$HOME/mount.rc\" ]; do sleep 0.05; done");
   EXPECT_FALSE(Mounted());
+  EXPECT_EQ(ShOk("cat \"$HOME/mount.rc\""), "0\n") << ShOk("cat \"$HOME/mount.log\"");
   EXPECT_EQ(ReadThroughApi("/f.txt"), "data\n");
 }
 
