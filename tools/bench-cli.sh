@@ -11,6 +11,8 @@
 set -euo pipefail
 # shellcheck source=tools/nginx-conf.sh
 source "$(dirname "$0")/nginx-conf.sh"
+# shellcheck source=tools/bench-server.sh
+source "$(dirname "$0")/bench-server.sh"
 
 if [[ $# -ne 1 ]]; then
   echo "usage: $0 <build-dir>" >&2
@@ -47,16 +49,7 @@ for i in range(n):
         f.write(os.urandom(1024))
 PY
 
-NEXUS_ADMIN_API_KEY=$admin_key "$nexus" serve --host 127.0.0.1 --port 0 \
-  --data-dir "$work/data" --durability full >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*serving on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/server.log")
-  [[ -n $port ]] && break
-  sleep 0.1
-done
-[[ -n ${port:-} ]] || { cat "$work/server.log" >&2; exit 1; }
-export NEXUS_URL=http://127.0.0.1:$port NEXUS_API_KEY=$admin_key HOME=$work
+start_bench_server "$nexus"
 
 # Seconds of the fastest of $runs runs of "$@", where the command's %N is the run number.
 best() {

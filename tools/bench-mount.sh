@@ -13,6 +13,8 @@
 #   `nexus cat` of it (the client library's own download rate).
 # Each timed row but the cold ones is the best of 3. Appends a JSON line to $BENCH_OUT/mount.json.
 set -euo pipefail
+# shellcheck source=tools/bench-server.sh
+source "$(dirname "$0")/bench-server.sh"
 
 if [[ $# -ne 1 ]]; then
   echo "usage: $0 <build-dir>" >&2
@@ -50,16 +52,7 @@ PY
 cp -r "$work/tree" "$shm/tree"
 head -c $((large_mib << 20)) /dev/urandom >"$work/large.bin"
 
-NEXUS_ADMIN_API_KEY=$admin_key "$nexus" serve --host 127.0.0.1 --port 0 \
-  --data-dir "$work/data" --durability full >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*serving on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/server.log")
-  [[ -n $port ]] && break
-  sleep 0.1
-done
-[[ -n ${port:-} ]] || { cat "$work/server.log" >&2; exit 1; }
-export NEXUS_URL=http://127.0.0.1:$port NEXUS_API_KEY=$admin_key HOME=$work
+start_bench_server "$nexus"
 "$nexus" -q upload -j 8 "$work/tree" /bench/tree
 "$nexus" -q upload "$work/large.bin" /bench/large.bin
 
