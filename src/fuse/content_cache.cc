@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "util/clock.h"
 #include "util/file.h"
 #include "util/hash.h"
 
@@ -132,6 +133,17 @@ void ContentCache::Evict() {
     contents_.erase(etag);
     ::unlink(PathOf(etag).c_str());
   }
+}
+
+StatusOr<std::string> ContentCache::KeepUnsaved(const std::string& temp_path,
+                                                const std::string& path) {
+  RETURN_IF_ERROR(CreateDirectories(dir_ + "/unsaved"));
+  std::string name = path.substr(path.rfind('/') + 1);
+  if (name.empty()) name = "file";
+  const std::string kept = dir_ + "/unsaved/" + name + "." + std::to_string(NowMicros());
+  if (::rename(temp_path.c_str(), kept.c_str()) != 0)
+    return ErrnoStatus(errno, "cannot keep " + temp_path);
+  return kept;
 }
 
 int64_t ContentCache::bytes() const {

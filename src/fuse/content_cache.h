@@ -44,6 +44,10 @@ class ContentCache {
   // a SHA-256 (a name the server chose never becomes a path).
   Status Install(const std::string& temp_path, const std::string& etag, int64_t size) EXCLUDES(mu_);
 
+  // Moves a written copy that could not be stored to unsaved/ under the cache's directory,
+  // named after `path` and the time, where its owner can find it; the path it now has.
+  StatusOr<std::string> KeepUnsaved(const std::string& temp_path, const std::string& path);
+
   int64_t bytes() const EXCLUDES(mu_);
 
  private:

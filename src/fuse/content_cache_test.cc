@@ -108,6 +108,21 @@ TEST(ContentCacheTest, OpeningLeavesTheTemporaryFilesOfACacheStillOpen) {
   EXPECT_EQ(::access(copy->path.c_str(), F_OK), 0);
 }
 
+TEST(ContentCacheTest, AnUnsavedCopyIsKeptUnderTheFilesName) {
+  test::TempDir dir;
+  auto cache = ContentCache::Open(dir.path() + "/cache", 1 << 20);
+  ASSERT_TRUE(cache.ok());
+  StatusOr<TempFile> copy = (*cache)->NewTemp();
+  ASSERT_TRUE(copy.ok());
+  ASSERT_TRUE(WriteAll(copy->fd.get(), "written", copy->path).ok());
+  StatusOr<std::string> kept = (*cache)->KeepUnsaved(copy->path, "/docs/notes.txt");
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->rfind(dir.path() + "/cache/unsaved/notes.txt.", 0), 0u) << *kept;
+  StatusOr<std::string> content = ReadFile(*kept);
+  ASSERT_TRUE(content.ok());
+  EXPECT_EQ(*content, "written");
+}
+
 TEST(ContentCacheTest, ANegativeBoundIsRefused) {
   test::TempDir dir;
   EXPECT_EQ(ContentCache::Open(dir.path() + "/cache", -1).status().code(), Code::kInvalidArgument);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "fuse/errno_mapping.h"
@@ -402,10 +403,20 @@ int Filesystem::Release(uint64_t fh) {
     }
   }
   MutexLock lock(&file->mu);
+  if (file->copy_path.empty()) return 0;
   // A stored copy is that version's content: keep it for the next open.
-  if (stored == 0 && !file->dirty && !file->copy_path.empty() &&
+  if (stored == 0 && !file->dirty &&
       contents_.Install(file->copy_path, file->etag, file->size).ok()) {
     file->copy_path.clear();
+  }
+  // Nobody can store a copy whose last handle is gone: keep it where its owner finds it.
+  if (stored < 0 && file->dirty && !file->unlinked) {
+    StatusOr<std::string> kept = contents_.KeepUnsaved(file->copy_path, file->path);
+    if (kept.ok()) file->copy_path.clear();
+    std::fprintf(stderr, "nexus mount: cannot store %s (%s); %s\n", file->path.c_str(),
+                 std::strerror(-stored),
+                 kept.ok() ? ("what was written is in " + *kept).c_str()
+                           : ("lost: " + kept.status().ToString()).c_str());
   }
   return 0;
 }

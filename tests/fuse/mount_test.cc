@@ -264,6 +264,24 @@ TEST_P(MountTest, AServerRestartUnderAnOpenFile) {
   EXPECT_EQ(ReadThroughApi("/open.txt"), "open\nmore\n");
 }
 
+TEST_P(MountTest, AWriteThatCannotBeStoredIsKeptInTheCache) {
+  WriteThroughApi("/offline.txt", "before\n");
+  Mount({"--io-timeout", "1", "--cache-dir", home_ + "/cache"});
+  // The shell holds the file open while the server goes away, then writes and closes it.
+  const std::string script =
+      "exec 3<>\"$M/offline.txt\" && read line <&3 && "
+      "while [ ! -e \"$HOME/stopped\" ]; do sleep 0.1; done && echo after >&3; exec 3>&-";
+  std::thread shell([&] { Sh(script); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  server_->Stop();
+  ShOk("touch \"$HOME/stopped\"");
+  shell.join();
+  // The last close's store runs after close() returned (FUSE releases in the background).
+  for (int i = 0; i < 200 && Sh("ls \"$HOME\"/cache/unsaved/offline.txt.*").exit_code != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(ShOk("cat \"$HOME\"/cache/unsaved/offline.txt.*"), "before\nafter\n");
+}
+
 TEST_P(MountTest, AReadOnlyMountRefusesEveryChange) {
   WriteThroughApi("/ro.txt", "ro\n");
   Mount({"--read-only"});
