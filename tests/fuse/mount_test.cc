@@ -237,11 +237,10 @@ TEST_P(MountTest, ALostServerIsAnIoErrorAndTheMountRecoversWhenItIsBack) {
   EXPECT_EQ(ShOk("cat \"$M/kept.txt\""), "kept\n");
   const uint16_t same_port = port();
   server_->Stop();
-  const auto start = std::chrono::steady_clock::now();
+  // A call that hung would be killed by the shell's timeout and print no error.
   const test::ChildResult lost = Sh("cat \"$M/other.txt\"");
   EXPECT_NE(lost.exit_code, 0);
   EXPECT_TRUE(Contains(lost.err, "Input/output error")) << lost.err;
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
   server_ = std::make_unique<test::ServerProcess>(NEXUS_BINARY, StoreArgs(), kAdminKey, same_port);
   ASSERT_TRUE(server_->started()) << server_->output();
   EXPECT_EQ(ShOk("cat \"$M/kept.txt\""), "kept\n");
