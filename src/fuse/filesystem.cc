@@ -335,13 +335,10 @@ int Filesystem::Write(uint64_t fh, const char* buf, size_t size, int64_t offset)
   MutexLock lock(&file.mu);
   if (Status copied = MakeCopy(contents_, &file.copy_path, &file.fd, file.size); !copied.ok())
     return Fail(copied);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pwrite(file.fd.get(), buf + done, size - done, offset + done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -errno;
-    done += static_cast<size_t>(n);
-  }
+  if (Status written =
+          WriteAllAt(file.fd.get(), offset, std::string_view(buf, size), file.copy_path);
+      !written.ok())
+    return Fail(written);
   file.size = std::max<int64_t>(file.size, offset + static_cast<int64_t>(size));
   file.modified_us = NowMicros();
   file.dirty = true;

@@ -4,6 +4,7 @@
 #define FUSE_USE_VERSION 31
 #include <fuse.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstring>
@@ -245,6 +246,13 @@ Status RunMount(const client::ClientOptions& client_options, const MountOptions&
   std::error_code ec;
   if (!std::filesystem::is_directory(options.mountpoint, ec))
     return InvalidArgument("mount point " + options.mountpoint + " is not a directory");
+  // A second mount would hide the first (the kernel stacks them): refuse instead.
+  struct stat here {
+  }, parent{};
+  if (::stat(options.mountpoint.c_str(), &here) == 0 &&
+      ::stat((options.mountpoint + "/..").c_str(), &parent) == 0 && here.st_dev != parent.st_dev)
+    return AlreadyExists(options.mountpoint + " is already a mount point (`nexus unmount " +
+                         options.mountpoint + "` first)");
   RETURN_IF_ERROR(CheckRemoteRoot(client_options, options.remote_root));
   ASSIGN_OR_RETURN(std::unique_ptr<ContentCache> contents,
                    ContentCache::Open(options.cache_dir, options.cache_bytes));

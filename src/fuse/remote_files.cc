@@ -1,7 +1,5 @@
 #include "fuse/remote_files.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -31,18 +29,6 @@ std::string ChildName(const std::string& dir, const std::string& path) {
       name.find_first_of(std::string("/\0", 2)) != std::string::npos)
     return "";
   return name;
-}
-
-Status WriteAt(int fd, int64_t offset, const std::string& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n =
-        ::pwrite(fd, bytes.data() + done, bytes.size() - done, offset + static_cast<int64_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, "cannot write the mount's cache");
-    done += static_cast<size_t>(n);
-  }
-  return Status::OK();
 }
 
 }  // namespace
@@ -116,7 +102,7 @@ Status RemoteFiles::Fetch(std::string_view path, const std::string& etag, int64_
     tasks.push_back([&, offset, length]() -> Status {
       ASSIGN_OR_RETURN(const std::string bytes,
                        client::ReadVersionRange(client_, remote, etag, offset, length));
-      return WriteAt(fd, offset, bytes);
+      return WriteAllAt(fd, offset, bytes, "the mount's copy of " + remote);
     });
   }
   return RunParallel(tasks, kParallelRanges);

@@ -63,6 +63,17 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
   return Status::OK();
 }
 
+Status WriteAllAt(int fd, int64_t offset, std::string_view data, const std::string& what) {
+  for (size_t done = 0; done < data.size();) {
+    const ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done,
+                               static_cast<off_t>(offset + static_cast<int64_t>(done)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "write " + what);
+    done += static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
 Status WriteFileAtomically(const std::string& final_path, std::string_view data, bool sync,
                            int mode) {
   const std::string tmp = TempNameFor(final_path);
@@ -136,14 +147,7 @@ FileBuilder::~FileBuilder() {
 }
 
 Status FileBuilder::WriteAt(int64_t offset, std::string_view data) {
-  for (size_t done = 0; done < data.size();) {
-    const ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done,
-                               static_cast<off_t>(offset + static_cast<int64_t>(done)));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, "write " + temp_);
-    done += static_cast<size_t>(n);
-  }
-  return Status::OK();
+  return WriteAllAt(fd_, offset, data, temp_);
 }
 
 Status FileBuilder::Install(const std::string& final_path, bool sync) {

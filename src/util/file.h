@@ -65,6 +65,8 @@ StatusOr<std::string> RealPath(const std::string& path);
 
 // Writes all of `data` to `fd`, retrying short writes; `what` names the file in errors.
 Status WriteAll(int fd, std::string_view data, const std::string& what);
+// The same at `offset` (pwrite), leaving the file offset alone: for several writers at once.
+Status WriteAllAt(int fd, int64_t offset, std::string_view data, const std::string& what);
 
 // Reads `fd` to its end; `what` names the file in errors.
 StatusOr<std::string> ReadAll(int fd, const std::string& what);

@@ -281,6 +281,12 @@ TEST_P(MountTest, AWriteThatCannotBeStoredIsKeptInTheCache) {
   EXPECT_EQ(ShOk("cat \"$HOME\"/cache/unsaved/offline.txt.*"), "before\nafter\n");
 }
 
+TEST_P(MountTest, AMountPointAlreadyMountedIsRefused) {
+  Mount();
+  EXPECT_TRUE(Contains(Fails({"mount", mnt_}, 6), "already a mount point"));
+  EXPECT_TRUE(Contains(Fails({"mount", dir_.path() + "-nowhere"}, 1), "not a directory"));
+}
+
 TEST_P(MountTest, AReadOnlyMountRefusesEveryChange) {
   WriteThroughApi("/ro.txt", "ro\n");
   Mount({"--read-only"});
